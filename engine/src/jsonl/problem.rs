@@ -1,0 +1,23 @@
+//! A rejected line of an import.
+
+use std::fmt;
+
+/// Why one line of a file was rejected: where (`source`, 1-based `line`), which field
+/// (a path like `partnerships[0].country`, when known) and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineProblem {
+    pub source: String,
+    pub line: u64,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for LineProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: ", self.source, self.line)?;
+        if let Some(field) = &self.field {
+            write!(f, "field `{field}`: ")?;
+        }
+        f.write_str(&self.message)
+    }
+}

@@ -1,0 +1,29 @@
+//! # passerelle-engine
+//!
+//! The engine of Passerelle, a partner-matching recommendation engine for French
+//! *coopération décentralisée*. A pure library: no async runtime, no gRPC.
+//!
+//! - [`fiche`]: the fiche de présentation (exchange format version 1) and its rules;
+//! - [`reference`]: the embedded reference data (themes, countries with LDC status);
+//! - [`jsonl`]: reading and writing fiches as JSON Lines with line-level errors;
+//! - [`store`]: the SQLite system of record in a data directory;
+//! - [`text`]: text analysis (folding, tokenising, stemming in fr/en/es/pt);
+//! - [`search`]: the full-text and filtered search index derived from the store;
+//! - [`lookup`]: fuzzy lookup of collectivités by name, and name-or-id resolution;
+//! - [`themes_from_text`]: theme codes recognised in free texts.
+//!
+//! See `ARCHITECTURE.md` at the repository root for the invariants.
+
+pub mod error;
+pub mod fiche;
+pub mod jsonl;
+pub mod reference;
+pub mod ranking;
+pub mod scoring;
+pub mod store;
+pub mod text;
+pub mod search;
+pub mod lookup;
+pub mod themes_from_text;
+
+pub use error::{Error, Result};

@@ -1,0 +1,121 @@
+//! Ranking: top k, ties by id, the same result on any number of threads, diversity.
+
+use super::*;
+use crate::jsonl::parse_fiche;
+use crate::scoring::NoVetoes;
+
+const COUNTRIES: [&str; 5] = ["BJ", "SN", "MA", "ES", "BR"];
+const THEMES: [&str; 6] = ["sante", "eau-assainissement", "education", "jeunesse", "energie", "dechets"];
+
+fn corpus() -> Vec<Fiche> {
+    let mut fiches = vec![parse_fiche(r#"{"id":"FR-COM-35238","country":"FR","kind":"commune","level":"local","name":"Rennes","admin":{"region":"53"},"location":{"lat":48.1,"lon":-1.7},"population":220000,"languages":["fr"],"offer":{"themes":["sante","eau-assainissement","education"]},"request":{"themes":["jeunesse"]},"call":{"status":"open"}}"#).unwrap()];
+    for i in 0..300 {
+        let country = COUNTRIES[i % COUNTRIES.len()];
+        // Many exact ties: only a few distinct profiles.
+        let request = THEMES[i % 3];
+        let offer = THEMES[3 + i % 3];
+        let status = if i % 7 == 0 { "closed" } else { "open" };
+        let line = format!(
+            r#"{{"id":"{country}-GN-{i:05}","country":"{country}","kind":"municipality","level":"local","name":"Ville {i}","location":{{"lat":0,"lon":0}},"population":{},"offer":{{"themes":["{offer}"]}},"request":{{"themes":["{request}"]}},"call":{{"status":"{status}"}}}}"#,
+            100_000 + (i % 4) * 50_000
+        );
+        fiches.push(parse_fiche(&line).unwrap());
+    }
+    fiches
+}
+
+fn matcher(threads: usize) -> Matcher {
+    let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    Matcher::new(corpus(), today, threads, &|_| InferredThemes::default()).unwrap()
+}
+
+fn rennes() -> FicheId {
+    FicheId::parse("FR-COM-35238").unwrap()
+}
+
+#[test]
+fn suggestions_are_sorted_with_ties_broken_by_id() {
+    let suggestions = matcher(2).suggest(&rennes(), &SuggestOptions::default(), &NoVetoes).unwrap();
+    assert_eq!(suggestions.len(), 10);
+    for pair in suggestions.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        assert!(a.total > b.total || (a.total == b.total && a.id < b.id), "{a:?} then {b:?}");
+    }
+    assert!(suggestions.iter().all(|s| s.country.as_str() != "FR"));
+}
+
+#[test]
+fn rankings_are_identical_across_thread_counts() {
+    let options = SuggestOptions {
+        k: 50,
+        ..SuggestOptions::default()
+    };
+    let one = matcher(1).suggest(&rennes(), &options, &NoVetoes).unwrap();
+    let two = matcher(2).suggest(&rennes(), &options, &NoVetoes).unwrap();
+    let four = matcher(4).suggest(&rennes(), &options, &NoVetoes).unwrap();
+    assert_eq!(one, two);
+    assert_eq!(one, four);
+}
+
+#[test]
+fn closed_calls_and_filters_are_respected() {
+    let matcher = matcher(2);
+    let options = SuggestOptions {
+        k: 1000,
+        filters: CandidateFilters {
+            country: CountryCode::parse("SN"),
+            ..CandidateFilters::default()
+        },
+        ..SuggestOptions::default()
+    };
+    let suggestions = matcher.suggest(&rennes(), &options, &NoVetoes).unwrap();
+    // 60 Senegalese fiches, those with i % 7 == 0 closed.
+    let expected = (0..300).filter(|i| i % 5 == 1 && i % 7 != 0).count();
+    assert_eq!(suggestions.len(), expected);
+    assert!(suggestions.iter().all(|s| s.country.as_str() == "SN"));
+}
+
+#[test]
+fn a_cap_per_country_diversifies_the_top() {
+    let options = SuggestOptions {
+        k: 10,
+        max_per_country: Some(2),
+        ..SuggestOptions::default()
+    };
+    let suggestions = matcher(2).suggest(&rennes(), &options, &NoVetoes).unwrap();
+    assert_eq!(suggestions.len(), 10);
+    for country in COUNTRIES {
+        assert_eq!(suggestions.iter().filter(|s| s.country.as_str() == country).count(), 2);
+    }
+}
+
+#[test]
+fn vetoed_pairs_are_never_suggested() {
+    struct VetoBenin;
+    impl PairVeto for VetoBenin {
+        fn is_vetoed(&self, _: &FicheId, b: &FicheId) -> bool {
+            b.country_prefix() == "BJ"
+        }
+    }
+    let options = SuggestOptions {
+        k: 1000,
+        ..SuggestOptions::default()
+    };
+    let suggestions = matcher(2).suggest(&rennes(), &options, &VetoBenin).unwrap();
+    assert!(!suggestions.is_empty());
+    assert!(suggestions.iter().all(|s| s.country.as_str() != "BJ"));
+}
+
+#[test]
+fn explain_reports_exclusions_and_unknown_ids() {
+    let matcher = matcher(1);
+    let closed = FicheId::parse("BJ-GN-00000").unwrap();
+    let (score, exclusion) = matcher.explain(&rennes(), &closed, &Weights::default(), &NoVetoes).unwrap();
+    assert!(score.total > 0.0);
+    assert!(matches!(exclusion, Some(Exclusion::NoOpenCall(_))));
+    let unknown = FicheId::parse("BJ-GN-99999").unwrap();
+    assert!(matches!(
+        matcher.explain(&rennes(), &unknown, &Weights::default(), &NoVetoes),
+        Err(Error::NotFound(_))
+    ));
+}

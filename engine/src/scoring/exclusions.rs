@@ -1,0 +1,70 @@
+//! Pairs that are never suggested, whatever their score.
+//!
+//! A pair is excluded when both fiches are on the same side (or are the same fiche),
+//! when they are already partners (a link in either fiche), when the candidate has no
+//! open call on the scoring date (closed, expired or none), or when a staff decision
+//! vetoes it ([`PairVeto`], which the review store implements).
+
+use std::fmt;
+
+use super::MatchFeatures;
+use crate::fiche::FicheId;
+
+/// Why a pair is excluded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Exclusion {
+    SameFiche,
+    SameSide,
+    AlreadyPartners,
+    /// The candidate has no open call on the scoring date.
+    NoOpenCall(FicheId),
+    /// A staff decision rejected the pair.
+    Vetoed,
+}
+
+impl fmt::Display for Exclusion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Exclusion::SameFiche => f.write_str("une fiche ne peut pas être son propre partenaire"),
+            Exclusion::SameSide => f.write_str("les deux fiches sont du même côté"),
+            Exclusion::AlreadyPartners => f.write_str("déjà partenaires"),
+            Exclusion::NoOpenCall(id) => write!(f, "{id} n'a pas d'appel à partenariat ouvert"),
+            Exclusion::Vetoed => f.write_str("paire écartée par une décision"),
+        }
+    }
+}
+
+/// Staff decisions that veto pairs; order of the ids does not matter.
+pub trait PairVeto: Sync {
+    fn is_vetoed(&self, a: &FicheId, b: &FicheId) -> bool;
+}
+
+/// No decision vetoes anything.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoVetoes;
+
+impl PairVeto for NoVetoes {
+    fn is_vetoed(&self, _: &FicheId, _: &FicheId) -> bool {
+        false
+    }
+}
+
+/// Checks whether `candidate` may be suggested to `fiche`.
+pub fn check(fiche: &MatchFeatures, candidate: &MatchFeatures, veto: &dyn PairVeto) -> Result<(), Exclusion> {
+    if fiche.id == candidate.id {
+        return Err(Exclusion::SameFiche);
+    }
+    if fiche.side == candidate.side {
+        return Err(Exclusion::SameSide);
+    }
+    if fiche.partner_ids.contains(&candidate.id) || candidate.partner_ids.contains(&fiche.id) {
+        return Err(Exclusion::AlreadyPartners);
+    }
+    if !candidate.open_call {
+        return Err(Exclusion::NoOpenCall(candidate.id.clone()));
+    }
+    if veto.is_vetoed(&fiche.id, &candidate.id) {
+        return Err(Exclusion::Vetoed);
+    }
+    Ok(())
+}

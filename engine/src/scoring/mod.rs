@@ -1,0 +1,109 @@
+//! Pair scoring: one criterion per file, each documenting its range, symmetry and
+//! behaviour on missing data, each returning its part of the breakdown.
+//!
+//! A pair is always read as (French, foreign): [`score_pair`] orders it, so every
+//! criterion is symmetric by construction. The total is the weighted mean of the
+//! criteria ([`Weights`]), in [0, 1].
+
+mod context;
+pub mod exclusions;
+mod features;
+mod geography;
+mod size;
+mod thematic;
+mod theme_set;
+mod underserved;
+mod weights;
+
+use serde::Serialize;
+
+pub use context::CorpusContext;
+pub use exclusions::{Exclusion, NoVetoes, PairVeto};
+pub use features::{InferredThemes, MatchFeatures};
+pub use theme_set::ThemeSet;
+pub use weights::Weights;
+
+use crate::fiche::Side;
+
+/// The criteria, in the order of breakdowns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Criterion {
+    Thematic,
+    Geography,
+    Size,
+    Underserved,
+}
+
+impl Criterion {
+    pub const ALL: [Criterion; 4] = [
+        Criterion::Thematic,
+        Criterion::Geography,
+        Criterion::Size,
+        Criterion::Underserved,
+    ];
+
+    pub fn weight(self, weights: &Weights) -> f64 {
+        match self {
+            Criterion::Thematic => weights.thematic,
+            Criterion::Geography => weights.geography,
+            Criterion::Size => weights.size,
+            Criterion::Underserved => weights.underserved,
+        }
+    }
+}
+
+/// One criterion's part of a pair's score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Breakdown {
+    pub criterion: Criterion,
+    /// In [0, 1].
+    pub score: f64,
+    /// Readable reasons, in French.
+    pub reasons: Vec<String>,
+}
+
+impl Breakdown {
+    fn new(criterion: Criterion, score: f64, reasons: Vec<String>) -> Breakdown {
+        Breakdown {
+            criterion,
+            score: score.clamp(0.0, 1.0),
+            reasons,
+        }
+    }
+}
+
+/// A pair's total and how it was reached.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PairScore {
+    /// Weighted mean of the criteria, in [0, 1].
+    pub total: f64,
+    pub breakdown: Vec<Breakdown>,
+}
+
+/// Scores a pair (in either order) with every criterion.
+pub fn score_pair(
+    a: &MatchFeatures,
+    b: &MatchFeatures,
+    context: &CorpusContext,
+    weights: &Weights,
+) -> PairScore {
+    let (french, foreign) = if a.side == Side::French { (a, b) } else { (b, a) };
+    let breakdown = vec![
+        thematic::score(french, foreign),
+        geography::score(french, foreign, context),
+        size::score(french, foreign),
+        underserved::score(foreign, context),
+    ];
+    let weighted: f64 = breakdown
+        .iter()
+        .map(|part| part.criterion.weight(weights) * part.score)
+        .sum();
+    PairScore {
+        total: (weighted / weights.sum()).clamp(0.0, 1.0),
+        breakdown,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,38 @@
+//! Criterion *under-served*: favour countries with few French partnerships, and the
+//! UN least-developed countries.
+//!
+//! - Range: [0, 1] = 0.7·scarcity + 0.3·ldc.
+//! - Symmetry: symmetric; it reads only the foreign side's country.
+//! - Scarcity: `10 / (10 + n)` with `n` the active French partnerships recorded with the
+//!   country in the corpus (derived from data, not a hand list): 1 for an uncovered
+//!   country, ½ at 10 partnerships.
+//! - LDC: 1 when the country is on the UN list on the scoring date (graduations apply,
+//!   from the countries table).
+//! - Missing data: without a scoring date LDC status is judged on the table as is.
+
+use super::{Breakdown, CorpusContext, Criterion, MatchFeatures};
+
+pub fn score(foreign: &MatchFeatures, context: &CorpusContext) -> Breakdown {
+    let country = foreign.country.info();
+    let n = context.french_links(foreign.country);
+    let scarcity = 10.0 / (10.0 + f64::from(n));
+    let ldc = match context.today {
+        Some(today) => country.ldc_status(today).is_ldc(),
+        None => country.un_ldc,
+    };
+    let mut reasons = Vec::new();
+    if n < 20 {
+        reasons.push(format!(
+            "Pays peu couvert : {n} partenariat(s) français recensé(s) ({})",
+            country.name_fr
+        ));
+    }
+    if ldc {
+        reasons.push(format!("{} figure parmi les pays les moins avancés (ONU)", country.name_fr));
+    }
+    Breakdown::new(
+        Criterion::Underserved,
+        0.7 * scarcity + 0.3 * if ldc { 1.0 } else { 0.0 },
+        reasons,
+    )
+}

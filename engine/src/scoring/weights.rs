@@ -1,0 +1,61 @@
+//! How much each criterion counts. The total is the weighted mean of the criteria, so
+//! it stays in [0, 1] whatever the weights.
+
+use serde::{Deserialize, Serialize};
+
+use crate::fiche::FieldError;
+
+/// Weights per criterion; any missing one takes its default. Defaults: thematic 0.5,
+/// geography 0.2, size 0.1, under-served 0.2 — what the partnership is about first,
+/// then where it can lean on existing ties and where it is most needed.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Weights {
+    pub thematic: f64,
+    pub geography: f64,
+    pub size: f64,
+    pub underserved: f64,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights {
+            thematic: 0.5,
+            geography: 0.2,
+            size: 0.1,
+            underserved: 0.2,
+        }
+    }
+}
+
+impl Weights {
+    /// Every weight finite and ≥ 0, at least one > 0.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        for (name, value) in [
+            ("thematic", self.thematic),
+            ("geography", self.geography),
+            ("size", self.size),
+            ("underserved", self.underserved),
+        ] {
+            if !(value.is_finite() && value >= 0.0) {
+                return Err(FieldError {
+                    field: format!("weights.{name}"),
+                    value: value.to_string(),
+                    reason: "must be a number >= 0".into(),
+                });
+            }
+        }
+        if self.sum() <= 0.0 {
+            return Err(FieldError {
+                field: "weights".into(),
+                value: "0".into(),
+                reason: "at least one weight must be > 0".into(),
+            });
+        }
+        Ok(())
+    }
+
+    pub fn sum(&self) -> f64 {
+        self.thematic + self.geography + self.size + self.underserved
+    }
+}

@@ -1,0 +1,136 @@
+//! Building the index from the store into a temporary folder, then swapping it in;
+//! opening an existing one and judging whether it is fresh.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy};
+
+use super::schema::Fields;
+use crate::error::{Error, Result};
+use crate::store::Store;
+use crate::text;
+
+/// Bumped whenever the schema or the analysis changes: older indexes are rebuilt.
+const FORMAT: u32 = 1;
+/// Indexing threads and total writer memory, sized for a small machine.
+const WRITER_THREADS: usize = 2;
+const WRITER_MEMORY: usize = 300_000_000;
+
+/// What the index records about itself, in tantivy's commit payload.
+#[derive(Debug, Serialize, Deserialize)]
+struct Payload {
+    format: u32,
+    generation: u64,
+    docs: u64,
+}
+
+/// Why an index was (re)built rather than opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RebuildReason {
+    /// There was no index.
+    Missing,
+    /// It was built from another generation of the store, or by another format.
+    Stale,
+    /// It could not be opened or failed its checks.
+    Corrupt,
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// Opens the index in `dir` if it was built from `generation`; otherwise says why not.
+pub(super) fn open_fresh(
+    dir: &Path,
+    generation: u64,
+) -> Result<(IndexReader, Fields), RebuildReason> {
+    if !dir.join("meta.json").exists() {
+        return Err(if dir.exists() {
+            RebuildReason::Corrupt
+        } else {
+            RebuildReason::Missing
+        });
+    }
+    let corrupt = |_| RebuildReason::Corrupt;
+    let index = Index::open_in_dir(dir).map_err(corrupt)?;
+    let metas = index.load_metas().map_err(corrupt)?;
+    let payload: Payload = metas
+        .payload
+        .as_deref()
+        .and_then(|p| serde_json::from_str(p).ok())
+        .ok_or(RebuildReason::Corrupt)?;
+    if payload.format != FORMAT || payload.generation != generation {
+        return Err(RebuildReason::Stale);
+    }
+    let fields = Fields::from_schema(&index.schema()).ok_or(RebuildReason::Corrupt)?;
+    text::register(index.tokenizers());
+    if !index.validate_checksum().map_err(corrupt)?.is_empty() {
+        return Err(RebuildReason::Corrupt);
+    }
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()
+        .map_err(corrupt)?;
+    if reader.searcher().num_docs() != payload.docs {
+        return Err(RebuildReason::Corrupt);
+    }
+    Ok((reader, fields))
+}
+
+/// Builds the index of `store` and puts it in `dir`, replacing whatever was there.
+/// The build happens in a sibling temporary folder renamed into place at the end, so
+/// an interrupted build leaves no half index in `dir`.
+pub(super) fn build(store: &Store, dir: &Path) -> Result<()> {
+    let tmp = temporary_dir(dir);
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
+    }
+    std::fs::create_dir_all(&tmp).map_err(io(&tmp))?;
+    let built = build_in(store, &tmp);
+    if built.is_err() {
+        // Best effort: the error that matters is the build's.
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    built?;
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(io(dir))?;
+    }
+    std::fs::rename(&tmp, dir).map_err(io(dir))?;
+    Ok(())
+}
+
+fn build_in(store: &Store, tmp: &Path) -> Result<()> {
+    // Read the generation first: a change made while we read makes the index stale.
+    let generation = store.generation()?;
+    let (schema, fields) = Fields::schema();
+    let index = Index::create_in_dir(tmp, schema)?;
+    text::register(index.tokenizers());
+    let mut writer: IndexWriter = index.writer_with_num_threads(WRITER_THREADS, WRITER_MEMORY)?;
+    let mut docs = 0u64;
+    store.for_each_fiche(|fiche| {
+        writer.add_document(fields.document(&fiche, docs))?;
+        docs += 1;
+        Ok(())
+    })?;
+    let payload = Payload {
+        format: FORMAT,
+        generation,
+        docs,
+    };
+    let payload = serde_json::to_string(&payload).expect("the payload serialises");
+    let mut commit = writer.prepare_commit()?;
+    commit.set_payload(&payload);
+    commit.commit()?;
+    writer.wait_merging_threads()?;
+    Ok(())
+}
+
+fn temporary_dir(dir: &Path) -> PathBuf {
+    let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("index");
+    dir.with_file_name(format!("{name}.tmp-{}", std::process::id()))
+}

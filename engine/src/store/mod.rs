@@ -1,0 +1,131 @@
+//! The store: the system of record for fiches, an SQLite database in the data
+//! directory (`<data-dir>/passerelle.sqlite3`).
+//!
+//! Every fiche is kept as its canonical JSON line (what `export` gives back) beside a
+//! few columns for queries (country, kind, level, population, theme bitsets, call).
+//! Writes happen in transactions: an import is committed whole or not at all. The
+//! database runs in WAL mode with `synchronous=FULL`, so a commit that returned is on
+//! disk. Search indexes and caches are derived from it and can be rebuilt from it.
+
+mod export;
+mod import;
+mod record;
+mod schema;
+mod stats;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension};
+
+pub use import::{ImportReport, ImportSource};
+pub use stats::{CallCounts, CorpusStats, ThemeCounts};
+
+use crate::error::{Error, Result};
+use crate::fiche::{Fiche, FicheId};
+
+/// Name of the database file inside the data directory.
+pub const DATABASE_FILE: &str = "passerelle.sqlite3";
+
+/// An open store.
+#[derive(Debug)]
+pub struct Store {
+    connection: Connection,
+    data_dir: PathBuf,
+}
+
+impl Store {
+    /// Opens the store of `data_dir`, creating the directory and the database if needed
+    /// and bringing the schema up to date.
+    pub fn open(data_dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(data_dir).map_err(|source| Error::Io {
+            path: data_dir.to_owned(),
+            source,
+        })?;
+        let path = data_dir.join(DATABASE_FILE);
+        let mut connection = Connection::open(&path)?;
+        connection.pragma_update(None, "journal_mode", "WAL")?;
+        connection.pragma_update(None, "synchronous", "FULL")?;
+        connection.pragma_update(None, "foreign_keys", "ON")?;
+        schema::migrate(&mut connection, &path)?;
+        Ok(Store {
+            connection,
+            data_dir: data_dir.to_owned(),
+        })
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// Number of fiches.
+    pub fn count(&self) -> Result<u64> {
+        let count: i64 = self
+            .connection
+            .query_row("SELECT COUNT(*) FROM fiches", [], |row| row.get(0))?;
+        Ok(count as u64)
+    }
+
+    /// The fiche with this id, if any.
+    pub fn get(&self, id: &FicheId) -> Result<Option<Fiche>> {
+        let body: Option<String> = self
+            .connection
+            .query_row("SELECT body FROM fiches WHERE id = ?1", [id.as_str()], |row| row.get(0))
+            .optional()?;
+        body.map(|body| record::decode(id.as_str(), &body)).transpose()
+    }
+
+    /// Inserts or replaces fiches in one transaction; each is validated first, and
+    /// nothing is written if one is invalid.
+    pub fn upsert(&mut self, fiches: &[Fiche]) -> Result<()> {
+        for fiche in fiches {
+            fiche.validate()?;
+        }
+        let transaction = self.connection.transaction()?;
+        {
+            let mut insert = record::Inserter::new(&transaction)?;
+            for fiche in fiches {
+                insert.upsert(fiche)?;
+            }
+        }
+        record::bump_generation(&transaction)?;
+        transaction.commit()?;
+        Ok(())
+    }
+
+    /// Deletes a fiche; `NotFound` when there is none with that id.
+    pub fn delete(&mut self, id: &FicheId) -> Result<()> {
+        let transaction = self.connection.transaction()?;
+        let deleted = transaction.execute("DELETE FROM fiches WHERE id = ?1", [id.as_str()])?;
+        if deleted == 0 {
+            return Err(Error::NotFound(id.clone()));
+        }
+        record::bump_generation(&transaction)?;
+        transaction.commit()?;
+        Ok(())
+    }
+
+    /// A number that changes whenever the fiches change (import, upsert, delete):
+    /// derived data built at one generation is stale at any other.
+    pub fn generation(&self) -> Result<u64> {
+        let generation: i64 = self.connection.query_row(
+            "SELECT value FROM meta WHERE key = 'fiches_generation'",
+            [],
+            |row| row.get(0),
+        )?;
+        Ok(generation as u64)
+    }
+
+    /// Calls `visit` with every fiche, in id order.
+    pub fn for_each_fiche(&self, mut visit: impl FnMut(Fiche) -> Result<()>) -> Result<()> {
+        let mut statement = self
+            .connection
+            .prepare("SELECT id, body FROM fiches ORDER BY id")?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            let id: String = row.get(0)?;
+            let body: String = row.get(1)?;
+            visit(record::decode(&id, &body)?)?;
+        }
+        Ok(())
+    }
+}

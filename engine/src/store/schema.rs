@@ -1,0 +1,49 @@
+//! Schema versions of the store, applied in order and recorded in `user_version`.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use crate::error::{Error, Result};
+
+/// Each entry brings the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: fiches, the system of record.
+    "CREATE TABLE fiches (
+        id            TEXT PRIMARY KEY NOT NULL,
+        country       TEXT NOT NULL,
+        kind          TEXT NOT NULL,
+        level         TEXT NOT NULL,
+        name          TEXT NOT NULL,
+        population    INTEGER NOT NULL,
+        profile_themes INTEGER NOT NULL,
+        offer_themes  INTEGER NOT NULL,
+        request_themes INTEGER NOT NULL,
+        call_status   TEXT,
+        call_expires  TEXT,
+        body          TEXT NOT NULL
+    );",
+    // 2: the generation of the fiches, bumped by every write, so that derived data
+    // (the search index) knows whether it is stale.
+    "CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);
+     INSERT INTO meta (key, value) VALUES ('fiches_generation', 0);",
+];
+
+pub(super) fn migrate(connection: &mut Connection, path: &Path) -> Result<()> {
+    let known = MIGRATIONS.len() as i64;
+    let found: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if found > known {
+        return Err(Error::SchemaTooNew {
+            path: path.to_owned(),
+            found,
+            known,
+        });
+    }
+    for (version, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let transaction = connection.transaction()?;
+        transaction.execute_batch(sql)?;
+        transaction.pragma_update(None, "user_version", version as i64 + 1)?;
+        transaction.commit()?;
+    }
+    Ok(())
+}

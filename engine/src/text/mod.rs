@@ -1,0 +1,164 @@
+//! Text analysis shared by the search index and theme inference.
+//!
+//! One pipeline for everything: split on anything that is not a letter or a digit
+//! (so apostrophes and hyphens separate words), drop tokens longer than
+//! [`MAX_TOKEN_BYTES`], lowercase, fold accents and ligatures to ASCII
+//! (`Saint-Étienne` → `saint etienne`, `œ` → `oe`), then, for the per-language
+//! analysers only, stem with the Snowball stemmer of the language. Folding comes
+//! before stemming so that a text typed with or without accents gives the same stems.
+//!
+//! Contract: [`analyse`] gives exactly the tokens that the index stores for a text of
+//! that language (the index registers [`analyzer`] under [`analyzer_name`]), and
+//! [`fold_tokens`] exactly those of the name fields ([`FOLDED`]).
+
+#[cfg(test)]
+pub(crate) mod fixtures;
+
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language as StemLanguage, LowerCaser, RemoveLongFilter, SimpleTokenizer,
+    Stemmer, TextAnalyzer, TokenStream, TokenizerManager,
+};
+
+use crate::fiche::Fiche;
+use crate::reference::Language;
+
+/// Tokens longer than this (in bytes) are dropped.
+pub const MAX_TOKEN_BYTES: usize = 60;
+
+/// Name of the analyser that folds without stemming (names).
+pub const FOLDED: &str = "passerelle_folded";
+
+/// Name under which the analyser of `language` is registered on the index.
+pub fn analyzer_name(language: Language) -> &'static str {
+    match language {
+        Language::Fr => "passerelle_fr",
+        Language::En => "passerelle_en",
+        Language::Es => "passerelle_es",
+        Language::Pt => "passerelle_pt",
+    }
+}
+
+fn stem_language(language: Language) -> StemLanguage {
+    match language {
+        Language::Fr => StemLanguage::French,
+        Language::En => StemLanguage::English,
+        Language::Es => StemLanguage::Spanish,
+        Language::Pt => StemLanguage::Portuguese,
+    }
+}
+
+/// The analyser of `language`: tokenise, fold, stem.
+pub fn analyzer(language: Language) -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(stem_language(language)))
+        .build()
+}
+
+/// The analyser of names: tokenise and fold, no stemming.
+pub fn folded_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// Registers [`FOLDED`] and the four language analysers.
+pub fn register(manager: &TokenizerManager) {
+    manager.register(FOLDED, folded_analyzer());
+    for language in Language::ALL {
+        manager.register(analyzer_name(language), analyzer(language));
+    }
+}
+
+fn tokens(mut analyzer: TextAnalyzer, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while stream.advance() {
+        out.push(stream.token().text.clone());
+    }
+    out
+}
+
+/// The stemmed, folded tokens of `text` analysed as `language`.
+pub fn analyse(text: &str, language: Language) -> Vec<String> {
+    tokens(analyzer(language), text)
+}
+
+/// The folded tokens of `text` (no stemming).
+pub fn fold_tokens(text: &str) -> Vec<String> {
+    tokens(folded_analyzer(), text)
+}
+
+/// Folded tokens joined by single spaces: `"Saint-Étienne"` → `"saint etienne"`.
+pub fn fold(text: &str) -> String {
+    fold_tokens(text).join(" ")
+}
+
+/// The language a fiche's texts are analysed in: its first working language among
+/// the four, else its country's analysis language, else French.
+pub fn fiche_language(fiche: &Fiche) -> Language {
+    fiche
+        .languages
+        .iter()
+        .find_map(|code| code.language())
+        .or_else(|| fiche.country.info().analysis_language())
+        .unwrap_or(Language::Fr)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_strips_case_accents_ligatures_and_separators() {
+        assert_eq!(fold("Saint-Étienne"), "saint etienne");
+        assert_eq!(fold("L'Haÿ-les-Roses"), "l hay les roses");
+        assert_eq!(fold("Cœur ÆGIR  Çà"), "coeur aegir ca");
+        assert_eq!(fold("Porto-Novo"), fold("porto novo"));
+        assert_eq!(fold("São Tomé"), "sao tome");
+        assert_eq!(fold(" -- ' "), "");
+    }
+
+    #[test]
+    fn french_stemming_conflates_plurals_and_accents() {
+        assert_eq!(
+            analyse("forages", Language::Fr),
+            analyse("forage", Language::Fr)
+        );
+        assert_eq!(
+            analyse("Hôpitaux", Language::Fr),
+            analyse("hopital", Language::Fr).clone()
+        );
+        assert_eq!(
+            analyse("éducation", Language::Fr),
+            analyse("Education", Language::Fr)
+        );
+    }
+
+    #[test]
+    fn each_language_has_its_stemmer() {
+        assert_eq!(
+            analyse("boreholes", Language::En),
+            analyse("borehole", Language::En)
+        );
+        assert_eq!(
+            analyse("pozos", Language::Es),
+            analyse("pozo", Language::Es)
+        );
+        assert_eq!(
+            analyse("escolas", Language::Pt),
+            analyse("escola", Language::Pt)
+        );
+        assert_eq!(analyse("l'eau potable", Language::Fr).len(), 3);
+    }
+
+    #[test]
+    fn long_tokens_are_dropped() {
+        let long = "a".repeat(MAX_TOKEN_BYTES + 1);
+        assert_eq!(fold_tokens(&format!("eau {long} sol")), vec!["eau", "sol"]);
+    }
+}

@@ -1,0 +1,77 @@
+use serde_json::json;
+
+use super::*;
+use crate::text::fixtures::fiche;
+
+fn codes(text: &str, language: Language) -> Vec<String> {
+    infer_themes(text, language)
+        .iter()
+        .map(|t| t.code.to_string())
+        .collect()
+}
+
+#[test]
+fn water_is_recognised_in_four_languages() {
+    let water = "eau-assainissement";
+    assert_eq!(codes("agua potable y saneamiento", Language::Es), [water]);
+    assert_eq!(codes("Eau potable, assainissement", Language::Fr), [water]);
+    assert_eq!(codes("Drinking water and boreholes", Language::En), [water]);
+    assert_eq!(
+        codes("Abastecimento de água, saneamento", Language::Pt),
+        [water]
+    );
+}
+
+#[test]
+fn keywords_match_as_stemmed_token_sequences() {
+    let found = infer_themes(
+        "Les FORAGES et l'assainissement; écoles rurales.",
+        Language::Fr,
+    );
+    let water = &found[0];
+    assert_eq!(water.code.as_str(), "eau-assainissement");
+    assert_eq!(water.matched, ["assainissement", "forage"]);
+    assert_eq!(water.weight, 0.75);
+    assert_eq!(found[1].code.as_str(), "education");
+    assert_eq!(found[1].weight, 0.5);
+    // "eau potable" needs both words, in order.
+    assert!(codes("potable eau", Language::Fr).is_empty());
+    assert!(codes("", Language::Fr).is_empty());
+    // A keyword of another language is not recognised.
+    assert!(codes("saneamiento", Language::Fr).is_empty());
+}
+
+#[test]
+fn english_and_portuguese_multi_word_keywords() {
+    assert_eq!(
+        codes("vocational training centres", Language::En),
+        ["education"]
+    );
+    assert_eq!(codes("Formação profissional", Language::Pt), ["education"]);
+}
+
+#[test]
+fn effective_themes_keep_declared_ones_first() {
+    let fiche = fiche(
+        "MX-COM-OAX",
+        "Oaxaca",
+        json!({
+            "request": {"themes": ["eau-assainissement"], "text": "Agua potable y saneamiento, escuelas."},
+            "offer": {"text": "Formación profesional"}
+        }),
+    );
+    let request = effective_request_themes(&fiche);
+    assert_eq!(request.len(), 2);
+    assert_eq!(
+        (request[0].code.as_str(), request[0].inferred),
+        ("eau-assainissement", false)
+    );
+    assert_eq!(
+        (request[1].code.as_str(), request[1].inferred),
+        ("education", true)
+    );
+    assert_eq!(request[1].matched, ["escuela"]);
+    let offer = effective_offer_themes(&fiche);
+    assert_eq!(offer.len(), 1);
+    assert!(offer[0].inferred);
+}

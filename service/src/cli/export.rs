@@ -1,0 +1,37 @@
+//! `passerelle export [--out FILE]`
+
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::Args;
+use passerelle_engine::store::Store;
+
+use super::atomic_file::AtomicFile;
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Output file (written whole or not at all); standard output when absent.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+pub fn run(data_dir: &Path, args: ExportArgs) -> anyhow::Result<()> {
+    let store = Store::open(data_dir)?;
+    match args.out {
+        Some(path) => {
+            let file = AtomicFile::create(&path)?;
+            let mut out = BufWriter::with_capacity(1 << 20, file.writer());
+            let count = store.export(&mut out)?;
+            drop(out);
+            file.commit()?;
+            eprintln!("exported {count} fiches to {}", path.display());
+        }
+        None => {
+            let mut out = BufWriter::new(std::io::stdout().lock());
+            store.export(&mut out)?;
+            out.flush().context("cannot write to standard output")?;
+        }
+    }
+    Ok(())
+}

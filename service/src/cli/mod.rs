@@ -1,0 +1,66 @@
+//! Command-line interface: one module per command.
+
+mod atomic_file;
+mod dataset;
+mod demo;
+mod explain;
+mod export;
+mod import;
+mod lookup;
+mod matching;
+mod progress;
+mod search;
+mod stats;
+mod suggest;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Passerelle: partner matching for French décentralisée cooperation.
+#[derive(Debug, Parser)]
+#[command(name = "passerelle", version, about)]
+pub struct Cli {
+    /// Data directory holding the store (created if missing).
+    #[arg(long, global = true, env = "PASSERELLE_DATA_DIR", default_value = "./passerelle-data")]
+    data_dir: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Work with the demo corpus built from real geography.
+    #[command(subcommand)]
+    Dataset(dataset::DatasetCommand),
+    /// Generate the demo corpus, import it into an empty store and print its stats.
+    Demo(demo::DemoArgs),
+    /// Import fiches from JSON Lines files, all or nothing (`-` reads standard input).
+    Import(import::ImportArgs),
+    /// Export every fiche as JSON Lines, in id order.
+    Export(export::ExportArgs),
+    /// Print counts by country, level, kind, theme and call state.
+    Stats(stats::StatsArgs),
+    /// Search fiches by words and filters (builds the search index when needed).
+    Search(search::SearchArgs),
+    /// Find collectivités by name, tolerant of spelling.
+    Lookup(lookup::LookupArgs),
+    /// Suggest partners for a fiche, ranked and explained.
+    Suggest(suggest::SuggestArgs),
+    /// Score and explain any pair of fiches.
+    Explain(explain::ExplainArgs),
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Dataset(command) => dataset::run(command),
+        Command::Demo(args) => demo::run(&cli.data_dir, args),
+        Command::Import(args) => import::run(&cli.data_dir, args),
+        Command::Export(args) => export::run(&cli.data_dir, args),
+        Command::Stats(args) => stats::run(&cli.data_dir, args),
+        Command::Search(args) => search::run(&cli.data_dir, args),
+        Command::Lookup(args) => lookup::run(&cli.data_dir, args),
+        Command::Suggest(args) => suggest::run(&cli.data_dir, args),
+        Command::Explain(args) => explain::run(&cli.data_dir, args),
+    }
+}
