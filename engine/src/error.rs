@@ -26,8 +26,14 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    #[error("the store in {path} has schema version {found}; this build knows up to {known}: upgrade passerelle")]
-    SchemaTooNew { path: PathBuf, found: i64, known: i64 },
+    #[error(
+        "the store in {path} has schema version {found}; this build knows up to {known}: upgrade passerelle"
+    )]
+    SchemaTooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
     #[error("store: {0}")]
     Store(#[from] rusqlite::Error),
     #[error("corrupt fiche {id} in the store: {message}")]
@@ -63,7 +69,11 @@ fn suggestions_suffix(suggestions: &[String]) -> String {
 }
 
 fn indented(lines: &[String]) -> String {
-    lines.iter().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n")
+    lines
+        .iter()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn more_suffix(more: usize) -> String {

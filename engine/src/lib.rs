@@ -17,13 +17,13 @@
 pub mod error;
 pub mod fiche;
 pub mod jsonl;
-pub mod reference;
+pub mod lookup;
 pub mod ranking;
+pub mod reference;
 pub mod scoring;
+pub mod search;
 pub mod store;
 pub mod text;
-pub mod search;
-pub mod lookup;
 pub mod themes_from_text;
 
 pub use error::{Error, Result};

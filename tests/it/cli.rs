@@ -24,7 +24,11 @@ fn import_export_and_stats_on_the_sample() {
         std::fs::read_to_string(&out).unwrap(),
         std::fs::read_to_string(sample_path()).unwrap()
     );
-    passerelle(&data, &["stats", "--format", "json", "--date", "2026-11-22"]).unwrap();
+    passerelle(
+        &data,
+        &["stats", "--format", "json", "--date", "2026-11-22"],
+    )
+    .unwrap();
     passerelle(&data, &["stats", "--countries", "0"]).unwrap();
 
     let store = Store::open(&data).unwrap();
@@ -33,7 +37,10 @@ fn import_export_and_stats_on_the_sample() {
     assert_eq!(benin.1, 77);
     assert_eq!(stats.french + stats.foreign, stats.total);
     let calls = &stats.calls;
-    assert_eq!(calls.open + calls.expired + calls.closed + calls.none, stats.total);
+    assert_eq!(
+        calls.open + calls.expired + calls.closed + calls.none,
+        stats.total
+    );
     assert!(calls.open > 0 && calls.closed > 0);
     assert!(stats.by_theme.iter().any(|t| t.offer > 0 && t.request > 0));
 }

@@ -42,15 +42,21 @@ fn every_bad_line_is_reported_and_nothing_is_written() {
     let good = &lines[20];
     let bad = [
         b"{\"id\": \"FR-COM-1\",, }".to_vec(),
-        good.replacen("\"population\"", "\"mayor\":\"X\",\"population\"", 1).into_bytes(),
-        good.replacen("\"lat\":", "\"lat\":95,\"x\":", 1).into_bytes(),
+        good.replacen("\"population\"", "\"mayor\":\"X\",\"population\"", 1)
+            .into_bytes(),
+        good.replacen("\"lat\":", "\"lat\":95,\"x\":", 1)
+            .into_bytes(),
         lines[3].clone().into_bytes(),
         b"{\"name\":\"Caf\xe9\"}".to_vec(),
     ];
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path()).unwrap();
     let problems = rejected(store.import(vec![source("bad.jsonl", file_with(&bad))], &mut |_| {}));
-    assert_eq!(store.count().unwrap(), 0, "nothing of a rejected import is written");
+    assert_eq!(
+        store.count().unwrap(),
+        0,
+        "nothing of a rejected import is written"
+    );
 
     let at = |line: u64| {
         problems
@@ -105,7 +111,9 @@ fn a_rejected_import_leaves_the_previous_contents_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path()).unwrap();
     let first: Vec<u8> = lines[..50].join("\n").into_bytes();
-    store.import(vec![source("first", first)], &mut |_| {}).unwrap();
+    store
+        .import(vec![source("first", first)], &mut |_| {})
+        .unwrap();
     let mut before = Vec::new();
     store.export(&mut before).unwrap();
 
@@ -139,11 +147,20 @@ fn an_accepted_import_counts_new_and_updated_fiches() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path()).unwrap();
     store
-        .import(vec![source("a", lines[..30].join("\n").into_bytes())], &mut |_| {})
+        .import(
+            vec![source("a", lines[..30].join("\n").into_bytes())],
+            &mut |_| {},
+        )
         .unwrap();
     let report = store
-        .import(vec![source("b", lines[20..40].join("\n").into_bytes())], &mut |_| {})
+        .import(
+            vec![source("b", lines[20..40].join("\n").into_bytes())],
+            &mut |_| {},
+        )
         .unwrap();
-    assert_eq!((report.fiches, report.inserted, report.updated), (20, 10, 10));
+    assert_eq!(
+        (report.fiches, report.inserted, report.updated),
+        (20, 10, 10)
+    );
     assert_eq!(store.count().unwrap(), 40);
 }

@@ -1,5 +1,7 @@
 //! Passerelle's integration tests: one binary, one module per capability.
 
 mod cli;
+mod demo_corpus;
 mod import_policy;
+mod ranking_golden;
 mod store_round_trip;

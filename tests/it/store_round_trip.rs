@@ -14,7 +14,10 @@ fn importing_then_exporting_the_sample_gives_back_the_same_fiches() {
     let lines = sample_lines();
     assert_eq!(report.fiches, lines.len() as u64);
     assert_eq!(report.inserted, lines.len() as u64);
-    assert!(lines.iter().any(|l| l.contains("\"BJ-COM-")), "Benin is in the sample");
+    assert!(
+        lines.iter().any(|l| l.contains("\"BJ-COM-")),
+        "Benin is in the sample"
+    );
 
     let mut exported = Vec::new();
     assert_eq!(store.export(&mut exported).unwrap(), lines.len() as u64);
@@ -28,7 +31,10 @@ fn importing_then_exporting_the_sample_gives_back_the_same_fiches() {
 
     // And field by field, through the model.
     for (a, b) in exported.iter().zip(&lines) {
-        assert_eq!(jsonl::parse_fiche(a).unwrap(), jsonl::parse_fiche(b).unwrap());
+        assert_eq!(
+            jsonl::parse_fiche(a).unwrap(),
+            jsonl::parse_fiche(b).unwrap()
+        );
     }
 }
 
@@ -67,5 +73,9 @@ fn an_invalid_fiche_is_not_upserted() {
     bad.location.lat = 95.0;
     let error = store.upsert(&[good, bad]).unwrap_err();
     assert!(error.to_string().contains("location.lat"), "{error}");
-    assert_eq!(store.count().unwrap(), 0, "nothing of a rejected batch is written");
+    assert_eq!(
+        store.count().unwrap(),
+        0,
+        "nothing of a rejected batch is written"
+    );
 }

@@ -36,11 +36,19 @@ fn main() -> anyhow::Result<()> {
     let fiches = corpus.len();
     drop(corpus);
     let size = std::fs::metadata(&corpus_path)?.len();
-    println!("generate: {fiches} fiches in {:.2} s, {:.1} MB of JSON Lines", generated_in.as_secs_f64(), size as f64 / 1e6);
+    println!(
+        "generate: {fiches} fiches in {:.2} s, {:.1} MB of JSON Lines",
+        generated_in.as_secs_f64(),
+        size as f64 / 1e6
+    );
 
     let data_dir = work.path().join("data");
     let child = Command::new(std::env::current_exe()?)
-        .args(["import-child", corpus_path.to_str().unwrap(), data_dir.to_str().unwrap()])
+        .args([
+            "import-child",
+            corpus_path.to_str().unwrap(),
+            data_dir.to_str().unwrap(),
+        ])
         .output()
         .context("cannot run the import child")?;
     print!("{}", String::from_utf8_lossy(&child.stdout));
@@ -54,8 +62,14 @@ fn main() -> anyhow::Result<()> {
     let mut out = BufWriter::new(std::fs::File::create(&export_path)?);
     let exported = store.export(&mut out)?;
     drop(out);
-    println!("export: {exported} fiches in {:.2} s", started.elapsed().as_secs_f64());
-    ensure!(exported as usize == fiches, "exported {exported} of {fiches} fiches");
+    println!(
+        "export: {exported} fiches in {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
+    ensure!(
+        exported as usize == fiches,
+        "exported {exported} of {fiches} fiches"
+    );
     ensure!(
         std::fs::read(&export_path)? == std::fs::read(&corpus_path)?,
         "the export differs from the generated corpus"
@@ -87,5 +101,9 @@ fn peak_memory_kib() -> anyhow::Result<u64> {
         .lines()
         .find(|l| l.starts_with("VmHWM:"))
         .context("no VmHWM in /proc/self/status")?;
-    Ok(line.split_whitespace().nth(1).context("bad VmHWM line")?.parse()?)
+    Ok(line
+        .split_whitespace()
+        .nth(1)
+        .context("bad VmHWM line")?
+        .parse()?)
 }

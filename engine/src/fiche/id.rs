@@ -44,7 +44,9 @@ fn matches_pattern(id: &str) -> bool {
         return false;
     };
     !kind.is_empty()
-        && kind.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && kind
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
         && !source.is_empty()
         && source
             .bytes()
@@ -96,7 +98,16 @@ mod tests {
 
     #[test]
     fn rejects_ids_off_the_pattern() {
-        for id in ["", "fr-COM-1", "FR-com-1", "FR-COM-", "FR--1", "FRA-COM-1", "FR-COM-a b", "FR-COM"] {
+        for id in [
+            "",
+            "fr-COM-1",
+            "FR-com-1",
+            "FR-COM-",
+            "FR--1",
+            "FRA-COM-1",
+            "FR-COM-a b",
+            "FR-COM",
+        ] {
             assert!(FicheId::parse(id).is_err(), "{id}");
         }
         assert!(FicheId::parse(&format!("FR-COM-{}", "1".repeat(60))).is_err());

@@ -15,7 +15,9 @@ impl LanguageCode {
     pub fn parse(code: &str) -> Result<LanguageCode, String> {
         match code.as_bytes() {
             &[a, b] if a.is_ascii_lowercase() && b.is_ascii_lowercase() => Ok(LanguageCode([a, b])),
-            _ => Err(format!("{code:?} is not an ISO 639-1 code (two lowercase letters)")),
+            _ => Err(format!(
+                "{code:?} is not an ISO 639-1 code (two lowercase letters)"
+            )),
         }
     }
 

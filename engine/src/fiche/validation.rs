@@ -28,7 +28,11 @@ pub struct FieldError {
 
 impl fmt::Display for FieldError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "field `{}` = {}: {}", self.field, self.value, self.reason)
+        write!(
+            f,
+            "field `{}` = {}: {}",
+            self.field, self.value, self.reason
+        )
     }
 }
 
@@ -46,14 +50,22 @@ fn check_chars(field: &str, text: &str, min: usize, max: usize) -> Result<(), Fi
     let chars = text.chars().count();
     if chars < min || chars > max || (min > 0 && text.trim().is_empty()) {
         let shown: String = text.chars().take(40).collect();
-        return Err(fail(field, shown, format!("must have {min} to {max} characters (has {chars})")));
+        return Err(fail(
+            field,
+            shown,
+            format!("must have {min} to {max} characters (has {chars})"),
+        ));
     }
     Ok(())
 }
 
 fn check_len<T>(field: &str, list: &[T]) -> Result<(), FieldError> {
     if list.len() > MAX_LIST_LEN {
-        return Err(fail(field, list.len(), format!("at most {MAX_LIST_LEN} entries")));
+        return Err(fail(
+            field,
+            list.len(),
+            format!("at most {MAX_LIST_LEN} entries"),
+        ));
     }
     Ok(())
 }
@@ -161,15 +173,27 @@ impl Fiche {
         let mut seen = HashSet::new();
         for (i, theme) in self.themes.iter().enumerate() {
             if !(theme.weight > 0.0 && theme.weight <= 1.0) {
-                return Err(fail(format!("themes[{i}].weight"), theme.weight, "must be in (0, 1]"));
+                return Err(fail(
+                    format!("themes[{i}].weight"),
+                    theme.weight,
+                    "must be in (0, 1]",
+                ));
             }
             if !seen.insert(theme.code) {
-                return Err(fail(format!("themes[{i}].code"), theme.code.as_str(), "listed twice"));
+                return Err(fail(
+                    format!("themes[{i}].code"),
+                    theme.code.as_str(),
+                    "listed twice",
+                ));
             }
         }
         for (name, intent) in [("offer", &self.offer), ("request", &self.request)] {
             if let Some(intent) = intent {
-                check_optional(&format!("{name}.text"), intent.text.as_ref(), MAX_TEXT_CHARS)?;
+                check_optional(
+                    &format!("{name}.text"),
+                    intent.text.as_ref(),
+                    MAX_TEXT_CHARS,
+                )?;
                 check_len(&format!("{name}.themes"), &intent.themes)?;
             }
         }
@@ -189,7 +213,11 @@ impl Fiche {
             && let (Some(published), Some(expires)) = (call.published, call.expires)
             && expires < published
         {
-            return Err(fail("call.expires", expires.to_string(), "is before call.published"));
+            return Err(fail(
+                "call.expires",
+                expires.to_string(),
+                "is before call.published",
+            ));
         }
         Ok(())
     }
@@ -200,7 +228,11 @@ impl Fiche {
             let field = |name: &str| format!("partnerships[{i}].{name}");
             match &partnership.partner_id {
                 Some(id) if *id == self.id => {
-                    return Err(fail(field("partner_id"), id.as_str(), "a fiche cannot partner itself"));
+                    return Err(fail(
+                        field("partner_id"),
+                        id.as_str(),
+                        "a fiche cannot partner itself",
+                    ));
                 }
                 Some(_) => {}
                 None if partnership.partner_name.is_none() || partnership.country.is_none() => {
@@ -212,16 +244,28 @@ impl Fiche {
                 }
                 None => {}
             }
-            check_optional(&field("partner_name"), partnership.partner_name.as_ref(), MAX_SHORT_CHARS)?;
+            check_optional(
+                &field("partner_name"),
+                partnership.partner_name.as_ref(),
+                MAX_SHORT_CHARS,
+            )?;
             if let Some(year) = partnership.since
                 && !YEARS.contains(&year)
             {
-                return Err(fail(field("since"), year, "must be a year between 1900 and 2100"));
+                return Err(fail(
+                    field("since"),
+                    year,
+                    "must be a year between 1900 and 2100",
+                ));
             }
         }
         check_len("foreign_actors", &self.foreign_actors)?;
         for (i, actor) in self.foreign_actors.iter().enumerate() {
-            check_optional(&format!("foreign_actors[{i}].name"), actor.name.as_ref(), MAX_SHORT_CHARS)?;
+            check_optional(
+                &format!("foreign_actors[{i}].name"),
+                actor.name.as_ref(),
+                MAX_SHORT_CHARS,
+            )?;
         }
         Ok(())
     }

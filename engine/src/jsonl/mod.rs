@@ -6,7 +6,7 @@ mod problem;
 mod reader;
 
 pub use problem::LineProblem;
-pub use reader::{parse_fiche, FicheLines, LineError};
+pub use reader::{FicheLines, LineError, parse_fiche};
 
 use crate::fiche::Fiche;
 

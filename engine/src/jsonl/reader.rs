@@ -92,8 +92,14 @@ impl<R: BufRead> Iterator for FicheLines<R> {
             let line = match std::str::from_utf8(&self.buffer) {
                 Ok(text) => text,
                 Err(error) => {
-                    let message = format!("invalid UTF-8 at byte {} of the line", error.valid_up_to() + 1);
-                    let problem = LineError { field: None, message };
+                    let message = format!(
+                        "invalid UTF-8 at byte {} of the line",
+                        error.valid_up_to() + 1
+                    );
+                    let problem = LineError {
+                        field: None,
+                        message,
+                    };
                     return Some(Ok((self.line, Err(problem))));
                 }
             };

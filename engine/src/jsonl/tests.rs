@@ -23,7 +23,10 @@ fn the_example_of_the_spec_parses_and_round_trips() {
 
 #[test]
 fn unknown_fields_are_named() {
-    let error = error_of(&with(r#""population":261804"#, r#""population":261804,"mayor":"X""#));
+    let error = error_of(&with(
+        r#""population":261804"#,
+        r#""population":261804,"mayor":"X""#,
+    ));
     assert!(error.message.contains("unknown field `mayor`"), "{error:?}");
     let error = error_of(&with(r#""lon":-0.58"#, r#""lon":-0.58,"alt":12"#));
     assert_eq!(error.field.as_deref(), Some("location.alt"), "{error:?}");
@@ -32,7 +35,10 @@ fn unknown_fields_are_named() {
 
 #[test]
 fn bad_codes_name_the_field_and_the_value() {
-    let error = error_of(&with(r#""code":"culture-patrimoine""#, r#""code":"culture""#));
+    let error = error_of(&with(
+        r#""code":"culture-patrimoine""#,
+        r#""code":"culture""#,
+    ));
     assert_eq!(error.field.as_deref(), Some("themes[1].code"));
     assert!(error.message.contains("\"culture\""), "{error:?}");
     let error = error_of(&with(r#""country":"DZ""#, r#""country":"XX""#));
@@ -40,7 +46,10 @@ fn bad_codes_name_the_field_and_the_value() {
     assert!(error.message.contains("\"XX\""));
     let error = error_of(&with(r#""languages":["fr"]"#, r#""languages":["FRA"]"#));
     assert_eq!(error.field.as_deref(), Some("languages[0]"));
-    let error = error_of(&with(r#""expires":"2027-02-01""#, r#""expires":"2027-02-31""#));
+    let error = error_of(&with(
+        r#""expires":"2027-02-01""#,
+        r#""expires":"2027-02-31""#,
+    ));
     assert_eq!(error.field.as_deref(), Some("call.expires"));
 }
 
@@ -48,14 +57,49 @@ fn bad_codes_name_the_field_and_the_value() {
 fn ranges_and_cross_field_rules_name_the_field() {
     let cases = [
         (r#""lat":44.84"#, r#""lat":95"#, "location.lat", "95"),
-        (r#""lon":-0.58"#, r#""lon":-180.5"#, "location.lon", "-180.5"),
-        (r#""weight":0.8"#, r#""weight":1.5"#, "themes[0].weight", "1.5"),
-        (r#""level":"local""#, r#""level":"regional""#, "level", "regional"),
-        (r#""kind":"commune""#, r#""kind":"municipality""#, "kind", "municipality"),
-        (r#""id":"FR-COM-33063""#, r#""id":"BJ-COM-33063""#, "id", "BJ-COM-33063"),
-        (r#""since":2003"#, r#""since":1789"#, "partnerships[0].since", "1789"),
+        (
+            r#""lon":-0.58"#,
+            r#""lon":-180.5"#,
+            "location.lon",
+            "-180.5",
+        ),
+        (
+            r#""weight":0.8"#,
+            r#""weight":1.5"#,
+            "themes[0].weight",
+            "1.5",
+        ),
+        (
+            r#""level":"local""#,
+            r#""level":"regional""#,
+            "level",
+            "regional",
+        ),
+        (
+            r#""kind":"commune""#,
+            r#""kind":"municipality""#,
+            "kind",
+            "municipality",
+        ),
+        (
+            r#""id":"FR-COM-33063""#,
+            r#""id":"BJ-COM-33063""#,
+            "id",
+            "BJ-COM-33063",
+        ),
+        (
+            r#""since":2003"#,
+            r#""since":1789"#,
+            "partnerships[0].since",
+            "1789",
+        ),
         (r#""name":"Bordeaux""#, r#""name":"""#, "name", "\"\""),
-        (r#""published":"2026-02-01""#, r#""published":"2028-02-01""#, "call.expires", "2027"),
+        (
+            r#""published":"2026-02-01""#,
+            r#""published":"2028-02-01""#,
+            "call.expires",
+            "2027",
+        ),
     ];
     for (from, to, field, value) in cases {
         let error = error_of(&with(from, to));
@@ -110,7 +154,14 @@ fn lines_are_numbered_and_bad_utf8_stays_on_its_line() {
     assert_eq!(lines[0].0, 1);
     assert!(lines[0].1.is_ok());
     assert_eq!(lines[1].0, 3);
-    assert!(lines[1].1.as_ref().unwrap_err().message.contains("invalid UTF-8"));
+    assert!(
+        lines[1]
+            .1
+            .as_ref()
+            .unwrap_err()
+            .message
+            .contains("invalid UTF-8")
+    );
     assert_eq!(lines[2].0, 4);
     assert!(lines[2].1.is_ok());
 }

@@ -1,23 +1,36 @@
 //! Ranking: score one fiche against every candidate of the other side in parallel on
 //! a dedicated rayon pool and keep the best `k`, deterministically (ties by id, the
 //! same result for any number of threads), with an optional cap per country.
+//!
+//! [`Matcher`] holds the corpus in the scoring view ([`MatchFeatures`], sorted by id)
+//! and, per side, the kernel's columns of the fiches that can be suggested (those with
+//! an open call). A suggestion is scored by the kernel, then explained by the criteria
+//! for the `k` kept only.
 
+mod build;
+mod columns;
+mod kernel;
 mod top_k;
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::fiche::{Fiche, FicheId, Level};
+use crate::fiche::{FicheId, Level};
 use crate::reference::{CountryCode, ThemeCode};
 use crate::scoring::{
-    Breakdown, CorpusContext, Exclusion, InferredThemes, MatchFeatures, PairScore, PairVeto, Weights,
-    exclusions, score_pair,
+    Breakdown, CorpusContext, Exclusion, MatchFeatures, PairScore, PairVeto, Weights, exclusions,
+    score_pair,
 };
+use columns::Columns;
+use kernel::{Cpu, QueryPlan};
 use top_k::{Scored, TopK};
+
+/// Candidates per parallel task: large enough to amortise scheduling, small enough
+/// to balance two cores.
+const CHUNK: usize = 8192;
 
 /// Largest `k` a suggestion request may ask for.
 pub const MAX_K: usize = 1000;
@@ -67,39 +80,25 @@ pub struct Suggestion {
 /// The scoring view of a corpus, ready to rank.
 #[derive(Debug)]
 pub struct Matcher {
+    /// Sorted by id: a position order is an id order.
     fiches: Vec<MatchFeatures>,
-    by_id: HashMap<FicheId, usize>,
+    by_id: HashMap<FicheId, u32>,
+    /// Positions of each fiche's partners, links read in both directions.
+    links: Vec<Vec<u32>>,
     context: CorpusContext,
+    /// The French régions, indexed by the French columns.
+    regions: Vec<String>,
+    french: Columns,
+    foreign: Columns,
+    /// Document frequencies of the first build, for the texts of later upserts.
+    vocabulary: crate::scoring::Vocabulary,
+    /// Areas of the foreign fiches, to place the partners of upserted fiches.
+    areas: HashMap<FicheId, crate::scoring::AreaId>,
     pool: rayon::ThreadPool,
+    cpu: Cpu,
 }
 
 impl Matcher {
-    /// Builds the matcher for `today` on a pool of `threads` threads (0: one per core).
-    /// `infer` gives the themes found in a fiche's texts.
-    pub fn new(
-        fiches: impl IntoIterator<Item = Fiche>,
-        today: NaiveDate,
-        threads: usize,
-        infer: &dyn Fn(&Fiche) -> InferredThemes,
-    ) -> Result<Matcher> {
-        let fiches: Vec<MatchFeatures> = fiches
-            .into_iter()
-            .map(|fiche| MatchFeatures::new(&fiche, today, infer(&fiche)))
-            .collect();
-        let by_id = fiches.iter().enumerate().map(|(i, f)| (f.id.clone(), i)).collect();
-        let context = CorpusContext::build(today, &fiches);
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .thread_name(|i| format!("passerelle-rank-{i}"))
-            .build()?;
-        Ok(Matcher {
-            fiches,
-            by_id,
-            context,
-            pool,
-        })
-    }
-
     pub fn len(&self) -> usize {
         self.fiches.len()
     }
@@ -108,96 +107,92 @@ impl Matcher {
         self.fiches.is_empty()
     }
 
+    /// The date calls and LDC status are judged on.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.context.today
+    }
+
     pub fn features(&self, id: &FicheId) -> Result<&MatchFeatures> {
         self.by_id
             .get(id)
-            .map(|&i| &self.fiches[i])
+            .map(|&i| &self.fiches[i as usize])
             .ok_or_else(|| Error::NotFound(id.clone()))
     }
 
     /// The best `k` partners for `id` among the fiches of the other side.
-    pub fn suggest(&self, id: &FicheId, options: &SuggestOptions, veto: &dyn PairVeto) -> Result<Vec<Suggestion>> {
+    pub fn suggest(
+        &self,
+        id: &FicheId,
+        options: &SuggestOptions,
+        veto: &dyn PairVeto,
+    ) -> Result<Vec<Suggestion>> {
         options.weights.validate()?;
-        let fiche = self.features(id)?;
+        let position = *self
+            .by_id
+            .get(id)
+            .ok_or_else(|| Error::NotFound(id.clone()))?;
+        let fiche = &self.fiches[position as usize];
         let k = options.k.min(MAX_K);
-        let eligible = |candidate: &MatchFeatures| {
-            passes(&options.filters, candidate) && exclusions::check(fiche, candidate, veto).is_ok()
-        };
-        let score = |index: usize| {
-            let candidate = &self.fiches[index];
-            Scored {
-                total: score_pair(fiche, candidate, &self.context, &options.weights).total,
-                id: candidate.id.as_str(),
-                index,
-            }
-        };
+        let mut excluded = self.links[position as usize].clone();
+        excluded.extend(
+            veto.vetoed_partners(id)
+                .iter()
+                .filter_map(|other| self.by_id.get(other).copied()),
+        );
+        let plan = QueryPlan::new(self, fiche, &options.filters, options.weights, excluded);
+        let chunks = (0..plan.columns.len())
+            .step_by(CHUNK)
+            .map(|start| start..(start + CHUNK).min(plan.columns.len()));
+        let chunks: Vec<_> = chunks.collect();
         let kept = self.pool.install(|| match options.max_per_country {
-            None => self
-                .fiches
-                .par_iter()
-                .enumerate()
-                .filter(|(_, c)| eligible(c))
-                .fold(|| TopK::new(k), |mut top, (i, _)| {
-                    top.push(score(i));
-                    top
-                })
+            None => chunks
+                .into_par_iter()
+                .map(|range| plan.scan(range, k, self.cpu))
                 .reduce(|| TopK::new(k), TopK::merge)
                 .into_sorted(),
-            Some(cap) => self.per_country_best(cap.min(k), &eligible, &score).into_iter().fold(
-                TopK::new(k),
-                |mut top, scored| {
-                    top.push(scored);
-                    top
-                },
-            )
-            .into_sorted(),
+            Some(cap) => {
+                let merge = |mut a: HashMap<u16, TopK>, b: HashMap<u16, TopK>| {
+                    for (country, top) in b {
+                        let merged = match a.remove(&country) {
+                            Some(existing) => existing.merge(top),
+                            None => top,
+                        };
+                        a.insert(country, merged);
+                    }
+                    a
+                };
+                let best = chunks
+                    .into_par_iter()
+                    .map(|range| plan.scan_capped(range, cap.min(k), self.cpu))
+                    .reduce(HashMap::new, merge);
+                let mut top = TopK::new(k);
+                best.into_values()
+                    .flat_map(TopK::into_sorted)
+                    .for_each(|scored| top.push(scored));
+                top.into_sorted()
+            }
         });
         Ok(kept
             .into_iter()
-            .map(|scored| {
-                let candidate = &self.fiches[scored.index];
-                let explained = score_pair(fiche, candidate, &self.context, &options.weights);
-                Suggestion {
-                    id: candidate.id.clone(),
-                    name: candidate.name.clone(),
-                    country: candidate.country,
-                    total: explained.total,
-                    breakdown: explained.breakdown,
-                }
-            })
+            .map(|scored| self.explained(fiche, scored, &options.weights))
             .collect())
     }
 
-    /// The best `cap` eligible candidates of each country.
-    fn per_country_best<'a>(
-        &'a self,
-        cap: usize,
-        eligible: &(dyn Fn(&MatchFeatures) -> bool + Sync),
-        score: &(dyn Fn(usize) -> Scored<'a> + Sync),
-    ) -> Vec<Scored<'a>> {
-        type ByCountry<'a> = HashMap<CountryCode, TopK<'a>>;
-        let merge = |mut a: ByCountry<'a>, b: ByCountry<'a>| {
-            for (country, top) in b {
-                let merged = match a.remove(&country) {
-                    Some(existing) => existing.merge(top),
-                    None => top,
-                };
-                a.insert(country, merged);
-            }
-            a
-        };
-        self.fiches
-            .par_iter()
-            .enumerate()
-            .filter(|(_, c)| eligible(c))
-            .fold(ByCountry::new, |mut by_country, (i, c): (usize, &MatchFeatures)| {
-                by_country.entry(c.country).or_insert_with(|| TopK::new(cap)).push(score(i));
-                by_country
-            })
-            .reduce(ByCountry::new, merge)
-            .into_values()
-            .flat_map(TopK::into_sorted)
-            .collect()
+    fn explained(&self, fiche: &MatchFeatures, scored: Scored, weights: &Weights) -> Suggestion {
+        let candidate = &self.fiches[scored.position as usize];
+        let explained = score_pair(fiche, candidate, &self.context, weights);
+        debug_assert_eq!(
+            explained.total.to_bits(),
+            scored.total.to_bits(),
+            "kernel and explanation agree"
+        );
+        Suggestion {
+            id: candidate.id.clone(),
+            name: candidate.name.clone(),
+            country: candidate.country,
+            total: scored.total,
+            breakdown: explained.breakdown,
+        }
     }
 
     /// Scores and explains any pair, with the reason it would be excluded if it is.
@@ -213,17 +208,33 @@ impl Matcher {
         let exclusion = exclusions::check(a, b, veto).err();
         Ok((score_pair(a, b, &self.context, weights), exclusion))
     }
-}
 
-fn passes(filters: &CandidateFilters, candidate: &MatchFeatures) -> bool {
-    let population = candidate.population.unwrap_or(0);
-    filters.country.is_none_or(|c| c == candidate.country)
-        && filters.level.is_none_or(|l| l == candidate.level)
-        && filters.theme.is_none_or(|t| {
-            candidate.offer.union(candidate.request).union(candidate.profile).contains(t)
-        })
-        && filters.min_population.is_none_or(|min| population >= min)
-        && filters.max_population.is_none_or(|max| population <= max)
+    /// The kernel's total for a pair, as ranking computes it (for tests and batch).
+    pub fn kernel_total(
+        &self,
+        query: &FicheId,
+        candidate: &FicheId,
+        weights: &Weights,
+    ) -> Result<Option<f64>> {
+        let query = self.features(query)?;
+        let position = *self
+            .by_id
+            .get(candidate)
+            .ok_or_else(|| Error::NotFound(candidate.clone()))?;
+        let plan = QueryPlan::new(
+            self,
+            query,
+            &CandidateFilters::default(),
+            *weights,
+            Vec::new(),
+        );
+        Ok(plan
+            .columns
+            .fiche
+            .iter()
+            .position(|&p| p == position)
+            .map(|i| plan.total(i)))
+    }
 }
 
 #[cfg(test)]

@@ -1,11 +1,20 @@
 //! Ranking: top k, ties by id, the same result on any number of threads, diversity.
 
 use super::*;
+use crate::fiche::Fiche;
 use crate::jsonl::parse_fiche;
 use crate::scoring::NoVetoes;
+use chrono::NaiveDate;
 
 const COUNTRIES: [&str; 5] = ["BJ", "SN", "MA", "ES", "BR"];
-const THEMES: [&str; 6] = ["sante", "eau-assainissement", "education", "jeunesse", "energie", "dechets"];
+const THEMES: [&str; 6] = [
+    "sante",
+    "eau-assainissement",
+    "education",
+    "jeunesse",
+    "energie",
+    "dechets",
+];
 
 fn corpus() -> Vec<Fiche> {
     let mut fiches = vec![parse_fiche(r#"{"id":"FR-COM-35238","country":"FR","kind":"commune","level":"local","name":"Rennes","admin":{"region":"53"},"location":{"lat":48.1,"lon":-1.7},"population":220000,"languages":["fr"],"offer":{"themes":["sante","eau-assainissement","education"]},"request":{"themes":["jeunesse"]},"call":{"status":"open"}}"#).unwrap()];
@@ -26,7 +35,7 @@ fn corpus() -> Vec<Fiche> {
 
 fn matcher(threads: usize) -> Matcher {
     let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
-    Matcher::new(corpus(), today, threads, &|_| InferredThemes::default()).unwrap()
+    Matcher::new(corpus(), today, threads).unwrap()
 }
 
 fn rennes() -> FicheId {
@@ -35,11 +44,16 @@ fn rennes() -> FicheId {
 
 #[test]
 fn suggestions_are_sorted_with_ties_broken_by_id() {
-    let suggestions = matcher(2).suggest(&rennes(), &SuggestOptions::default(), &NoVetoes).unwrap();
+    let suggestions = matcher(2)
+        .suggest(&rennes(), &SuggestOptions::default(), &NoVetoes)
+        .unwrap();
     assert_eq!(suggestions.len(), 10);
     for pair in suggestions.windows(2) {
         let (a, b) = (&pair[0], &pair[1]);
-        assert!(a.total > b.total || (a.total == b.total && a.id < b.id), "{a:?} then {b:?}");
+        assert!(
+            a.total > b.total || (a.total == b.total && a.id < b.id),
+            "{a:?} then {b:?}"
+        );
     }
     assert!(suggestions.iter().all(|s| s.country.as_str() != "FR"));
 }
@@ -85,7 +99,13 @@ fn a_cap_per_country_diversifies_the_top() {
     let suggestions = matcher(2).suggest(&rennes(), &options, &NoVetoes).unwrap();
     assert_eq!(suggestions.len(), 10);
     for country in COUNTRIES {
-        assert_eq!(suggestions.iter().filter(|s| s.country.as_str() == country).count(), 2);
+        assert_eq!(
+            suggestions
+                .iter()
+                .filter(|s| s.country.as_str() == country)
+                .count(),
+            2
+        );
     }
 }
 
@@ -93,8 +113,10 @@ fn a_cap_per_country_diversifies_the_top() {
 fn vetoed_pairs_are_never_suggested() {
     struct VetoBenin;
     impl PairVeto for VetoBenin {
-        fn is_vetoed(&self, _: &FicheId, b: &FicheId) -> bool {
-            b.country_prefix() == "BJ"
+        fn vetoed_partners(&self, _: &FicheId) -> Vec<FicheId> {
+            (0..300)
+                .map(|i| FicheId::parse(&format!("BJ-GN-{i:05}")).unwrap())
+                .collect()
         }
     }
     let options = SuggestOptions {
@@ -110,7 +132,9 @@ fn vetoed_pairs_are_never_suggested() {
 fn explain_reports_exclusions_and_unknown_ids() {
     let matcher = matcher(1);
     let closed = FicheId::parse("BJ-GN-00000").unwrap();
-    let (score, exclusion) = matcher.explain(&rennes(), &closed, &Weights::default(), &NoVetoes).unwrap();
+    let (score, exclusion) = matcher
+        .explain(&rennes(), &closed, &Weights::default(), &NoVetoes)
+        .unwrap();
     assert!(score.total > 0.0);
     assert!(matches!(exclusion, Some(Exclusion::NoOpenCall(_))));
     let unknown = FicheId::parse("BJ-GN-99999").unwrap();
@@ -118,4 +142,23 @@ fn explain_reports_exclusions_and_unknown_ids() {
         matcher.explain(&rennes(), &unknown, &Weights::default(), &NoVetoes),
         Err(Error::NotFound(_))
     ));
+}
+
+#[test]
+fn applied_changes_show_at_once() {
+    let mut matcher = matcher(2);
+    let options = SuggestOptions {
+        k: 3,
+        ..SuggestOptions::default()
+    };
+    let before = matcher.suggest(&rennes(), &options, &NoVetoes).unwrap();
+    let top = before[0].id.clone();
+    // A new fiche answering Rennes exactly, both ways, and the top one deleted.
+    let perfect = parse_fiche(r#"{"id":"SN-GN-99999","country":"SN","kind":"municipality","level":"local","name":"Parfaite","location":{"lat":0,"lon":0},"population":220000,"languages":["fr"],"offer":{"themes":["jeunesse"]},"request":{"themes":["sante","eau-assainissement","education"]},"call":{"status":"open"}}"#).unwrap();
+    matcher.apply(&[perfect], std::slice::from_ref(&top));
+    let after = matcher.suggest(&rennes(), &options, &NoVetoes).unwrap();
+    assert_eq!(after[0].id.as_str(), "SN-GN-99999");
+    assert!(after.iter().all(|s| s.id != top));
+    assert!(matches!(matcher.features(&top), Err(Error::NotFound(_))));
+    assert_eq!(matcher.len(), 301);
 }

@@ -71,7 +71,11 @@ impl Country {
     pub fn analysis_language(&self) -> Option<Language> {
         [Language::Fr, Language::Es, Language::Pt, Language::En]
             .into_iter()
-            .find(|l| self.languages.iter().any(|c| Language::from_iso639_3(c) == Some(*l)))
+            .find(|l| {
+                self.languages
+                    .iter()
+                    .any(|c| Language::from_iso639_3(c) == Some(*l))
+            })
     }
 }
 
@@ -104,9 +108,9 @@ impl Countries {
             let number = |i: usize| field(i).parse::<f64>().map_err(|_| at("bad number"));
             let ldc_graduation = match field(11) {
                 "" => None,
-                date => Some(
-                    NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| at("bad date"))?,
-                ),
+                date => {
+                    Some(NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| at("bad date"))?)
+                }
             };
             by_code.insert(code, rows.len());
             rows.push(Country {
@@ -164,6 +168,12 @@ impl CountryCode {
 
     pub fn info(self) -> &'static Country {
         Countries::get().info(self)
+    }
+
+    /// Position in the countries table, in `0..Countries::get().all().len()`: lets
+    /// per-country data live in plain arrays.
+    pub fn index(self) -> usize {
+        Countries::get().by_code[&self.0]
     }
 }
 
@@ -225,10 +235,15 @@ mod tests {
         assert!(bangladesh.ldc_status(date("2026-11-23")).is_ldc());
         assert_eq!(
             bangladesh.ldc_status(date("2026-11-24")),
-            LdcStatus::Graduated { on: date("2026-11-24") }
+            LdcStatus::Graduated {
+                on: date("2026-11-24")
+            }
         );
         let benin = CountryCode::parse("BJ").unwrap().info();
-        assert_eq!(benin.ldc_status(date("2030-01-01")), LdcStatus::Ldc { graduates_on: None });
+        assert_eq!(
+            benin.ldc_status(date("2030-01-01")),
+            LdcStatus::Ldc { graduates_on: None }
+        );
         let france = CountryCode::FRANCE.info();
         assert_eq!(france.ldc_status(date("2026-01-01")), LdcStatus::NotLdc);
     }

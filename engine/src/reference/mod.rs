@@ -10,4 +10,4 @@ mod theme;
 
 pub use country::{Countries, Country, CountryCode, LdcStatus};
 pub use language::Language;
-pub use theme::{ThemeCode, ThemeInfo, Themes, THEME_COUNT};
+pub use theme::{THEME_COUNT, ThemeCode, ThemeInfo, Themes};

@@ -78,7 +78,10 @@ impl Themes {
             });
         }
         if rows.len() != THEME_COUNT {
-            return Err(format!("expected {THEME_COUNT} themes, found {}", rows.len()));
+            return Err(format!(
+                "expected {THEME_COUNT} themes, found {}",
+                rows.len()
+            ));
         }
         Ok(Themes { rows })
     }
@@ -174,11 +177,18 @@ mod tests {
         for (code, info) in themes.all() {
             assert_eq!(ThemeCode::parse(&info.code), Some(code));
             for language in Language::ALL {
-                assert!(!info.keywords(language).is_empty(), "{} {language:?}", info.code);
+                assert!(
+                    !info.keywords(language).is_empty(),
+                    "{} {language:?}",
+                    info.code
+                );
             }
         }
         assert_eq!(
-            ThemeCode::parse("eau-assainissement").unwrap().info().label_fr,
+            ThemeCode::parse("eau-assainissement")
+                .unwrap()
+                .info()
+                .label_fr,
             "Eau et assainissement"
         );
         assert!(ThemeCode::parse("eau").is_none());

@@ -1,58 +1,94 @@
 //! Corpus-wide facts that criteria need beyond the two fiches of a pair: how many
-//! French partnerships each country has, and where each French région already works.
+//! French partnerships each country has, where each French région already works, and
+//! the resulting under-served score of each country.
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use super::MatchFeatures;
+use super::{MatchFeatures, underserved};
 use crate::fiche::Side;
-use crate::reference::CountryCode;
+use crate::reference::{Countries, CountryCode};
 
-/// Built once per corpus (and per scoring date).
-#[derive(Debug, Clone, Default)]
+/// Built once per corpus and scoring date.
+#[derive(Debug, Clone)]
 pub struct CorpusContext {
     /// The date calls and LDC status are judged on.
-    pub today: Option<NaiveDate>,
-    /// Active partnerships recorded by French fiches, per partner country.
-    french_links: HashMap<CountryCode, u32>,
-    /// Per French région code: active partnerships per partner country.
-    region_links: HashMap<String, HashMap<CountryCode, u32>>,
+    pub today: NaiveDate,
+    /// Active partnerships recorded by French fiches, per country index.
+    french_links: Vec<u32>,
+    /// Per French région code: active partnerships per country index.
+    region_links: HashMap<String, Vec<u32>>,
+    /// The under-served criterion's score per country index.
+    underserved: Vec<f64>,
 }
 
 impl CorpusContext {
-    pub fn build<'a>(today: NaiveDate, fiches: impl IntoIterator<Item = &'a MatchFeatures>) -> Self {
-        let mut context = CorpusContext {
-            today: Some(today),
-            ..CorpusContext::default()
-        };
+    pub fn build<'a>(
+        today: NaiveDate,
+        fiches: impl IntoIterator<Item = &'a MatchFeatures>,
+    ) -> Self {
+        let countries = Countries::get().all().len();
+        let mut french_links = vec![0u32; countries];
+        let mut region_links: HashMap<String, Vec<u32>> = HashMap::new();
         for fiche in fiches.into_iter().filter(|f| f.side == Side::French) {
-            for &country in &fiche.partner_countries {
-                *context.french_links.entry(country).or_default() += 1;
+            for country in &fiche.partner_countries {
+                french_links[country.index()] += 1;
                 if let Some(region) = &fiche.region {
-                    *context
-                        .region_links
+                    region_links
                         .entry(region.clone())
-                        .or_default()
-                        .entry(country)
-                        .or_default() += 1;
+                        .or_insert_with(|| vec![0; countries])[country.index()] += 1;
                 }
             }
         }
-        context
+        let underserved = Countries::get()
+            .all()
+            .iter()
+            .map(|country| {
+                underserved::value(
+                    french_links[country.code.index()],
+                    country.ldc_status(today).is_ldc(),
+                )
+            })
+            .collect();
+        CorpusContext {
+            today,
+            french_links,
+            region_links,
+            underserved,
+        }
     }
 
     /// Active French partnerships recorded with `country`.
     pub fn french_links(&self, country: CountryCode) -> u32 {
-        self.french_links.get(&country).copied().unwrap_or(0)
+        self.french_links[country.index()]
     }
 
     /// Active partnerships of the collectivités of French région `region` with `country`.
     pub fn region_links(&self, region: &str, country: CountryCode) -> u32 {
         self.region_links
             .get(region)
-            .and_then(|links| links.get(&country))
-            .copied()
-            .unwrap_or(0)
+            .map_or(0, |links| links[country.index()])
+    }
+
+    /// The links of a région with every country, by country index.
+    pub fn region_links_by_country(&self, region: &str) -> Option<&[u32]> {
+        self.region_links.get(region).map(Vec::as_slice)
+    }
+
+    /// The under-served score of the country at `index` in the countries table.
+    #[inline]
+    pub fn underserved_at(&self, index: usize) -> f64 {
+        self.underserved[index]
+    }
+
+    /// The under-served scores, by country index.
+    pub fn underserved_table(&self) -> &[f64] {
+        &self.underserved
+    }
+
+    /// The under-served score of `country`.
+    pub fn underserved(&self, country: CountryCode) -> f64 {
+        self.underserved[country.index()]
     }
 }

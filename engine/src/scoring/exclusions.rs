@@ -34,9 +34,14 @@ impl fmt::Display for Exclusion {
     }
 }
 
-/// Staff decisions that veto pairs; order of the ids does not matter.
+/// Staff decisions that veto pairs; the order of a pair does not matter.
 pub trait PairVeto: Sync {
-    fn is_vetoed(&self, a: &FicheId, b: &FicheId) -> bool;
+    /// Every fiche whose pairing with `id` is vetoed.
+    fn vetoed_partners(&self, id: &FicheId) -> Vec<FicheId>;
+
+    fn is_vetoed(&self, a: &FicheId, b: &FicheId) -> bool {
+        self.vetoed_partners(a).contains(b)
+    }
 }
 
 /// No decision vetoes anything.
@@ -44,13 +49,17 @@ pub trait PairVeto: Sync {
 pub struct NoVetoes;
 
 impl PairVeto for NoVetoes {
-    fn is_vetoed(&self, _: &FicheId, _: &FicheId) -> bool {
-        false
+    fn vetoed_partners(&self, _: &FicheId) -> Vec<FicheId> {
+        Vec::new()
     }
 }
 
 /// Checks whether `candidate` may be suggested to `fiche`.
-pub fn check(fiche: &MatchFeatures, candidate: &MatchFeatures, veto: &dyn PairVeto) -> Result<(), Exclusion> {
+pub fn check(
+    fiche: &MatchFeatures,
+    candidate: &MatchFeatures,
+    veto: &dyn PairVeto,
+) -> Result<(), Exclusion> {
     if fiche.id == candidate.id {
         return Err(Exclusion::SameFiche);
     }

@@ -5,21 +5,25 @@
 //! criterion is symmetric by construction. The total is the weighted mean of the
 //! criteria ([`Weights`]), in [0, 1].
 
+mod area;
 mod context;
 pub mod exclusions;
 mod features;
-mod geography;
-mod size;
-mod thematic;
+pub mod geography;
+pub mod size;
+mod text_signature;
+pub mod thematic;
 mod theme_set;
-mod underserved;
+pub mod underserved;
 mod weights;
 
 use serde::Serialize;
 
+pub use area::AreaId;
 pub use context::CorpusContext;
 pub use exclusions::{Exclusion, NoVetoes, PairVeto};
-pub use features::{InferredThemes, MatchFeatures};
+pub use features::{Derived, InferredThemes, MatchFeatures, TextSignatures};
+pub use text_signature::{TextSignature, Vocabulary};
 pub use theme_set::ThemeSet;
 pub use weights::Weights;
 
@@ -65,9 +69,13 @@ pub struct Breakdown {
 
 impl Breakdown {
     fn new(criterion: Criterion, score: f64, reasons: Vec<String>) -> Breakdown {
+        debug_assert!(
+            (0.0..=1.0).contains(&score),
+            "{criterion:?} out of range: {score}"
+        );
         Breakdown {
             criterion,
-            score: score.clamp(0.0, 1.0),
+            score,
             reasons,
         }
     }
@@ -88,22 +96,25 @@ pub fn score_pair(
     context: &CorpusContext,
     weights: &Weights,
 ) -> PairScore {
-    let (french, foreign) = if a.side == Side::French { (a, b) } else { (b, a) };
+    let (french, foreign) = if a.side == Side::French {
+        (a, b)
+    } else {
+        (b, a)
+    };
     let breakdown = vec![
-        thematic::score(french, foreign),
-        geography::score(french, foreign, context),
-        size::score(french, foreign),
-        underserved::score(foreign, context),
+        thematic::explain(french, foreign),
+        geography::explain(french, foreign, context),
+        size::explain(french, foreign),
+        underserved::explain(foreign, context),
     ];
-    let weighted: f64 = breakdown
-        .iter()
-        .map(|part| part.criterion.weight(weights) * part.score)
-        .sum();
+    let scores = [0, 1, 2, 3].map(|i| breakdown[i].score);
     PairScore {
-        total: (weighted / weights.sum()).clamp(0.0, 1.0),
+        total: weights.total(scores),
         breakdown,
     }
 }
 
+#[cfg(test)]
+mod properties;
 #[cfg(test)]
 mod tests;

@@ -1,9 +1,9 @@
 //! Criterion *size*: comparable populations and compatible levels.
 //!
 //! - Range: [0, 1] = ½·population + ½·level.
-//! - Symmetry: symmetric.
-//! - Population: `1 / (1 + (ln(p_a/p_b) / ln 4)²)`: 1 for equal sizes, ½ for a factor 4,
-//!   0.2 for a factor 16.
+//! - Symmetry: symmetric, bit for bit.
+//! - Population: `1 / (1 + ((ln p_a − ln p_b) / ln 4)²)`: 1 for equal sizes, ½ for a
+//!   factor 4, 0.2 for a factor 16.
 //! - Level: 1 for the same tier (commune ↔ municipality, département ↔ province,
 //!   région ↔ state/region), ½ for adjacent tiers, 0 for local ↔ regional.
 //! - Missing data: an unknown population (0 in the fiche) gives a neutral ½ for the
@@ -12,44 +12,56 @@
 use super::{Breakdown, Criterion, MatchFeatures};
 use crate::fiche::Level;
 
-pub fn score(a: &MatchFeatures, b: &MatchFeatures) -> Breakdown {
-    let mut reasons = Vec::new();
-    let population = match (a.population, b.population) {
-        (Some(pa), Some(pb)) => {
-            let ratio = (pa as f64 / pb as f64).ln() / 4f64.ln();
-            let score = 1.0 / (1.0 + ratio * ratio);
-            if score >= 0.5 {
-                reasons.push(format!(
-                    "Populations comparables : {} et {} hab.",
-                    grouped(pa),
-                    grouped(pb)
-                ));
-            }
-            score
-        }
-        _ => {
-            reasons.push("Population inconnue pour l'une des deux collectivités".to_owned());
-            0.5
-        }
-    };
-    let level = match level_distance(a.level, b.level) {
-        0 => {
-            reasons.push(format!("Niveaux compatibles ({})", level_name(a.level)));
-            1.0
-        }
-        1 => 0.5,
-        _ => 0.0,
-    };
-    Breakdown::new(Criterion::Size, 0.5 * population + 0.5 * level, reasons)
+const LN_4: f64 = 2.0 * std::f64::consts::LN_2;
+
+/// The criterion's score from `ln(population)` (`None`: unknown) and levels.
+#[inline]
+pub fn value(ln_a: Option<f64>, ln_b: Option<f64>, level_a: Level, level_b: Level) -> f64 {
+    0.5 * population(ln_a, ln_b) + 0.5 * level(level_a, level_b)
 }
 
-fn level_distance(a: Level, b: Level) -> u8 {
-    let rank = |level| match level {
-        Level::Local => 0i8,
-        Level::Intermediate => 1,
-        Level::Regional => 2,
-    };
-    (rank(a) - rank(b)).unsigned_abs()
+#[inline]
+fn population(ln_a: Option<f64>, ln_b: Option<f64>) -> f64 {
+    match (ln_a, ln_b) {
+        (Some(a), Some(b)) => {
+            let ratio = (a - b) / LN_4;
+            1.0 / (1.0 + ratio * ratio)
+        }
+        _ => 0.5,
+    }
+}
+
+#[inline]
+fn level(a: Level, b: Level) -> f64 {
+    match (a as i8 - b as i8).unsigned_abs() {
+        0 => 1.0,
+        1 => 0.5,
+        _ => 0.0,
+    }
+}
+
+/// The score with its reasons.
+pub fn explain(a: &MatchFeatures, b: &MatchFeatures) -> Breakdown {
+    let mut reasons = Vec::new();
+    match (a.population, b.population) {
+        (Some(pa), Some(pb)) if population(a.ln_population, b.ln_population) >= 0.5 => {
+            reasons.push(format!(
+                "Populations comparables : {} et {} hab.",
+                grouped(pa),
+                grouped(pb)
+            ));
+        }
+        (Some(_), Some(_)) => {}
+        _ => reasons.push("Population inconnue pour l'une des deux collectivités".to_owned()),
+    }
+    if a.level == b.level {
+        reasons.push(format!("Niveaux compatibles ({})", level_name(a.level)));
+    }
+    Breakdown::new(
+        Criterion::Size,
+        value(a.ln_population, b.ln_population, a.level, b.level),
+        reasons,
+    )
 }
 
 fn level_name(level: Level) -> &'static str {

@@ -1,58 +1,97 @@
 //! Criterion *thematic*: does what one offers answer what the other seeks, both ways?
 //!
 //! - Range: [0, 1].
-//! - Symmetry: symmetric (`score(a, b) == score(b, a)`).
-//! - Formula: with `s_fe` the share of the foreign request answered by the French offer
-//!   and `s_ef` the share of the French request answered by the foreign offer,
-//!   `reciprocal = ½·√(s_fe·s_ef) + ¼·(s_fe + s_ef)`: for the same total coverage a
-//!   two-sided match outranks a one-sided one (a perfect one-sided match gives 0.5, a
-//!   perfect two-sided one 1). The profiles' Jaccard overlap adds a little:
-//!   `score = 0.85·reciprocal + 0.15·jaccard(profiles)`.
-//! - Monotone: adding a theme to one side's offer that the other seeks never lowers it.
-//! - Missing data: a side with no request contributes 0 to its direction; two fiches
-//!   with no themes at all score 0. Inferred themes (from text) count like declared
-//!   ones and are marked in the reasons.
+//! - Symmetry: symmetric, bit for bit (`value(a, b) == value(b, a)`).
+//! - Formula: with `s_ab` the share of B's request answered by A's offer and `s_ba` the
+//!   share of A's request answered by B's offer,
+//!   `reciprocal = ½·√(s_ab·s_ba) + ¼·(s_ab + s_ba)`: for the same coverage a two-sided
+//!   match outranks a one-sided one (a perfect one-sided match gives ½, a perfect
+//!   two-sided one 1). Text similarity (cosine of the distinctive stems of each offer
+//!   text against the other's request text, both ways) and the overlap of the profiles
+//!   (Jaccard) add to it: `score = 0.7·reciprocal + 0.15·text + 0.15·profiles`.
+//! - Monotone: adding to one side's offer a theme the other seeks never lowers it.
+//! - Missing data: a side with no request contributes 0 to its direction; no texts give
+//!   0 text similarity; two fiches with no themes or texts score 0. Inferred themes
+//!   (from texts, in any of the four languages) count like declared ones and are
+//!   marked in the reasons.
 
-use super::{Breakdown, Criterion, MatchFeatures, ThemeSet};
+use super::{Breakdown, Criterion, MatchFeatures, TextSignatures, ThemeSet};
 
-pub fn score(french: &MatchFeatures, foreign: &MatchFeatures) -> Breakdown {
+/// What the criterion reads of one fiche.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ThemeSide {
+    pub offer: ThemeSet,
+    pub request: ThemeSet,
+    pub profile: ThemeSet,
+    pub texts: TextSignatures,
+}
+
+impl ThemeSide {
+    pub fn of(fiche: &MatchFeatures) -> ThemeSide {
+        ThemeSide {
+            offer: fiche.offer,
+            request: fiche.request,
+            profile: fiche.profile,
+            texts: fiche.texts,
+        }
+    }
+}
+
+/// The criterion's score.
+#[inline]
+pub fn value(a: &ThemeSide, b: &ThemeSide) -> f64 {
+    let s_ab = share(a.offer.intersection(b.request), b.request);
+    let s_ba = share(b.offer.intersection(a.request), a.request);
+    let reciprocal = 0.5 * (s_ab * s_ba).sqrt() + 0.25 * (s_ab + s_ba);
+    let text =
+        0.5 * (a.texts.offer.cosine(b.texts.request) + b.texts.offer.cosine(a.texts.request));
+    // Rounding could carry a perfect match past 1 by an ulp.
+    (0.7 * reciprocal + 0.15 * text + 0.15 * jaccard(a.profile, b.profile)).min(1.0)
+}
+
+/// The score with its reasons, the French side first.
+pub fn explain(french: &MatchFeatures, foreign: &MatchFeatures) -> Breakdown {
+    let score = value(&ThemeSide::of(french), &ThemeSide::of(foreign));
     let answered_abroad = french.offer.intersection(foreign.request);
     let answered_in_france = foreign.offer.intersection(french.request);
-    let s_fe = share(answered_abroad, foreign.request);
-    let s_ef = share(answered_in_france, french.request);
-    let reciprocal = 0.5 * (s_fe * s_ef).sqrt() + 0.25 * (s_fe + s_ef);
-    let profiles = jaccard(french.profile, foreign.profile);
-    let score = (0.85 * reciprocal + 0.15 * profiles).clamp(0.0, 1.0);
-
     let inferred = french.inferred.union(foreign.inferred);
     let mut reasons = Vec::new();
     let shared = answered_abroad.union(answered_in_france);
     if !shared.is_empty() {
+        let noun = if shared.len() > 1 {
+            "thèmes"
+        } else {
+            "thème"
+        };
         reasons.push(format!(
-            "{} en commun : {}",
-            plural(shared.len(), "thème", "thèmes"),
+            "{} {noun} en commun : {}",
+            shared.len(),
             labels(shared, inferred)
         ));
     }
-    if !answered_abroad.is_empty() {
-        reasons.push(format!(
-            "L'offre de {} répond à la demande de {} : {}",
-            french.name,
-            foreign.name,
-            labels(answered_abroad, inferred)
-        ));
+    for (giver, taker, themes) in [
+        (french, foreign, answered_abroad),
+        (foreign, french, answered_in_france),
+    ] {
+        if !themes.is_empty() {
+            reasons.push(format!(
+                "L'offre de {} répond à la demande de {} : {}",
+                giver.name,
+                taker.name,
+                labels(themes, inferred)
+            ));
+        }
     }
-    if !answered_in_france.is_empty() {
-        reasons.push(format!(
-            "L'offre de {} répond à la demande de {} : {}",
-            foreign.name,
-            french.name,
-            labels(answered_in_france, inferred)
-        ));
+    let text = french.texts.offer.cosine(foreign.texts.request)
+        + foreign.texts.offer.cosine(french.texts.request);
+    if text >= 0.5 {
+        reasons
+            .push("Les textes de l'offre et de la demande emploient les mêmes termes".to_owned());
     }
     Breakdown::new(Criterion::Thematic, score, reasons)
 }
 
+#[inline]
 fn share(answered: ThemeSet, sought: ThemeSet) -> f64 {
     if sought.is_empty() {
         0.0
@@ -61,6 +100,7 @@ fn share(answered: ThemeSet, sought: ThemeSet) -> f64 {
     }
 }
 
+#[inline]
 fn jaccard(a: ThemeSet, b: ThemeSet) -> f64 {
     let union = a.union(b).len();
     if union == 0 {
@@ -68,10 +108,6 @@ fn jaccard(a: ThemeSet, b: ThemeSet) -> f64 {
     } else {
         f64::from(a.intersection(b).len()) / f64::from(union)
     }
-}
-
-fn plural(n: u32, one: &str, many: &str) -> String {
-    format!("{n} {}", if n > 1 { many } else { one })
 }
 
 /// Short French labels (the label up to its first comma) in lower case, inferred ones

@@ -6,20 +6,22 @@
 //! - Scarcity: `10 / (10 + n)` with `n` the active French partnerships recorded with the
 //!   country in the corpus (derived from data, not a hand list): 1 for an uncovered
 //!   country, ½ at 10 partnerships.
-//! - LDC: 1 when the country is on the UN list on the scoring date (graduations apply,
-//!   from the countries table).
-//! - Missing data: without a scoring date LDC status is judged on the table as is.
+//! - LDC: 1 when the country is on the UN list on the scoring date (scheduled
+//!   graduations apply, from the countries table).
+//! - Missing data: none possible; every fiche has a country. Computed once per country
+//!   in [`CorpusContext`].
 
 use super::{Breakdown, CorpusContext, Criterion, MatchFeatures};
 
-pub fn score(foreign: &MatchFeatures, context: &CorpusContext) -> Breakdown {
+/// The score of a country with `french_links` partnerships and that LDC status.
+pub fn value(french_links: u32, ldc: bool) -> f64 {
+    (0.7 * 10.0 / (10.0 + f64::from(french_links)) + 0.3 * if ldc { 1.0 } else { 0.0 }).min(1.0)
+}
+
+/// The score with its reasons.
+pub fn explain(foreign: &MatchFeatures, context: &CorpusContext) -> Breakdown {
     let country = foreign.country.info();
     let n = context.french_links(foreign.country);
-    let scarcity = 10.0 / (10.0 + f64::from(n));
-    let ldc = match context.today {
-        Some(today) => country.ldc_status(today).is_ldc(),
-        None => country.un_ldc,
-    };
     let mut reasons = Vec::new();
     if n < 20 {
         reasons.push(format!(
@@ -27,12 +29,15 @@ pub fn score(foreign: &MatchFeatures, context: &CorpusContext) -> Breakdown {
             country.name_fr
         ));
     }
-    if ldc {
-        reasons.push(format!("{} figure parmi les pays les moins avancés (ONU)", country.name_fr));
+    if country.ldc_status(context.today).is_ldc() {
+        reasons.push(format!(
+            "{} figure parmi les pays les moins avancés (ONU)",
+            country.name_fr
+        ));
     }
     Breakdown::new(
         Criterion::Underserved,
-        0.7 * scarcity + 0.3 * if ldc { 1.0 } else { 0.0 },
+        context.underserved(foreign.country),
         reasons,
     )
 }

@@ -55,6 +55,18 @@ impl Weights {
         Ok(())
     }
 
+    /// The weighted mean of the criteria's scores, in the order of `Criterion::ALL`;
+    /// the one formula both the ranking kernel and explanations use.
+    #[inline]
+    pub fn total(&self, scores: [f64; 4]) -> f64 {
+        ((self.thematic * scores[0]
+            + self.geography * scores[1]
+            + self.size * scores[2]
+            + self.underserved * scores[3])
+            / self.sum())
+        .min(1.0)
+    }
+
     pub fn sum(&self) -> f64 {
         self.thematic + self.geography + self.size + self.underserved
     }

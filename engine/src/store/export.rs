@@ -13,7 +13,9 @@ impl Store {
             path: "(export output)".into(),
             source,
         };
-        let mut statement = self.connection.prepare("SELECT body FROM fiches ORDER BY id")?;
+        let mut statement = self
+            .connection
+            .prepare("SELECT body FROM fiches ORDER BY id")?;
         let mut rows = statement.query([])?;
         let mut count = 0;
         while let Some(row) = rows.next()? {

@@ -33,7 +33,9 @@ pub struct ImportSource {
 
 impl std::fmt::Debug for ImportSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ImportSource").field("name", &self.name).finish()
+        f.debug_struct("ImportSource")
+            .field("name", &self.name)
+            .finish()
     }
 }
 
@@ -106,7 +108,10 @@ impl Store {
                     } else {
                         format!("{}:{first_line}", names[first_index])
                     };
-                    let message = format!("duplicate id {:?}, first given at {first}", fiche.id.as_str());
+                    let message = format!(
+                        "duplicate id {:?}, first given at {first}",
+                        fiche.id.as_str()
+                    );
                     problems.push(&source.name, line, Some("id".into()), message);
                     continue;
                 }

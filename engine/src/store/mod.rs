@@ -69,9 +69,14 @@ impl Store {
     pub fn get(&self, id: &FicheId) -> Result<Option<Fiche>> {
         let body: Option<String> = self
             .connection
-            .query_row("SELECT body FROM fiches WHERE id = ?1", [id.as_str()], |row| row.get(0))
+            .query_row(
+                "SELECT body FROM fiches WHERE id = ?1",
+                [id.as_str()],
+                |row| row.get(0),
+            )
             .optional()?;
-        body.map(|body| record::decode(id.as_str(), &body)).transpose()
+        body.map(|body| record::decode(id.as_str(), &body))
+            .transpose()
     }
 
     /// Inserts or replaces fiches in one transaction; each is validated first, and

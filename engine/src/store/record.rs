@@ -47,7 +47,10 @@ impl<'t> Inserter<'t> {
             crate::fiche::CallStatus::Open => "open",
             crate::fiche::CallStatus::Closed => "closed",
         });
-        let call_expires = fiche.call.and_then(|call| call.expires).map(|d| d.to_string());
+        let call_expires = fiche
+            .call
+            .and_then(|call| call.expires)
+            .map(|d| d.to_string());
         self.statement.execute(params![
             fiche.id.as_str(),
             fiche.country.as_str(),

@@ -66,7 +66,8 @@ impl Store {
             "SELECT {column}, COUNT(*) AS n FROM fiches GROUP BY {column} ORDER BY n DESC, {column}"
         );
         let mut statement = self.connection.prepare(&sql)?;
-        let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get::<_, i64>(1)? as u64)))?;
+        let rows =
+            statement.query_map([], |row| Ok((row.get(0)?, row.get::<_, i64>(1)? as u64)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -85,7 +86,9 @@ impl Store {
         })?;
         Ok((0..THEME_COUNT)
             .map(|i| ThemeCounts {
-                theme: ThemeCode::from_index(i).expect("index below THEME_COUNT").to_string(),
+                theme: ThemeCode::from_index(i)
+                    .expect("index below THEME_COUNT")
+                    .to_string(),
                 profile: sums[3 * i],
                 offer: sums[3 * i + 1],
                 request: sums[3 * i + 2],

@@ -24,7 +24,8 @@ impl AtomicFile {
             name.to_string_lossy(),
             std::process::id()
         ));
-        let file = File::create(&temp).with_context(|| format!("cannot create {}", temp.display()))?;
+        let file =
+            File::create(&temp).with_context(|| format!("cannot create {}", temp.display()))?;
         Ok(AtomicFile {
             target: target.to_owned(),
             temp,

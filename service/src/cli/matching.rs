@@ -10,7 +10,7 @@ use passerelle_engine::fiche::{Fiche, FicheId};
 use passerelle_engine::lookup::NameTable;
 use passerelle_engine::ranking::Matcher;
 use passerelle_engine::reference::CountryCode;
-use passerelle_engine::scoring::{InferredThemes, Weights};
+use passerelle_engine::scoring::Weights;
 use passerelle_engine::store::Store;
 
 use super::progress;
@@ -38,16 +38,21 @@ pub struct Loaded {
 
 impl MatchingArgs {
     pub fn today(&self) -> NaiveDate {
-        self.date.unwrap_or_else(|| chrono::Local::now().date_naive())
+        self.date
+            .unwrap_or_else(|| chrono::Local::now().date_naive())
     }
 
     pub fn weights(&self) -> anyhow::Result<Weights> {
         let Some(path) = &self.weights else {
             return Ok(Weights::default());
         };
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let weights: Weights = toml::from_str(&text).with_context(|| format!("bad weights file {}", path.display()))?;
-        weights.validate().with_context(|| format!("bad weights file {}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let weights: Weights = toml::from_str(&text)
+            .with_context(|| format!("bad weights file {}", path.display()))?;
+        weights
+            .validate()
+            .with_context(|| format!("bad weights file {}", path.display()))?;
         Ok(weights)
     }
 
@@ -60,7 +65,7 @@ impl MatchingArgs {
             Ok(())
         })?;
         let names = NameTable::from_fiches(&fiches);
-        let matcher = Matcher::new(fiches, self.today(), self.threads, &InferredThemes::from_texts)?;
+        let matcher = Matcher::new(fiches, self.today(), self.threads)?;
         bar.finish_and_clear();
         Ok(Loaded { matcher, names })
     }

@@ -22,7 +22,12 @@ use clap::{Parser, Subcommand};
 #[command(name = "passerelle", version, about)]
 pub struct Cli {
     /// Data directory holding the store (created if missing).
-    #[arg(long, global = true, env = "PASSERELLE_DATA_DIR", default_value = "./passerelle-data")]
+    #[arg(
+        long,
+        global = true,
+        env = "PASSERELLE_DATA_DIR",
+        default_value = "./passerelle-data"
+    )]
     data_dir: PathBuf,
     #[command(subcommand)]
     command: Command,

@@ -28,7 +28,9 @@ enum Format {
 
 pub fn run(data_dir: &Path, args: StatsArgs) -> anyhow::Result<()> {
     let store = Store::open(data_dir)?;
-    let today = args.date.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let today = args
+        .date
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
     let stats = store.stats(today)?;
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&stats)?),
@@ -54,8 +56,16 @@ pub fn print_text(stats: &CorpusStats, today: NaiveDate, countries: usize) {
         thousands(calls.closed),
         thousands(calls.none)
     );
-    let shown = if countries == 0 { stats.by_country.len() } else { countries };
-    println!("Countries: {} (top {}):", stats.by_country.len(), shown.min(stats.by_country.len()));
+    let shown = if countries == 0 {
+        stats.by_country.len()
+    } else {
+        countries
+    };
+    println!(
+        "Countries: {} (top {}):",
+        stats.by_country.len(),
+        shown.min(stats.by_country.len())
+    );
     for (code, n) in stats.by_country.iter().take(shown) {
         let name = CountryCode::parse(code).map_or("?", |c| c.info().name_fr.as_str());
         println!("  {code}  {name:<32} {:>9}", thousands(*n));

@@ -67,7 +67,10 @@ pub fn run(data_dir: &Path, args: SuggestArgs) -> anyhow::Result<()> {
         }
         Format::Text => {
             let fiche = loaded.matcher.features(&id)?;
-            println!("Suggestions pour {} ({}, {id}) :", fiche.name, fiche.country);
+            println!(
+                "Suggestions pour {} ({}, {id}) :",
+                fiche.name, fiche.country
+            );
             for (rank, suggestion) in suggestions.iter().enumerate() {
                 print_text(rank + 1, suggestion, args.explain);
             }
@@ -81,17 +84,26 @@ fn filters(args: &SuggestArgs) -> anyhow::Result<CandidateFilters> {
         country: args
             .country
             .as_deref()
-            .map(|c| CountryCode::parse(c).with_context(|| format!("--country: unknown country code {c:?}")))
+            .map(|c| {
+                CountryCode::parse(c)
+                    .with_context(|| format!("--country: unknown country code {c:?}"))
+            })
             .transpose()?,
         level: args
             .level
             .as_deref()
-            .map(|l| Level::parse(l).with_context(|| format!("--level: {l:?} is not local, intermediate or regional")))
+            .map(|l| {
+                Level::parse(l).with_context(|| {
+                    format!("--level: {l:?} is not local, intermediate or regional")
+                })
+            })
             .transpose()?,
         theme: args
             .theme
             .as_deref()
-            .map(|t| ThemeCode::parse(t).with_context(|| format!("--theme: unknown theme code {t:?}")))
+            .map(|t| {
+                ThemeCode::parse(t).with_context(|| format!("--theme: unknown theme code {t:?}"))
+            })
             .transpose()?,
         ..CandidateFilters::default()
     })
@@ -104,7 +116,11 @@ pub fn to_json(suggestion: &Suggestion) -> serde_json::Value {
         .iter()
         .map(|part| (criterion_name(part.criterion), json!(part.score)))
         .collect();
-    let reasons: Vec<&String> = suggestion.breakdown.iter().flat_map(|part| &part.reasons).collect();
+    let reasons: Vec<&String> = suggestion
+        .breakdown
+        .iter()
+        .flat_map(|part| &part.reasons)
+        .collect();
     json!({
         "id": suggestion.id.as_str(),
         "name": suggestion.name,
@@ -132,7 +148,11 @@ fn print_text(rank: usize, suggestion: &Suggestion, explain: bool) {
     );
     if explain {
         for part in &suggestion.breakdown {
-            println!("       {:<12} {:.3}", criterion_name(part.criterion), part.score);
+            println!(
+                "       {:<12} {:.3}",
+                criterion_name(part.criterion),
+                part.score
+            );
             for reason in &part.reasons {
                 println!("         - {reason}");
             }

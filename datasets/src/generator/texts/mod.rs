@@ -150,11 +150,10 @@ fn join(language: Language, words: &[&str]) -> String {
 
 /// A population rounded as people say it ("about 12 300"), with the language's separator.
 fn approximate(population: u64, book: &Phrasebook) -> String {
-    let rounded = if population >= 10_000 {
-        population / 100 * 100
-    } else {
-        population / 10 * 10
-    };
+    // Three significant digits: 8 205 557 is "about 8 210 000".
+    let magnitude = population.checked_ilog10().unwrap_or(0);
+    let unit = 10u64.pow(magnitude.saturating_sub(2));
+    let rounded = (population + unit / 2) / unit * unit;
     let digits = rounded.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -185,8 +184,8 @@ mod tests {
 
     #[test]
     fn populations_are_rounded_and_grouped() {
-        assert_eq!(approximate(1_234_567, &en::PHRASES), "1,234,500");
-        assert_eq!(approximate(4_321, &fr::PHRASES), "4 320");
+        assert_eq!(approximate(1_234_567, &en::PHRASES), "1,230,000");
+        assert_eq!(approximate(4_326, &fr::PHRASES), "4 330");
     }
 
     #[test]
