@@ -12,6 +12,7 @@
 mod error;
 mod generator;
 pub mod geography;
+mod planted;
 mod random;
 mod sample;
 
@@ -20,6 +21,7 @@ use passerelle_engine::fiche::Fiche;
 
 pub use error::DatasetError;
 pub use generator::{DemoCorpus, generate, text_language};
+pub use planted::{EvaluationCorpus, PlantedPair, plant_pairs};
 pub use sample::sample_of;
 
 /// The seed of the published demo corpus and of `sample/sample.jsonl`.

@@ -10,11 +10,15 @@
 //! - [`text`]: text analysis (folding, tokenising, stemming in fr/en/es/pt);
 //! - [`search`]: the full-text and filtered search index derived from the store;
 //! - [`lookup`]: fuzzy lookup of collectivités by name, and name-or-id resolution;
-//! - [`themes_from_text`]: theme codes recognised in free texts.
+//! - [`themes_from_text`]: theme codes recognised in free texts;
+//! - [`scoring`]: pair scoring, one criterion per file, with explanations;
+//! - [`ranking`]: the parallel top-k kernel over compact columns ([`ranking::Matcher`]);
+//! - [`evaluation`]: recall, MRR and ablations against planted pairs.
 //!
 //! See `ARCHITECTURE.md` at the repository root for the invariants.
 
 pub mod error;
+pub mod evaluation;
 pub mod fiche;
 pub mod jsonl;
 pub mod lookup;

@@ -2,6 +2,7 @@
 
 mod cli;
 mod demo_corpus;
+mod grpc;
 mod import_policy;
 mod ranking_golden;
 mod store_round_trip;

@@ -12,7 +12,7 @@ mod languages;
 mod partnerships;
 mod profile;
 mod size;
-mod texts;
+pub(crate) mod texts;
 mod theme_weights;
 
 use passerelle_engine::fiche::Fiche;

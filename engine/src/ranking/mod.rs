@@ -112,6 +112,20 @@ impl Matcher {
         self.context.today
     }
 
+    /// Corpus-wide facts the criteria use.
+    pub fn context(&self) -> &CorpusContext {
+        &self.context
+    }
+
+    /// The country of each foreign fiche that can be suggested (open call).
+    pub fn suggestible_foreign_countries(&self) -> Vec<CountryCode> {
+        self.foreign
+            .fiche
+            .iter()
+            .map(|&p| self.fiches[p as usize].country)
+            .collect()
+    }
+
     pub fn features(&self, id: &FicheId) -> Result<&MatchFeatures> {
         self.by_id
             .get(id)

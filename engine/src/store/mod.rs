@@ -7,6 +7,7 @@
 //! database runs in WAL mode with `synchronous=FULL`, so a commit that returned is on
 //! disk. Search indexes and caches are derived from it and can be rebuilt from it.
 
+mod decisions;
 mod export;
 mod import;
 mod record;
@@ -17,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension};
 
+pub use decisions::{Decision, DecisionKind, NewDecision, RejectedPairs};
 pub use import::{ImportReport, ImportSource};
 pub use stats::{CallCounts, CorpusStats, ThemeCounts};
 

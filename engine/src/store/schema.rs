@@ -27,6 +27,23 @@ const MIGRATIONS: &[&str] = &[
     // (the search index) knows whether it is stale.
     "CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);
      INSERT INTO meta (key, value) VALUES ('fiches_generation', 0);",
+    // 3: staff decisions on pairs, append-only (see `decisions.rs`).
+    "CREATE TABLE decisions (
+        id        INTEGER PRIMARY KEY AUTOINCREMENT,
+        fiche_a   TEXT NOT NULL,
+        fiche_b   TEXT NOT NULL,
+        kind      TEXT NOT NULL CHECK (kind IN ('accept', 'reject', 'shortlist', 'contacted')),
+        note      TEXT NOT NULL,
+        reviewer  TEXT NOT NULL,
+        at        TEXT NOT NULL,
+        CHECK (fiche_a < fiche_b)
+     );
+     CREATE INDEX decisions_by_a ON decisions (fiche_a, id);
+     CREATE INDEX decisions_by_b ON decisions (fiche_b, id);
+     CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions
+       BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+     CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions
+       BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;",
 ];
 
 pub(super) fn migrate(connection: &mut Connection, path: &Path) -> Result<()> {

@@ -1,0 +1,145 @@
+//! Offline evaluation of the ranking against known answers: planted complementary
+//! pairs (see `passerelle_datasets::plant_pairs`), each side of which should find the
+//! other. Reports recall@10, MRR, how much of the top 10 goes to under-served
+//! countries, how many distinct countries a top 10 covers, and the ablation of each
+//! criterion (its weight set to 0) and each criterion alone.
+
+mod metrics;
+
+use serde::Serialize;
+
+pub use metrics::Metrics;
+
+use crate::error::Result;
+use crate::fiche::FicheId;
+use crate::ranking::{Matcher, SuggestOptions};
+use crate::scoring::{Criterion, NoVetoes, Weights};
+
+/// How far down a ranking the answer is looked for (MRR is MRR@100).
+pub const DEPTH: usize = 100;
+
+/// A known answer: `a` should be suggested to `b` and `b` to `a`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Truth {
+    pub a: FicheId,
+    pub b: FicheId,
+    /// A subset to report apart (e.g. requests given only as text in another language).
+    pub tagged: bool,
+}
+
+/// The metrics of one configuration.
+#[derive(Debug, Clone, Serialize)]
+pub struct Run {
+    pub name: String,
+    pub all: Metrics,
+    /// Only the queries of tagged truths.
+    pub tagged: Metrics,
+}
+
+/// Every configuration evaluated.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvaluationReport {
+    pub pairs: usize,
+    pub runs: Vec<Run>,
+    /// Shares among all suggestible foreign fiches, to read the under-served shares
+    /// against.
+    pub base_few_links_share: f64,
+    pub base_ldc_share: f64,
+}
+
+/// Runs the default weights, the ablation of each criterion, each criterion alone, and
+/// the default weights with at most 3 suggestions per country.
+pub fn evaluate(matcher: &Matcher, truths: &[Truth], weights: Weights) -> Result<EvaluationReport> {
+    let mut runs = vec![run(matcher, truths, "default weights", weights, None)?];
+    for criterion in Criterion::ALL {
+        let mut without = weights;
+        *slot(&mut without, criterion) = 0.0;
+        runs.push(run(
+            matcher,
+            truths,
+            &format!("without {}", name(criterion)),
+            without,
+            None,
+        )?);
+    }
+    for criterion in Criterion::ALL {
+        let mut alone = Weights {
+            thematic: 0.0,
+            geography: 0.0,
+            size: 0.0,
+            underserved: 0.0,
+        };
+        *slot(&mut alone, criterion) = 1.0;
+        runs.push(run(
+            matcher,
+            truths,
+            &format!("{} alone", name(criterion)),
+            alone,
+            None,
+        )?);
+    }
+    runs.push(run(
+        matcher,
+        truths,
+        "default, at most 3 per country",
+        weights,
+        Some(3),
+    )?);
+    let (base_few_links_share, base_ldc_share) = metrics::base_shares(matcher);
+    Ok(EvaluationReport {
+        pairs: truths.len(),
+        runs,
+        base_few_links_share,
+        base_ldc_share,
+    })
+}
+
+fn run(
+    matcher: &Matcher,
+    truths: &[Truth],
+    name: &str,
+    weights: Weights,
+    cap: Option<usize>,
+) -> Result<Run> {
+    let options = SuggestOptions {
+        k: DEPTH,
+        weights,
+        max_per_country: cap,
+        ..SuggestOptions::default()
+    };
+    let mut all = metrics::Accumulator::default();
+    let mut tagged = metrics::Accumulator::default();
+    for truth in truths {
+        for (query, answer) in [(&truth.a, &truth.b), (&truth.b, &truth.a)] {
+            let ranking = matcher.suggest(query, &options, &NoVetoes)?;
+            let french_query = query.country_prefix() == "FR";
+            all.add(matcher, &ranking, answer, french_query);
+            if truth.tagged {
+                tagged.add(matcher, &ranking, answer, french_query);
+            }
+        }
+    }
+    Ok(Run {
+        name: name.to_owned(),
+        all: all.finish(),
+        tagged: tagged.finish(),
+    })
+}
+
+fn slot(weights: &mut Weights, criterion: Criterion) -> &mut f64 {
+    match criterion {
+        Criterion::Thematic => &mut weights.thematic,
+        Criterion::Geography => &mut weights.geography,
+        Criterion::Size => &mut weights.size,
+        Criterion::Underserved => &mut weights.underserved,
+    }
+}
+
+fn name(criterion: Criterion) -> &'static str {
+    match criterion {
+        Criterion::Thematic => "thematic",
+        Criterion::Geography => "geography",
+        Criterion::Size => "size",
+        Criterion::Underserved => "under-served",
+    }
+}

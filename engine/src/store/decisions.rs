@@ -1,0 +1,298 @@
+//! Staff decisions on pairs of fiches: an append-only history (accept, reject,
+//! shortlist, contacted) kept in the store, and the veto set that rejected pairs make
+//! ([`RejectedPairs`], a [`PairVeto`]): a rejected pair is never suggested again.
+//!
+//! A pair is stored sorted by id (`fiche_a < fiche_b`), so the order in which it is
+//! given does not matter. A decision that returned is durable (one committed
+//! transaction); rows are never updated or deleted (triggers refuse it).
+
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{OptionalExtension, params};
+
+use super::Store;
+use crate::error::{Error, Result};
+use crate::fiche::FicheId;
+use crate::scoring::PairVeto;
+
+/// What staff decided about a pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DecisionKind {
+    Accept,
+    /// Vetoes the pair: it is never suggested again.
+    Reject,
+    Shortlist,
+    Contacted,
+}
+
+impl DecisionKind {
+    pub const ALL: [DecisionKind; 4] = [
+        DecisionKind::Accept,
+        DecisionKind::Reject,
+        DecisionKind::Shortlist,
+        DecisionKind::Contacted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DecisionKind::Accept => "accept",
+            DecisionKind::Reject => "reject",
+            DecisionKind::Shortlist => "shortlist",
+            DecisionKind::Contacted => "contacted",
+        }
+    }
+}
+
+impl fmt::Display for DecisionKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for DecisionKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        DecisionKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                format!("unknown decision kind {s:?} (accept, reject, shortlist, contacted)")
+            })
+    }
+}
+
+/// A decision to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDecision {
+    /// The pair, in either order.
+    pub a: FicheId,
+    pub b: FicheId,
+    pub kind: DecisionKind,
+    pub note: String,
+    pub reviewer: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A recorded decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// Increasing with time.
+    pub id: i64,
+    /// The pair, sorted: `fiche_a < fiche_b`.
+    pub fiche_a: FicheId,
+    pub fiche_b: FicheId,
+    pub kind: DecisionKind,
+    pub note: String,
+    pub reviewer: String,
+    /// RFC 3339, UTC.
+    pub at: String,
+}
+
+impl Decision {
+    /// The other fiche of the pair.
+    pub fn partner_of(&self, id: &FicheId) -> &FicheId {
+        if &self.fiche_a == id {
+            &self.fiche_b
+        } else {
+            &self.fiche_a
+        }
+    }
+}
+
+fn sorted(a: &FicheId, b: &FicheId) -> (FicheId, FicheId) {
+    if a.as_str() <= b.as_str() {
+        (a.clone(), b.clone())
+    } else {
+        (b.clone(), a.clone())
+    }
+}
+
+const COLUMNS: &str = "id, fiche_a, fiche_b, kind, note, reviewer, at";
+
+fn read_row(
+    row: &rusqlite::Row<'_>,
+) -> rusqlite::Result<(i64, String, String, String, String, String, String)> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+        row.get(6)?,
+    ))
+}
+
+fn decode(
+    (id, a, b, kind, note, reviewer, at): (i64, String, String, String, String, String, String),
+) -> Result<Decision> {
+    let corrupt = |message: String| Error::CorruptRecord {
+        id: format!("decision {id}"),
+        message,
+    };
+    Ok(Decision {
+        id,
+        fiche_a: FicheId::parse(&a).map_err(corrupt)?,
+        fiche_b: FicheId::parse(&b).map_err(corrupt)?,
+        kind: kind.parse().map_err(corrupt)?,
+        note,
+        reviewer,
+        at,
+    })
+}
+
+impl Store {
+    /// Records a decision in one committed transaction. Both fiches must exist
+    /// (`NotFound` otherwise) and differ.
+    pub fn record_decision(&mut self, decision: &NewDecision) -> Result<Decision> {
+        if decision.a == decision.b {
+            return Err(Error::BadQuery {
+                message: format!(
+                    "a decision needs two different fiches, got {} twice",
+                    decision.a
+                ),
+            });
+        }
+        let (a, b) = sorted(&decision.a, &decision.b);
+        let at = decision.at.to_rfc3339_opts(SecondsFormat::Millis, true);
+        let transaction = self.connection.transaction()?;
+        for id in [&a, &b] {
+            let exists = transaction
+                .query_row("SELECT 1 FROM fiches WHERE id = ?1", [id.as_str()], |_| {
+                    Ok(())
+                })
+                .optional()?;
+            if exists.is_none() {
+                return Err(Error::NotFound(id.clone()));
+            }
+        }
+        transaction.execute(
+            "INSERT INTO decisions (fiche_a, fiche_b, kind, note, reviewer, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                a.as_str(),
+                b.as_str(),
+                decision.kind.as_str(),
+                decision.note,
+                decision.reviewer,
+                at
+            ],
+        )?;
+        let id = transaction.last_insert_rowid();
+        transaction.commit()?;
+        Ok(Decision {
+            id,
+            fiche_a: a,
+            fiche_b: b,
+            kind: decision.kind,
+            note: decision.note.clone(),
+            reviewer: decision.reviewer.clone(),
+            at,
+        })
+    }
+
+    /// Every decision involving `id`, oldest first.
+    pub fn decisions_for_fiche(&self, id: &FicheId) -> Result<Vec<Decision>> {
+        let mut statement = self.connection.prepare(&format!(
+            "SELECT {COLUMNS} FROM decisions WHERE fiche_a = ?1
+             UNION ALL SELECT {COLUMNS} FROM decisions WHERE fiche_b = ?1
+             ORDER BY id"
+        ))?;
+        let rows = statement.query_map([id.as_str()], read_row)?;
+        rows.map(|row| decode(row?)).collect()
+    }
+
+    /// Every decision on the pair (in either order), oldest first.
+    pub fn decisions_for_pair(&self, a: &FicheId, b: &FicheId) -> Result<Vec<Decision>> {
+        let (a, b) = sorted(a, b);
+        let mut statement = self.connection.prepare(&format!(
+            "SELECT {COLUMNS} FROM decisions WHERE fiche_a = ?1 AND fiche_b = ?2 ORDER BY id"
+        ))?;
+        let rows = statement.query_map([a.as_str(), b.as_str()], read_row)?;
+        rows.map(|row| decode(row?)).collect()
+    }
+
+    /// The pairs vetoed by a `reject` decision.
+    pub fn rejected_pairs(&self) -> Result<RejectedPairs> {
+        let mut statement = self
+            .connection
+            .prepare("SELECT DISTINCT fiche_a, fiche_b FROM decisions WHERE kind = 'reject'")?;
+        let mut rows = statement.query([])?;
+        let mut pairs = RejectedPairs::default();
+        while let Some(row) = rows.next()? {
+            let (a, b): (String, String) = (row.get(0)?, row.get(1)?);
+            let parse = |id: &str| {
+                FicheId::parse(id).map_err(|message| Error::CorruptRecord {
+                    id: id.to_owned(),
+                    message,
+                })
+            };
+            pairs.insert(&parse(&a)?, &parse(&b)?);
+        }
+        Ok(pairs)
+    }
+}
+
+/// The pairs rejected by staff, both directions: a [`PairVeto`] for ranking. Load it
+/// with [`Store::rejected_pairs`] and [`insert`](Self::insert) each new rejection.
+#[derive(Debug, Clone, Default)]
+pub struct RejectedPairs {
+    partners: HashMap<FicheId, Vec<FicheId>>,
+}
+
+impl RejectedPairs {
+    /// Vetoes the pair (in either order); idempotent.
+    pub fn insert(&mut self, a: &FicheId, b: &FicheId) {
+        for (x, y) in [(a, b), (b, a)] {
+            let list = self.partners.entry(x.clone()).or_default();
+            if !list.contains(y) {
+                list.push(y.clone());
+            }
+        }
+    }
+
+    /// Number of vetoed pairs.
+    pub fn len(&self) -> usize {
+        self.partners.values().map(Vec::len).sum::<usize>() / 2
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.partners.is_empty()
+    }
+}
+
+impl PairVeto for RejectedPairs {
+    fn vetoed_partners(&self, id: &FicheId) -> Vec<FicheId> {
+        self.partners.get(id).cloned().unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejected_pairs_are_symmetric_and_idempotent() {
+        let a = FicheId::parse("FR-COM-33063").unwrap();
+        let b = FicheId::parse("BJ-COM-BJ-AK-BOU").unwrap();
+        let mut pairs = RejectedPairs::default();
+        pairs.insert(&a, &b);
+        pairs.insert(&b, &a);
+        assert_eq!(pairs.len(), 1);
+        assert!(pairs.is_vetoed(&a, &b));
+        assert!(pairs.is_vetoed(&b, &a));
+        assert_eq!(pairs.vetoed_partners(&a), vec![b]);
+    }
+
+    #[test]
+    fn decision_kinds_round_trip() {
+        for kind in DecisionKind::ALL {
+            assert_eq!(kind.as_str().parse::<DecisionKind>(), Ok(kind));
+        }
+        assert!("maybe".parse::<DecisionKind>().is_err());
+    }
+}

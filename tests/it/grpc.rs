@@ -1,0 +1,746 @@
+//! The gRPC service, end to end: an in-process server on `127.0.0.1:0` over a temp
+//! data directory holding the committed sample, driven by tonic clients with each
+//! role's token.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use passerelle::server::{self, Caller, Role, ServerConfig, State, StateOptions, Tokens};
+use passerelle_engine::fiche::FicheId;
+use passerelle_engine::jsonl;
+use passerelle_engine::store::Store;
+use passerelle_proto::v1 as pb;
+use pb::fiche_service_client::FicheServiceClient;
+use pb::match_service_client::MatchServiceClient;
+use pb::review_service_client::ReviewServiceClient;
+use tokio::sync::oneshot;
+use tonic::metadata::MetadataValue;
+use tonic::service::interceptor::InterceptedService;
+use tonic::transport::Channel;
+use tonic::{Code, Request, Status};
+
+const PORTAL: &str = "portal-token-0123456789";
+const STAFF: &str = "staff-token-0123456789";
+const ADMIN: &str = "admin-token-0123456789";
+/// A French fiche of the sample with contact data; the portal token speaks for it.
+const MARSEILLE: &str = "FR-COM-13055";
+const TOULOUSE: &str = "FR-COM-31555";
+
+struct TestServer {
+    channel: Channel,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+    _dir: tempfile::TempDir,
+}
+
+fn tokens() -> Tokens {
+    let caller = |name: &str, role, fiches: &[&str]| Caller {
+        name: name.to_owned(),
+        role,
+        fiches: fiches
+            .iter()
+            .map(|id| FicheId::parse(id).unwrap())
+            .collect(),
+    };
+    Tokens::new([
+        (
+            PORTAL.to_owned(),
+            caller("portail", Role::Portal, &[MARSEILLE]),
+        ),
+        (STAFF.to_owned(), caller("dctciv", Role::Staff, &[])),
+        (ADMIN.to_owned(), caller("admin", Role::Admin, &[])),
+    ])
+}
+
+async fn start() -> TestServer {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_owned();
+    let state = tokio::task::spawn_blocking(move || {
+        let fiches: Vec<_> = passerelle_tests::sample_lines()
+            .iter()
+            .map(|line| jsonl::parse_fiche(line).unwrap())
+            .collect();
+        Store::open(&path).unwrap().upsert(&fiches).unwrap();
+        let options = StateOptions {
+            today: Some("2026-09-01".parse().unwrap()),
+            threads: 2,
+        };
+        State::load(&path, &options).unwrap()
+    })
+    .await
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(server::serve(
+        listener,
+        Arc::new(state),
+        ServerConfig::new(tokens()),
+        async {
+            let _ = rx.await;
+        },
+    ));
+    let channel = Channel::from_shared(format!("http://{addr}"))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    TestServer {
+        channel,
+        shutdown: Some(tx),
+        task,
+        _dir: dir,
+    }
+}
+
+type Auth = Box<dyn FnMut(Request<()>) -> Result<Request<()>, Status> + Send>;
+type Authed = InterceptedService<Channel, Auth>;
+
+fn bearer(token: &'static str) -> Auth {
+    Box::new(move |mut request: Request<()>| {
+        let value = MetadataValue::try_from(format!("Bearer {token}")).unwrap();
+        request.metadata_mut().insert("authorization", value);
+        Ok(request)
+    })
+}
+
+impl TestServer {
+    fn fiches(&self, token: &'static str) -> FicheServiceClient<Authed> {
+        FicheServiceClient::with_interceptor(self.channel.clone(), bearer(token))
+    }
+
+    fn matches(&self, token: &'static str) -> MatchServiceClient<Authed> {
+        MatchServiceClient::with_interceptor(self.channel.clone(), bearer(token))
+    }
+
+    fn reviews(&self, token: &'static str) -> ReviewServiceClient<Authed> {
+        ReviewServiceClient::with_interceptor(self.channel.clone(), bearer(token))
+    }
+
+    async fn stop(mut self) {
+        self.shutdown.take().unwrap().send(()).unwrap();
+        self.task.await.unwrap().unwrap();
+    }
+}
+
+fn by_id(id: &str) -> Option<pb::FicheRef> {
+    Some(pb::FicheRef {
+        r#ref: Some(pb::fiche_ref::Ref::Id(id.to_owned())),
+        country: None,
+    })
+}
+
+async fn suggest_ids(server: &TestServer, id: &str, k: u32) -> Vec<String> {
+    let request = pb::SuggestRequest {
+        fiche: by_id(id),
+        k,
+        ..Default::default()
+    };
+    let response = server.matches(PORTAL).suggest(request).await.unwrap();
+    response
+        .into_inner()
+        .suggestions
+        .into_iter()
+        .map(|s| s.id)
+        .collect()
+}
+
+async fn get(server: &TestServer, token: &'static str, id: &str) -> Result<pb::Fiche, Status> {
+    let request = pb::GetFicheRequest { id: id.to_owned() };
+    let response = server.fiches(token).get_fiche(request).await?;
+    Ok(response.into_inner().fiche.unwrap())
+}
+
+fn field_of(status: &Status) -> String {
+    status
+        .metadata()
+        .get(server::status::FIELD_METADATA)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_and_reflection_need_no_token() {
+    use tonic_health::pb::health_client::HealthClient;
+    use tonic_health::pb::{HealthCheckRequest, health_check_response::ServingStatus};
+    let server = start().await;
+    let mut health = HealthClient::new(server.channel.clone());
+    for service in [
+        "",
+        "passerelle.v1.FicheService",
+        "passerelle.v1.ReviewService",
+    ] {
+        let request = HealthCheckRequest {
+            service: service.into(),
+        };
+        let status = health.check(request).await.unwrap().into_inner().status;
+        assert_eq!(status, ServingStatus::Serving as i32, "{service:?}");
+    }
+
+    use tonic_reflection::pb::v1 as r;
+    let mut reflection =
+        r::server_reflection_client::ServerReflectionClient::new(server.channel.clone());
+    let request = r::ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(r::server_reflection_request::MessageRequest::ListServices(
+            String::new(),
+        )),
+    };
+    let mut responses = reflection
+        .server_reflection_info(tokio_stream::iter([request]))
+        .await
+        .unwrap()
+        .into_inner();
+    let response = responses.message().await.unwrap().unwrap();
+    let Some(r::server_reflection_response::MessageResponse::ListServicesResponse(list)) =
+        response.message_response
+    else {
+        panic!("not a service list: {response:?}");
+    };
+    let names: HashSet<String> = list.service.into_iter().map(|s| s.name).collect();
+    for name in [
+        "passerelle.v1.FicheService",
+        "passerelle.v1.MatchService",
+        "passerelle.v1.ReviewService",
+        "grpc.health.v1.Health",
+    ] {
+        assert!(names.contains(name), "{name} missing from {names:?}");
+    }
+
+    // v1alpha too, and the health descriptor is there to describe.
+    use tonic_reflection::pb::v1alpha as ra;
+    let mut alpha =
+        ra::server_reflection_client::ServerReflectionClient::new(server.channel.clone());
+    let request = ra::ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(
+            ra::server_reflection_request::MessageRequest::FileContainingSymbol(
+                "grpc.health.v1.Health".into(),
+            ),
+        ),
+    };
+    let mut responses = alpha
+        .server_reflection_info(tokio_stream::iter([request]))
+        .await
+        .unwrap()
+        .into_inner();
+    let response = responses.message().await.unwrap().unwrap();
+    assert!(
+        matches!(
+            response.message_response,
+            Some(ra::server_reflection_response::MessageResponse::FileDescriptorResponse(_))
+        ),
+        "{response:?}"
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_and_roles_are_enforced() {
+    let server = start().await;
+    let mut anonymous = FicheServiceClient::new(server.channel.clone());
+    let request = pb::GetFicheRequest {
+        id: MARSEILLE.into(),
+    };
+    let error = anonymous.get_fiche(request).await.unwrap_err();
+    assert_eq!(error.code(), Code::Unauthenticated);
+    let mut wrong = FicheServiceClient::with_interceptor(
+        server.channel.clone(),
+        bearer("not-a-token-of-this-server"),
+    );
+    let request = pb::GetFicheRequest {
+        id: MARSEILLE.into(),
+    };
+    assert_eq!(
+        wrong.get_fiche(request).await.unwrap_err().code(),
+        Code::Unauthenticated
+    );
+
+    // Portal: no review, no delete.
+    let decision = pb::RecordDecisionRequest {
+        fiche_a: MARSEILLE.into(),
+        fiche_b: TOULOUSE.into(),
+        kind: pb::DecisionKind::Shortlist as i32,
+        ..Default::default()
+    };
+    let denied = server
+        .reviews(PORTAL)
+        .record_decision(decision.clone())
+        .await;
+    assert_eq!(denied.unwrap_err().code(), Code::PermissionDenied);
+    let queue = server
+        .reviews(PORTAL)
+        .review_queue(pb::ReviewQueueRequest::default())
+        .await;
+    assert_eq!(queue.unwrap_err().code(), Code::PermissionDenied);
+    let list = pb::ListDecisionsRequest {
+        fiche_id: MARSEILLE.into(),
+        partner_id: None,
+    };
+    let listed = server.reviews(PORTAL).list_decisions(list).await;
+    assert_eq!(listed.unwrap_err().code(), Code::PermissionDenied);
+    let delete = pb::DeleteFicheRequest {
+        id: TOULOUSE.into(),
+    };
+    let deleted = server.fiches(PORTAL).delete_fiche(delete.clone()).await;
+    assert_eq!(deleted.unwrap_err().code(), Code::PermissionDenied);
+    // Staff: review yes, delete no.
+    let deleted = server.fiches(STAFF).delete_fiche(delete.clone()).await;
+    assert_eq!(deleted.unwrap_err().code(), Code::PermissionDenied);
+    assert!(get(&server, STAFF, TOULOUSE).await.is_ok());
+    // Admin deletes: gone everywhere.
+    server
+        .fiches(ADMIN)
+        .delete_fiche(delete.clone())
+        .await
+        .unwrap();
+    let gone = get(&server, STAFF, TOULOUSE).await.unwrap_err();
+    assert_eq!(gone.code(), Code::NotFound);
+    let again = server.fiches(ADMIN).delete_fiche(delete).await.unwrap_err();
+    assert_eq!(again.code(), Code::NotFound);
+    let request = pb::SuggestRequest {
+        fiche: by_id(TOULOUSE),
+        ..Default::default()
+    };
+    let suggest = server.matches(PORTAL).suggest(request).await.unwrap_err();
+    assert_eq!(suggest.code(), Code::NotFound);
+    let lookup = pb::LookupByNameRequest {
+        name: "Toulouse".into(),
+        country: Some("FR".into()),
+        limit: 5,
+    };
+    let hits = server.fiches(PORTAL).lookup_by_name(lookup).await.unwrap();
+    assert!(hits.into_inner().hits.iter().all(|h| h.id != TOULOUSE));
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contact_data_only_for_staff_and_own_fiches() {
+    let server = start().await;
+    // Staff sees every contact; the portal only that of the fiches it speaks for.
+    assert!(
+        get(&server, STAFF, TOULOUSE)
+            .await
+            .unwrap()
+            .contact
+            .is_some()
+    );
+    assert!(
+        get(&server, ADMIN, TOULOUSE)
+            .await
+            .unwrap()
+            .contact
+            .is_some()
+    );
+    let seen_by_portal = get(&server, PORTAL, TOULOUSE).await.unwrap();
+    assert!(seen_by_portal.contact.is_none());
+    assert_eq!(seen_by_portal.name, "Toulouse");
+    assert!(
+        get(&server, PORTAL, MARSEILLE)
+            .await
+            .unwrap()
+            .contact
+            .is_some()
+    );
+    server.stop().await;
+}
+
+/// A copy of an existing fiche under a new id and name.
+fn renamed(fiche: &pb::Fiche, id: &str, name: &str) -> pb::Fiche {
+    let mut copy = fiche.clone();
+    copy.id = id.to_owned();
+    copy.name = name.to_owned();
+    copy.alt_names.clear();
+    copy.partnerships.clear();
+    copy
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upserted_fiche_is_suggested_found_and_looked_up_at_once() {
+    let server = start().await;
+    let top = suggest_ids(&server, MARSEILLE, 5).await;
+    assert!(!top.is_empty());
+    let model = get(&server, STAFF, &top[0]).await.unwrap();
+    let prefix = &top[0][..top[0].find('-').unwrap()];
+    let new_id = format!("{prefix}-COM-ZZTEST1");
+    let fiche = renamed(&model, &new_id, "Quetzalville");
+    let request = pb::UpsertFichesRequest {
+        fiches: vec![fiche],
+        atomic: false,
+    };
+    let response = server.fiches(PORTAL).upsert_fiches(request).await.unwrap();
+    let response = response.into_inner();
+    assert_eq!(
+        (response.written, response.rejected),
+        (1, 0),
+        "{response:?}"
+    );
+    assert!(response.results[0].ok);
+
+    let suggested = suggest_ids(&server, MARSEILLE, 10).await;
+    assert!(suggested.contains(&new_id), "{new_id} not in {suggested:?}");
+    assert_eq!(
+        get(&server, PORTAL, &new_id).await.unwrap().name,
+        "Quetzalville"
+    );
+    let search = pb::SearchFichesRequest {
+        text: "Quetzalville".into(),
+        ..Default::default()
+    };
+    let hits = server.fiches(PORTAL).search_fiches(search).await.unwrap();
+    assert_eq!(hits.into_inner().hits[0].id, new_id);
+    let lookup = pb::LookupByNameRequest {
+        name: "quetzalvile".into(),
+        country: None,
+        limit: 3,
+    };
+    let hits = server.fiches(PORTAL).lookup_by_name(lookup).await.unwrap();
+    assert_eq!(hits.into_inner().hits[0].id, new_id);
+    // By name too.
+    let request = pb::SuggestRequest {
+        fiche: Some(pb::FicheRef {
+            r#ref: Some(pb::fiche_ref::Ref::Name("Quetzalville".into())),
+            country: None,
+        }),
+        k: 3,
+        max_per_country: Some(1),
+        ..Default::default()
+    };
+    let response = server
+        .matches(PORTAL)
+        .suggest(request)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(response.fiche_id, new_id);
+    assert!(!response.suggestions.is_empty());
+    let countries: HashSet<_> = response.suggestions.iter().map(|s| &s.country).collect();
+    assert_eq!(
+        countries.len(),
+        response.suggestions.len(),
+        "one per country"
+    );
+    let first = &response.suggestions[0];
+    assert_eq!(first.breakdown.len(), 4);
+    assert!(first.breakdown.iter().any(|b| !b.reasons.is_empty()));
+
+    // Streaming upsert: two messages, one result per fiche.
+    let one = renamed(&model, &format!("{prefix}-COM-ZZTEST2"), "Stream One");
+    let mut two = renamed(&model, &format!("{prefix}-COM-ZZTEST3"), "Stream Two");
+    let messages = vec![
+        pb::UpsertFichesRequest {
+            fiches: vec![one],
+            atomic: false,
+        },
+        pb::UpsertFichesRequest {
+            fiches: vec![two.clone()],
+            atomic: false,
+        },
+    ];
+    let response = server
+        .fiches(PORTAL)
+        .upsert_fiches_stream(tokio_stream::iter(messages))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!((response.written, response.results.len()), (2, 2));
+    let search = pb::SearchFichesRequest {
+        text: "stream".into(),
+        ..Default::default()
+    };
+    let hits = server.fiches(PORTAL).search_fiches(search).await.unwrap();
+    assert_eq!(hits.into_inner().hits.len(), 2);
+    // A replacement is seen at once too.
+    two.population = 1234;
+    let request = pb::UpsertFichesRequest {
+        fiches: vec![two.clone()],
+        atomic: true,
+    };
+    server.fiches(PORTAL).upsert_fiches(request).await.unwrap();
+    assert_eq!(
+        get(&server, PORTAL, &two.id).await.unwrap().population,
+        1234
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_fiches_and_requests_name_the_field() {
+    let server = start().await;
+    let mut fiche = get(&server, STAFF, TOULOUSE).await.unwrap();
+    fiche.location.as_mut().unwrap().lat = 95.0;
+    let mut bad_theme = get(&server, STAFF, MARSEILLE).await.unwrap();
+    bad_theme.themes[0].code = "plomberie".into();
+    let request = pb::UpsertFichesRequest {
+        fiches: vec![fiche.clone(), bad_theme],
+        atomic: false,
+    };
+    let response = server.fiches(PORTAL).upsert_fiches(request).await.unwrap();
+    let response = response.into_inner();
+    assert_eq!((response.written, response.rejected), (0, 2));
+    assert_eq!(response.results[0].field, "location.lat");
+    assert!(response.results[0].error.contains("95"), "{response:?}");
+    assert_eq!(response.results[1].field, "themes[0].code");
+    assert_eq!(
+        get(&server, STAFF, TOULOUSE)
+            .await
+            .unwrap()
+            .location
+            .unwrap()
+            .lat,
+        43.60426,
+        "unchanged"
+    );
+
+    let request = pb::UpsertFichesRequest {
+        fiches: vec![fiche],
+        atomic: true,
+    };
+    let error = server
+        .fiches(PORTAL)
+        .upsert_fiches(request)
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Code::InvalidArgument);
+    assert_eq!(field_of(&error), "fiches[0].location.lat");
+    assert!(
+        error.message().contains("location.lat"),
+        "{}",
+        error.message()
+    );
+
+    let cases: Vec<(Status, &str)> = vec![
+        (
+            server
+                .matches(PORTAL)
+                .suggest(pb::SuggestRequest {
+                    fiche: by_id(MARSEILLE),
+                    k: 1001,
+                    ..Default::default()
+                })
+                .await
+                .unwrap_err(),
+            "k",
+        ),
+        (
+            server
+                .matches(PORTAL)
+                .suggest(pb::SuggestRequest {
+                    fiche: by_id(MARSEILLE),
+                    weights: Some(pb::Weights {
+                        thematic: Some(-1.0),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                })
+                .await
+                .unwrap_err(),
+            "weights.thematic",
+        ),
+        (
+            server
+                .fiches(PORTAL)
+                .search_fiches(pb::SearchFichesRequest {
+                    limit: 5000,
+                    ..Default::default()
+                })
+                .await
+                .unwrap_err(),
+            "limit",
+        ),
+        (
+            server
+                .fiches(PORTAL)
+                .search_fiches(pb::SearchFichesRequest {
+                    filters: Some(pb::SearchFilters {
+                        country: Some("XX".into()),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                })
+                .await
+                .unwrap_err(),
+            "filters.country",
+        ),
+        (
+            server
+                .fiches(PORTAL)
+                .get_fiche(pb::GetFicheRequest {
+                    id: "not an id".into(),
+                })
+                .await
+                .unwrap_err(),
+            "id",
+        ),
+        (
+            server
+                .reviews(STAFF)
+                .record_decision(pb::RecordDecisionRequest {
+                    fiche_a: MARSEILLE.into(),
+                    fiche_b: TOULOUSE.into(),
+                    kind: 0,
+                    ..Default::default()
+                })
+                .await
+                .unwrap_err(),
+            "kind",
+        ),
+    ];
+    for (status, field) in cases {
+        assert_eq!(status.code(), Code::InvalidArgument, "{field}: {status:?}");
+        assert_eq!(field_of(&status), field, "{status:?}");
+    }
+
+    let unknown = get(&server, PORTAL, "FR-COM-99999").await.unwrap_err();
+    assert_eq!(unknown.code(), Code::NotFound);
+    // Two fiches of the sample are called Hanoi: ambiguous, with the candidates.
+    let request = pb::SuggestRequest {
+        fiche: Some(pb::FicheRef {
+            r#ref: Some(pb::fiche_ref::Ref::Name("Hanoi".into())),
+            country: None,
+        }),
+        ..Default::default()
+    };
+    let ambiguous = server.matches(PORTAL).suggest(request).await.unwrap_err();
+    assert_eq!(ambiguous.code(), Code::FailedPrecondition, "{ambiguous:?}");
+    assert!(ambiguous.message().contains("Hanoi"));
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rejected_pair_is_never_suggested_again() {
+    let server = start().await;
+    let top = suggest_ids(&server, MARSEILLE, 10).await;
+    let partner = top[0].clone();
+    let reject = pb::RecordDecisionRequest {
+        fiche_a: partner.clone(),
+        fiche_b: MARSEILLE.into(),
+        kind: pb::DecisionKind::Reject as i32,
+        note: "hors sujet".into(),
+        reviewer: String::new(),
+    };
+    let recorded = server.reviews(STAFF).record_decision(reject).await.unwrap();
+    let decision = recorded.into_inner().decision.unwrap();
+    assert_eq!(decision.reviewer, "dctciv");
+    assert!(decision.fiche_a < decision.fiche_b);
+    assert!(!suggest_ids(&server, MARSEILLE, 50).await.contains(&partner));
+    assert!(
+        !suggest_ids(&server, &partner, 1000)
+            .await
+            .iter()
+            .any(|id| id == MARSEILLE)
+    );
+    let explain = pb::ExplainPairRequest {
+        a: by_id(MARSEILLE),
+        b: by_id(&partner),
+        weights: None,
+    };
+    let explained = server
+        .matches(PORTAL)
+        .explain_pair(explain)
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(explained.exclusion.is_some());
+    assert_eq!(explained.breakdown.len(), 4);
+
+    // A shortlist on the second: in the history, out of the queue.
+    let second = top[1].clone();
+    let shortlist = pb::RecordDecisionRequest {
+        fiche_a: MARSEILLE.into(),
+        fiche_b: second.clone(),
+        kind: pb::DecisionKind::Shortlist as i32,
+        note: String::new(),
+        reviewer: "Camille".into(),
+    };
+    server
+        .reviews(STAFF)
+        .record_decision(shortlist)
+        .await
+        .unwrap();
+    let list = pb::ListDecisionsRequest {
+        fiche_id: MARSEILLE.into(),
+        partner_id: None,
+    };
+    let history = server
+        .reviews(STAFF)
+        .list_decisions(list)
+        .await
+        .unwrap()
+        .into_inner();
+    let kinds: Vec<i32> = history.decisions.iter().map(|d| d.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            pb::DecisionKind::Reject as i32,
+            pb::DecisionKind::Shortlist as i32
+        ]
+    );
+    let pair = pb::ListDecisionsRequest {
+        fiche_id: second.clone(),
+        partner_id: Some(MARSEILLE.into()),
+    };
+    let history = server
+        .reviews(ADMIN)
+        .list_decisions(pair)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(history.decisions.len(), 1);
+    assert_eq!(history.decisions[0].reviewer, "Camille");
+
+    let queue = pb::ReviewQueueRequest {
+        region: Some("93".into()),
+        per_fiche: 3,
+        page_size: 100,
+        ..Default::default()
+    };
+    let queue = server
+        .reviews(STAFF)
+        .review_queue(queue)
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(!queue.items.is_empty());
+    assert!(queue.items.iter().any(|i| i.fiche_id == MARSEILLE));
+    for item in &queue.items {
+        let partner_id = &item.partner.as_ref().unwrap().id;
+        if item.fiche_id == MARSEILLE {
+            assert!(
+                partner_id != &partner && partner_id != &second,
+                "decided pair in the queue"
+            );
+        }
+    }
+    let totals: Vec<f64> = queue
+        .items
+        .iter()
+        .map(|i| i.partner.as_ref().unwrap().total)
+        .collect();
+    assert!(
+        totals.windows(2).all(|w| w[0] >= w[1]),
+        "ranked: {totals:?}"
+    );
+    // Paging.
+    let first = pb::ReviewQueueRequest {
+        page_size: 2,
+        per_fiche: 1,
+        ..Default::default()
+    };
+    let page = server
+        .reviews(STAFF)
+        .review_queue(first)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(page.next_page_token, "2");
+    let bad = pb::ReviewQueueRequest {
+        page_token: "nope".into(),
+        ..Default::default()
+    };
+    let error = server.reviews(STAFF).review_queue(bad).await.unwrap_err();
+    assert_eq!(field_of(&error), "page_token");
+    server.stop().await;
+
+    // Decisions are durable: a restart on the same directory still vetoes the pair.
+}
