@@ -68,3 +68,75 @@ fn an_export_that_fails_leaves_no_partial_file() {
     assert!(passerelle(&data, &["export", "--out", out.to_str().unwrap()]).is_err());
     assert!(!out.exists());
 }
+
+#[test]
+fn search_lookup_suggest_and_explain_take_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    passerelle(&data, &["import", sample_path().to_str().unwrap()]).unwrap();
+    passerelle(
+        &data,
+        &[
+            "search",
+            "eau potable",
+            "--country",
+            "BJ",
+            "--format",
+            "json",
+        ],
+    )
+    .unwrap();
+    passerelle(&data, &["lookup", "porto novo", "--country", "BJ"]).unwrap();
+    let date = ["--date", "2026-11-22"];
+    passerelle(
+        &data,
+        &[
+            &["suggest", "Porto Novo", "-k", "5", "--explain"][..],
+            &date,
+        ]
+        .concat(),
+    )
+    .unwrap();
+    passerelle(
+        &data,
+        &[
+            &[
+                "suggest",
+                "FR-COM-69123",
+                "--format",
+                "json",
+                "--max-per-country",
+                "2",
+            ][..],
+            &date,
+        ]
+        .concat(),
+    )
+    .unwrap();
+    passerelle(
+        &data,
+        &[&["explain", "Lyon", "Cotonou"][..], &date].concat(),
+    )
+    .unwrap();
+    let unknown = passerelle(&data, &["suggest", "Xyzzyville"]).unwrap_err();
+    assert!(
+        format!("{unknown:#}").contains("no collectivité named"),
+        "{unknown:#}"
+    );
+    let bad_weights = dir.path().join("w.toml");
+    std::fs::write(&bad_weights, "thematic = -1\n").unwrap();
+    let error = passerelle(
+        &data,
+        &[
+            "suggest",
+            "Lyon",
+            "--weights",
+            bad_weights.to_str().unwrap(),
+        ],
+    )
+    .unwrap_err();
+    assert!(
+        format!("{error:#}").contains("weights.thematic"),
+        "{error:#}"
+    );
+}

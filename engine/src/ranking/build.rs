@@ -14,9 +14,11 @@ use super::kernel::Cpu;
 use crate::error::Result;
 use crate::fiche::{Fiche, FicheId, Side};
 use crate::scoring::{
-    AreaId, CorpusContext, Derived, InferredThemes, MatchFeatures, TextSignatures, Vocabulary,
+    AreaId, CorpusContext, Derived, InferredThemes, MatchFeatures, TextSignatures, ThemeSet,
+    Vocabulary,
 };
 use crate::text::{analyse, fiche_language};
+use crate::themes_from_text::infer_from_tokens;
 
 /// A fiche's analysed offer and request texts, and the themes they name.
 type Analysed = (Vec<String>, Vec<String>, InferredThemes);
@@ -135,13 +137,27 @@ fn text_of(intent: Option<&crate::fiche::Intent>) -> &str {
     intent.and_then(|i| i.text.as_deref()).unwrap_or("")
 }
 
+/// Each text is analysed once, for both its signature and theme inference (which
+/// follows `themes_from_text::effective_*_themes`: the offer's themes are read in the
+/// offer text and the activities, declared themes win).
 fn analyse_fiche(fiche: &Fiche) -> Analysed {
     let language = fiche_language(fiche);
-    (
-        analyse(text_of(fiche.offer.as_ref()), language),
-        analyse(text_of(fiche.request.as_ref()), language),
-        InferredThemes::from_texts(fiche),
-    )
+    let offer = analyse(text_of(fiche.offer.as_ref()), language);
+    let request = analyse(text_of(fiche.request.as_ref()), language);
+    let activities = analyse(fiche.activities.as_deref().unwrap_or(""), language);
+    let found = |tokens: &[&[String]]| -> ThemeSet {
+        tokens
+            .iter()
+            .flat_map(|t| infer_from_tokens(t, language))
+            .map(|theme| theme.code)
+            .collect()
+    };
+    let undeclared = |bits: u32| ThemeSet::from_bits(!bits);
+    let inferred = InferredThemes {
+        offer: found(&[&offer, &activities]).intersection(undeclared(fiche.offer_theme_bits())),
+        request: found(&[&request]).intersection(undeclared(fiche.request_theme_bits())),
+    };
+    (offer, request, inferred)
 }
 
 fn features_of(

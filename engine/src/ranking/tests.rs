@@ -162,3 +162,19 @@ fn applied_changes_show_at_once() {
     assert!(matches!(matcher.features(&top), Err(Error::NotFound(_))));
     assert_eq!(matcher.len(), 301);
 }
+
+#[test]
+fn inferred_themes_match_the_effective_themes_of_themes_from_text() {
+    let fiche = parse_fiche(r#"{"id":"MX-GN-1","country":"MX","kind":"municipality","level":"local","name":"Uno","location":{"lat":0,"lon":0},"population":5000,"languages":["es"],"activities":"Turismo y patrimonio.","offer":{"themes":["tourisme"],"text":"Escuela y alfabetización."},"request":{"text":"Agua potable y saneamiento, centro de salud."},"call":{"status":"open"}}"#).unwrap();
+    let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    let matcher = Matcher::new(vec![fiche.clone()], today, 1).unwrap();
+    let features = matcher.features(&fiche.id).unwrap();
+    let expected = crate::scoring::InferredThemes::from_texts(&fiche);
+    assert!(!expected.request.is_empty() && !expected.offer.is_empty());
+    assert_eq!(features.inferred, expected.offer.union(expected.request));
+    assert!(
+        features
+            .request
+            .contains(crate::reference::ThemeCode::parse("eau-assainissement").unwrap())
+    );
+}

@@ -74,7 +74,7 @@ pub fn register(manager: &TokenizerManager) {
     }
 }
 
-fn tokens(mut analyzer: TextAnalyzer, text: &str) -> Vec<String> {
+fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut stream = analyzer.token_stream(text);
     while stream.advance() {
@@ -83,14 +83,33 @@ fn tokens(mut analyzer: TextAnalyzer, text: &str) -> Vec<String> {
     out
 }
 
+thread_local! {
+    /// Building an analyser allocates its filter chain and stemmer: each thread keeps
+    /// one per language (and one folding analyser) for the life of the thread.
+    static ANALYZERS: std::cell::RefCell<Option<([TextAnalyzer; 4], TextAnalyzer)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+fn with_analyzer<T>(language: Option<Language>, f: impl FnOnce(&mut TextAnalyzer) -> T) -> T {
+    ANALYZERS.with(|cell| {
+        let mut cached = cell.borrow_mut();
+        let (by_language, folded) =
+            cached.get_or_insert_with(|| (Language::ALL.map(analyzer), folded_analyzer()));
+        f(match language {
+            Some(language) => &mut by_language[language.index()],
+            None => folded,
+        })
+    })
+}
+
 /// The stemmed, folded tokens of `text` analysed as `language`.
 pub fn analyse(text: &str, language: Language) -> Vec<String> {
-    tokens(analyzer(language), text)
+    with_analyzer(Some(language), |analyzer| tokens(analyzer, text))
 }
 
 /// The folded tokens of `text` (no stemming).
 pub fn fold_tokens(text: &str) -> Vec<String> {
-    tokens(folded_analyzer(), text)
+    with_analyzer(None, |analyzer| tokens(analyzer, text))
 }
 
 /// Folded tokens joined by single spaces: `"Saint-Étienne"` → `"saint etienne"`.

@@ -85,8 +85,12 @@ impl Matcher {
 /// The themes whose keywords (in `language`) occur in `text`, by weight descending,
 /// then table order.
 pub fn infer_themes(text: &str, language: Language) -> Vec<InferredTheme> {
+    infer_from_tokens(&text::analyse(text, language), language)
+}
+
+/// [`infer_themes`] on a text already analysed for `language` (by [`text::analyse`]).
+pub fn infer_from_tokens(tokens: &[String], language: Language) -> Vec<InferredTheme> {
     let matcher = &MATCHERS[language.index()];
-    let tokens = text::analyse(text, language);
     let mut hit = vec![false; matcher.keywords.len()];
     for (i, token) in tokens.iter().enumerate() {
         for &k in matcher.by_first.get(token).into_iter().flatten() {
