@@ -178,3 +178,22 @@ fn inferred_themes_match_the_effective_themes_of_themes_from_text() {
             .contains(crate::reference::ThemeCode::parse("eau-assainissement").unwrap())
     );
 }
+
+#[test]
+fn a_text_only_request_in_another_language_meets_a_french_offer() {
+    let french = parse_fiche(r#"{"id":"FR-COM-2","country":"FR","kind":"commune","level":"local","name":"Deux","location":{"lat":0,"lon":0},"population":5000,"offer":{"text":"Eau potable, assainissement et forages."},"call":{"status":"open"}}"#).unwrap();
+    let spanish = parse_fiche(r#"{"id":"BO-GN-1","country":"BO","kind":"municipality","level":"local","name":"Uno","location":{"lat":0,"lon":0},"population":5000,"request":{"text":"Buscamos apoyo en agua potable y saneamiento."},"call":{"status":"open"}}"#).unwrap();
+    let chinese = parse_fiche(r#"{"id":"CN-GN-1","country":"CN","kind":"municipality","level":"local","name":"Yi","location":{"lat":0,"lon":0},"population":0,"languages":["zh"],"request":{"text":"供水"},"call":{"status":"open"}}"#).unwrap();
+    let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    let matcher = Matcher::new(vec![french.clone(), spanish.clone(), chinese.clone()], today, 1).unwrap();
+    let suggestions = matcher.suggest(&french.id, &SuggestOptions::default(), &NoVetoes).unwrap();
+    assert_eq!(suggestions[0].id, spanish.id);
+    let thematic = &suggestions[0].breakdown[0];
+    // A one-sided perfect match: ¼ reciprocal, weighted 0.7.
+    assert!(thematic.score >= 0.175, "{thematic:?}");
+    assert!(thematic.reasons.iter().any(|r| r.contains("eau et assainissement (déduit du texte)")), "{thematic:?}");
+    // A text in a language the engine does not analyse scores, without themes.
+    let unknown = suggestions.iter().find(|s| s.id == chinese.id).unwrap();
+    assert_eq!(unknown.breakdown[0].score, 0.0);
+    assert!(unknown.breakdown.iter().all(|b| (0.0..=1.0).contains(&b.score)));
+}
