@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use super::Matcher;
+use super::cache::MatcherCache;
 use super::columns::Columns;
 use super::kernel::Cpu;
 use crate::error::Result;
@@ -26,17 +27,46 @@ type Analysed = (Vec<String>, Vec<String>, InferredThemes);
 impl Matcher {
     /// Builds the matcher for `today` on a pool of `threads` threads (0: one per core).
     pub fn new(fiches: Vec<Fiche>, today: NaiveDate, threads: usize) -> Result<Matcher> {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .thread_name(|i| format!("passerelle-rank-{i}"))
-            .build()?;
-        let analysed: Vec<Analysed> =
-            pool.install(|| fiches.par_iter().map(analyse_fiche).collect());
-        let mut vocabulary = Vocabulary::default();
-        for (offer, request, _) in &analysed {
-            vocabulary.add(offer);
-            vocabulary.add(request);
-        }
+        let pool = pool(threads)?;
+        let (derived, vocabulary) = pool.install(|| derive(&fiches));
+        Ok(Matcher::from_derived(
+            &fiches, derived, vocabulary, today, pool,
+        ))
+    }
+
+    /// Like [`Matcher::new`], reusing the text analysis cached at `cache.path` when it
+    /// was written for the same store generation and the same fiches, and writing it
+    /// otherwise: the analysis is most of a build's time. A missing, stale or corrupt
+    /// cache is rebuilt; it is derived data, never the only copy of anything.
+    pub fn with_cache(
+        fiches: Vec<Fiche>,
+        today: NaiveDate,
+        threads: usize,
+        cache: &MatcherCache,
+    ) -> Result<Matcher> {
+        let pool = pool(threads)?;
+        let mut fiches = fiches;
+        fiches.sort_by(|a, b| a.id.cmp(&b.id));
+        let (derived, vocabulary) = match cache.read(&fiches) {
+            Some(cached) => cached,
+            None => {
+                let (derived, vocabulary) = pool.install(|| derive(&fiches));
+                cache.write(&fiches, &derived, &vocabulary)?;
+                (derived, vocabulary)
+            }
+        };
+        Ok(Matcher::from_derived(
+            &fiches, derived, vocabulary, today, pool,
+        ))
+    }
+
+    fn from_derived(
+        fiches: &[Fiche],
+        derived: Vec<Derived>,
+        vocabulary: Vocabulary,
+        today: NaiveDate,
+        pool: rayon::ThreadPool,
+    ) -> Matcher {
         let areas: HashMap<FicheId, AreaId> = fiches
             .iter()
             .filter_map(|f| AreaId::of_fiche(f).map(|area| (f.id.clone(), area)))
@@ -44,11 +74,13 @@ impl Matcher {
         let features = pool.install(|| {
             fiches
                 .par_iter()
-                .zip(analysed)
-                .map(|(fiche, analysed)| features_of(fiche, analysed, &vocabulary, today, &areas))
+                .zip(derived)
+                .map(|(fiche, derived)| {
+                    MatchFeatures::new(fiche, today, derived, &|id| areas.get(id).copied())
+                })
                 .collect()
         });
-        Ok(Matcher::assemble(features, vocabulary, areas, today, pool))
+        Matcher::assemble(features, vocabulary, areas, today, pool)
     }
 
     /// Applies upserts and deletions. Changed fiches are analysed against the
@@ -69,13 +101,8 @@ impl Matcher {
         let fresh: Vec<MatchFeatures> = upserts
             .iter()
             .map(|fiche| {
-                features_of(
-                    fiche,
-                    analyse_fiche(fiche),
-                    &self.vocabulary,
-                    today,
-                    &self.areas,
-                )
+                let derived = derived_of(analyse_fiche(fiche), &self.vocabulary);
+                MatchFeatures::new(fiche, today, derived, &|id| self.areas.get(id).copied())
             })
             .collect();
         let mut gone: std::collections::HashSet<&FicheId> = deletes.iter().collect();
@@ -160,21 +187,36 @@ fn analyse_fiche(fiche: &Fiche) -> Analysed {
     (offer, request, inferred)
 }
 
-fn features_of(
-    fiche: &Fiche,
-    (offer, request, inferred): Analysed,
-    vocabulary: &Vocabulary,
-    today: NaiveDate,
-    areas: &HashMap<FicheId, AreaId>,
-) -> MatchFeatures {
-    let derived = Derived {
+/// The text analysis of every fiche, against the corpus's vocabulary.
+fn derive(fiches: &[Fiche]) -> (Vec<Derived>, Vocabulary) {
+    let analysed: Vec<Analysed> = fiches.par_iter().map(analyse_fiche).collect();
+    let mut vocabulary = Vocabulary::default();
+    for (offer, request, _) in &analysed {
+        vocabulary.add(offer);
+        vocabulary.add(request);
+    }
+    let derived = analysed
+        .into_par_iter()
+        .map(|analysed| derived_of(analysed, &vocabulary))
+        .collect();
+    (derived, vocabulary)
+}
+
+fn derived_of((offer, request, inferred): Analysed, vocabulary: &Vocabulary) -> Derived {
+    Derived {
         inferred,
         texts: TextSignatures {
             offer: vocabulary.signature(&offer),
             request: vocabulary.signature(&request),
         },
-    };
-    MatchFeatures::new(fiche, today, derived, &|id| areas.get(id).copied())
+    }
+}
+
+fn pool(threads: usize) -> Result<rayon::ThreadPool> {
+    Ok(rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("passerelle-rank-{i}"))
+        .build()?)
 }
 
 /// For each fiche, the positions of the fiches it is linked with, in either fiche.

@@ -8,6 +8,7 @@
 //! for the `k` kept only.
 
 mod build;
+mod cache;
 mod columns;
 mod kernel;
 mod top_k;
@@ -24,6 +25,7 @@ use crate::scoring::{
     Breakdown, CorpusContext, Exclusion, MatchFeatures, PairScore, PairVeto, Weights, exclusions,
     score_pair,
 };
+pub use cache::MatcherCache;
 use columns::Columns;
 use kernel::{Cpu, QueryPlan};
 use top_k::{Scored, TopK};

@@ -185,15 +185,92 @@ fn a_text_only_request_in_another_language_meets_a_french_offer() {
     let spanish = parse_fiche(r#"{"id":"BO-GN-1","country":"BO","kind":"municipality","level":"local","name":"Uno","location":{"lat":0,"lon":0},"population":5000,"request":{"text":"Buscamos apoyo en agua potable y saneamiento."},"call":{"status":"open"}}"#).unwrap();
     let chinese = parse_fiche(r#"{"id":"CN-GN-1","country":"CN","kind":"municipality","level":"local","name":"Yi","location":{"lat":0,"lon":0},"population":0,"languages":["zh"],"request":{"text":"供水"},"call":{"status":"open"}}"#).unwrap();
     let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
-    let matcher = Matcher::new(vec![french.clone(), spanish.clone(), chinese.clone()], today, 1).unwrap();
-    let suggestions = matcher.suggest(&french.id, &SuggestOptions::default(), &NoVetoes).unwrap();
+    let matcher = Matcher::new(
+        vec![french.clone(), spanish.clone(), chinese.clone()],
+        today,
+        1,
+    )
+    .unwrap();
+    let suggestions = matcher
+        .suggest(&french.id, &SuggestOptions::default(), &NoVetoes)
+        .unwrap();
     assert_eq!(suggestions[0].id, spanish.id);
     let thematic = &suggestions[0].breakdown[0];
     // A one-sided perfect match: ¼ reciprocal, weighted 0.7.
     assert!(thematic.score >= 0.175, "{thematic:?}");
-    assert!(thematic.reasons.iter().any(|r| r.contains("eau et assainissement (déduit du texte)")), "{thematic:?}");
+    assert!(
+        thematic
+            .reasons
+            .iter()
+            .any(|r| r.contains("eau et assainissement (déduit du texte)")),
+        "{thematic:?}"
+    );
     // A text in a language the engine does not analyse scores, without themes.
     let unknown = suggestions.iter().find(|s| s.id == chinese.id).unwrap();
     assert_eq!(unknown.breakdown[0].score, 0.0);
-    assert!(unknown.breakdown.iter().all(|b| (0.0..=1.0).contains(&b.score)));
+    assert!(
+        unknown
+            .breakdown
+            .iter()
+            .all(|b| (0.0..=1.0).contains(&b.score))
+    );
+}
+
+#[test]
+fn the_cache_is_reused_when_fresh_and_rebuilt_when_stale_or_corrupt() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = crate::store::Store::open(dir.path()).unwrap();
+    store.upsert(&corpus()).unwrap();
+    let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    let options = SuggestOptions::default();
+    let fresh = matcher(1).suggest(&rennes(), &options, &NoVetoes).unwrap();
+    let open = |store: &crate::store::Store| {
+        Matcher::with_cache(
+            store.load_all().unwrap(),
+            today,
+            1,
+            &store.matcher_cache().unwrap(),
+        )
+        .unwrap()
+    };
+    let first = open(&store);
+    let cache = store.matcher_cache().unwrap().path;
+    assert!(cache.exists());
+    let written = std::fs::metadata(&cache).unwrap().modified().unwrap();
+    assert_eq!(
+        first.suggest(&rennes(), &options, &NoVetoes).unwrap(),
+        fresh
+    );
+    assert_eq!(
+        open(&store)
+            .suggest(&rennes(), &options, &NoVetoes)
+            .unwrap(),
+        fresh
+    );
+    assert_eq!(
+        std::fs::metadata(&cache).unwrap().modified().unwrap(),
+        written,
+        "reused, not rewritten"
+    );
+
+    std::fs::write(&cache, b"PSMC garbage").unwrap();
+    assert_eq!(
+        open(&store)
+            .suggest(&rennes(), &options, &NoVetoes)
+            .unwrap(),
+        fresh
+    );
+    assert!(std::fs::read(&cache).unwrap().len() > 100, "rebuilt");
+
+    let mut changed = corpus()[5].clone();
+    changed.name = "Renommée".into();
+    store.upsert(std::slice::from_ref(&changed)).unwrap();
+    let stale = std::fs::read(&cache).unwrap();
+    let reopened = open(&store);
+    assert_eq!(reopened.features(&changed.id).unwrap().name, "Renommée");
+    assert_ne!(
+        std::fs::read(&cache).unwrap(),
+        stale,
+        "a new generation rewrites the cache"
+    );
 }

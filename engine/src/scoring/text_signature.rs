@@ -18,6 +18,14 @@ pub const COMMON_SHARE: f64 = 0.02;
 pub struct TextSignature([u64; 2]);
 
 impl TextSignature {
+    pub fn from_bits(bits: [u64; 2]) -> TextSignature {
+        TextSignature(bits)
+    }
+
+    pub fn bits(self) -> [u64; 2] {
+        self.0
+    }
+
     pub fn insert(&mut self, stem: &str) {
         let bit = fnv1a(stem) % 128;
         self.0[(bit / 64) as usize] |= 1 << (bit % 64);
@@ -56,12 +64,27 @@ pub struct Vocabulary {
 }
 
 impl Vocabulary {
+    /// A vocabulary read back from its parts (see [`Vocabulary::parts`]).
+    pub fn from_parts(texts: u64, frequency: HashMap<String, u32>) -> Vocabulary {
+        Vocabulary { texts, frequency }
+    }
+
+    /// The number of texts counted and each stem's document frequency.
+    pub fn parts(&self) -> (u64, &HashMap<String, u32>) {
+        (self.texts, &self.frequency)
+    }
+
     /// Counts a text's distinct stems.
     pub fn add(&mut self, stems: &[String]) {
         self.texts += 1;
         let distinct: HashSet<&String> = stems.iter().collect();
         for stem in distinct {
-            *self.frequency.entry(stem.clone()).or_default() += 1;
+            match self.frequency.get_mut(stem) {
+                Some(count) => *count += 1,
+                None => {
+                    self.frequency.insert(stem.clone(), 1);
+                }
+            }
         }
     }
 

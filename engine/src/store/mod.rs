@@ -28,6 +28,9 @@ use crate::fiche::{Fiche, FicheId};
 /// Name of the database file inside the data directory.
 pub const DATABASE_FILE: &str = "passerelle.sqlite3";
 
+/// Name of the matcher's cache (derived, rebuildable) inside the data directory.
+pub const MATCHER_CACHE_FILE: &str = "matcher.cache";
+
 /// An open store.
 #[derive(Debug)]
 pub struct Store {
@@ -120,6 +123,30 @@ impl Store {
             |row| row.get(0),
         )?;
         Ok(generation as u64)
+    }
+
+    /// Every fiche, in id order; decoding runs on the calling rayon pool (or the global
+    /// one), since it is most of the cost of loading a large store.
+    pub fn load_all(&self) -> Result<Vec<Fiche>> {
+        use rayon::prelude::*;
+        let mut statement = self
+            .connection
+            .prepare("SELECT id, body FROM fiches ORDER BY id")?;
+        let rows = statement.query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })?;
+        let rows: Vec<(String, String)> = rows.collect::<Result<_, _>>()?;
+        rows.par_iter()
+            .map(|(id, body)| record::decode(id, body))
+            .collect()
+    }
+
+    /// The matcher's cache for the current contents of the store.
+    pub fn matcher_cache(&self) -> Result<crate::ranking::MatcherCache> {
+        Ok(crate::ranking::MatcherCache {
+            path: self.data_dir.join(MATCHER_CACHE_FILE),
+            generation: self.generation()?,
+        })
     }
 
     /// Calls `visit` with every fiche, in id order.
