@@ -93,12 +93,7 @@ fn admin_of(fiche: &Fiche) -> Option<String> {
 impl NameTable {
     /// The table of every fiche in the store.
     pub fn from_store(store: &Store) -> Result<NameTable> {
-        let mut table = NameTable::default();
-        store.for_each_fiche(|fiche| {
-            table.add(&fiche);
-            Ok(())
-        })?;
-        Ok(table)
+        Ok(NameTable::from_fiches(&store.load_all()?))
     }
 
     pub fn from_fiches<'a>(fiches: impl IntoIterator<Item = &'a Fiche>) -> NameTable {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use chrono::NaiveDate;
 use clap::Args;
-use passerelle_engine::fiche::{Fiche, FicheId};
+use passerelle_engine::fiche::FicheId;
 use passerelle_engine::lookup::NameTable;
 use passerelle_engine::ranking::Matcher;
 use passerelle_engine::reference::CountryCode;
@@ -59,13 +59,9 @@ impl MatchingArgs {
     pub fn load(&self, data_dir: &Path) -> anyhow::Result<Loaded> {
         let store = Store::open(data_dir)?;
         let bar = progress::spinner("loading the fiches");
-        let mut fiches: Vec<Fiche> = Vec::new();
-        store.for_each_fiche(|fiche| {
-            fiches.push(fiche);
-            Ok(())
-        })?;
+        let fiches = store.load_all()?;
         let names = NameTable::from_fiches(&fiches);
-        let matcher = Matcher::new(fiches, self.today(), self.threads)?;
+        let matcher = Matcher::with_cache(fiches, self.today(), self.threads, &store.matcher_cache()?)?;
         bar.finish_and_clear();
         Ok(Loaded { matcher, names })
     }
