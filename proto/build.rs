@@ -3,7 +3,12 @@
 
 use std::path::PathBuf;
 
-const PROTOS: &[&str] = &["passerelle/v1/fiche.proto"];
+const PROTOS: &[&str] = &[
+    "passerelle/v1/fiche.proto",
+    "passerelle/v1/fiche_service.proto",
+    "passerelle/v1/match_service.proto",
+    "passerelle/v1/review_service.proto",
+];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut config = tonic_prost_build::Config::new();

@@ -17,6 +17,7 @@
 //!
 //! See `ARCHITECTURE.md` at the repository root for the invariants.
 
+pub mod batch;
 pub mod error;
 pub mod evaluation;
 pub mod fiche;

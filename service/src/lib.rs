@@ -1,7 +1,7 @@
 //! # passerelle (service crate)
 //!
-//! The `passerelle` binary's code: the command line ([`cli`]) and, in its own issue,
-//! the gRPC server. The only crate that will know gRPC; business logic stays in the
-//! engine.
+//! The `passerelle` binary's code: the command line ([`cli`]) and the gRPC server
+//! ([`server`]). The only crate that knows gRPC; business logic stays in the engine.
 
 pub mod cli;
+pub mod server;

@@ -16,7 +16,7 @@ use pb::review_service_client::ReviewServiceClient;
 use tokio::sync::oneshot;
 use tonic::metadata::MetadataValue;
 use tonic::service::interceptor::InterceptedService;
-use tonic::transport::Channel;
+use tonic::transport::{Certificate, Channel, ClientTlsConfig};
 use tonic::{Code, Request, Status};
 
 const PORTAL: &str = "portal-token-0123456789";
@@ -53,17 +53,39 @@ fn tokens() -> Tokens {
 }
 
 async fn start() -> TestServer {
+    start_sample(StateOptions::default().sync_index_limit).await
+}
+
+/// A server on the sample; the index is refreshed in the background above
+/// `sync_index_limit` fiches.
+async fn start_sample(sync_index_limit: usize) -> TestServer {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().to_owned();
-    let state = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         let fiches: Vec<_> = passerelle_tests::sample_lines()
             .iter()
             .map(|line| jsonl::parse_fiche(line).unwrap())
             .collect();
         Store::open(&path).unwrap().upsert(&fiches).unwrap();
+    })
+    .await
+    .unwrap();
+    start_on(dir, None, sync_index_limit).await
+}
+
+/// A server on an existing data directory, over TLS when given a certificate chain,
+/// a key and the CA to trust.
+async fn start_on(
+    dir: tempfile::TempDir,
+    tls: Option<(Vec<u8>, Vec<u8>, Vec<u8>)>,
+    sync_index_limit: usize,
+) -> TestServer {
+    let path = dir.path().to_owned();
+    let state = tokio::task::spawn_blocking(move || {
         let options = StateOptions {
             today: Some("2026-09-01".parse().unwrap()),
             threads: 2,
+            sync_index_limit,
         };
         State::load(&path, &options).unwrap()
     })
@@ -72,19 +94,24 @@ async fn start() -> TestServer {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(server::serve(
-        listener,
-        Arc::new(state),
-        ServerConfig::new(tokens()),
-        async {
-            let _ = rx.await;
-        },
-    ));
-    let channel = Channel::from_shared(format!("http://{addr}"))
-        .unwrap()
-        .connect()
-        .await
-        .unwrap();
+    let mut config = ServerConfig::new(tokens());
+    config.tls = tls
+        .as_ref()
+        .map(|(cert, key, _)| (cert.clone(), key.clone()));
+    let task = tokio::spawn(server::serve(listener, Arc::new(state), config, async {
+        let _ = rx.await;
+    }));
+    let channel = match tls {
+        None => Channel::from_shared(format!("http://{addr}")).unwrap(),
+        Some((_, _, ca)) => {
+            let tls = ClientTlsConfig::new()
+                .ca_certificate(Certificate::from_pem(ca))
+                .domain_name("localhost");
+            let endpoint = Channel::from_shared(format!("https://{addr}")).unwrap();
+            endpoint.tls_config(tls).unwrap()
+        }
+    };
+    let channel = channel.connect().await.unwrap();
     TestServer {
         channel,
         shutdown: Some(tx),
@@ -117,9 +144,11 @@ impl TestServer {
         ReviewServiceClient::with_interceptor(self.channel.clone(), bearer(token))
     }
 
-    async fn stop(mut self) {
+    /// Stops the server gracefully and gives its data directory back.
+    async fn stop(mut self) -> tempfile::TempDir {
         self.shutdown.take().unwrap().send(()).unwrap();
         self.task.await.unwrap().unwrap();
+        self._dir
     }
 }
 
@@ -740,7 +769,212 @@ async fn a_rejected_pair_is_never_suggested_again() {
     };
     let error = server.reviews(STAFF).review_queue(bad).await.unwrap_err();
     assert_eq!(field_of(&error), "page_token");
-    server.stop().await;
-
     // Decisions are durable: a restart on the same directory still vetoes the pair.
+    let server = start_on(server.stop().await, None, 1000).await;
+    assert!(!suggest_ids(&server, MARSEILLE, 50).await.contains(&partner));
+    let list = pb::ListDecisionsRequest {
+        fiche_id: MARSEILLE.into(),
+        partner_id: None,
+    };
+    let history = server.reviews(STAFF).list_decisions(list).await.unwrap();
+    assert_eq!(history.into_inner().decisions.len(), 2);
+    server.stop().await;
+}
+
+/// Runs openssl; false when it is not installed.
+fn openssl(dir: &std::path::Path, args: &[&str]) -> bool {
+    let status = std::process::Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    match status {
+        Ok(status) => {
+            assert!(status.success(), "openssl {args:?} failed");
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_with_the_configured_certificate() {
+    let pki = tempfile::tempdir().unwrap();
+    let p = pki.path();
+    let made = openssl(
+        p,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=Passerelle test CA",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+        ],
+    ) && openssl(
+        p,
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+        ],
+    );
+    if !made {
+        eprintln!("openssl is not installed: TLS test skipped");
+        return;
+    }
+    std::fs::write(
+        p.join("ext.cnf"),
+        "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    assert!(openssl(
+        p,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "ext.cnf",
+            "-out",
+            "server.pem"
+        ]
+    ));
+    let read = |name: &str| std::fs::read(p.join(name)).unwrap();
+    let tls = (read("server.pem"), read("server.key"), read("ca.pem"));
+    let server = start_on(tempfile::tempdir().unwrap(), Some(tls), 1000).await;
+    let fiche = get(&server, STAFF, MARSEILLE).await.unwrap_err();
+    assert_eq!(fiche.code(), Code::NotFound, "an empty store, over TLS");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_large_corpus_search_catches_up_in_the_background() {
+    // A limit of 0 treats the sample as large: the index is rebuilt off the call.
+    let server = start_sample(0).await;
+    let model = get(&server, STAFF, TOULOUSE).await.unwrap();
+    let fiche = renamed(&model, "FR-COM-99998", "Backgroundville");
+    let request = pb::UpsertFichesRequest {
+        fiches: vec![fiche],
+        atomic: true,
+    };
+    server.fiches(PORTAL).upsert_fiches(request).await.unwrap();
+    // Get and lookup see it at once.
+    assert_eq!(
+        get(&server, PORTAL, "FR-COM-99998").await.unwrap().name,
+        "Backgroundville"
+    );
+    let search = pb::SearchFichesRequest {
+        text: "Backgroundville".into(),
+        ..Default::default()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let hits = server
+            .fiches(PORTAL)
+            .search_fiches(search.clone())
+            .await
+            .unwrap();
+        if hits
+            .into_inner()
+            .hits
+            .first()
+            .is_some_and(|h| h.id == "FR-COM-99998")
+        {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the index never caught up"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_honours_the_callers_deadline() {
+    let server = start().await;
+    let mut request = Request::new(pb::ReviewQueueRequest {
+        page_size: 100,
+        per_fiche: 20,
+        ..Default::default()
+    });
+    // Sent as `grpc-timeout`; the channel itself has no timeout, so the server
+    // is the one that gives up.
+    request.set_timeout(std::time::Duration::from_micros(1));
+    let error = server
+        .reviews(STAFF)
+        .review_queue(request)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error.code(), Code::Cancelled | Code::DeadlineExceeded),
+        "{error:?}"
+    );
+    server.stop().await;
+}
+
+#[test]
+fn serve_refuses_a_bad_configuration_with_a_clear_error() {
+    use clap::Parser;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let config = dir.path().join("passerelle.toml");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "passerelle",
+            "--data-dir",
+            data.to_str().unwrap(),
+            "serve",
+            "--empty",
+        ];
+        args.extend_from_slice(extra);
+        let cli = passerelle::cli::Cli::try_parse_from(args).unwrap();
+        passerelle::cli::run(cli).unwrap_err().to_string()
+    };
+    let config_arg = config.to_str().unwrap();
+    std::fs::write(&config, "listen = \"127.0.0.1:0\"\n").unwrap();
+    assert!(run(&["--config", config_arg]).contains("no API tokens"));
+    std::fs::write(
+        &config,
+        "[[tokens]]\nname = \"p\"\ntoken = \"short\"\nrole = \"portal\"\n",
+    )
+    .unwrap();
+    assert!(run(&["--config", config_arg]).contains("at least 16 characters"));
+    std::fs::write(
+        &config,
+        "[[tokens]]\nname = \"p\"\ntoken = \"0123456789abcdef\"\nrole = \"king\"\n",
+    )
+    .unwrap();
+    assert!(run(&["--config", config_arg]).contains("bad configuration"));
+    std::fs::write(
+        &config,
+        "[[tokens]]\nname = \"p\"\ntoken = \"0123456789abcdef\"\nrole = \"staff\"\n[tls]\ncert = \"missing.pem\"\nkey = \"missing.key\"\n",
+    )
+    .unwrap();
+    assert!(run(&["--config", config_arg]).contains("cannot read the TLS certificate"));
 }

@@ -1,5 +1,6 @@
 //! Passerelle's integration tests: one binary, one module per capability.
 
+mod assises;
 mod cli;
 mod demo_corpus;
 mod grpc;

@@ -62,15 +62,26 @@ pub fn country_set(countries: &[crate::reference::CountryCode]) -> CountrySet {
 impl Columns {
     /// The candidates of `side` among `fiches`: those with an open call.
     pub fn build(fiches: &[MatchFeatures], side: Side, regions: &[String]) -> Columns {
+        let suggestible =
+            (0..fiches.len()).filter(|&p| fiches[p].side == side && fiches[p].open_call);
+        Columns::of(fiches, suggestible, side, regions)
+    }
+
+    /// The columns of the fiches at `positions` (all of `side`), calls or not.
+    pub fn of(
+        fiches: &[MatchFeatures],
+        positions: impl IntoIterator<Item = usize>,
+        side: Side,
+        regions: &[String],
+    ) -> Columns {
         debug_assert!(Countries::get().all().len() <= 256);
         let mut columns = Columns {
             partner_area_offsets: vec![0],
             ..Columns::default()
         };
-        for (position, fiche) in fiches.iter().enumerate() {
-            if fiche.side != side || !fiche.open_call {
-                continue;
-            }
+        for position in positions {
+            let fiche = &fiches[position];
+            debug_assert_eq!(fiche.side, side);
             columns.fiche.push(position as u32);
             columns.themes.push(ThemeSide::of(fiche));
             columns.country.push(fiche.country.index() as u16);

@@ -48,8 +48,26 @@ pub struct QueryPlan<'m> {
 }
 
 impl<'m> QueryPlan<'m> {
+    /// A query against the suggestible fiches of the other side.
     pub fn new(
         matcher: &'m Matcher,
+        query: &MatchFeatures,
+        filters: &CandidateFilters,
+        weights: Weights,
+        excluded: Vec<u32>,
+    ) -> QueryPlan<'m> {
+        let columns = if query.side == Side::French {
+            &matcher.foreign
+        } else {
+            &matcher.french
+        };
+        QueryPlan::over(matcher, columns, query, filters, weights, excluded)
+    }
+
+    /// A query against given columns (of the other side).
+    pub fn over(
+        matcher: &'m Matcher,
+        columns: &'m Columns,
         query: &MatchFeatures,
         filters: &CandidateFilters,
         weights: Weights,
@@ -87,11 +105,7 @@ impl<'m> QueryPlan<'m> {
             .map(|region| context.region_links(region, query.country))
             .collect();
         QueryPlan {
-            columns: if french_query {
-                &matcher.foreign
-            } else {
-                &matcher.french
-            },
+            columns,
             french_query,
             themes: ThemeSide::of(query),
             ln_population: query.ln_population,
@@ -175,6 +189,15 @@ impl<'m> QueryPlan<'m> {
             ]
         };
         self.weights.total(scores)
+    }
+
+    /// The total of every admitted candidate, as `(column index, total)`, in column
+    /// order (for batches, which keep more than a top k).
+    pub fn all_totals(&self) -> Vec<(usize, f64)> {
+        (0..self.columns.len())
+            .filter(|&i| self.admits(i))
+            .map(|i| (i, self.total(i)))
+            .collect()
     }
 
     #[inline(always)]

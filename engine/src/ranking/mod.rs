@@ -10,6 +10,7 @@
 mod build;
 mod cache;
 mod columns;
+mod cross;
 mod kernel;
 mod top_k;
 
@@ -27,6 +28,7 @@ use crate::scoring::{
 };
 pub use cache::MatcherCache;
 use columns::Columns;
+pub use cross::CrossScore;
 use kernel::{Cpu, QueryPlan};
 use top_k::{Scored, TopK};
 

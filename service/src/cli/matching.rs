@@ -61,7 +61,8 @@ impl MatchingArgs {
         let bar = progress::spinner("loading the fiches");
         let fiches = store.load_all()?;
         let names = NameTable::from_fiches(&fiches);
-        let matcher = Matcher::with_cache(fiches, self.today(), self.threads, &store.matcher_cache()?)?;
+        let matcher =
+            Matcher::with_cache(fiches, self.today(), self.threads, &store.matcher_cache()?)?;
         bar.finish_and_clear();
         Ok(Loaded { matcher, names })
     }

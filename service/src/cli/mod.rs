@@ -1,8 +1,10 @@
 //! Command-line interface: one module per command.
 
 mod atomic_file;
+mod batch;
 mod dataset;
 mod demo;
+mod eval;
 mod explain;
 mod export;
 mod import;
@@ -10,6 +12,7 @@ mod lookup;
 mod matching;
 mod progress;
 mod search;
+mod serve;
 mod stats;
 mod suggest;
 
@@ -54,6 +57,12 @@ enum Command {
     Suggest(suggest::SuggestArgs),
     /// Score and explain any pair of fiches.
     Explain(explain::ExplainArgs),
+    /// Evaluate the ranking on planted complementary pairs (recall@10, MRR, ablations).
+    Eval(eval::EvalArgs),
+    /// Match whole scopes at once: pairing under capacities and a meeting agenda.
+    Batch(batch::BatchArgs),
+    /// Serve the gRPC API (loads the demo corpus into an empty store unless --empty).
+    Serve(serve::ServeArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -67,5 +76,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Lookup(args) => lookup::run(&cli.data_dir, args),
         Command::Suggest(args) => suggest::run(&cli.data_dir, args),
         Command::Explain(args) => explain::run(&cli.data_dir, args),
+        Command::Serve(args) => serve::run(&cli.data_dir, args),
+        Command::Eval(args) => eval::run(args),
+        Command::Batch(args) => batch::run(&cli.data_dir, args),
     }
 }

@@ -1,0 +1,124 @@
+//! Scoring whole scopes at once (batch runs before an Assises): every French × foreign
+//! pair of two lists, with the kernel's arithmetic, keeping the best pairs of each
+//! fiche on either side.
+
+use rayon::prelude::*;
+
+use super::columns::Columns;
+use super::kernel::QueryPlan;
+use super::{CandidateFilters, Matcher};
+use crate::error::{Error, Result};
+use crate::fiche::{FicheId, Side};
+use crate::scoring::{PairVeto, Weights};
+
+/// A scored pair: indices into the French and foreign lists given, and its total.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CrossScore {
+    pub french: usize,
+    pub foreign: usize,
+    pub total: f64,
+}
+
+impl Matcher {
+    /// Scores every pair of `french` × `foreign` (calls are not required: the scopes
+    /// say who takes part; pairs already partners or vetoed are left out) and keeps
+    /// the pairs scoring at least `min_score` that are among the best `k` of their
+    /// French fiche or of their foreign fiche. Sorted by total, then French index, then
+    /// foreign index.
+    pub fn cross_top_k(
+        &self,
+        french: &[FicheId],
+        foreign: &[FicheId],
+        k: usize,
+        weights: &Weights,
+        min_score: f64,
+        veto: &dyn PairVeto,
+    ) -> Result<Vec<CrossScore>> {
+        weights.validate()?;
+        let positions = |ids: &[FicheId], side: Side| -> Result<Vec<usize>> {
+            ids.iter()
+                .map(|id| match self.by_id.get(id) {
+                    Some(&p) if self.fiches[p as usize].side == side => Ok(p as usize),
+                    Some(_) => Err(Error::InvalidFiche(crate::fiche::FieldError {
+                        field: "scope".into(),
+                        value: id.to_string(),
+                        reason: format!(
+                            "is not a {} fiche",
+                            if side == Side::French {
+                                "French"
+                            } else {
+                                "foreign"
+                            }
+                        ),
+                    })),
+                    None => Err(Error::NotFound(id.clone())),
+                })
+                .collect()
+        };
+        let french_positions = positions(french, Side::French)?;
+        let foreign_positions = positions(foreign, Side::Foreign)?;
+        let columns = Columns::of(
+            &self.fiches,
+            foreign_positions.iter().copied(),
+            Side::Foreign,
+            &self.regions,
+        );
+        let scored: Vec<Vec<CrossScore>> = self.pool.install(|| {
+            french_positions
+                .par_iter()
+                .enumerate()
+                .map(|(f, &position)| {
+                    let fiche = &self.fiches[position];
+                    let mut excluded = self.links[position].clone();
+                    excluded.extend(
+                        veto.vetoed_partners(&fiche.id)
+                            .iter()
+                            .filter_map(|id| self.by_id.get(id).copied()),
+                    );
+                    let plan = QueryPlan::over(
+                        self,
+                        &columns,
+                        fiche,
+                        &CandidateFilters::default(),
+                        *weights,
+                        excluded,
+                    );
+                    let mut pairs: Vec<CrossScore> = plan
+                        .all_totals()
+                        .into_iter()
+                        .filter(|&(_, total)| total >= min_score)
+                        .map(|(x, total)| CrossScore {
+                            french: f,
+                            foreign: x,
+                            total,
+                        })
+                        .collect();
+                    pairs.sort_by(rank);
+                    pairs
+                })
+                .collect()
+        });
+        let mut keep: Vec<CrossScore> = Vec::new();
+        let mut by_foreign: Vec<Vec<CrossScore>> = vec![Vec::new(); foreign.len()];
+        for pairs in &scored {
+            keep.extend(pairs.iter().take(k));
+            for pair in pairs {
+                by_foreign[pair.foreign].push(*pair);
+            }
+        }
+        for mut pairs in by_foreign {
+            pairs.sort_by(rank);
+            keep.extend(pairs.into_iter().take(k));
+        }
+        keep.sort_by(rank);
+        keep.dedup_by(|a, b| a.french == b.french && a.foreign == b.foreign);
+        Ok(keep)
+    }
+}
+
+fn rank(a: &CrossScore, b: &CrossScore) -> std::cmp::Ordering {
+    b.total
+        .total_cmp(&a.total)
+        .then(a.french.cmp(&b.french))
+        .then(a.foreign.cmp(&b.foreign))
+}

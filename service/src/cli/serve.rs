@@ -1,0 +1,236 @@
+//! `passerelle serve`: the gRPC server (see `server`), configured from a TOML file,
+//! `PASSERELLE_…` environment variables and flags (flags win over the environment,
+//! which wins over the file).
+
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use clap::{Args, ValueEnum};
+use passerelle_engine::store::Store;
+
+use crate::server::config::{self, FileConfig, LogFormat};
+use crate::server::{ServerConfig, State, StateOptions};
+
+/// The data directory when none is given (the global `--data-dir` default).
+const DEFAULT_DATA_DIR: &str = "./passerelle-data";
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Configuration file (TOML): listen, data_dir, tokens, tls, log_format, metrics_listen.
+    #[arg(long, env = "PASSERELLE_CONFIG")]
+    config: Option<PathBuf>,
+    /// gRPC address (default 127.0.0.1:50051; port 0 picks a free one).
+    #[arg(long, env = "PASSERELLE_LISTEN")]
+    listen: Option<SocketAddr>,
+    /// Start with an empty store instead of loading the demo corpus into an empty one.
+    #[arg(long)]
+    empty: bool,
+    /// Serve Prometheus metrics on http://ADDR/metrics.
+    #[arg(long, env = "PASSERELLE_METRICS_LISTEN")]
+    metrics_listen: Option<SocketAddr>,
+    /// Log format on standard error.
+    #[arg(long, env = "PASSERELLE_LOG_FORMAT", value_enum)]
+    log_format: Option<LogFormatArg>,
+    /// PEM certificate chain, to serve TLS (with --tls-key).
+    #[arg(long, env = "PASSERELLE_TLS_CERT")]
+    tls_cert: Option<PathBuf>,
+    /// PEM private key, to serve TLS (with --tls-cert).
+    #[arg(long, env = "PASSERELLE_TLS_KEY")]
+    tls_key: Option<PathBuf>,
+    /// API tokens as name:role:token items separated by commas (added to the file's).
+    #[arg(long, env = "PASSERELLE_TOKENS", hide_env_values = true)]
+    tokens: Option<String>,
+    /// Judge calls and LDC status on this date (default: today).
+    #[arg(long, env = "PASSERELLE_TODAY")]
+    date: Option<NaiveDate>,
+    /// Scoring threads (0: one per core).
+    #[arg(long, env = "PASSERELLE_THREADS")]
+    threads: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LogFormatArg {
+    Text,
+    Json,
+}
+
+/// Everything `serve` needs, validated.
+#[derive(Debug)]
+struct Settings {
+    listen: SocketAddr,
+    data_dir: PathBuf,
+    log_format: LogFormat,
+    metrics_listen: Option<SocketAddr>,
+    state: StateOptions,
+    server: ServerConfig,
+    empty: bool,
+}
+
+fn read_pem(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("cannot read the TLS {what} {}", path.display()))?;
+    if !String::from_utf8_lossy(&bytes).contains("-----BEGIN ") {
+        anyhow::bail!("the TLS {what} {} is not PEM", path.display());
+    }
+    Ok(bytes)
+}
+
+fn settings(data_dir: &Path, args: ServeArgs) -> anyhow::Result<Settings> {
+    let file = match &args.config {
+        Some(path) => FileConfig::read(path)?,
+        None => FileConfig::default(),
+    };
+    let mut entries = file.tokens.clone();
+    if let Some(list) = &args.tokens {
+        entries.extend(config::parse_token_list(list)?);
+    }
+    let tokens = config::tokens(&entries)?;
+    let data_dir = match (&file.data_dir, data_dir == Path::new(DEFAULT_DATA_DIR)) {
+        (Some(from_file), true) => from_file.clone(),
+        _ => data_dir.to_owned(),
+    };
+    let tls = match (
+        args.tls_cert.or(file.tls.as_ref().map(|t| t.cert.clone())),
+        args.tls_key.or(file.tls.as_ref().map(|t| t.key.clone())),
+    ) {
+        (Some(cert), Some(key)) => Some((read_pem(&cert, "certificate")?, read_pem(&key, "key")?)),
+        (None, None) => None,
+        _ => anyhow::bail!("TLS needs both a certificate and a key (tls.cert, tls.key)"),
+    };
+    let log_format = match args.log_format {
+        Some(LogFormatArg::Text) => LogFormat::Text,
+        Some(LogFormatArg::Json) => LogFormat::Json,
+        None => file.log_format.unwrap_or_default(),
+    };
+    let mut server = ServerConfig::new(tokens);
+    server.tls = tls;
+    server.request_timeout = file.request_timeout_secs.map(Duration::from_secs);
+    Ok(Settings {
+        listen: args
+            .listen
+            .or(file.listen)
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 50051))),
+        data_dir,
+        log_format,
+        metrics_listen: args.metrics_listen.or(file.metrics_listen),
+        state: StateOptions {
+            today: args.date.or(file.today),
+            threads: args.threads.or(file.threads).unwrap_or(0),
+            ..StateOptions::default()
+        },
+        server,
+        empty: args.empty,
+    })
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
+
+fn install_metrics(addr: SocketAddr) -> anyhow::Result<()> {
+    const BUCKETS: &[f64] = &[
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+    ];
+    metrics_exporter_prometheus::PrometheusBuilder::new()
+        .with_http_listener(addr)
+        .set_buckets(BUCKETS)?
+        .install()
+        .with_context(|| format!("cannot serve metrics on {addr}"))?;
+    tracing::info!(%addr, "Prometheus metrics on http://{addr}/metrics");
+    Ok(())
+}
+
+/// Loads the demo corpus into an empty store (unless `empty`).
+fn prepare_store(data_dir: &Path, empty: bool) -> anyhow::Result<()> {
+    let mut store = Store::open(data_dir)?;
+    if empty || store.count()? > 0 {
+        return Ok(());
+    }
+    let started = Instant::now();
+    tracing::info!("empty store: generating the demo corpus");
+    let corpus = passerelle_datasets::generate_demo_corpus(passerelle_datasets::DEFAULT_SEED)
+        .context("cannot generate the demo corpus")?;
+    store.upsert(&corpus)?;
+    tracing::info!(
+        fiches = corpus.len(),
+        ms = started.elapsed().as_millis() as u64,
+        "demo corpus stored"
+    );
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("interrupted"),
+        () = terminate => tracing::info!("terminated (SIGTERM)"),
+    }
+}
+
+pub fn run(data_dir: &Path, args: ServeArgs) -> anyhow::Result<()> {
+    let settings = settings(data_dir, args)?;
+    init_logging(settings.log_format);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("passerelle-grpc")
+        .build()?;
+    runtime.block_on(async move {
+        if let Some(addr) = settings.metrics_listen {
+            install_metrics(addr)?;
+        }
+        let started = Instant::now();
+        let (dir, empty, options) = (settings.data_dir.clone(), settings.empty, settings.state);
+        let state = tokio::task::spawn_blocking(move || {
+            prepare_store(&dir, empty)?;
+            anyhow::Ok(State::load(&dir, &options)?)
+        })
+        .await??;
+        let listener = tokio::net::TcpListener::bind(settings.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", settings.listen))?;
+        let addr = listener.local_addr()?;
+        tracing::info!(
+            %addr,
+            fiches = state.len(),
+            data_dir = %settings.data_dir.display(),
+            tls = settings.server.tls.is_some(),
+            start_ms = started.elapsed().as_millis() as u64,
+            "serving gRPC"
+        );
+        eprintln!("passerelle: listening on {addr}");
+        crate::server::serve(
+            listener,
+            Arc::new(state),
+            settings.server,
+            shutdown_signal(),
+        )
+        .await
+    })
+}

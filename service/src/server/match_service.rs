@@ -1,0 +1,118 @@
+//! `passerelle.v1.MatchService`: suggestions and explanations.
+
+use std::sync::Arc;
+
+use passerelle_engine::fiche::FicheId;
+use passerelle_engine::ranking::{MAX_K, SuggestOptions};
+use passerelle_proto::v1 as pb;
+use pb::match_service_server::MatchService;
+use tonic::{Request, Response, Status};
+
+use super::auth::{Caller, Role};
+use super::fiche_service::bounded;
+use super::state::State;
+use super::{blocking, convert, engine_err, metered, status};
+
+#[derive(Debug, Clone)]
+pub struct MatchApi {
+    pub state: Arc<State>,
+}
+
+/// Resolves a [`pb::FicheRef`] (id or name) on the state; blocking.
+pub fn resolve(state: &State, field: &str, r: Option<&pb::FicheRef>) -> Result<FicheId, Status> {
+    let missing =
+        || status::invalid_field(&convert::invalid(field, "unset", "give an id or a name"));
+    let r = r.ok_or_else(missing)?;
+    let country = convert::country(&format!("{field}.country"), &r.country)
+        .map_err(|e| status::invalid_field(&e))?;
+    match &r.r#ref {
+        Some(pb::fiche_ref::Ref::Id(id)) => {
+            let id = convert::fiche_id(&format!("{field}.id"), id)
+                .map_err(|e| status::invalid_field(&e))?;
+            state.resolve(id.as_str(), None).map_err(engine_err)
+        }
+        Some(pb::fiche_ref::Ref::Name(name)) if !name.trim().is_empty() => {
+            state.resolve(name, country).map_err(engine_err)
+        }
+        _ => Err(missing()),
+    }
+}
+
+#[tonic::async_trait]
+impl MatchService for MatchApi {
+    async fn suggest(
+        &self,
+        request: Request<pb::SuggestRequest>,
+    ) -> Result<Response<pb::SuggestResponse>, Status> {
+        metered("Suggest", async {
+            Caller::of(&request)?.require(Role::Portal)?;
+            let r = request.into_inner();
+            let options = suggest_options(&r)?;
+            let state = self.state.clone();
+            blocking(move || {
+                let id = resolve(&state, "fiche", r.fiche.as_ref())?;
+                let found = state.suggest(&id, &options).map_err(engine_err)?;
+                let suggestions = found
+                    .iter()
+                    .map(|s| convert::suggestion(s, &options.weights));
+                Ok(Response::new(pb::SuggestResponse {
+                    fiche_id: id.as_str().to_owned(),
+                    suggestions: suggestions.collect(),
+                }))
+            })
+            .await
+        })
+        .await
+    }
+
+    async fn explain_pair(
+        &self,
+        request: Request<pb::ExplainPairRequest>,
+    ) -> Result<Response<pb::ExplainPairResponse>, Status> {
+        metered("ExplainPair", async {
+            Caller::of(&request)?.require(Role::Portal)?;
+            let r = request.into_inner();
+            let weights =
+                convert::weights(r.weights.as_ref()).map_err(|e| status::invalid_field(&e))?;
+            let state = self.state.clone();
+            blocking(move || {
+                let a = resolve(&state, "a", r.a.as_ref())?;
+                let b = resolve(&state, "b", r.b.as_ref())?;
+                let (score, exclusion) = state.explain(&a, &b, &weights).map_err(engine_err)?;
+                let breakdown = score
+                    .breakdown
+                    .iter()
+                    .map(|x| convert::breakdown(x, &weights));
+                Ok(Response::new(pb::ExplainPairResponse {
+                    a_id: a.as_str().to_owned(),
+                    b_id: b.as_str().to_owned(),
+                    total: score.total,
+                    breakdown: breakdown.collect(),
+                    exclusion: exclusion.map(|e| e.to_string()),
+                }))
+            })
+            .await
+        })
+        .await
+    }
+}
+
+fn suggest_options(r: &pb::SuggestRequest) -> Result<SuggestOptions, Status> {
+    let field = |e| status::invalid_field(&e);
+    let max_per_country = match r.max_per_country {
+        Some(0) => {
+            return Err(field(convert::invalid(
+                "max_per_country",
+                0,
+                "must be at least 1",
+            )));
+        }
+        cap => cap.map(|c| c as usize),
+    };
+    Ok(SuggestOptions {
+        k: bounded("k", r.k, 10, MAX_K)?,
+        filters: convert::candidate_filters(r.filters.as_ref()).map_err(field)?,
+        weights: convert::weights(r.weights.as_ref()).map_err(field)?,
+        max_per_country,
+    })
+}

@@ -1,0 +1,185 @@
+//! The gRPC server: `passerelle.v1` FicheService, MatchService and ReviewService,
+//! `grpc.health.v1` and server reflection (v1 and v1alpha).
+//!
+//! Handlers only check the caller's role, convert ([`convert`]) and run the engine's
+//! blocking work off the async runtime ([`state::State`] on `spawn_blocking`); engine
+//! errors become statuses in one place ([`status::from_engine`]).
+
+pub mod auth;
+pub mod config;
+pub mod convert;
+pub mod fiche_service;
+pub mod match_service;
+pub mod review_service;
+pub mod state;
+pub mod status;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use passerelle_proto::v1::fiche_service_server::FicheServiceServer;
+use passerelle_proto::v1::match_service_server::MatchServiceServer;
+use passerelle_proto::v1::review_service_server::ReviewServiceServer;
+use tokio::net::TcpListener;
+use tonic::service::interceptor::InterceptedService;
+use tonic::transport::server::TcpIncoming;
+use tonic::transport::{Identity, Server, ServerTlsConfig};
+use tonic::{Code, Status};
+
+pub use auth::{Caller, Role, Tokens};
+pub use state::{State, StateOptions};
+
+use auth::Auth;
+use fiche_service::FicheApi;
+use match_service::MatchApi;
+use review_service::ReviewApi;
+
+/// Default bound on a decoded request message (a batch of up to 1000 fiches).
+pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
+
+/// How the server runs (beyond its state).
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub tokens: Tokens,
+    /// PEM certificate chain and private key, to serve TLS.
+    pub tls: Option<(Vec<u8>, Vec<u8>)>,
+    pub max_message_bytes: usize,
+    /// Upper bound on any call's duration (clients' `grpc-timeout` applies too).
+    pub request_timeout: Option<Duration>,
+}
+
+impl ServerConfig {
+    pub fn new(tokens: Tokens) -> ServerConfig {
+        ServerConfig {
+            tokens,
+            tls: None,
+            max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
+            request_timeout: None,
+        }
+    }
+}
+
+/// Serves on `listener` until `shutdown` completes; then stops accepting, lets the
+/// calls in flight finish and returns. Health reports NOT_SERVING from the moment
+/// shutdown begins.
+pub async fn serve(
+    listener: TcpListener,
+    state: Arc<State>,
+    config: ServerConfig,
+    shutdown: impl Future<Output = ()> + Send,
+) -> anyhow::Result<()> {
+    let (health_reporter, health) = tonic_health::server::health_reporter();
+    health_reporter
+        .set_serving::<FicheServiceServer<FicheApi>>()
+        .await;
+    health_reporter
+        .set_serving::<MatchServiceServer<MatchApi>>()
+        .await;
+    health_reporter
+        .set_serving::<ReviewServiceServer<ReviewApi>>()
+        .await;
+    let reflection = || {
+        tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(passerelle_proto::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+    };
+    let reflection_v1 = reflection().build_v1()?;
+    let reflection_v1alpha = reflection().build_v1alpha()?;
+    let auth = Auth(config.tokens.clone());
+    let limit = config.max_message_bytes;
+    let fiches = FicheServiceServer::new(FicheApi {
+        state: state.clone(),
+    })
+    .max_decoding_message_size(limit);
+    let matches = MatchServiceServer::new(MatchApi {
+        state: state.clone(),
+    })
+    .max_decoding_message_size(limit);
+    let reviews = ReviewServiceServer::new(ReviewApi {
+        state: state.clone(),
+    })
+    .max_decoding_message_size(limit);
+    let mut builder = Server::builder();
+    if let Some((cert, key)) = &config.tls {
+        builder =
+            builder.tls_config(ServerTlsConfig::new().identity(Identity::from_pem(cert, key)))?;
+    }
+    if let Some(timeout) = config.request_timeout {
+        builder = builder.timeout(timeout);
+    }
+    let reporter = health_reporter.clone();
+    let shutdown = async move {
+        shutdown.await;
+        tracing::info!("shutting down: no new connections, finishing calls in flight");
+        for service in [
+            "",
+            "passerelle.v1.FicheService",
+            "passerelle.v1.MatchService",
+            "passerelle.v1.ReviewService",
+        ] {
+            reporter
+                .set_service_status(service, tonic_health::ServingStatus::NotServing)
+                .await;
+        }
+    };
+    metrics::gauge!("passerelle_fiches").set(state.len() as f64);
+    // Without TCP_NODELAY, small responses wait for delayed ACKs (~40 ms a call).
+    let incoming = TcpIncoming::from(listener)
+        .with_nodelay(Some(true))
+        .with_keepalive(Some(Duration::from_secs(60)));
+    builder
+        .add_service(health)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
+        .add_service(InterceptedService::new(fiches, auth.clone()))
+        .add_service(InterceptedService::new(matches, auth.clone()))
+        .add_service(InterceptedService::new(reviews, auth))
+        .serve_with_incoming_shutdown(incoming, shutdown)
+        .await?;
+    tracing::info!("server stopped");
+    Ok(())
+}
+
+/// Runs blocking engine work on tokio's blocking pool and awaits it.
+pub(crate) async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, Status> + Send + 'static,
+) -> Result<T, Status> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| Status::internal(format!("worker failed: {e}")))?
+}
+
+pub(crate) fn engine_err(error: passerelle_engine::Error) -> Status {
+    status::from_engine(error)
+}
+
+/// Times a call, counts it by method and code, and logs it (never its payload).
+pub(crate) async fn metered<T>(
+    method: &'static str,
+    call: impl Future<Output = Result<T, Status>>,
+) -> Result<T, Status> {
+    let started = Instant::now();
+    let result = call.await;
+    let elapsed = started.elapsed();
+    let code = match &result {
+        Ok(_) => Code::Ok,
+        Err(status) => status.code(),
+    };
+    let code_name = format!("{code:?}");
+    metrics::counter!("passerelle_grpc_requests_total", "method" => method, "code" => code_name.clone())
+        .increment(1);
+    metrics::histogram!("passerelle_grpc_request_duration_seconds", "method" => method)
+        .record(elapsed.as_secs_f64());
+    if code != Code::Ok {
+        metrics::counter!("passerelle_grpc_errors_total", "method" => method, "code" => code_name.clone())
+            .increment(1);
+    }
+    match &result {
+        Err(status) if matches!(code, Code::Internal | Code::DataLoss | Code::Unknown) => {
+            tracing::error!(method, code = %code_name, ms = elapsed.as_millis() as u64, message = status.message(), "call failed");
+        }
+        _ => tracing::info!(method, code = %code_name, ms = elapsed.as_millis() as u64, "call"),
+    }
+    result
+}

@@ -1,0 +1,160 @@
+//! `passerelle.v1.ReviewService`: staff decisions and the review queue.
+
+use std::sync::Arc;
+
+use passerelle_engine::store::NewDecision;
+use passerelle_proto::v1 as pb;
+use pb::review_service_server::ReviewService;
+use tonic::{Request, Response, Status};
+
+use super::auth::{Caller, Role};
+use super::fiche_service::bounded;
+use super::state::{QueueQuery, State};
+use super::{blocking, convert, engine_err, metered, status};
+
+/// Longest decision note, in characters.
+pub const MAX_NOTE_CHARS: usize = 2000;
+/// Longest reviewer name, in characters.
+pub const MAX_REVIEWER_CHARS: usize = 200;
+
+#[derive(Debug, Clone)]
+pub struct ReviewApi {
+    pub state: Arc<State>,
+}
+
+fn text_field(field: &str, value: &str, max: usize) -> Result<(), Status> {
+    match value.chars().count() {
+        n if n > max => Err(status::invalid_field(&convert::invalid(
+            field,
+            format!("{n} characters"),
+            &format!("must be at most {max} characters"),
+        ))),
+        _ => Ok(()),
+    }
+}
+
+#[tonic::async_trait]
+impl ReviewService for ReviewApi {
+    async fn record_decision(
+        &self,
+        request: Request<pb::RecordDecisionRequest>,
+    ) -> Result<Response<pb::RecordDecisionResponse>, Status> {
+        metered("RecordDecision", async {
+            let caller = Caller::of(&request)?;
+            caller.require(Role::Staff)?;
+            let r = request.into_inner();
+            let decision = new_decision(r, &caller, &self.state)?;
+            let state = self.state.clone();
+            let recorded =
+                blocking(move || state.record_decision(&decision).map_err(engine_err)).await?;
+            let decision = Some(convert::decision(&recorded));
+            Ok(Response::new(pb::RecordDecisionResponse { decision }))
+        })
+        .await
+    }
+
+    async fn list_decisions(
+        &self,
+        request: Request<pb::ListDecisionsRequest>,
+    ) -> Result<Response<pb::ListDecisionsResponse>, Status> {
+        metered("ListDecisions", async {
+            Caller::of(&request)?.require(Role::Staff)?;
+            let r = request.into_inner();
+            let field = |e| status::invalid_field(&e);
+            let id = convert::fiche_id("fiche_id", &r.fiche_id).map_err(field)?;
+            let partner = r
+                .partner_id
+                .as_deref()
+                .map(|p| convert::fiche_id("partner_id", p));
+            let partner = partner.transpose().map_err(field)?;
+            let state = self.state.clone();
+            let found =
+                blocking(move || state.decisions(&id, partner.as_ref()).map_err(engine_err))
+                    .await?;
+            let decisions = found.iter().map(convert::decision).collect();
+            Ok(Response::new(pb::ListDecisionsResponse { decisions }))
+        })
+        .await
+    }
+
+    async fn review_queue(
+        &self,
+        request: Request<pb::ReviewQueueRequest>,
+    ) -> Result<Response<pb::ReviewQueueResponse>, Status> {
+        metered("ReviewQueue", async {
+            Caller::of(&request)?.require(Role::Staff)?;
+            let query = queue_query(request.into_inner())?;
+            let (offset, page_size) = (query.offset, query.page_size);
+            let state = self.state.clone();
+            let (entries, more) =
+                blocking(move || state.review_queue(&query).map_err(engine_err)).await?;
+            let weights = Default::default();
+            let items = entries.iter().map(|e| pb::QueueItem {
+                fiche_id: e.fiche_id.as_str().to_owned(),
+                fiche_name: e.fiche_name.clone(),
+                partner: Some(convert::suggestion(&e.partner, &weights)),
+            });
+            let next_page_token = if more {
+                (offset + page_size).to_string()
+            } else {
+                String::new()
+            };
+            Ok(Response::new(pb::ReviewQueueResponse {
+                items: items.collect(),
+                next_page_token,
+            }))
+        })
+        .await
+    }
+}
+
+fn new_decision(
+    r: pb::RecordDecisionRequest,
+    caller: &Caller,
+    state: &State,
+) -> Result<NewDecision, Status> {
+    let field = |e| status::invalid_field(&e);
+    text_field("note", &r.note, MAX_NOTE_CHARS)?;
+    text_field("reviewer", &r.reviewer, MAX_REVIEWER_CHARS)?;
+    let reviewer = match r.reviewer.trim() {
+        "" => caller.name.clone(),
+        given => given.to_owned(),
+    };
+    Ok(NewDecision {
+        a: convert::fiche_id("fiche_a", &r.fiche_a).map_err(field)?,
+        b: convert::fiche_id("fiche_b", &r.fiche_b).map_err(field)?,
+        kind: convert::decision_kind(r.kind).map_err(field)?,
+        note: r.note,
+        reviewer,
+        at: state.now(),
+    })
+}
+
+fn queue_query(r: pb::ReviewQueueRequest) -> Result<QueueQuery, Status> {
+    let field = |e| status::invalid_field(&e);
+    let offset = match r.page_token.trim() {
+        "" => 0,
+        token => token
+            .parse::<usize>()
+            .ok()
+            .filter(|&o| o <= passerelle_engine::search::MAX_OFFSET)
+            .ok_or_else(|| {
+                field(convert::invalid(
+                    "page_token",
+                    format!("{token:?}"),
+                    "not a token of this server",
+                ))
+            })?,
+    };
+    Ok(QueueQuery {
+        region: r.region.map(|s| s.trim().to_owned()),
+        filters: passerelle_engine::ranking::CandidateFilters {
+            country: convert::country("country", &r.country).map_err(field)?,
+            theme: convert::theme("theme", &r.theme).map_err(field)?,
+            ..Default::default()
+        },
+        per_fiche: bounded("per_fiche", r.per_fiche, 3, 20)?,
+        page_size: bounded("page_size", r.page_size, 20, 100)?,
+        offset,
+    })
+}

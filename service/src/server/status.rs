@@ -1,0 +1,48 @@
+//! From engine errors to gRPC statuses: one exhaustive match, so a new error variant
+//! cannot be forgotten. Internal failures are logged (never with fiche contents) and
+//! reported without their details.
+
+use passerelle_engine::Error;
+use passerelle_engine::fiche::FieldError;
+use tonic::Status;
+use tonic::metadata::MetadataValue;
+
+/// Metadata key naming the field a rejected request or fiche is wrong in.
+pub const FIELD_METADATA: &str = "passerelle-field";
+
+/// INVALID_ARGUMENT naming the field (in the message and in `passerelle-field`).
+pub fn invalid_field(error: &FieldError) -> Status {
+    let mut status = Status::invalid_argument(error.to_string());
+    if let Ok(value) = MetadataValue::try_from(error.field.as_str()) {
+        status.metadata_mut().insert(FIELD_METADATA, value);
+    }
+    status
+}
+
+fn internal(what: &str, error: &dyn std::fmt::Display) -> Status {
+    tracing::error!(error = %error, "{what}");
+    Status::internal(format!("internal error ({what}); see the server log"))
+}
+
+/// The status an engine error is reported with.
+pub fn from_engine(error: Error) -> Status {
+    match &error {
+        Error::InvalidFiche(field) => invalid_field(field),
+        Error::ImportRejected { .. } | Error::BadQuery { .. } => {
+            Status::invalid_argument(error.to_string())
+        }
+        Error::NotFound(_) | Error::NoSuchName { .. } => Status::not_found(error.to_string()),
+        Error::AmbiguousName { .. } => Status::failed_precondition(error.to_string()),
+        Error::CorruptRecord { id, .. } => {
+            // The message may quote stored values (contact data): log the id only.
+            tracing::error!(record = %id, "corrupt record in the store");
+            Status::data_loss(format!("corrupt record {id} in the store"))
+        }
+        Error::SchemaTooNew { .. } => Status::failed_precondition(error.to_string()),
+        Error::Store(e) => internal("store", e),
+        Error::Io { .. } => internal("i/o", &error),
+        Error::ThreadPool(e) => internal("thread pool", e),
+        Error::Index(e) => internal("search index", e),
+        Error::IndexUnusable { .. } => internal("search index", &error),
+    }
+}

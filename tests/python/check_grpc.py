@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+"""Cross-language check of the Passerelle gRPC API.
+
+Generates Python stubs from proto/ with grpcio-tools, starts `passerelle serve
+--empty` on a temporary data directory, drives it with a grpcio client (upserts,
+get, search, lookup, suggest, explain, review, delete, health, roles), stops it with
+SIGTERM and prints `N passed, N failed`. Exits non-zero on any failure.
+
+Usage: check_grpc.py [PATH_TO_PASSERELLE_BINARY]   (default: target/debug/passerelle,
+or $PASSERELLE_BIN)
+"""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PORTAL, STAFF, ADMIN = "py-portal-token-0123456789", "py-staff-token-0123456789", "py-admin-token-0123456789"
+
+results = {"passed": 0, "failed": 0}
+
+
+def check(name, condition, detail=""):
+    if condition:
+        results["passed"] += 1
+        print(f"ok   {name}")
+    else:
+        results["failed"] += 1
+        print(f"FAIL {name} {detail}")
+
+
+def generate_stubs(out):
+    from grpc_tools import protoc
+
+    protos = sorted(str(p.relative_to(ROOT / "proto")) for p in (ROOT / "proto/passerelle/v1").glob("*.proto"))
+    args = ["protoc", f"-I{ROOT / 'proto'}", f"--python_out={out}", f"--grpc_python_out={out}", *protos]
+    out.mkdir(parents=True, exist_ok=True)
+    if protoc.main(args) != 0:
+        raise SystemExit("protoc failed")
+    sys.path.insert(0, str(out))
+
+
+def start_server(binary, data_dir):
+    env = dict(os.environ)
+    env["PASSERELLE_TOKENS"] = f"py-portal:portal:{PORTAL},py-staff:staff:{STAFF},py-admin:admin:{ADMIN}"
+    env.setdefault("RUST_LOG", "warn")
+    process = subprocess.Popen(
+        [binary, "--data-dir", str(data_dir), "serve", "--empty", "--listen", "127.0.0.1:0", "--date", "2026-09-01"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    for line in process.stderr:
+        match = re.search(r"listening on (\S+)", line)
+        if match:
+            # Keep draining stderr so the server never blocks on a full pipe.
+            threading.Thread(target=lambda: [None for _ in process.stderr], daemon=True).start()
+            return process, match.group(1)
+        sys.stderr.write(line)
+    raise SystemExit(f"the server exited before listening (code {process.wait()})")
+
+
+def fiche(pb, id, country, kind, level, name, lat, lon, offer, request, contact=None):
+    return pb.Fiche(
+        id=id,
+        country=country,
+        kind=kind,
+        level=level,
+        name=name,
+        location=pb.Location(lat=lat, lon=lon),
+        population=50000,
+        languages=["fr"],
+        contact=contact,
+        themes=[pb.WeightedTheme(code=offer[0], weight=0.9)],
+        offer=pb.Intent(themes=offer, text="Appui technique et échanges d'expérience."),
+        request=pb.Intent(themes=request, text="Coopération et formation des agents."),
+        call=pb.Call(status="open", published="2026-02-01", expires="2027-02-01"),
+    )
+
+
+def main():
+    import grpc
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    binary = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("PASSERELLE_BIN", str(ROOT / "target/debug/passerelle"))
+    with tempfile.TemporaryDirectory() as tmp:
+        generate_stubs(Path(tmp) / "stubs")
+        from passerelle.v1 import (fiche_pb2 as pb, fiche_service_pb2 as fs, fiche_service_pb2_grpc as fs_grpc,
+                                   match_service_pb2 as ms, match_service_pb2_grpc as ms_grpc,
+                                   review_service_pb2 as rs, review_service_pb2_grpc as rs_grpc)
+
+        process, addr = start_server(binary, Path(tmp) / "data")
+        try:
+            channel = grpc.insecure_channel(addr)
+            grpc.channel_ready_future(channel).result(timeout=30)
+            auth = lambda token: [("authorization", f"Bearer {token}")]
+            fiches, matches, reviews = fs_grpc.FicheServiceStub(channel), ms_grpc.MatchServiceStub(channel), rs_grpc.ReviewServiceStub(channel)
+
+            status = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service=""), timeout=10)
+            check("health is SERVING", status.status == health_pb2.HealthCheckResponse.SERVING)
+
+            try:
+                fiches.GetFiche(fs.GetFicheRequest(id="FR-COM-33063"), timeout=10)
+                check("no token is UNAUTHENTICATED", False, "call succeeded")
+            except grpc.RpcError as e:
+                check("no token is UNAUTHENTICATED", e.code() == grpc.StatusCode.UNAUTHENTICATED, e.code())
+
+            contact = pb.Contact(name="Service RI", email="ri@example.fr")
+            batch = [
+                fiche(pb, "FR-COM-33063", "FR", "commune", "local", "Bordeaux", 44.84, -0.58,
+                      ["eau-assainissement", "gouvernance-locale"], ["jeunesse"], contact),
+                fiche(pb, "BJ-COM-BJ-AK-BOU", "BJ", "municipality", "local", "Bohicon", 7.18, 2.07,
+                      ["jeunesse"], ["eau-assainissement"]),
+                fiche(pb, "SN-COM-SN-TH-1", "SN", "municipality", "local", "Thiès", 14.79, -16.93,
+                      ["jeunesse"], ["gouvernance-locale"]),
+            ]
+            bad = fiche(pb, "BJ-COM-BJ-BAD", "BJ", "municipality", "local", "Nulle-part", 95.0, 2.0,
+                        ["jeunesse"], ["eau-assainissement"])
+            response = fiches.UpsertFiches(fs.UpsertFichesRequest(fiches=batch + [bad]), metadata=auth(PORTAL), timeout=30)
+            check("upsert writes the valid fiches", response.written == 3 and response.rejected == 1, response)
+            check("upsert names the invalid field", response.results[3].field == "location.lat", response.results[3])
+
+            try:
+                fiches.UpsertFiches(fs.UpsertFichesRequest(fiches=[bad], atomic=True), metadata=auth(PORTAL), timeout=10)
+                check("atomic bad fiche is INVALID_ARGUMENT", False, "call succeeded")
+            except grpc.RpcError as e:
+                check("atomic bad fiche is INVALID_ARGUMENT", e.code() == grpc.StatusCode.INVALID_ARGUMENT
+                      and "location.lat" in e.details(), e.details())
+
+            seen = fiches.GetFiche(fs.GetFicheRequest(id="FR-COM-33063"), metadata=auth(PORTAL), timeout=10).fiche
+            check("portal does not see contact data", not seen.HasField("contact") and seen.name == "Bordeaux", seen)
+            seen = fiches.GetFiche(fs.GetFicheRequest(id="FR-COM-33063"), metadata=auth(STAFF), timeout=10).fiche
+            check("staff sees contact data", seen.contact.email == "ri@example.fr", seen.contact)
+
+            hits = fiches.SearchFiches(fs.SearchFichesRequest(text="Bohicon"), metadata=auth(PORTAL), timeout=10).hits
+            check("search finds an upserted fiche", [h.id for h in hits][:1] == ["BJ-COM-BJ-AK-BOU"], hits)
+            hits = fiches.LookupByName(fs.LookupByNameRequest(name="thies"), metadata=auth(PORTAL), timeout=10).hits
+            check("lookup tolerates accents", [h.id for h in hits][:1] == ["SN-COM-SN-TH-1"], hits)
+
+            request = ms.SuggestRequest(fiche=ms.FicheRef(name="Bordeaux"), k=5)
+            suggestions = matches.Suggest(request, metadata=auth(PORTAL), timeout=30).suggestions
+            ids = [s.id for s in suggestions]
+            check("suggest ranks the foreign fiches", set(ids) == {"BJ-COM-BJ-AK-BOU", "SN-COM-SN-TH-1"}, ids)
+            check("suggestions are explained", all(len(s.breakdown) == 4 for s in suggestions), suggestions)
+
+            explained = matches.ExplainPair(ms.ExplainPairRequest(a=ms.FicheRef(id="FR-COM-33063"), b=ms.FicheRef(id="BJ-COM-BJ-AK-BOU")),
+                                            metadata=auth(PORTAL), timeout=10)
+            check("explain gives a total", 0.0 <= explained.total <= 1.0 and not explained.HasField("exclusion"), explained)
+
+            decision = rs.RecordDecisionRequest(fiche_a="FR-COM-33063", fiche_b=ids[0], kind=rs.DECISION_KIND_REJECT, note="non")
+            try:
+                reviews.RecordDecision(decision, metadata=auth(PORTAL), timeout=10)
+                check("portal cannot review", False, "call succeeded")
+            except grpc.RpcError as e:
+                check("portal cannot review", e.code() == grpc.StatusCode.PERMISSION_DENIED, e.code())
+            recorded = reviews.RecordDecision(decision, metadata=auth(STAFF), timeout=10).decision
+            check("staff records a decision", recorded.reviewer == "py-staff" and recorded.kind == rs.DECISION_KIND_REJECT, recorded)
+            after = [s.id for s in matches.Suggest(request, metadata=auth(PORTAL), timeout=30).suggestions]
+            check("a rejected pair is not suggested", ids[0] not in after and len(after) == 1, after)
+            history = reviews.ListDecisions(rs.ListDecisionsRequest(fiche_id="FR-COM-33063"), metadata=auth(STAFF), timeout=10)
+            check("decisions are listed", len(history.decisions) == 1, history)
+            queue = reviews.ReviewQueue(rs.ReviewQueueRequest(), metadata=auth(STAFF), timeout=30)
+            check("the review queue holds the undecided pair", [(i.fiche_id, i.partner.id) for i in queue.items] == [("FR-COM-33063", after[0])], queue)
+
+            try:
+                fiches.DeleteFiche(fs.DeleteFicheRequest(id="SN-COM-SN-TH-1"), metadata=auth(STAFF), timeout=10)
+                check("staff cannot delete", False, "call succeeded")
+            except grpc.RpcError as e:
+                check("staff cannot delete", e.code() == grpc.StatusCode.PERMISSION_DENIED, e.code())
+            fiches.DeleteFiche(fs.DeleteFicheRequest(id="SN-COM-SN-TH-1"), metadata=auth(ADMIN), timeout=10)
+            try:
+                fiches.GetFiche(fs.GetFicheRequest(id="SN-COM-SN-TH-1"), metadata=auth(ADMIN), timeout=10)
+                check("a deleted fiche is NOT_FOUND", False, "call succeeded")
+            except grpc.RpcError as e:
+                check("a deleted fiche is NOT_FOUND", e.code() == grpc.StatusCode.NOT_FOUND, e.code())
+            channel.close()
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                code = process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                code = None
+        check("SIGTERM stops the server cleanly", code == 0, f"exit code {code}")
+
+    print(f"{results['passed']} passed, {results['failed']} failed")
+    return 1 if results["failed"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
