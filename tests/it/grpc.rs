@@ -954,11 +954,11 @@ fn serve_refuses_a_bad_configuration_with_a_clear_error() {
         ];
         args.extend_from_slice(extra);
         let cli = passerelle::cli::Cli::try_parse_from(args).unwrap();
-        passerelle::cli::run(cli).unwrap_err().to_string()
+        format!("{:#}", passerelle::cli::run(cli).unwrap_err())
     };
     let config_arg = config.to_str().unwrap();
-    std::fs::write(&config, "listen = \"127.0.0.1:0\"\n").unwrap();
-    assert!(run(&["--config", config_arg]).contains("no API tokens"));
+    std::fs::write(&config, "listen = \"127.0.0.1:0\"\nport = 3\n").unwrap();
+    assert!(run(&["--config", config_arg]).contains("port"));
     std::fs::write(
         &config,
         "[[tokens]]\nname = \"p\"\ntoken = \"short\"\nrole = \"portal\"\n",

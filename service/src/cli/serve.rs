@@ -71,6 +71,41 @@ struct Settings {
     empty: bool,
 }
 
+/// With no token configured, `serve` still starts, for one user on this machine: an
+/// admin token is generated once, kept in `<data-dir>/admin-token` (readable by the
+/// owner only) and its path printed. Deployments configure `[[tokens]]` instead.
+fn local_admin_token(data_dir: &Path) -> anyhow::Result<config::TokenEntry> {
+    let path = data_dir.join("admin-token");
+    let token = match std::fs::read_to_string(&path) {
+        Ok(token) => token.trim().to_owned(),
+        Err(_) => {
+            let mut random = [0u8; 16];
+            std::io::Read::read_exact(&mut std::fs::File::open("/dev/urandom")?, &mut random)
+                .context("cannot draw a random token")?;
+            let token: String = random.iter().map(|b| format!("{b:02x}")).collect();
+            std::fs::create_dir_all(data_dir)?;
+            std::fs::write(&path, format!("{token}\n"))
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+            }
+            token
+        }
+    };
+    eprintln!(
+        "passerelle: no API tokens configured; the admin token is in {} (send it as `authorization: Bearer <token>`)",
+        path.display()
+    );
+    Ok(config::TokenEntry {
+        name: "local-admin".into(),
+        token,
+        role: crate::server::auth::Role::Admin,
+        fiches: Vec::new(),
+    })
+}
+
 fn read_pem(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
     let bytes = std::fs::read(path)
         .with_context(|| format!("cannot read the TLS {what} {}", path.display()))?;
@@ -85,15 +120,18 @@ fn settings(data_dir: &Path, args: ServeArgs) -> anyhow::Result<Settings> {
         Some(path) => FileConfig::read(path)?,
         None => FileConfig::default(),
     };
-    let mut entries = file.tokens.clone();
-    if let Some(list) = &args.tokens {
-        entries.extend(config::parse_token_list(list)?);
-    }
-    let tokens = config::tokens(&entries)?;
     let data_dir = match (&file.data_dir, data_dir == Path::new(DEFAULT_DATA_DIR)) {
         (Some(from_file), true) => from_file.clone(),
         _ => data_dir.to_owned(),
     };
+    let mut entries = file.tokens.clone();
+    if let Some(list) = &args.tokens {
+        entries.extend(config::parse_token_list(list)?);
+    }
+    if entries.is_empty() {
+        entries.push(local_admin_token(&data_dir)?);
+    }
+    let tokens = config::tokens(&entries)?;
     let tls = match (
         args.tls_cert.or(file.tls.as_ref().map(|t| t.cert.clone())),
         args.tls_key.or(file.tls.as_ref().map(|t| t.key.clone())),
@@ -233,4 +271,28 @@ pub fn run(data_dir: &Path, args: ServeArgs) -> anyhow::Result<()> {
         )
         .await
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_local_admin_token_is_made_once_and_kept_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = local_admin_token(dir.path()).unwrap();
+        let again = local_admin_token(dir.path()).unwrap();
+        assert_eq!(first.token, again.token);
+        assert_eq!(first.token.len(), 32);
+        assert!(config::tokens(&[first]).is_ok());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join("admin-token"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
 }
