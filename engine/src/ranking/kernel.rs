@@ -27,7 +27,8 @@ pub struct QueryPlan<'m> {
     ln_population: Option<f64>,
     level: Level,
     languages: u8,
-    weights: Weights,
+    /// The weights divided by their sum.
+    normalized: [f64; 4],
     filter_country: u16,
     filter_level: Option<Level>,
     filter_themes: u32,
@@ -111,7 +112,7 @@ impl<'m> QueryPlan<'m> {
             ln_population: query.ln_population,
             level: query.level,
             languages: query.languages,
-            weights,
+            normalized: weights.normalized(),
             filter_country: filters.country.map_or(NONE_U16, |c| c.index() as u16),
             filter_level: filters.level,
             filter_themes: filters.theme.map_or(0, |t| t.bit()),
@@ -146,11 +147,22 @@ impl<'m> QueryPlan<'m> {
     /// The total of candidate `i`.
     #[inline(always)]
     pub fn total(&self, i: usize) -> f64 {
+        self.total_above(i, f64::NEG_INFINITY)
+            .expect("every total is above -∞")
+    }
+
+    /// The total of candidate `i` if it can reach `floor`: the cheap criteria and a
+    /// bound on the thematic one come first, and the text similarity is computed only
+    /// when the bound reaches the floor. The total returned is computed exactly as
+    /// [`QueryPlan::total`] would.
+    #[inline(always)]
+    fn total_above(&self, i: usize, floor: f64) -> Option<f64> {
         let c = self.columns;
         let ln = c.ln_population[i];
         let ln = (!ln.is_nan()).then_some(ln);
         let shared_language = self.languages & c.languages[i] != 0;
-        let scores = if self.french_query {
+        // (French side, foreign side) for the thematic criterion, then the others.
+        let (themes, rest) = if self.french_query {
             let country = c.country[i] as usize;
             let area = c.area[i];
             let pool = if area != NONE_U32 && self.partner_areas.binary_search(&area).is_ok() {
@@ -158,12 +170,14 @@ impl<'m> QueryPlan<'m> {
             } else {
                 self.pool_by_country[country]
             };
-            [
-                thematic::value(&self.themes, &c.themes[i]),
-                geography::value(pool, self.diaspora_by_country[country], shared_language),
-                size::value(self.ln_population, ln, self.level, c.level[i]),
-                self.underserved_by_country[country],
-            ]
+            (
+                (&self.themes, &c.themes[i]),
+                [
+                    geography::value(pool, self.diaspora_by_country[country], shared_language),
+                    size::value(self.ln_population, ln, self.level, c.level[i]),
+                    self.underserved_by_country[country],
+                ],
+            )
         } else {
             let same_area = self.area != NONE_U32 && c.partner_areas_of(i).contains(&self.area);
             let region = c.region[i];
@@ -181,14 +195,27 @@ impl<'m> QueryPlan<'m> {
                 c.diaspora[i].contains(self.country),
                 c.other_actors[i].contains(self.country),
             );
-            [
-                thematic::value(&c.themes[i], &self.themes),
-                geography::value(pool, diaspora, shared_language),
-                size::value(ln, self.ln_population, c.level[i], self.level),
-                self.underserved,
-            ]
+            (
+                (&c.themes[i], &self.themes),
+                [
+                    geography::value(pool, diaspora, shared_language),
+                    size::value(ln, self.ln_population, c.level[i], self.level),
+                    self.underserved,
+                ],
+            )
         };
-        self.weights.total(scores)
+        let [geography, size, underserved] = rest;
+        let bound = thematic::upper_bound(themes.0, themes.1);
+        if Weights::total_normalized(&self.normalized, [bound, geography, size, underserved])
+            < floor
+        {
+            return None;
+        }
+        let thematic = thematic::value(themes.0, themes.1);
+        Some(Weights::total_normalized(
+            &self.normalized,
+            [thematic, geography, size, underserved],
+        ))
     }
 
     /// The total of every admitted candidate, as `(column index, total)`, in column
@@ -207,8 +234,9 @@ impl<'m> QueryPlan<'m> {
             if !self.admits(i) {
                 continue;
             }
-            let total = self.total(i);
-            if top.admits(total) {
+            if let Some(total) = self.total_above(i, top.floor())
+                && top.admits(total)
+            {
                 top.push(Scored {
                     total,
                     position: self.columns.fiche[i],

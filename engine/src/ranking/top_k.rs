@@ -63,6 +63,16 @@ impl TopK {
         }
     }
 
+    /// The total a candidate needs to enter (ties enter the comparison by position).
+    #[inline]
+    pub fn floor(&self) -> f64 {
+        if self.k == 0 {
+            f64::INFINITY
+        } else {
+            self.floor
+        }
+    }
+
     /// Whether a candidate with this total could enter (a cheap pre-check).
     #[inline]
     pub fn admits(&self, total: f64) -> bool {

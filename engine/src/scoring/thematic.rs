@@ -40,13 +40,29 @@ impl ThemeSide {
 /// The criterion's score.
 #[inline]
 pub fn value(a: &ThemeSide, b: &ThemeSide) -> f64 {
-    let s_ab = share(a.offer.intersection(b.request), b.request);
-    let s_ba = share(b.offer.intersection(a.request), a.request);
-    let reciprocal = 0.5 * (s_ab * s_ba).sqrt() + 0.25 * (s_ab + s_ba);
     let text =
         0.5 * (a.texts.offer.cosine(b.texts.request) + b.texts.offer.cosine(a.texts.request));
+    combine(reciprocal(a, b), text, jaccard(a.profile, b.profile))
+}
+
+/// A bound that [`value`] never exceeds, without the text similarity (taken as 1):
+/// lets the ranking kernel skip the texts of candidates that cannot enter a top k.
+#[inline]
+pub fn upper_bound(a: &ThemeSide, b: &ThemeSide) -> f64 {
+    combine(reciprocal(a, b), 1.0, jaccard(a.profile, b.profile))
+}
+
+#[inline]
+fn reciprocal(a: &ThemeSide, b: &ThemeSide) -> f64 {
+    let s_ab = share(a.offer.intersection(b.request), b.request);
+    let s_ba = share(b.offer.intersection(a.request), a.request);
+    0.5 * (s_ab * s_ba).sqrt() + 0.25 * (s_ab + s_ba)
+}
+
+#[inline]
+fn combine(reciprocal: f64, text: f64, profiles: f64) -> f64 {
     // Rounding could carry a perfect match past 1 by an ulp.
-    (0.7 * reciprocal + 0.15 * text + 0.15 * jaccard(a.profile, b.profile)).min(1.0)
+    (0.7 * reciprocal + 0.15 * text + 0.15 * profiles).min(1.0)
 }
 
 /// The score with its reasons, the French side first.
@@ -91,23 +107,27 @@ pub fn explain(french: &MatchFeatures, foreign: &MatchFeatures) -> Breakdown {
     Breakdown::new(Criterion::Thematic, score, reasons)
 }
 
+/// `1/n` for the sizes of theme sets (at most 32): ratios of set sizes become a
+/// multiplication in the ranking kernel's inner loop. `INVERSE[0]` is 0, so an empty
+/// denominator gives 0.
+const INVERSE: [f64; 33] = {
+    let mut table = [0.0; 33];
+    let mut n = 1;
+    while n < 33 {
+        table[n] = 1.0 / n as f64;
+        n += 1;
+    }
+    table
+};
+
 #[inline]
 fn share(answered: ThemeSet, sought: ThemeSet) -> f64 {
-    if sought.is_empty() {
-        0.0
-    } else {
-        f64::from(answered.len()) / f64::from(sought.len())
-    }
+    f64::from(answered.len()) * INVERSE[sought.len() as usize]
 }
 
 #[inline]
 fn jaccard(a: ThemeSet, b: ThemeSet) -> f64 {
-    let union = a.union(b).len();
-    if union == 0 {
-        0.0
-    } else {
-        f64::from(a.intersection(b).len()) / f64::from(union)
-    }
+    f64::from(a.intersection(b).len()) * INVERSE[a.union(b).len() as usize]
 }
 
 /// Short French labels (the label up to its first comma) in lower case, inferred ones

@@ -62,12 +62,25 @@ impl Weights {
     /// the one formula both the ranking kernel and explanations use.
     #[inline]
     pub fn total(&self, scores: [f64; 4]) -> f64 {
-        ((self.thematic * scores[0]
-            + self.geography * scores[1]
-            + self.size * scores[2]
-            + self.underserved * scores[3])
-            / self.sum())
-        .min(1.0)
+        Weights::total_normalized(&self.normalized(), scores)
+    }
+
+    /// The weights divided by their sum, in the order of `Criterion::ALL`: the kernel
+    /// computes them once per query.
+    #[inline]
+    pub fn normalized(&self) -> [f64; 4] {
+        let inverse = 1.0 / self.sum();
+        [self.thematic, self.geography, self.size, self.underserved].map(|w| w * inverse)
+    }
+
+    /// [`Weights::total`] with weights already normalized.
+    #[inline]
+    pub fn total_normalized(normalized: &[f64; 4], scores: [f64; 4]) -> f64 {
+        (normalized[0] * scores[0]
+            + normalized[1] * scores[1]
+            + normalized[2] * scores[2]
+            + normalized[3] * scores[3])
+            .min(1.0)
     }
 
     pub fn sum(&self) -> f64 {
