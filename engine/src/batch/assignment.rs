@@ -147,13 +147,8 @@ mod tests {
 
     #[test]
     fn the_assignment_is_optimal_on_small_cases() {
-        let mut seed = 7u64;
-        let mut next = || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) as f64 / (1u64 << 31) as f64
-        };
+        let mut rng = super::super::lcg::Lcg(7);
+        let mut next = || rng.unit();
         for case in 0..40 {
             let (french, foreign) = (2 + case % 3, 3 + case % 4);
             let mut edges = Vec::new();

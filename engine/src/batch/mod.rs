@@ -5,6 +5,8 @@
 pub mod agenda;
 pub mod assignment;
 pub mod export;
+#[cfg(test)]
+mod lcg;
 mod scope;
 pub mod stable;
 

@@ -60,13 +60,8 @@ mod tests {
 
     #[test]
     fn the_pairing_is_stable_and_within_capacities() {
-        let mut seed = 11u64;
-        let mut next = || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) as f64 / (1u64 << 31) as f64
-        };
+        let mut rng = super::super::lcg::Lcg(11);
+        let mut next = || rng.unit();
         for case in 0..30 {
             let (french, foreign, cf, cx) =
                 (3 + case % 4, 5 + case % 5, 1 + case % 3, 1 + case % 2);

@@ -64,6 +64,9 @@ struct Entry {
     name: String,
     country: CountryCode,
     admin: Option<String>,
+    /// False once the fiche was removed or replaced: its names stay in the buckets
+    /// but are skipped.
+    live: bool,
 }
 
 #[derive(Debug)]
@@ -80,6 +83,7 @@ pub struct NameTable {
     by_id: HashMap<FicheId, u32>,
     names: Vec<Name>,
     buckets: HashMap<[char; 2], Vec<u32>>,
+    live: usize,
 }
 
 fn admin_of(fiche: &Fiche) -> Option<String> {
@@ -102,15 +106,18 @@ impl NameTable {
         table
     }
 
-    /// Adds a fiche (replacing none: ids are expected to be unique).
+    /// Adds a fiche, replacing the names of an earlier one with the same id.
     pub fn add(&mut self, fiche: &Fiche) {
+        self.remove(&fiche.id);
         let entry = self.entries.len() as u32;
         self.by_id.insert(fiche.id.clone(), entry);
+        self.live += 1;
         self.entries.push(Entry {
             id: fiche.id.clone(),
             name: fiche.name.clone(),
             country: fiche.country,
             admin: admin_of(fiche),
+            live: true,
         });
         for original in std::iter::once(&fiche.name).chain(&fiche.alt_names) {
             let key = normalise(original);
@@ -129,12 +136,25 @@ impl NameTable {
         }
     }
 
+    /// Removes a fiche's names; false when there was none with that id.
+    pub fn remove(&mut self, id: &FicheId) -> bool {
+        match self.by_id.remove(id) {
+            Some(entry) => {
+                self.entries[entry as usize].live = false;
+                self.live -= 1;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Number of fiches in the table.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.live
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.live == 0
     }
 
     pub fn contains(&self, id: &FicheId) -> bool {
@@ -172,7 +192,7 @@ impl NameTable {
         for index in self.candidates(&key) {
             let name = &self.names[index as usize];
             let entry = &self.entries[name.entry as usize];
-            if country.is_some_and(|c| c != entry.country) {
+            if !entry.live || country.is_some_and(|c| c != entry.country) {
                 continue;
             }
             let score = score::similarity(&key, &tokens, &name.key);

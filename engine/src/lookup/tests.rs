@@ -90,3 +90,23 @@ fn ambiguous_and_unknown_names_are_errors_with_candidates() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn removed_and_renamed_fiches_are_found_by_their_current_names_only() {
+    let mut table = table();
+    let before = table.len();
+    let id = table.resolve("Porto Novo", None).unwrap();
+    assert!(table.remove(&id));
+    assert!(!table.remove(&id));
+    assert_eq!(table.len(), before - 1);
+    assert!(
+        table
+            .lookup("Porto-Novo", None, 5)
+            .iter()
+            .all(|h| h.id != id)
+    );
+    assert!(matches!(
+        table.resolve(id.as_str(), None),
+        Err(crate::Error::NotFound(_))
+    ));
+}

@@ -1,6 +1,7 @@
 //! `passerelle eval`: how well the ranking finds planted complementary pairs.
 
-use clap::{Args, ValueEnum};
+use super::output_format::Format;
+use clap::Args;
 use passerelle_engine::evaluation::{EvaluationReport, Truth, evaluate};
 use passerelle_engine::ranking::Matcher;
 
@@ -19,12 +20,6 @@ pub struct EvalArgs {
     format: Format,
     #[command(flatten)]
     matching: MatchingArgs,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum Format {
-    Text,
-    Json,
 }
 
 pub fn run(args: EvalArgs) -> anyhow::Result<()> {

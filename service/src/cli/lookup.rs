@@ -1,9 +1,10 @@
 //! `passerelle lookup NAME`
 
+use super::output_format::Format;
 use std::path::Path;
 use std::time::Instant;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use passerelle_engine::lookup::NameTable;
 use passerelle_engine::reference::CountryCode;
 use passerelle_engine::store::Store;
@@ -25,12 +26,6 @@ pub struct LookupArgs {
     /// Print on standard error how long loading the names and the lookup took.
     #[arg(long)]
     timings: bool,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum Format {
-    Text,
-    Json,
 }
 
 pub fn run(data_dir: &Path, args: LookupArgs) -> anyhow::Result<()> {

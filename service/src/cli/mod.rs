@@ -10,6 +10,7 @@ mod export;
 mod import;
 mod lookup;
 mod matching;
+mod output_format;
 mod progress;
 mod search;
 mod serve;

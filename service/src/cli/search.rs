@@ -1,5 +1,6 @@
 //! `passerelle search TEXT [filters]`
 
+use super::output_format::Format;
 use std::path::Path;
 use std::time::Instant;
 
@@ -56,12 +57,6 @@ pub struct SearchArgs {
 enum SideArg {
     French,
     Foreign,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum Format {
-    Text,
-    Json,
 }
 
 pub(super) fn parse_country(s: &str) -> Result<CountryCode, String> {

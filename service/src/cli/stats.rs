@@ -1,9 +1,10 @@
 //! `passerelle stats`
 
+use super::output_format::Format;
 use std::path::Path;
 
 use chrono::NaiveDate;
-use clap::{Args, ValueEnum};
+use clap::Args;
 use passerelle_engine::reference::{CountryCode, ThemeCode};
 use passerelle_engine::store::{CorpusStats, Store};
 
@@ -18,12 +19,6 @@ pub struct StatsArgs {
     /// How many countries to list in text output (0: all).
     #[arg(long, default_value_t = 20)]
     countries: usize,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum Format {
-    Text,
-    Json,
 }
 
 pub fn run(data_dir: &Path, args: StatsArgs) -> anyhow::Result<()> {

@@ -1,9 +1,10 @@
 //! `passerelle suggest ID|NAME -k 10 [--explain] [--format json]`
 
+use super::output_format::Format;
 use std::path::Path;
 
 use anyhow::Context;
-use clap::{Args, ValueEnum};
+use clap::Args;
 use passerelle_engine::fiche::Level;
 use passerelle_engine::ranking::{CandidateFilters, SuggestOptions, Suggestion};
 use passerelle_engine::reference::{CountryCode, ThemeCode};
@@ -41,12 +42,6 @@ pub struct SuggestArgs {
     format: Format,
     #[command(flatten)]
     matching: MatchingArgs,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum Format {
-    Text,
-    Json,
 }
 
 pub fn run(data_dir: &Path, args: SuggestArgs) -> anyhow::Result<()> {

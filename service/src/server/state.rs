@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use chrono::{NaiveDate, Utc};
 use passerelle_engine::fiche::{Fiche, FicheId, Side};
-use passerelle_engine::lookup::{AMBIGUITY_MARGIN, MIN_RESOLVE_SCORE, NameHit, NameTable};
+use passerelle_engine::lookup::{NameHit, NameTable};
 use passerelle_engine::ranking::{CandidateFilters, MAX_K, Matcher, SuggestOptions, Suggestion};
 use passerelle_engine::reference::CountryCode;
 use passerelle_engine::scoring::{Exclusion, PairScore, Weights};
@@ -170,21 +170,11 @@ impl State {
             return Ok(());
         }
         let mut store = self.store()?;
-        let mut renamed = Vec::new();
-        {
-            let derived = self.derived()?;
-            for fiche in fiches {
-                match derived.matcher.features(&fiche.id) {
-                    Ok(old) if old.name == fiche.name => {}
-                    _ => renamed.push(fiche),
-                }
-            }
-        }
         store.upsert(fiches)?;
         {
             let mut derived = self.derived_mut()?;
             derived.matcher.apply(fiches, &[]);
-            for fiche in renamed {
+            for fiche in fiches {
                 derived.names.add(fiche);
             }
             metrics::gauge!("passerelle_fiches").set(derived.matcher.len() as f64);
@@ -234,6 +224,7 @@ impl State {
         {
             let mut derived = self.derived_mut()?;
             derived.matcher.apply(&[], std::slice::from_ref(id));
+            derived.names.remove(id);
             metrics::gauge!("passerelle_fiches").set(derived.matcher.len() as f64);
         }
         self.refresh_index_locked(&store)
@@ -254,18 +245,17 @@ impl State {
         self.index.read().map_err(|_| poisoned())?.search(query)
     }
 
-    /// Name lookup over the current fiches: entries of deleted fiches and former
-    /// names of renamed ones are left out, one hit per fiche.
+    /// Name lookup over the current fiches, one hit per fiche.
     pub fn lookup(&self, query: &str, country: Option<CountryCode>, limit: usize) -> Vec<NameHit> {
         let Ok(derived) = self.derived() else {
             return Vec::new();
         };
-        derived.lookup(query, country, limit)
+        derived.names.lookup(query, country, limit)
     }
 
     /// An id as is (it must exist), or the single fiche a name designates.
     pub fn resolve(&self, name_or_id: &str, country: Option<CountryCode>) -> Result<FicheId> {
-        self.derived()?.resolve(name_or_id, country)
+        self.derived()?.names.resolve(name_or_id, country)
     }
 
     pub fn suggest(&self, id: &FicheId, options: &SuggestOptions) -> Result<Vec<Suggestion>> {
@@ -410,51 +400,5 @@ fn background_rebuilder(
         if let Err(error) = outcome {
             tracing::error!(%error, "background search index rebuild failed");
         }
-    }
-}
-
-impl Derived {
-    fn current(&self, hit: &NameHit) -> bool {
-        self.matcher
-            .features(&hit.id)
-            .is_ok_and(|f| f.name == hit.name)
-    }
-
-    fn lookup(&self, query: &str, country: Option<CountryCode>, limit: usize) -> Vec<NameHit> {
-        // Ask for more: stale entries are dropped below.
-        let mut seen = HashSet::new();
-        self.names
-            .lookup(query, country, limit.saturating_mul(2).max(limit + 8))
-            .into_iter()
-            .filter(|hit| self.current(hit) && seen.insert(hit.id.clone()))
-            .take(limit)
-            .collect()
-    }
-
-    /// As `NameTable::resolve`, over current entries only.
-    fn resolve(&self, name_or_id: &str, country: Option<CountryCode>) -> Result<FicheId> {
-        let query = name_or_id.trim();
-        if let Ok(id) = FicheId::parse(query) {
-            self.matcher.features(&id)?;
-            return Ok(id);
-        }
-        let hits = self.lookup(query, country, 10);
-        let Some(top) = hits.first().filter(|h| h.score >= MIN_RESOLVE_SCORE) else {
-            return Err(Error::NoSuchName {
-                query: query.to_owned(),
-                suggestions: hits.iter().take(5).map(NameHit::describe).collect(),
-            });
-        };
-        let close: Vec<&NameHit> = hits
-            .iter()
-            .filter(|h| h.score >= top.score - AMBIGUITY_MARGIN)
-            .collect();
-        if close.len() > 1 {
-            return Err(Error::AmbiguousName {
-                query: query.to_owned(),
-                candidates: close.iter().map(|h| h.describe()).collect(),
-            });
-        }
-        Ok(top.id.clone())
     }
 }
