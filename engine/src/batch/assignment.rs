@@ -1,9 +1,11 @@
 //! Pairing under capacities that maximises the total score, solved exactly as a
 //! min-cost flow: source → French fiche (capacity c′) → foreign fiche (one meeting per
-//! pair, cost −score) → sink (capacity c). Successive shortest paths (Bellman-Ford, the
-//! graph has negative costs) augment while a path still lowers the cost, i.e. adds
-//! score: the cost of a flow is convex in its size, so stopping at the first
-//! non-negative path gives the maximum-score assignment of any size.
+//! pair, cost −score) → sink (capacity c). Successive shortest paths augment while a
+//! path still lowers the cost, i.e. adds score: the cost of a flow is convex in its
+//! size, so stopping at the first non-negative path gives the maximum-score
+//! assignment of any size. Paths are found by Dijkstra on reduced costs (Johnson
+//! potentials; the first ones come from the layered graph in one pass, since it has
+//! negative costs but no cycle).
 //!
 //! Scores are scaled to integers (micro-points) so that sums are exact and the result
 //! does not depend on the order of floating-point additions; ties between equal-cost
@@ -65,7 +67,8 @@ pub fn assign(
     for x in 0..foreign {
         add(french + x, sink, foreign_capacity as i64, 0, &mut arcs);
     }
-    while let Some(path) = shortest_path(&arcs, &out, nodes, source, sink) {
+    let mut potential = initial_potentials(&arcs, &out, french, foreign, source);
+    while let Some(path) = shortest_path(&arcs, &out, &mut potential, source, sink) {
         for &arc in &path {
             arcs[arc].capacity -= 1;
             arcs[arc ^ 1].capacity += 1;
@@ -78,20 +81,24 @@ pub fn assign(
     chosen
 }
 
-/// The arcs of a negative-cost path from `source` to `sink` with spare capacity.
-fn shortest_path(
+/// Shortest distances from the source in the initial graph, which is layered
+/// (source → French → foreign → sink): one pass per layer.
+fn initial_potentials(
     arcs: &[Arc],
     out: &[Vec<usize>],
-    nodes: usize,
+    french: usize,
+    foreign: usize,
     source: usize,
-    sink: usize,
-) -> Option<Vec<usize>> {
-    let mut distance = vec![i64::MAX; nodes];
-    let mut via: Vec<Option<usize>> = vec![None; nodes];
+) -> Vec<i64> {
+    let mut distance = vec![i64::MAX; out.len()];
     distance[source] = 0;
-    for _ in 0..nodes {
-        let mut changed = false;
-        for node in 0..nodes {
+    let layers = [
+        vec![source],
+        (0..french).collect(),
+        (french..french + foreign).collect(),
+    ];
+    for layer in layers {
+        for node in layer {
             if distance[node] == i64::MAX {
                 continue;
             }
@@ -99,16 +106,63 @@ fn shortest_path(
                 let arc = arcs[a];
                 if arc.capacity > 0 && distance[node] + arc.cost < distance[arc.to] {
                     distance[arc.to] = distance[node] + arc.cost;
-                    via[arc.to] = Some(a);
-                    changed = true;
                 }
             }
         }
-        if !changed {
-            break;
+    }
+    // Unreachable nodes keep a potential of 0: they stay unreachable.
+    distance
+        .iter()
+        .map(|&d| if d == i64::MAX { 0 } else { d })
+        .collect()
+}
+
+/// The arcs of a shortest path from `source` to `sink` with spare capacity, if its
+/// cost is negative; updates the potentials so reduced costs stay non-negative.
+fn shortest_path(
+    arcs: &[Arc],
+    out: &[Vec<usize>],
+    potential: &mut [i64],
+    source: usize,
+    sink: usize,
+) -> Option<Vec<usize>> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let nodes = potential.len();
+    let mut distance = vec![i64::MAX; nodes];
+    let mut via: Vec<Option<usize>> = vec![None; nodes];
+    let mut queue = BinaryHeap::new();
+    distance[source] = 0;
+    queue.push(Reverse((0i64, source)));
+    while let Some(Reverse((d, node))) = queue.pop() {
+        if d > distance[node] {
+            continue;
+        }
+        for &a in &out[node] {
+            let arc = arcs[a];
+            if arc.capacity == 0 {
+                continue;
+            }
+            let reduced = arc.cost + potential[node] - potential[arc.to];
+            let next = d + reduced;
+            if next < distance[arc.to] {
+                distance[arc.to] = next;
+                via[arc.to] = Some(a);
+                queue.push(Reverse((next, arc.to)));
+            }
         }
     }
-    if distance[sink] >= 0 {
+    if distance[sink] == i64::MAX {
+        return None;
+    }
+    // The real cost of the path: reduced distance plus the potentials' difference.
+    let cost = distance[sink] + potential[sink] - potential[source];
+    for node in 0..nodes {
+        if distance[node] != i64::MAX {
+            potential[node] += distance[node];
+        }
+    }
+    if cost >= 0 {
         return None;
     }
     let mut path = Vec::new();

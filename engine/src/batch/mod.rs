@@ -77,12 +77,14 @@ pub struct BatchResult {
     pub unassigned: Vec<Unassigned>,
 }
 
-/// Runs a batch over `fiches` (the corpus the matcher was built from).
+/// Runs a batch over `fiches` (the corpus the matcher was built from). `progress`
+/// is called with `(pairs scored, pairs in all)`.
 pub fn run(
     matcher: &Matcher,
     fiches: &[Fiche],
     spec: &BatchSpec,
     veto: &dyn PairVeto,
+    progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<BatchResult> {
     let select = |scope: &Scope, side: Side| -> Vec<&Fiche> {
         let mut chosen: Vec<&Fiche> = fiches.iter().filter(|f| scope.contains(f, side)).collect();
@@ -92,6 +94,7 @@ pub fn run(
     let french = select(&spec.french, Side::French);
     let foreign = select(&spec.foreign, Side::Foreign);
     let ids = |list: &[&Fiche]| list.iter().map(|f| f.id.clone()).collect::<Vec<_>>();
+    let all_pairs = (french.len() * foreign.len()) as u64;
     let scored = matcher.cross_top_k(
         &ids(&french),
         &ids(&foreign),
@@ -99,6 +102,7 @@ pub fn run(
         &spec.weights,
         spec.min_score,
         veto,
+        &|done| progress(done, all_pairs),
     )?;
     let edges: Vec<Edge> = scored
         .iter()
@@ -143,7 +147,7 @@ pub fn run(
     })
 }
 
-/// The fiches left without a partner, and why.
+/// The fiches left without a partner, and why (one pass over the pairs).
 fn unassigned(
     french: &[&Fiche],
     foreign: &[&Fiche],
@@ -151,30 +155,30 @@ fn unassigned(
     chosen: &[usize],
     spec: &BatchSpec,
 ) -> Vec<Unassigned> {
+    let mut candidates = (vec![0usize; french.len()], vec![0usize; foreign.len()]);
+    for edge in edges {
+        candidates.0[edge.french] += 1;
+        candidates.1[edge.foreign] += 1;
+    }
+    let mut assigned = (vec![false; french.len()], vec![false; foreign.len()]);
+    for &i in chosen {
+        assigned.0[edges[i].french] = true;
+        assigned.1[edges[i].foreign] = true;
+    }
     let mut out = Vec::new();
-    let sides = [(french, true), (foreign, false)];
-    for (fiches, is_french) in sides {
-        for (index, fiche) in fiches.iter().enumerate() {
-            let of = |e: &Edge| {
-                if is_french {
-                    e.french == index
-                } else {
-                    e.foreign == index
-                }
-            };
-            if chosen.iter().any(|&i| of(&edges[i])) {
-                continue;
-            }
-            let candidates = edges.iter().filter(|e| of(e)).count();
-            let reason = if candidates == 0 {
-                format!(
+    for (fiches, candidates, assigned) in [
+        (french, &candidates.0, &assigned.0),
+        (foreign, &candidates.1, &assigned.1),
+    ] {
+        for (index, fiche) in fiches.iter().enumerate().filter(|(i, _)| !assigned[*i]) {
+            let reason = match candidates[index] {
+                0 => format!(
                     "aucune paire au-dessus du score minimal ({:.2}) ou hors exclusions",
                     spec.min_score
-                )
-            } else {
-                format!(
-                    "{candidates} paire(s) possible(s), toutes écartées : les partenaires concernés ont atteint leur capacité avec de meilleures paires"
-                )
+                ),
+                n => format!(
+                    "{n} paire(s) possible(s), toutes écartées : les partenaires concernés ont atteint leur capacité avec de meilleures paires"
+                ),
             };
             out.push(Unassigned {
                 id: fiche.id.clone(),

@@ -24,7 +24,9 @@ impl Matcher {
     /// say who takes part; pairs already partners or vetoed are left out) and keeps
     /// the pairs scoring at least `min_score` that are among the best `k` of their
     /// French fiche or of their foreign fiche. Sorted by total, then French index, then
-    /// foreign index.
+    /// foreign index. `progress` is called with the number of pairs scored so far
+    /// (from the pool's threads).
+    #[allow(clippy::too_many_arguments)]
     pub fn cross_top_k(
         &self,
         french: &[FicheId],
@@ -33,7 +35,9 @@ impl Matcher {
         weights: &Weights,
         min_score: f64,
         veto: &dyn PairVeto,
+        progress: &(dyn Fn(u64) + Sync),
     ) -> Result<Vec<CrossScore>> {
+        let scored_pairs = std::sync::atomic::AtomicU64::new(0);
         weights.validate()?;
         let positions = |ids: &[FicheId], side: Side| -> Result<Vec<usize>> {
             ids.iter()
@@ -94,6 +98,9 @@ impl Matcher {
                         })
                         .collect();
                     pairs.sort_by(rank);
+                    let done = scored_pairs
+                        .fetch_add(columns.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                    progress(done + columns.len() as u64);
                     pairs
                 })
                 .collect()

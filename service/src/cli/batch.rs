@@ -82,8 +82,13 @@ pub fn run(data_dir: &Path, args: BatchArgs) -> anyhow::Result<()> {
         args.matching.threads,
         &store.matcher_cache()?,
     )?;
-    bar.set_message("scoring the scopes and pairing");
-    let result = passerelle_engine::batch::run(&matcher, &fiches, &spec, &NoVetoes)?;
+    bar.finish_and_clear();
+    let bar = progress::pairs(0, "scoring");
+    let result =
+        passerelle_engine::batch::run(&matcher, &fiches, &spec, &NoVetoes, &|done, all| {
+            bar.set_length(all);
+            bar.set_position(done);
+        })?;
     bar.finish_and_clear();
 
     std::fs::create_dir_all(&args.out)
