@@ -67,59 +67,103 @@ impl Matcher {
             Side::Foreign,
             &self.regions,
         );
-        let scored: Vec<Vec<CrossScore>> = self.pool.install(|| {
+        // Each task keeps its French fiches' best k and, per foreign fiche, the best k
+        // it has seen: memory stays O((French + foreign) × k), not O(pairs).
+        let best = self.pool.install(|| {
             french_positions
                 .par_iter()
                 .enumerate()
-                .map(|(f, &position)| {
-                    let fiche = &self.fiches[position];
-                    let mut excluded = self.links[position].clone();
-                    excluded.extend(
-                        veto.vetoed_partners(&fiche.id)
-                            .iter()
-                            .filter_map(|id| self.by_id.get(id).copied()),
-                    );
-                    let plan = QueryPlan::over(
-                        self,
-                        &columns,
-                        fiche,
-                        &CandidateFilters::default(),
-                        *weights,
-                        excluded,
-                    );
-                    let mut pairs: Vec<CrossScore> = plan
-                        .all_totals()
-                        .into_iter()
-                        .filter(|&(_, total)| total >= min_score)
-                        .map(|(x, total)| CrossScore {
-                            french: f,
-                            foreign: x,
-                            total,
-                        })
-                        .collect();
-                    pairs.sort_by(rank);
-                    let done = scored_pairs
-                        .fetch_add(columns.len() as u64, std::sync::atomic::Ordering::Relaxed);
-                    progress(done + columns.len() as u64);
-                    pairs
-                })
-                .collect()
+                .with_min_len(16)
+                .fold(
+                    || Best::new(foreign.len()),
+                    |mut best, (f, &position)| {
+                        let fiche = &self.fiches[position];
+                        let mut excluded = self.links[position].clone();
+                        excluded.extend(
+                            veto.vetoed_partners(&fiche.id)
+                                .iter()
+                                .filter_map(|id| self.by_id.get(id).copied()),
+                        );
+                        let plan = QueryPlan::over(
+                            self,
+                            &columns,
+                            fiche,
+                            &CandidateFilters::default(),
+                            *weights,
+                            excluded,
+                        );
+                        let mut mine: Vec<CrossScore> = Vec::new();
+                        for (x, total) in plan.all_totals() {
+                            if total < min_score {
+                                continue;
+                            }
+                            let pair = CrossScore {
+                                french: f,
+                                foreign: x,
+                                total,
+                            };
+                            keep_best(&mut mine, pair, k);
+                            keep_best(&mut best.per_foreign[x], pair, k);
+                        }
+                        best.per_french.extend(mine);
+                        let done = scored_pairs
+                            .fetch_add(columns.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                        progress(done + columns.len() as u64);
+                        best
+                    },
+                )
+                .reduce(|| Best::new(foreign.len()), |a, b| a.merge(b, k))
         });
-        let mut keep: Vec<CrossScore> = Vec::new();
-        let mut by_foreign: Vec<Vec<CrossScore>> = vec![Vec::new(); foreign.len()];
-        for pairs in &scored {
-            keep.extend(pairs.iter().take(k));
-            for pair in pairs {
-                by_foreign[pair.foreign].push(*pair);
-            }
-        }
-        for mut pairs in by_foreign {
-            pairs.sort_by(rank);
-            keep.extend(pairs.into_iter().take(k));
-        }
+        let mut keep = best.per_french;
+        keep.extend(best.per_foreign.into_iter().flatten());
         keep.sort_by(rank);
         keep.dedup_by(|a, b| a.french == b.french && a.foreign == b.foreign);
         Ok(keep)
+    }
+}
+
+/// The best pairs of some French fiches, and the best pairs of each foreign fiche.
+struct Best {
+    per_french: Vec<CrossScore>,
+    per_foreign: Vec<Vec<CrossScore>>,
+}
+
+impl Best {
+    fn new(foreign: usize) -> Best {
+        Best {
+            per_french: Vec::new(),
+            per_foreign: vec![Vec::new(); foreign],
+        }
+    }
+
+    fn merge(mut self, other: Best, k: usize) -> Best {
+        self.per_french.extend(other.per_french);
+        for (mine, theirs) in self.per_foreign.iter_mut().zip(other.per_foreign) {
+            for pair in theirs {
+                keep_best(mine, pair, k);
+            }
+        }
+        self
+    }
+}
+
+/// Adds `pair` to `kept` if it is among the best `k` (by [`rank`]): the result does
+/// not depend on the order pairs arrive in.
+fn keep_best(kept: &mut Vec<CrossScore>, pair: CrossScore, k: usize) {
+    if k == 0 {
+        return;
+    }
+    if kept.len() < k {
+        kept.push(pair);
+        return;
+    }
+    let (worst, _) = kept
+        .iter()
+        .enumerate()
+        .max_by(|a, b| rank(a.1, b.1))
+        .expect("k > 0 pairs kept");
+    if rank(&pair, &kept[worst]) == std::cmp::Ordering::Less {
+        kept[worst] = pair;
     }
 }
 
