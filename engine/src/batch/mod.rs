@@ -141,7 +141,8 @@ pub fn run(
         french_count: french.len(),
         foreign_count: foreign.len(),
         scored: edges.iter().map(pair).collect(),
-        total: chosen.iter().map(|&i| edges[i].score).sum(),
+        // `+ 0.0`: an empty float sum is -0.0, which would print as "-0.000".
+        total: chosen.iter().map(|&i| edges[i].score).sum::<f64>() + 0.0,
         assigned,
         unassigned,
     })
