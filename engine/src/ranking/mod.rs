@@ -226,33 +226,6 @@ impl Matcher {
         let exclusion = exclusions::check(a, b, veto).err();
         Ok((score_pair(a, b, &self.context, weights), exclusion))
     }
-
-    /// The kernel's total for a pair, as ranking computes it (for tests and batch).
-    pub fn kernel_total(
-        &self,
-        query: &FicheId,
-        candidate: &FicheId,
-        weights: &Weights,
-    ) -> Result<Option<f64>> {
-        let query = self.features(query)?;
-        let position = *self
-            .by_id
-            .get(candidate)
-            .ok_or_else(|| Error::NotFound(candidate.clone()))?;
-        let plan = QueryPlan::new(
-            self,
-            query,
-            &CandidateFilters::default(),
-            *weights,
-            Vec::new(),
-        );
-        Ok(plan
-            .columns
-            .fiche
-            .iter()
-            .position(|&p| p == position)
-            .map(|i| plan.total(i)))
-    }
 }
 
 #[cfg(test)]
