@@ -52,6 +52,8 @@ pub enum Error {
         /// The closest names, as `id  name (country, admin)`.
         suggestions: Vec<String>,
     },
+    #[error("the run was cancelled")]
+    Cancelled,
     #[error("{query:?} names several collectivités, give an id or a country:\n{}", indented(.candidates))]
     AmbiguousName {
         query: String,

@@ -78,13 +78,14 @@ pub struct BatchResult {
 }
 
 /// Runs a batch over `fiches` (the corpus the matcher was built from). `progress`
-/// is called with `(pairs scored, pairs in all)`.
+/// is called with `(pairs scored, pairs in all)`; answering `Break` cancels the run
+/// ([`crate::Error::Cancelled`]).
 pub fn run(
     matcher: &Matcher,
     fiches: &[Fiche],
     spec: &BatchSpec,
     veto: &dyn PairVeto,
-    progress: &(dyn Fn(u64, u64) + Sync),
+    progress: &(dyn Fn(u64, u64) -> std::ops::ControlFlow<()> + Sync),
 ) -> Result<BatchResult> {
     let select = |scope: &Scope, side: Side| -> Vec<&Fiche> {
         let mut chosen: Vec<&Fiche> = fiches.iter().filter(|f| scope.contains(f, side)).collect();

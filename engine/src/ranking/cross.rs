@@ -2,6 +2,9 @@
 //! pair of two lists, with the kernel's arithmetic, keeping the best pairs of each
 //! fiche on either side.
 
+use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
 use rayon::prelude::*;
 
 use super::columns::Columns;
@@ -25,7 +28,8 @@ impl Matcher {
     /// the pairs scoring at least `min_score` that are among the best `k` of their
     /// French fiche or of their foreign fiche. Sorted by total, then French index, then
     /// foreign index. `progress` is called with the number of pairs scored so far
-    /// (from the pool's threads).
+    /// (from the pool's threads); when it answers `Break`, the run stops soon after
+    /// with [`Error::Cancelled`].
     #[allow(clippy::too_many_arguments)]
     pub fn cross_top_k(
         &self,
@@ -35,9 +39,10 @@ impl Matcher {
         weights: &Weights,
         min_score: f64,
         veto: &dyn PairVeto,
-        progress: &(dyn Fn(u64) + Sync),
+        progress: &(dyn Fn(u64) -> ControlFlow<()> + Sync),
     ) -> Result<Vec<CrossScore>> {
-        let scored_pairs = std::sync::atomic::AtomicU64::new(0);
+        let scored_pairs = AtomicU64::new(0);
+        let stopped = AtomicBool::new(false);
         weights.validate()?;
         let positions = |ids: &[FicheId], side: Side| -> Result<Vec<usize>> {
             ids.iter()
@@ -77,6 +82,9 @@ impl Matcher {
                 .fold(
                     || Best::new(foreign.len()),
                     |mut best, (f, &position)| {
+                        if stopped.load(Ordering::Relaxed) {
+                            return best;
+                        }
                         let fiche = &self.fiches[position];
                         let mut excluded = self.links[position].clone();
                         excluded.extend(
@@ -106,14 +114,18 @@ impl Matcher {
                             keep_best(&mut best.per_foreign[x], pair, k);
                         }
                         best.per_french.extend(mine);
-                        let done = scored_pairs
-                            .fetch_add(columns.len() as u64, std::sync::atomic::Ordering::Relaxed);
-                        progress(done + columns.len() as u64);
+                        let done = scored_pairs.fetch_add(columns.len() as u64, Ordering::Relaxed);
+                        if progress(done + columns.len() as u64).is_break() {
+                            stopped.store(true, Ordering::Relaxed);
+                        }
                         best
                     },
                 )
                 .reduce(|| Best::new(foreign.len()), |a, b| a.merge(b, k))
         });
+        if stopped.into_inner() {
+            return Err(Error::Cancelled);
+        }
         let mut keep = best.per_french;
         keep.extend(best.per_foreign.into_iter().flatten());
         keep.sort_by(rank);

@@ -88,6 +88,7 @@ pub fn run(data_dir: &Path, args: BatchArgs) -> anyhow::Result<()> {
         passerelle_engine::batch::run(&matcher, &fiches, &spec, &NoVetoes, &|done, all| {
             bar.set_length(all);
             bar.set_position(done);
+            std::ops::ControlFlow::Continue(())
         })?;
     bar.finish_and_clear();
 

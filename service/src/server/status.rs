@@ -33,6 +33,7 @@ pub fn from_engine(error: Error) -> Status {
         }
         Error::NotFound(_) | Error::NoSuchName { .. } => Status::not_found(error.to_string()),
         Error::AmbiguousName { .. } => Status::failed_precondition(error.to_string()),
+        Error::Cancelled => Status::cancelled(error.to_string()),
         Error::CorruptRecord { id, .. } => {
             // The message may quote stored values (contact data): log the id only.
             tracing::error!(record = %id, "corrupt record in the store");
