@@ -64,6 +64,7 @@ struct Entry {
     name: String,
     country: CountryCode,
     admin: Option<String>,
+    side: Side,
     /// False once the fiche was removed or replaced: its names stay in the buckets
     /// but are skipped.
     live: bool,
@@ -117,6 +118,7 @@ impl NameTable {
             name: fiche.name.clone(),
             country: fiche.country,
             admin: admin_of(fiche),
+            side: fiche.side(),
             live: true,
         });
         for original in std::iter::once(&fiche.name).chain(&fiche.alt_names) {
@@ -183,6 +185,17 @@ impl NameTable {
 
     /// The `limit` best fiches for `query`, optionally within a country.
     pub fn lookup(&self, query: &str, country: Option<CountryCode>, limit: usize) -> Vec<NameHit> {
+        self.lookup_where(query, limit, &|entry| {
+            country.is_none_or(|c| c == entry.country)
+        })
+    }
+
+    fn lookup_where(
+        &self,
+        query: &str,
+        limit: usize,
+        keep: &dyn Fn(&Entry) -> bool,
+    ) -> Vec<NameHit> {
         let key = normalise(query);
         if key.is_empty() || limit == 0 {
             return Vec::new();
@@ -192,7 +205,7 @@ impl NameTable {
         for index in self.candidates(&key) {
             let name = &self.names[index as usize];
             let entry = &self.entries[name.entry as usize];
-            if !entry.live || country.is_some_and(|c| c != entry.country) {
+            if !entry.live || !keep(entry) {
                 continue;
             }
             let score = score::similarity(&key, &tokens, &name.key);
@@ -224,14 +237,27 @@ impl NameTable {
     /// One id for a user's "name or id": an existing id as is, else the single best
     /// name match. Unknown and ambiguous names are errors listing the candidates.
     pub fn resolve(&self, name_or_id: &str, country: Option<CountryCode>) -> Result<FicheId> {
+        self.resolve_where(name_or_id, &|entry| {
+            country.is_none_or(|c| c == entry.country)
+        })
+    }
+
+    /// Like [`NameTable::resolve`], among the fiches of one side only (a batch scope
+    /// names French or foreign collectivités): "Lyon" in a foreign scope is not the
+    /// French commune. An id of the other side is refused as not found.
+    pub fn resolve_on_side(&self, name_or_id: &str, side: Side) -> Result<FicheId> {
+        self.resolve_where(name_or_id, &|entry| entry.side == side)
+    }
+
+    fn resolve_where(&self, name_or_id: &str, keep: &dyn Fn(&Entry) -> bool) -> Result<FicheId> {
         let query = name_or_id.trim();
         if let Ok(id) = FicheId::parse(query) {
-            return match self.by_id.contains_key(&id) {
-                true => Ok(id),
-                false => Err(Error::NotFound(id)),
+            return match self.by_id.get(&id) {
+                Some(&entry) if keep(&self.entries[entry as usize]) => Ok(id),
+                _ => Err(Error::NotFound(id)),
             };
         }
-        let hits = self.lookup(query, country, 10);
+        let hits = self.lookup_where(query, 10, keep);
         let Some(top) = hits.first().filter(|h| h.score >= MIN_RESOLVE_SCORE) else {
             return Err(Error::NoSuchName {
                 query: query.to_owned(),

@@ -110,3 +110,30 @@ fn removed_and_renamed_fiches_are_found_by_their_current_names_only() {
         Err(crate::Error::NotFound(_))
     ));
 }
+
+#[test]
+fn resolve_on_a_side_ignores_the_other_side() {
+    let table = table();
+    assert_eq!(
+        table
+            .resolve_on_side("Porto Novo", Side::Foreign)
+            .unwrap()
+            .as_str(),
+        "BJ-COM-BJ-OU-PNO"
+    );
+    assert!(matches!(
+        table.resolve_on_side("Porto Novo", Side::French),
+        Err(Error::NoSuchName { .. })
+    ));
+    assert!(matches!(
+        table.resolve_on_side("SN-COM-DKR", Side::French),
+        Err(Error::NotFound(_))
+    ));
+    assert_eq!(
+        table
+            .resolve_on_side("st-etienne", Side::French)
+            .unwrap()
+            .as_str(),
+        "FR-COM-42218"
+    );
+}
