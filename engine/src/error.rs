@@ -2,8 +2,9 @@
 
 use std::path::PathBuf;
 
-use crate::fiche::FicheId;
+use crate::fiche::{FicheId, FieldError};
 use crate::jsonl::LineProblem;
+use crate::store::RunId;
 
 /// Everything that can go wrong in the engine.
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +55,22 @@ pub enum Error {
     },
     #[error("the run was cancelled")]
     Cancelled,
+    /// A batch spec breaks a rule (bounds, weights, slots).
+    #[error("invalid batch spec: {0}")]
+    InvalidSpec(FieldError),
+    /// An error about one field of a request (a name in a scope, an excluded pair).
+    #[error("field `{field}`: {source}")]
+    Field {
+        field: String,
+        #[source]
+        source: Box<Error>,
+    },
+    #[error("no batch run {0}")]
+    NoSuchRun(RunId),
+    #[error("batch run {id} is {status}: only a done run has results")]
+    RunNotDone { id: RunId, status: String },
+    #[error("batch run {id} is already {status}")]
+    RunFinished { id: RunId, status: String },
     #[error("{query:?} names several collectivités, give an id or a country:\n{}", indented(.candidates))]
     AmbiguousName {
         query: String,

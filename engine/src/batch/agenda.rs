@@ -7,13 +7,118 @@
 //! reported, never dropped silently.
 
 use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
 
-/// A time slot of the event.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use super::BatchPair;
+use crate::fiche::FicheId;
+
+/// A time slot of the event; times are local to the event, written
+/// `2026-12-03T09:00` in files and specs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Slot {
     pub label: String,
+    #[serde(with = "minutes")]
+    pub start: NaiveDateTime,
+    #[serde(with = "minutes")]
+    pub end: NaiveDateTime,
+}
+
+/// Slot times as `YYYY-MM-DDTHH:MM`, the form of the slots file.
+mod minutes {
+    use chrono::NaiveDateTime;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub const FORMAT: &str = "%Y-%m-%dT%H:%M";
+
+    pub fn serialize<S: Serializer>(time: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&time.format(FORMAT).to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDateTime, D::Error> {
+        let text = String::deserialize(d)?;
+        super::parse_time(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A slot time written `2026-12-03T09:00`; the error quotes the value.
+pub fn parse_time(text: &str) -> Result<NaiveDateTime, String> {
+    NaiveDateTime::parse_from_str(text.trim(), minutes::FORMAT)
+        .map_err(|_| format!("{text:?} is not a time like 2026-12-03T09:00"))
+}
+
+/// One placed meeting, with everything an export shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgendaRow {
+    pub slot: String,
     pub start: NaiveDateTime,
     pub end: NaiveDateTime,
+    /// 1-based table number.
+    pub table: usize,
+    pub french: FicheId,
+    pub french_name: String,
+    pub foreign: FicheId,
+    pub foreign_name: String,
+    pub score: f64,
+}
+
+/// The assigned pairs placed in time: the rows in slot then table order, and the
+/// pairs that found no slot (best first).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AgendaPlan {
+    pub rows: Vec<AgendaRow>,
+    pub unplaced: Vec<BatchPair>,
+}
+
+/// Places `assigned` (best first) in `slots` at `tables` tables: what the CLI and
+/// the server export.
+pub fn plan(assigned: &[BatchPair], slots: &[Slot], tables: usize) -> AgendaPlan {
+    let french = distinct(assigned.iter().map(|p| &p.french));
+    let foreign = distinct(assigned.iter().map(|p| &p.foreign));
+    let index = |ids: &[&FicheId], id: &FicheId| ids.binary_search(&id).unwrap_or(0);
+    let meetings: Vec<Meeting> = assigned
+        .iter()
+        .map(|p| Meeting {
+            french: index(&french, &p.french),
+            foreign: index(&foreign, &p.foreign),
+        })
+        .collect();
+    let planned = schedule(&meetings, slots, tables);
+    let mut rows: Vec<AgendaRow> = planned
+        .placements
+        .iter()
+        .map(|p| {
+            let pair = &assigned[p.meeting];
+            let slot = &slots[p.slot];
+            AgendaRow {
+                slot: slot.label.clone(),
+                start: slot.start,
+                end: slot.end,
+                table: p.table + 1,
+                french: pair.french.clone(),
+                french_name: pair.french_name.clone(),
+                foreign: pair.foreign.clone(),
+                foreign_name: pair.foreign_name.clone(),
+                score: pair.total,
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| a.start.cmp(&b.start).then(a.table.cmp(&b.table)));
+    AgendaPlan {
+        rows,
+        unplaced: planned
+            .unplaced
+            .iter()
+            .map(|&i| assigned[i].clone())
+            .collect(),
+    }
+}
+
+fn distinct<'a>(ids: impl Iterator<Item = &'a FicheId>) -> Vec<&'a FicheId> {
+    let mut ids: Vec<&FicheId> = ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 /// A meeting to place: its two participants (indices on each side).

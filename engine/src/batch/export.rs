@@ -5,22 +5,8 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
 
+pub use super::agenda::AgendaRow;
 use crate::fiche::FicheId;
-
-/// One placed meeting, with everything an export shows.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AgendaRow {
-    pub slot: String,
-    pub start: NaiveDateTime,
-    pub end: NaiveDateTime,
-    /// 1-based table number.
-    pub table: usize,
-    pub french: FicheId,
-    pub french_name: String,
-    pub foreign: FicheId,
-    pub foreign_name: String,
-    pub score: f64,
-}
 
 /// The agenda as CSV, one meeting per row, in slot then table order.
 pub fn csv(rows: &[AgendaRow]) -> String {

@@ -5,45 +5,28 @@
 pub mod agenda;
 pub mod assignment;
 pub mod export;
+mod job;
 #[cfg(test)]
 mod lcg;
 mod scope;
+mod spec;
 pub mod stable;
 
 use serde::Serialize;
 
-pub use scope::Scope;
+pub use job::{RunProgress, execute};
+pub use scope::{Member, Scope};
+pub use spec::{
+    AgendaSpec, BatchSpec, ExcludedPair, MAX_BATCH_K, MAX_CAPACITY, MAX_EXCLUSIONS, MAX_SLOTS,
+    MAX_TABLES, Pairing,
+};
 
-use crate::error::Result;
-use crate::fiche::{Fiche, FicheId, Side};
+use crate::error::{Error, Result};
+use crate::fiche::{Fiche, FicheId, FieldError, Side};
 use crate::ranking::Matcher;
-use crate::scoring::{PairVeto, Weights};
+use crate::scoring::{EitherVeto, PairVeto};
+use crate::store::RejectedPairs;
 use assignment::Edge;
-
-/// How pairs are chosen among the scored ones.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Pairing {
-    /// Maximum total score (min-cost flow).
-    Optimal,
-    /// Deferred acceptance, French fiches proposing.
-    Stable,
-}
-
-/// What a batch run does.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BatchSpec {
-    pub french: Scope,
-    pub foreign: Scope,
-    /// Pairs kept per fiche, on each side.
-    pub k: usize,
-    pub weights: Weights,
-    pub min_score: f64,
-    /// Meetings per French fiche and per foreign fiche.
-    pub french_capacity: usize,
-    pub foreign_capacity: usize,
-    pub pairing: Pairing,
-}
 
 /// A pair of the run, with names for reports.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -77,32 +60,84 @@ pub struct BatchResult {
     pub unassigned: Vec<Unassigned>,
 }
 
-/// Runs a batch over `fiches` (the corpus the matcher was built from). `progress`
-/// is called with `(pairs scored, pairs in all)`; answering `Break` cancels the run
-/// ([`crate::Error::Cancelled`]).
+/// A fiche taking part in a run: its id and name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Participant {
+    pub id: FicheId,
+    pub name: String,
+}
+
+/// Who takes part in a run, each side in id order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Participants {
+    pub french: Vec<Participant>,
+    pub foreign: Vec<Participant>,
+}
+
+impl Participants {
+    /// The fiches of `fiches` in the spec's scopes, less the excluded ones. The spec
+    /// must be resolved ([`BatchSpec::resolve`]): a name would match nothing.
+    pub fn select(fiches: &[Fiche], spec: &BatchSpec) -> Result<Participants> {
+        if !spec.is_resolved() {
+            return Err(Error::InvalidSpec(FieldError {
+                field: "spec".into(),
+                value: "names".into(),
+                reason: "resolve names to ids before a run".into(),
+            }));
+        }
+        let excluded = spec.excluded_ids();
+        let select = |scope: &Scope, side: Side| -> Vec<Participant> {
+            let mut chosen: Vec<Participant> = fiches
+                .iter()
+                .filter(|f| scope.contains(f, side) && !excluded.contains(&f.id))
+                .map(|f| Participant {
+                    id: f.id.clone(),
+                    name: f.name.clone(),
+                })
+                .collect();
+            chosen.sort_by(|a, b| a.id.cmp(&b.id));
+            chosen
+        };
+        Ok(Participants {
+            french: select(&spec.french, Side::French),
+            foreign: select(&spec.foreign, Side::Foreign),
+        })
+    }
+
+    /// Pairs the cross product scores.
+    pub fn pairs(&self) -> u64 {
+        self.french.len() as u64 * self.foreign.len() as u64
+    }
+}
+
+/// Runs a batch over `participants` (fiches of the corpus the matcher was built
+/// from). Pairs vetoed by `veto` (staff rejections) or excluded by the spec are never
+/// kept. `progress` is called with `(pairs scored, pairs in all)`; answering `Break`
+/// cancels the run ([`crate::Error::Cancelled`]).
 pub fn run(
     matcher: &Matcher,
-    fiches: &[Fiche],
+    participants: &Participants,
     spec: &BatchSpec,
     veto: &dyn PairVeto,
     progress: &(dyn Fn(u64, u64) -> std::ops::ControlFlow<()> + Sync),
 ) -> Result<BatchResult> {
-    let select = |scope: &Scope, side: Side| -> Vec<&Fiche> {
-        let mut chosen: Vec<&Fiche> = fiches.iter().filter(|f| scope.contains(f, side)).collect();
-        chosen.sort_by(|a, b| a.id.cmp(&b.id));
-        chosen
-    };
-    let french = select(&spec.french, Side::French);
-    let foreign = select(&spec.foreign, Side::Foreign);
-    let ids = |list: &[&Fiche]| list.iter().map(|f| f.id.clone()).collect::<Vec<_>>();
-    let all_pairs = (french.len() * foreign.len()) as u64;
+    spec.validate().map_err(Error::InvalidSpec)?;
+    let (french, foreign) = (&participants.french, &participants.foreign);
+    let mut excluded_pairs = RejectedPairs::default();
+    for pair in &spec.exclude_pairs {
+        if let (Some(a), Some(b)) = (pair.french.id(), pair.foreign.id()) {
+            excluded_pairs.insert(a, b);
+        }
+    }
+    let ids = |list: &[Participant]| list.iter().map(|p| p.id.clone()).collect::<Vec<_>>();
+    let all_pairs = participants.pairs();
     let scored = matcher.cross_top_k(
-        &ids(&french),
-        &ids(&foreign),
+        &ids(french),
+        &ids(foreign),
         spec.k,
         &spec.weights,
         spec.min_score,
-        veto,
+        &EitherVeto(veto, &excluded_pairs),
         &|done| progress(done, all_pairs),
     )?;
     let edges: Vec<Edge> = scored
@@ -137,7 +172,7 @@ pub fn run(
         total: edge.score,
     };
     let assigned: Vec<BatchPair> = chosen.iter().map(|&i| pair(&edges[i])).collect();
-    let unassigned = unassigned(&french, &foreign, &edges, &chosen, spec);
+    let unassigned = unassigned(french, foreign, &edges, &chosen, spec);
     Ok(BatchResult {
         french_count: french.len(),
         foreign_count: foreign.len(),
@@ -151,8 +186,8 @@ pub fn run(
 
 /// The fiches left without a partner, and why (one pass over the pairs).
 fn unassigned(
-    french: &[&Fiche],
-    foreign: &[&Fiche],
+    french: &[Participant],
+    foreign: &[Participant],
     edges: &[Edge],
     chosen: &[usize],
     spec: &BatchSpec,

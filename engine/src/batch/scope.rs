@@ -1,14 +1,73 @@
 //! Who takes part in a batch run: a scope on each side, written as
 //! `all`, `region:75`, `departement:33`, `country:BJ` (several: `country:BJ,SN`),
-//! `admin1:MA/01`, or `ids:FR-COM-33063,FR-COM-69123`.
+//! `admin1:MA/01`, or a list `ids:FR-COM-33063,Lyon` whose entries are each a fiche id
+//! or a name (names cannot contain commas).
+//!
+//! Names are resolved once, before a run, with [`Scope::resolve`] on the engine's name
+//! table and among the scope's side only (`Lyon` in the foreign scope is not the
+//! French commune); an unknown or ambiguous name is an error listing the candidates,
+//! never a guess. A resolved scope lists ids only, so a recorded run replays the same.
 
 use std::fmt;
 
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
 use crate::fiche::{Fiche, FicheId, Side};
+use crate::lookup::NameTable;
 use crate::reference::CountryCode;
 
-/// A set of fiches of one side.
+/// A fiche given by its id or by its name.
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Member {
+    Id(FicheId),
+    Name(String),
+}
+
+impl Member {
+    /// An id when the text is one, else a name.
+    pub fn parse(text: &str) -> Member {
+        let text = text.trim();
+        match FicheId::parse(text) {
+            Ok(id) => Member::Id(id),
+            Err(_) => Member::Name(text.to_owned()),
+        }
+    }
+
+    /// The id, through the name table for a name, among the fiches of `side` when
+    /// given.
+    pub fn resolve(&self, names: &NameTable, side: Option<Side>) -> Result<FicheId> {
+        let text = match self {
+            Member::Id(id) => id.as_str(),
+            Member::Name(name) => name,
+        };
+        match side {
+            Some(side) => names.resolve_on_side(text, side),
+            None => names.resolve(text, None),
+        }
+    }
+
+    /// The id, if it is one already.
+    pub fn id(&self) -> Option<&FicheId> {
+        match self {
+            Member::Id(id) => Some(id),
+            Member::Name(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for Member {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Member::Id(id) => f.write_str(id.as_str()),
+            Member::Name(name) => f.write_str(name),
+        }
+    }
+}
+
+/// A set of fiches of one side. Serialized as its textual form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub enum Scope {
     All,
     Region(String),
@@ -18,12 +77,14 @@ pub enum Scope {
         country: CountryCode,
         admin1: String,
     },
-    Ids(Vec<FicheId>),
+    /// Fiches by id or name (`ids:`).
+    Ids(Vec<Member>),
 }
 
 impl Scope {
     /// Parses the textual form; the error names the part that is wrong.
     pub fn parse(text: &str) -> Result<Scope, String> {
+        let text = text.trim();
         if text == "all" {
             return Ok(Scope::All);
         }
@@ -37,29 +98,54 @@ impl Scope {
             CountryCode::parse(code)
                 .ok_or_else(|| format!("scope {text:?}: unknown country {code:?}"))
         };
-        match kind {
-            "region" => Ok(Scope::Region(value.to_owned())),
-            "departement" => Ok(Scope::Departement(value.to_owned())),
-            "country" => Ok(Scope::Countries(
-                list().map(country).collect::<Result<_, _>>()?,
-            )),
+        let scope = match kind {
+            "region" => Scope::Region(value.trim().to_owned()),
+            "departement" => Scope::Departement(value.trim().to_owned()),
+            "country" => Scope::Countries(list().map(country).collect::<Result<_, _>>()?),
             "admin1" => {
                 let (code, admin1) = value
                     .split_once('/')
                     .ok_or_else(|| format!("scope {text:?}: expected admin1:COUNTRY/CODE"))?;
-                Ok(Scope::Admin1 {
-                    country: country(code)?,
-                    admin1: admin1.to_owned(),
-                })
+                Scope::Admin1 {
+                    country: country(code.trim())?,
+                    admin1: admin1.trim().to_owned(),
+                }
             }
-            "ids" => Ok(Scope::Ids(
-                list().map(FicheId::parse).collect::<Result<_, _>>()?,
-            )),
-            other => Err(format!("scope {text:?}: unknown kind {other:?}")),
+            "ids" => Scope::Ids(list().map(Member::parse).collect()),
+            other => return Err(format!("scope {text:?}: unknown kind {other:?}")),
+        };
+        let empty = match &scope {
+            Scope::Region(v) | Scope::Departement(v) => v.is_empty(),
+            Scope::Countries(list) => list.is_empty(),
+            Scope::Admin1 { admin1, .. } => admin1.is_empty(),
+            Scope::Ids(list) => list.is_empty(),
+            Scope::All => false,
+        };
+        if empty {
+            return Err(format!("scope {text:?}: nothing after {kind:?}"));
+        }
+        Ok(scope)
+    }
+
+    /// The same scope with every name replaced by the id it designates among the
+    /// fiches of `side`.
+    pub fn resolve(&self, names: &NameTable, side: Side) -> Result<Scope> {
+        match self {
+            Scope::Ids(members) => {
+                let mut ids = Vec::with_capacity(members.len());
+                for member in members {
+                    let id = Member::Id(member.resolve(names, Some(side))?);
+                    if !ids.contains(&id) {
+                        ids.push(id);
+                    }
+                }
+                Ok(Scope::Ids(ids))
+            }
+            other => Ok(other.clone()),
         }
     }
 
-    /// Whether a fiche of `side` is in the scope.
+    /// Whether a fiche of `side` is in the scope (names match nothing: resolve first).
     pub fn contains(&self, fiche: &Fiche, side: Side) -> bool {
         if fiche.side() != side {
             return false;
@@ -73,8 +159,22 @@ impl Scope {
             Scope::Admin1 { country, admin1 } => {
                 fiche.country == *country && admin.and_then(|a| a.admin1.as_ref()) == Some(admin1)
             }
-            Scope::Ids(ids) => ids.contains(&fiche.id),
+            Scope::Ids(members) => members.iter().any(|m| m.id() == Some(&fiche.id)),
         }
+    }
+}
+
+impl TryFrom<String> for Scope {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Scope, String> {
+        Scope::parse(&text)
+    }
+}
+
+impl From<Scope> for String {
+    fn from(scope: Scope) -> String {
+        scope.to_string()
     }
 }
 
@@ -89,9 +189,9 @@ impl fmt::Display for Scope {
                 write!(f, "country:{}", codes.join(","))
             }
             Scope::Admin1 { country, admin1 } => write!(f, "admin1:{country}/{admin1}"),
-            Scope::Ids(ids) => {
-                let ids: Vec<&str> = ids.iter().map(|i| i.as_str()).collect();
-                write!(f, "ids:{}", ids.join(","))
+            Scope::Ids(members) => {
+                let members: Vec<String> = members.iter().map(Member::to_string).collect();
+                write!(f, "ids:{}", members.join(","))
             }
         }
     }
@@ -100,6 +200,7 @@ impl fmt::Display for Scope {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::fixtures::corpus;
 
     #[test]
     fn scopes_parse_and_print_back() {
@@ -110,11 +211,39 @@ mod tests {
             "country:BJ,SN",
             "admin1:MA/01",
             "ids:FR-COM-33063,FR-COM-69123",
+            "ids:FR-COM-33063,Lyon",
         ] {
             assert_eq!(Scope::parse(text).unwrap().to_string(), text);
         }
         assert!(Scope::parse("country:XX").unwrap_err().contains("XX"));
         assert!(Scope::parse("planet:mars").unwrap_err().contains("planet"));
-        assert!(Scope::parse("ids:bad id").is_err());
+        assert!(Scope::parse("ids:").unwrap_err().contains("nothing"));
+        assert_eq!(
+            Scope::parse("ids:bad id").unwrap(),
+            Scope::Ids(vec![Member::Name("bad id".into())])
+        );
+    }
+
+    #[test]
+    fn names_resolve_on_the_scope_side() {
+        let names = NameTable::from_fiches(&corpus());
+        let scope = Scope::parse("ids:St-Etienne,FR-COM-42218").unwrap();
+        assert_eq!(
+            scope.resolve(&names, Side::French).unwrap().to_string(),
+            "ids:FR-COM-42218"
+        );
+        let foreign = Scope::parse("ids:Porto Novo").unwrap();
+        assert_eq!(
+            foreign.resolve(&names, Side::Foreign).unwrap().to_string(),
+            "ids:BJ-COM-BJ-OU-PNO"
+        );
+        assert!(matches!(
+            foreign.resolve(&names, Side::French),
+            Err(crate::Error::NoSuchName { .. })
+        ));
+        let json = serde_json::to_string(&scope).unwrap();
+        assert_eq!(json, "\"ids:St-Etienne,FR-COM-42218\"");
+        assert_eq!(serde_json::from_str::<Scope>(&json).unwrap(), scope);
+        assert!(serde_json::from_str::<Scope>("\"planet:mars\"").is_err());
     }
 }

@@ -54,6 +54,33 @@ impl PairVeto for NoVetoes {
     }
 }
 
+/// Two veto sets as one: a pair is vetoed when either vetoes it (a batch run's
+/// excluded pairs beside the staff rejections).
+#[derive(Clone, Copy)]
+pub struct EitherVeto<'a>(pub &'a dyn PairVeto, pub &'a dyn PairVeto);
+
+impl fmt::Debug for EitherVeto<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("EitherVeto")
+    }
+}
+
+impl PairVeto for EitherVeto<'_> {
+    fn vetoed_partners(&self, id: &FicheId) -> Vec<FicheId> {
+        let mut partners = self.0.vetoed_partners(id);
+        for partner in self.1.vetoed_partners(id) {
+            if !partners.contains(&partner) {
+                partners.push(partner);
+            }
+        }
+        partners
+    }
+
+    fn is_vetoed(&self, a: &FicheId, b: &FicheId) -> bool {
+        self.0.is_vetoed(a, b) || self.1.is_vetoed(a, b)
+    }
+}
+
 /// Checks whether `candidate` may be suggested to `fiche`.
 pub fn check(
     fiche: &MatchFeatures,

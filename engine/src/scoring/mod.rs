@@ -21,7 +21,7 @@ use serde::Serialize;
 
 pub use area::AreaId;
 pub use context::CorpusContext;
-pub use exclusions::{Exclusion, NoVetoes, PairVeto};
+pub use exclusions::{EitherVeto, Exclusion, NoVetoes, PairVeto};
 pub use features::{Derived, InferredThemes, MatchFeatures, TextSignatures};
 pub use text_signature::{TextSignature, Vocabulary};
 pub use theme_set::ThemeSet;

@@ -7,6 +7,7 @@
 //! database runs in WAL mode with `synchronous=FULL`, so a commit that returned is on
 //! disk. Search indexes and caches are derived from it and can be rebuilt from it.
 
+mod batch_runs;
 mod decisions;
 mod export;
 mod import;
@@ -18,6 +19,9 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension};
 
+pub use batch_runs::{
+    BatchRun, ResultItem, RunId, RunOutcome, RunResults, RunStatus, RunSummary, Snapshot,
+};
 pub use decisions::{Decision, DecisionKind, NewDecision, RejectedPairs};
 pub use import::{ImportReport, ImportSource};
 pub use stats::{CallCounts, CorpusStats, ThemeCounts};
@@ -51,6 +55,9 @@ impl Store {
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "synchronous", "FULL")?;
         connection.pragma_update(None, "foreign_keys", "ON")?;
+        // Batch runs write from their own connection (results of a large run take
+        // seconds): another writer waits for them rather than failing at once.
+        connection.busy_timeout(std::time::Duration::from_secs(60))?;
         schema::migrate(&mut connection, &path)?;
         Ok(Store {
             connection,

@@ -44,6 +44,66 @@ const MIGRATIONS: &[&str] = &[
        BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
      CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions
        BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;",
+    // 4: batch runs and their results (see `batch_runs.rs`). Results rows are
+    // written with the run's `done` status, in one transaction.
+    "CREATE TABLE batch_runs (
+        id               INTEGER PRIMARY KEY AUTOINCREMENT,
+        spec             TEXT NOT NULL,
+        today            TEXT NOT NULL,
+        origin           TEXT NOT NULL,
+        status           TEXT NOT NULL
+                         CHECK (status IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+        message          TEXT,
+        generation       INTEGER,
+        pairs_scored     INTEGER NOT NULL DEFAULT 0,
+        pairs_total      INTEGER NOT NULL DEFAULT 0,
+        cancel_requested INTEGER NOT NULL DEFAULT 0,
+        created_at       TEXT NOT NULL,
+        started_at       TEXT,
+        finished_at      TEXT,
+        french_count     INTEGER,
+        foreign_count    INTEGER,
+        scored_count     INTEGER,
+        assigned_count   INTEGER,
+        total            REAL,
+        unassigned_count INTEGER,
+        agenda_count     INTEGER,
+        unplaced_count   INTEGER
+     );
+     CREATE INDEX batch_runs_by_status ON batch_runs (status);
+     CREATE TABLE batch_pairs (
+        run_id       INTEGER NOT NULL REFERENCES batch_runs (id),
+        list         TEXT NOT NULL CHECK (list IN ('scored', 'assigned', 'unplaced')),
+        rank         INTEGER NOT NULL,
+        french_id    TEXT NOT NULL,
+        french_name  TEXT NOT NULL,
+        foreign_id   TEXT NOT NULL,
+        foreign_name TEXT NOT NULL,
+        score        REAL NOT NULL,
+        PRIMARY KEY (run_id, list, rank)
+     ) WITHOUT ROWID;
+     CREATE TABLE batch_unassigned (
+        run_id   INTEGER NOT NULL REFERENCES batch_runs (id),
+        rank     INTEGER NOT NULL,
+        fiche_id TEXT NOT NULL,
+        name     TEXT NOT NULL,
+        reason   TEXT NOT NULL,
+        PRIMARY KEY (run_id, rank)
+     ) WITHOUT ROWID;
+     CREATE TABLE batch_agenda (
+        run_id       INTEGER NOT NULL REFERENCES batch_runs (id),
+        rank         INTEGER NOT NULL,
+        slot         TEXT NOT NULL,
+        start        TEXT NOT NULL,
+        end          TEXT NOT NULL,
+        table_no     INTEGER NOT NULL,
+        french_id    TEXT NOT NULL,
+        french_name  TEXT NOT NULL,
+        foreign_id   TEXT NOT NULL,
+        foreign_name TEXT NOT NULL,
+        score        REAL NOT NULL,
+        PRIMARY KEY (run_id, rank)
+     ) WITHOUT ROWID;",
 ];
 
 pub(super) fn migrate(connection: &mut Connection, path: &Path) -> Result<()> {

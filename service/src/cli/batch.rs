@@ -1,25 +1,31 @@
 //! `passerelle batch --fr region:75 --foreign country:BJ -k 10 --assign 2 --slots FILE --out DIR`
+//!
+//! The run is recorded in the store like a run of the gRPC `BatchService` (spec, store
+//! generation, status, results), then its results are written as files.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use chrono::NaiveDateTime;
 use clap::Args;
-use passerelle_engine::batch::agenda::{self, Meeting, Slot};
-use passerelle_engine::batch::export::{self, AgendaRow};
-use passerelle_engine::batch::{BatchPair, BatchSpec, Pairing, Scope};
-use passerelle_engine::ranking::Matcher;
-use passerelle_engine::scoring::NoVetoes;
+use passerelle_engine::batch::agenda::{self, Slot};
+use passerelle_engine::batch::export;
+use passerelle_engine::batch::{
+    AgendaSpec, BatchPair, BatchSpec, ExcludedPair, Member, Pairing, RunProgress, Scope,
+};
+use passerelle_engine::lookup::NameTable;
+use passerelle_engine::store::{RunStatus, Store};
 
 use super::matching::MatchingArgs;
 use super::progress;
 
 #[derive(Debug, Args)]
 pub struct BatchArgs {
-    /// French scope: all, region:CODE, departement:CODE, ids:ID,ID…
+    /// French scope: all, region:CODE, departement:CODE, or ids:ID_OR_NAME,… (each
+    /// entry an id or a name, resolved among French fiches).
     #[arg(long = "fr")]
     french: String,
-    /// Foreign scope: all, country:XX[,YY], admin1:XX/CODE, ids:ID,ID…
+    /// Foreign scope: all, country:XX[,YY], admin1:XX/CODE, or ids:ID_OR_NAME,…
+    /// (resolved among foreign fiches).
     #[arg(long)]
     foreign: String,
     /// Pairs kept per fiche on each side.
@@ -37,6 +43,13 @@ pub struct BatchArgs {
     /// Pairs scoring below this are not considered.
     #[arg(long, default_value_t = 0.0)]
     min_score: f64,
+    /// A fiche (id or name, either side) left out of the run; repeat for several.
+    #[arg(long, value_name = "ID_OR_NAME")]
+    exclude: Vec<String>,
+    /// A pair never chosen, `FRENCH:FOREIGN` (ids or names); repeat for several.
+    /// Pairs rejected by staff decisions are always left out too.
+    #[arg(long, value_name = "FR:FOREIGN")]
+    exclude_pair: Vec<String>,
     /// CSV of time slots (`label,start,end`, ISO 8601 local times) for an agenda.
     #[arg(long)]
     slots: Option<PathBuf>,
@@ -53,44 +66,89 @@ pub struct BatchArgs {
     matching: MatchingArgs,
 }
 
-pub fn run(data_dir: &Path, args: BatchArgs) -> anyhow::Result<()> {
-    let spec = BatchSpec {
-        french: Scope::parse(&args.french)
+fn spec(args: &BatchArgs) -> anyhow::Result<BatchSpec> {
+    let scope = |text: &str, flag: &str| {
+        Scope::parse(text)
             .map_err(anyhow::Error::msg)
-            .context("--fr")?,
-        foreign: Scope::parse(&args.foreign)
-            .map_err(anyhow::Error::msg)
-            .context("--foreign")?,
-        k: args.k,
-        weights: args.matching.weights()?,
-        min_score: args.min_score,
-        french_capacity: args.assign_french.unwrap_or(args.assign),
-        foreign_capacity: args.assign,
-        pairing: if args.stable {
-            Pairing::Stable
-        } else {
-            Pairing::Optimal
-        },
+            .with_context(|| flag.to_owned())
     };
-    let slots = args.slots.as_deref().map(read_slots).transpose()?;
+    let mut spec = BatchSpec::new(
+        scope(&args.french, "--fr")?,
+        scope(&args.foreign, "--foreign")?,
+    );
+    spec.k = args.k;
+    spec.weights = args.matching.weights()?;
+    spec.min_score = args.min_score;
+    spec.french_capacity = args.assign_french.unwrap_or(args.assign);
+    spec.foreign_capacity = args.assign;
+    spec.pairing = if args.stable {
+        Pairing::Stable
+    } else {
+        Pairing::Optimal
+    };
+    spec.exclude = args.exclude.iter().map(|e| Member::parse(e)).collect();
+    spec.exclude_pairs = args
+        .exclude_pair
+        .iter()
+        .map(|p| ExcludedPair::parse(p).map_err(anyhow::Error::msg))
+        .collect::<anyhow::Result<_>>()
+        .context("--exclude-pair")?;
+    spec.agenda = match &args.slots {
+        Some(path) => Some(AgendaSpec {
+            slots: read_slots(path)?,
+            tables: args.tables,
+        }),
+        None => None,
+    };
+    spec.validate()
+        .map_err(|e| anyhow::anyhow!("{}", flag_error(&e)))?;
+    Ok(spec)
+}
+
+/// A spec error in terms of the command's flags.
+fn flag_error(error: &passerelle_engine::fiche::FieldError) -> String {
+    let flag = match error.field.as_str() {
+        "k" => "-k".to_owned(),
+        "french_capacity" => "--assign-french".to_owned(),
+        "foreign_capacity" => "--assign".to_owned(),
+        "min_score" => "--min-score".to_owned(),
+        "agenda.tables" => "--tables".to_owned(),
+        "agenda.slots" => "--slots".to_owned(),
+        other if other.starts_with("weights") => format!("--weights ({other})"),
+        other => other.to_owned(),
+    };
+    format!("{flag}: {}: {}", error.value, error.reason)
+}
+
+pub fn run(data_dir: &Path, args: BatchArgs) -> anyhow::Result<()> {
+    let spec = spec(&args)?;
     let bar = progress::spinner("loading the fiches");
-    let store = passerelle_engine::store::Store::open(data_dir)?;
-    let fiches = store.load_all()?;
-    let matcher = Matcher::with_cache(
-        fiches.clone(),
-        args.matching.today(),
-        args.matching.threads,
-        &store.matcher_cache()?,
-    )?;
+    let mut store = Store::open(data_dir)?;
+    let names = NameTable::from_store(&store)?;
+    let spec = spec
+        .resolve(&names)
+        .map_err(|e| anyhow::anyhow!("{}", flag_of(e)))?;
+    drop(names);
+    let run = store.create_batch_run(&spec, args.matching.today(), "cli", chrono::Utc::now())?;
     bar.finish_and_clear();
     let bar = progress::pairs(0, "scoring");
-    let result =
-        passerelle_engine::batch::run(&matcher, &fiches, &spec, &NoVetoes, &|done, all| {
-            bar.set_length(all);
-            bar.set_position(done);
+    let run = passerelle_engine::batch::execute(
+        &mut store,
+        run.id,
+        args.matching.threads,
+        &|p: RunProgress| {
+            bar.set_length(p.total);
+            bar.set_position(p.scored);
             std::ops::ControlFlow::Continue(())
-        })?;
+        },
+    )?;
     bar.finish_and_clear();
+    match &run.status {
+        RunStatus::Done => {}
+        other => anyhow::bail!("batch run {} {other}", run.id),
+    }
+    let results = store.batch_results(run.id)?;
+    let result = &results.result;
 
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
@@ -118,70 +176,50 @@ pub fn run(data_dir: &Path, args: BatchArgs) -> anyhow::Result<()> {
         result.total,
         result.unassigned.len()
     );
-    if let Some(slots) = slots {
-        let rows = agenda_rows(&result.assigned, &slots, args.tables, &mut |unplaced| {
-            println!("{unplaced} meeting(s) found no slot: add slots or tables");
-        });
-        write(&args.out.join("agenda.csv"), &export::csv(&rows))?;
+    if let (Some(plan), Some(agenda)) = (&results.agenda, &spec.agenda) {
+        if !plan.unplaced.is_empty() {
+            println!(
+                "{} meeting(s) found no slot: add slots or tables",
+                plan.unplaced.len()
+            );
+        }
+        write(&args.out.join("agenda.csv"), &export::csv(&plan.rows))?;
         let calendars = args.out.join("calendars");
         std::fs::create_dir_all(&calendars)?;
-        let stamp = slots[0].start;
-        for (id, ics) in export::icalendars(&rows, &args.event, stamp) {
+        let stamp = agenda.slots[0].start;
+        for (id, ics) in export::icalendars(&plan.rows, &args.event, stamp) {
             write(&calendars.join(format!("{id}.ics")), &ics)?;
         }
-        println!("agenda: {} meetings in {} slots", rows.len(), slots.len());
+        println!(
+            "agenda: {} meetings in {} slots",
+            plan.rows.len(),
+            agenda.slots.len()
+        );
     }
-    println!("results in {}", args.out.display());
+    println!(
+        "run {} recorded in the store (generation {}); results in {}",
+        run.id,
+        run.generation.unwrap_or(0),
+        args.out.display()
+    );
     Ok(())
 }
 
-fn agenda_rows(
-    assigned: &[BatchPair],
-    slots: &[Slot],
-    tables: usize,
-    on_unplaced: &mut dyn FnMut(usize),
-) -> Vec<AgendaRow> {
-    let french: Vec<&str> = distinct(assigned.iter().map(|p| p.french.as_str()));
-    let foreign: Vec<&str> = distinct(assigned.iter().map(|p| p.foreign.as_str()));
-    let meetings: Vec<Meeting> = assigned
-        .iter()
-        .map(|p| Meeting {
-            french: french.binary_search(&p.french.as_str()).unwrap_or(0),
-            foreign: foreign.binary_search(&p.foreign.as_str()).unwrap_or(0),
-        })
-        .collect();
-    let planned = agenda::schedule(&meetings, slots, tables);
-    if !planned.unplaced.is_empty() {
-        on_unplaced(planned.unplaced.len());
+/// A name-resolution error in terms of the command's flags.
+fn flag_of(error: passerelle_engine::Error) -> String {
+    match error {
+        passerelle_engine::Error::Field { field, source } => {
+            let flag = match field.as_str() {
+                "french" => "--fr".to_owned(),
+                "foreign" => "--foreign".to_owned(),
+                f if f.starts_with("exclude_pairs") => format!("--exclude-pair ({f})"),
+                f if f.starts_with("exclude") => format!("--exclude ({f})"),
+                f => f.to_owned(),
+            };
+            format!("{flag}: {source}")
+        }
+        other => other.to_string(),
     }
-    let mut rows: Vec<AgendaRow> = planned
-        .placements
-        .iter()
-        .map(|p| {
-            let pair = &assigned[p.meeting];
-            let slot = &slots[p.slot];
-            AgendaRow {
-                slot: slot.label.clone(),
-                start: slot.start,
-                end: slot.end,
-                table: p.table + 1,
-                french: pair.french.clone(),
-                french_name: pair.french_name.clone(),
-                foreign: pair.foreign.clone(),
-                foreign_name: pair.foreign_name.clone(),
-                score: pair.total,
-            }
-        })
-        .collect();
-    rows.sort_by(|a, b| a.start.cmp(&b.start).then(a.table.cmp(&b.table)));
-    rows
-}
-
-fn distinct<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
-    let mut ids: Vec<&str> = ids.collect();
-    ids.sort_unstable();
-    ids.dedup();
-    ids
 }
 
 fn pairs_csv(pairs: &[BatchPair]) -> String {
@@ -213,10 +251,8 @@ fn read_slots(path: &Path) -> anyhow::Result<Vec<Slot>> {
         let [label, start, end] = fields[..] else {
             anyhow::bail!("{}: expected label,start,end", at());
         };
-        let time = |value: &str| {
-            NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M")
-                .with_context(|| format!("{}: {value:?} is not a time like 2026-12-03T09:00", at()))
-        };
+        let time =
+            |value: &str| agenda::parse_time(value).map_err(|e| anyhow::anyhow!("{}: {e}", at()));
         slots.push(Slot {
             label: label.to_owned(),
             start: time(start)?,

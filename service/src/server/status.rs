@@ -19,6 +19,19 @@ pub fn invalid_field(error: &FieldError) -> Status {
     status
 }
 
+/// `status` about the request field `field`: its message names the field, and so
+/// does the `passerelle-field` metadata.
+pub fn in_field(field: &str, status: Status) -> Status {
+    let mut named = Status::new(
+        status.code(),
+        format!("field `{field}`: {}", status.message()),
+    );
+    if let Ok(value) = MetadataValue::try_from(field) {
+        named.metadata_mut().insert(FIELD_METADATA, value);
+    }
+    named
+}
+
 fn internal(what: &str, error: &dyn std::fmt::Display) -> Status {
     tracing::error!(error = %error, "{what}");
     Status::internal(format!("internal error ({what}); see the server log"))
@@ -27,7 +40,17 @@ fn internal(what: &str, error: &dyn std::fmt::Display) -> Status {
 /// The status an engine error is reported with.
 pub fn from_engine(error: Error) -> Status {
     match &error {
-        Error::InvalidFiche(field) => invalid_field(field),
+        Error::InvalidFiche(field) | Error::InvalidSpec(field) => invalid_field(field),
+        Error::Field { .. } => {
+            let Error::Field { field, source } = error else {
+                unreachable!("matched above")
+            };
+            in_field(&field, from_engine(*source))
+        }
+        Error::NoSuchRun(_) => Status::not_found(error.to_string()),
+        Error::RunNotDone { .. } | Error::RunFinished { .. } => {
+            Status::failed_precondition(error.to_string())
+        }
         Error::ImportRejected { .. } | Error::BadQuery { .. } => {
             Status::invalid_argument(error.to_string())
         }

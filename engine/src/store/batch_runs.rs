@@ -1,0 +1,650 @@
+//! Batch runs kept in the store: each run's spec (JSON, names resolved), the scoring
+//! date, the store generation it read, its status and progress, its timestamps and,
+//! once done, its results (pairs kept, pairs assigned, fiches without a partner and
+//! why, the agenda).
+//!
+//! A run moves `queued → running → done | failed | cancelled` (or `queued →
+//! cancelled`); every move is one statement guarded by the status it leaves, so two
+//! actors (the run, a cancel request, a restart) cannot both win. The results are
+//! written in the same transaction as the `done` status: a run is either done with
+//! all its results or has none. A cancel request on a running run sets
+//! `cancel_requested`, which the run reads when it records its progress: a run of
+//! another process (`passerelle batch`) can be cancelled too.
+
+use std::fmt;
+use std::ops::ControlFlow;
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::{RejectedPairs, Store};
+use crate::batch::agenda::{self, AgendaPlan, AgendaRow};
+use crate::batch::{BatchPair, BatchResult, BatchSpec, Unassigned};
+use crate::error::{Error, Result};
+use crate::fiche::{Fiche, FicheId};
+
+/// The id of a batch run: increasing with creation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RunId(u64);
+
+impl RunId {
+    pub fn new(id: u64) -> RunId {
+        RunId(id)
+    }
+
+    pub fn get(self) -> u64 {
+        self.0
+    }
+}
+
+impl fmt::Display for RunId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// Where a run is in its life.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunStatus {
+    Queued,
+    Running,
+    Done,
+    Failed(String),
+    Cancelled,
+}
+
+impl RunStatus {
+    /// `queued`, `running`, `done`, `failed` or `cancelled`, as stored.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            RunStatus::Queued => "queued",
+            RunStatus::Running => "running",
+            RunStatus::Done => "done",
+            RunStatus::Failed(_) => "failed",
+            RunStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// Done, failed or cancelled: the status will not change again.
+    pub fn is_finished(&self) -> bool {
+        matches!(
+            self,
+            RunStatus::Done | RunStatus::Failed(_) | RunStatus::Cancelled
+        )
+    }
+
+    fn decode(status: &str, message: Option<String>) -> Result<RunStatus, String> {
+        Ok(match status {
+            "queued" => RunStatus::Queued,
+            "running" => RunStatus::Running,
+            "done" => RunStatus::Done,
+            "failed" => RunStatus::Failed(message.unwrap_or_default()),
+            "cancelled" => RunStatus::Cancelled,
+            other => return Err(format!("unknown run status {other:?}")),
+        })
+    }
+}
+
+impl fmt::Display for RunStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RunStatus::Failed(message) => write!(f, "failed ({message})"),
+            other => f.write_str(other.as_str()),
+        }
+    }
+}
+
+/// The sizes of a done run's results.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RunSummary {
+    pub french_count: u64,
+    pub foreign_count: u64,
+    pub scored: u64,
+    pub assigned: u64,
+    /// Sum of the assigned pairs' scores.
+    pub total: f64,
+    pub unassigned: u64,
+    /// Meetings placed in the agenda, and those that found no slot.
+    pub agenda: u64,
+    pub unplaced: u64,
+}
+
+/// A recorded run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchRun {
+    pub id: RunId,
+    /// Names resolved to ids.
+    pub spec: BatchSpec,
+    /// The date calls and LDC status are judged on.
+    pub today: NaiveDate,
+    /// Who started it: `cli`, or the name of the token.
+    pub origin: String,
+    pub status: RunStatus,
+    /// The store generation the run read (once running).
+    pub generation: Option<u64>,
+    pub pairs_scored: u64,
+    pub pairs_total: u64,
+    pub cancel_requested: bool,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+    /// Set when done.
+    pub summary: Option<RunSummary>,
+}
+
+/// What a done run found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunResults {
+    pub result: BatchResult,
+    /// When the spec has an agenda.
+    pub agenda: Option<AgendaPlan>,
+}
+
+/// One item of a run's results, in the order [`Store::visit_batch_results`] gives
+/// them: pairs kept, pairs assigned, fiches without a partner, agenda rows, meetings
+/// without a slot; each list best first (the agenda in slot then table order).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResultItem {
+    Scored(BatchPair),
+    Assigned(BatchPair),
+    Unassigned(Unassigned),
+    Agenda(AgendaRow),
+    Unplaced(BatchPair),
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy)]
+pub enum RunOutcome<'a> {
+    Done(&'a RunResults),
+    Failed(&'a str),
+    Cancelled,
+}
+
+/// What a run reads: the fiches, the rejected pairs and the generation, from one
+/// read transaction.
+#[derive(Debug)]
+pub struct Snapshot {
+    pub generation: u64,
+    pub fiches: Vec<Fiche>,
+    pub vetoes: RejectedPairs,
+}
+
+fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+const RUN_COLUMNS: &str = "id, spec, today, origin, status, message, generation, pairs_scored,
+    pairs_total, cancel_requested, created_at, started_at, finished_at, french_count,
+    foreign_count, scored_count, assigned_count, total, unassigned_count, agenda_count,
+    unplaced_count";
+
+fn read_run(row: &Row<'_>) -> Result<BatchRun> {
+    let id: i64 = row.get(0)?;
+    let corrupt = |message: String| Error::CorruptRecord {
+        id: format!("batch run {id}"),
+        message,
+    };
+    let spec: String = row.get(1)?;
+    let spec: BatchSpec = serde_json::from_str(&spec).map_err(|e| corrupt(e.to_string()))?;
+    let today: String = row.get(2)?;
+    let today = today
+        .parse::<NaiveDate>()
+        .map_err(|e| corrupt(e.to_string()))?;
+    let status: String = row.get(4)?;
+    let status = RunStatus::decode(&status, row.get(5)?).map_err(corrupt)?;
+    let count = |i: usize| -> rusqlite::Result<Option<u64>> {
+        Ok(row.get::<_, Option<i64>>(i)?.map(|n| n as u64))
+    };
+    let summary = match status {
+        RunStatus::Done => Some(RunSummary {
+            french_count: count(13)?.unwrap_or(0),
+            foreign_count: count(14)?.unwrap_or(0),
+            scored: count(15)?.unwrap_or(0),
+            assigned: count(16)?.unwrap_or(0),
+            total: row.get::<_, Option<f64>>(17)?.unwrap_or(0.0),
+            unassigned: count(18)?.unwrap_or(0),
+            agenda: count(19)?.unwrap_or(0),
+            unplaced: count(20)?.unwrap_or(0),
+        }),
+        _ => None,
+    };
+    Ok(BatchRun {
+        id: RunId(id as u64),
+        spec,
+        today,
+        origin: row.get(3)?,
+        status,
+        generation: count(6)?,
+        pairs_scored: count(7)?.unwrap_or(0),
+        pairs_total: count(8)?.unwrap_or(0),
+        cancel_requested: row.get(9)?,
+        created_at: row.get(10)?,
+        started_at: row.get(11)?,
+        finished_at: row.get(12)?,
+        summary,
+    })
+}
+
+fn fiche_id(run: RunId, text: &str) -> Result<FicheId> {
+    FicheId::parse(text).map_err(|message| Error::CorruptRecord {
+        id: format!("batch run {run}"),
+        message,
+    })
+}
+
+impl Store {
+    /// Records a queued run of `spec` (validated, names resolved).
+    pub fn create_batch_run(
+        &mut self,
+        spec: &BatchSpec,
+        today: NaiveDate,
+        origin: &str,
+        now: DateTime<Utc>,
+    ) -> Result<BatchRun> {
+        spec.validate().map_err(Error::InvalidSpec)?;
+        if !spec.is_resolved() {
+            return Err(Error::InvalidSpec(crate::fiche::FieldError {
+                field: "spec".into(),
+                value: "names".into(),
+                reason: "resolve names to ids before recording a run".into(),
+            }));
+        }
+        let json = serde_json::to_string(spec).map_err(|e| Error::BadQuery {
+            message: format!("batch spec: {e}"),
+        })?;
+        self.connection.execute(
+            "INSERT INTO batch_runs (spec, today, origin, status, created_at)
+             VALUES (?1, ?2, ?3, 'queued', ?4)",
+            params![json, today.to_string(), origin, timestamp(now)],
+        )?;
+        let id = RunId(self.connection.last_insert_rowid() as u64);
+        self.batch_run(id)
+    }
+
+    /// The run with this id; [`Error::NoSuchRun`] when there is none.
+    pub fn batch_run(&self, id: RunId) -> Result<BatchRun> {
+        let mut statement = self.connection.prepare(&format!(
+            "SELECT {RUN_COLUMNS} FROM batch_runs WHERE id = ?1"
+        ))?;
+        let mut rows = statement.query([id.0 as i64])?;
+        match rows.next()? {
+            Some(row) => read_run(row),
+            None => Err(Error::NoSuchRun(id)),
+        }
+    }
+
+    /// The latest `limit` runs, newest first.
+    pub fn batch_runs(&self, limit: usize) -> Result<Vec<BatchRun>> {
+        let mut statement = self.connection.prepare(&format!(
+            "SELECT {RUN_COLUMNS} FROM batch_runs ORDER BY id DESC LIMIT ?1"
+        ))?;
+        let mut rows = statement.query([limit as i64])?;
+        let mut runs = Vec::new();
+        while let Some(row) = rows.next()? {
+            runs.push(read_run(row)?);
+        }
+        Ok(runs)
+    }
+
+    /// Moves a queued run to running; false when it is no longer queued (cancelled
+    /// meanwhile).
+    pub fn start_batch_run(&mut self, id: RunId, now: DateTime<Utc>) -> Result<bool> {
+        let changed = self.connection.execute(
+            "UPDATE batch_runs SET status = 'running', started_at = ?2
+             WHERE id = ?1 AND status = 'queued'",
+            params![id.0 as i64, timestamp(now)],
+        )?;
+        Ok(changed == 1)
+    }
+
+    /// Records what a running run read and how many pairs it will score.
+    pub fn set_batch_input(&mut self, id: RunId, generation: u64, pairs_total: u64) -> Result<()> {
+        self.connection.execute(
+            "UPDATE batch_runs SET generation = ?2, pairs_total = ?3
+             WHERE id = ?1 AND status = 'running'",
+            params![id.0 as i64, generation as i64, pairs_total as i64],
+        )?;
+        Ok(())
+    }
+
+    /// Records a running run's progress; `Break` when a cancel was requested.
+    pub fn set_batch_progress(&mut self, id: RunId, pairs_scored: u64) -> Result<ControlFlow<()>> {
+        let cancel: Option<bool> = self
+            .connection
+            .query_row(
+                "UPDATE batch_runs SET pairs_scored = ?2 WHERE id = ?1 AND status = 'running'
+                 RETURNING cancel_requested",
+                params![id.0 as i64, pairs_scored as i64],
+                |row| row.get(0),
+            )
+            .optional()?;
+        Ok(match cancel {
+            Some(false) => ControlFlow::Continue(()),
+            // Cancelled, or no longer running (marked interrupted by a restart).
+            _ => ControlFlow::Break(()),
+        })
+    }
+
+    /// Cancels a run: a queued one at once, a running one by request (it stops at its
+    /// next progress report). Returns the status after the call; a finished run is
+    /// [`Error::RunFinished`].
+    pub fn cancel_batch_run(&mut self, id: RunId, now: DateTime<Utc>) -> Result<RunStatus> {
+        let transaction = self.connection.transaction()?;
+        let status: Option<(String, Option<String>)> = transaction
+            .query_row(
+                "SELECT status, message FROM batch_runs WHERE id = ?1",
+                [id.0 as i64],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?;
+        let (status, message) = status.ok_or(Error::NoSuchRun(id))?;
+        let status =
+            RunStatus::decode(&status, message).map_err(|message| Error::CorruptRecord {
+                id: format!("batch run {id}"),
+                message,
+            })?;
+        let after = match &status {
+            RunStatus::Queued => {
+                transaction.execute(
+                    "UPDATE batch_runs SET status = 'cancelled', cancel_requested = 1,
+                     finished_at = ?2 WHERE id = ?1",
+                    params![id.0 as i64, timestamp(now)],
+                )?;
+                RunStatus::Cancelled
+            }
+            RunStatus::Running => {
+                transaction.execute(
+                    "UPDATE batch_runs SET cancel_requested = 1 WHERE id = ?1",
+                    [id.0 as i64],
+                )?;
+                RunStatus::Running
+            }
+            finished => {
+                return Err(Error::RunFinished {
+                    id,
+                    status: finished.to_string(),
+                });
+            }
+        };
+        transaction.commit()?;
+        Ok(after)
+    }
+
+    /// Ends a running run: its results and the `done` status in one transaction, or
+    /// the `failed`/`cancelled` status. False when the run was no longer running
+    /// (marked interrupted meanwhile): then nothing is written.
+    pub fn finish_batch_run(
+        &mut self,
+        id: RunId,
+        outcome: RunOutcome<'_>,
+        pairs_scored: u64,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let transaction = self.connection.transaction()?;
+        let run = id.0 as i64;
+        let (status, message) = match outcome {
+            RunOutcome::Done(results) => {
+                write_results(&transaction, run, results)?;
+                ("done", None)
+            }
+            RunOutcome::Failed(message) => ("failed", Some(message)),
+            RunOutcome::Cancelled => ("cancelled", None),
+        };
+        let changed = transaction.execute(
+            "UPDATE batch_runs SET status = ?2, message = ?3, finished_at = ?4, pairs_scored = ?5
+             WHERE id = ?1 AND status = 'running'",
+            params![run, status, message, timestamp(now), pairs_scored as i64],
+        )?;
+        if changed == 0 {
+            return Ok(false);
+        }
+        transaction.commit()?;
+        Ok(true)
+    }
+
+    /// Marks the runs left queued or running by a process that stopped (a crash, a
+    /// kill) as failed, "interrupted"; returns how many. The server calls it at start.
+    pub fn fail_interrupted_batch_runs(&mut self, now: DateTime<Utc>) -> Result<usize> {
+        Ok(self.connection.execute(
+            "UPDATE batch_runs SET status = 'failed', finished_at = ?1,
+             message = 'interrupted: the process running it stopped before it finished'
+             WHERE status IN ('queued', 'running')",
+            [timestamp(now)],
+        )?)
+    }
+
+    /// Calls `visit` with every result of a done run, in [`ResultItem`] order, until
+    /// it answers `Break`; [`Error::RunNotDone`] when the run is not done.
+    pub fn visit_batch_results(
+        &self,
+        id: RunId,
+        visit: &mut dyn FnMut(ResultItem) -> ControlFlow<()>,
+    ) -> Result<()> {
+        let transaction = self.connection.unchecked_transaction()?;
+        let run = self.batch_run(id)?;
+        if run.status != RunStatus::Done {
+            return Err(Error::RunNotDone {
+                id,
+                status: run.status.to_string(),
+            });
+        }
+        let key = id.0 as i64;
+        for list in ["scored", "assigned"] {
+            let mut statement = transaction.prepare(
+                "SELECT french_id, french_name, foreign_id, foreign_name, score FROM batch_pairs
+                 WHERE run_id = ?1 AND list = ?2 ORDER BY rank",
+            )?;
+            let mut rows = statement.query(params![key, list])?;
+            while let Some(row) = rows.next()? {
+                let pair = read_pair(id, row, 0)?;
+                let item = match list {
+                    "scored" => ResultItem::Scored(pair),
+                    _ => ResultItem::Assigned(pair),
+                };
+                if visit(item).is_break() {
+                    return Ok(());
+                }
+            }
+        }
+        let mut statement = transaction.prepare(
+            "SELECT fiche_id, name, reason FROM batch_unassigned WHERE run_id = ?1 ORDER BY rank",
+        )?;
+        let mut rows = statement.query([key])?;
+        while let Some(row) = rows.next()? {
+            let unassigned = Unassigned {
+                id: fiche_id(id, &row.get::<_, String>(0)?)?,
+                name: row.get(1)?,
+                reason: row.get(2)?,
+            };
+            if visit(ResultItem::Unassigned(unassigned)).is_break() {
+                return Ok(());
+            }
+        }
+        let mut statement = transaction.prepare(
+            "SELECT slot, start, end, table_no, french_id, french_name, foreign_id,
+             foreign_name, score FROM batch_agenda WHERE run_id = ?1 ORDER BY rank",
+        )?;
+        let mut rows = statement.query([key])?;
+        while let Some(row) = rows.next()? {
+            let time = |i: usize| -> Result<_> {
+                agenda::parse_time(&row.get::<_, String>(i)?).map_err(|message| {
+                    Error::CorruptRecord {
+                        id: format!("batch run {id}"),
+                        message,
+                    }
+                })
+            };
+            let pair = read_pair(id, row, 4)?;
+            let agenda_row = AgendaRow {
+                slot: row.get(0)?,
+                start: time(1)?,
+                end: time(2)?,
+                table: row.get::<_, i64>(3)? as usize,
+                french: pair.french,
+                french_name: pair.french_name,
+                foreign: pair.foreign,
+                foreign_name: pair.foreign_name,
+                score: pair.total,
+            };
+            if visit(ResultItem::Agenda(agenda_row)).is_break() {
+                return Ok(());
+            }
+        }
+        let mut statement = transaction.prepare(
+            "SELECT french_id, french_name, foreign_id, foreign_name, score FROM batch_pairs
+             WHERE run_id = ?1 AND list = 'unplaced' ORDER BY rank",
+        )?;
+        let mut rows = statement.query([key])?;
+        while let Some(row) = rows.next()? {
+            if visit(ResultItem::Unplaced(read_pair(id, row, 0)?)).is_break() {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+
+    /// Every result of a done run, gathered (for a large run, prefer
+    /// [`Store::visit_batch_results`]).
+    pub fn batch_results(&self, id: RunId) -> Result<RunResults> {
+        let run = self.batch_run(id)?;
+        let summary = run.summary.unwrap_or(RunSummary {
+            french_count: 0,
+            foreign_count: 0,
+            scored: 0,
+            assigned: 0,
+            total: 0.0,
+            unassigned: 0,
+            agenda: 0,
+            unplaced: 0,
+        });
+        let mut result = BatchResult {
+            french_count: summary.french_count as usize,
+            foreign_count: summary.foreign_count as usize,
+            scored: Vec::new(),
+            assigned: Vec::new(),
+            total: summary.total,
+            unassigned: Vec::new(),
+        };
+        let mut plan = AgendaPlan::default();
+        self.visit_batch_results(id, &mut |item| {
+            match item {
+                ResultItem::Scored(p) => result.scored.push(p),
+                ResultItem::Assigned(p) => result.assigned.push(p),
+                ResultItem::Unassigned(u) => result.unassigned.push(u),
+                ResultItem::Agenda(row) => plan.rows.push(row),
+                ResultItem::Unplaced(p) => plan.unplaced.push(p),
+            }
+            ControlFlow::Continue(())
+        })?;
+        Ok(RunResults {
+            result,
+            agenda: run.spec.agenda.is_some().then_some(plan),
+        })
+    }
+
+    /// The fiches, the rejected pairs and the generation, read in one transaction so
+    /// that they agree even while another connection writes.
+    pub fn snapshot(&self) -> Result<Snapshot> {
+        let transaction = self.connection.unchecked_transaction()?;
+        let generation = self.generation()?;
+        let fiches = self.load_all()?;
+        let vetoes = self.rejected_pairs()?;
+        transaction.commit()?;
+        Ok(Snapshot {
+            generation,
+            fiches,
+            vetoes,
+        })
+    }
+}
+
+fn read_pair(run: RunId, row: &Row<'_>, first: usize) -> Result<BatchPair> {
+    Ok(BatchPair {
+        french: fiche_id(run, &row.get::<_, String>(first)?)?,
+        french_name: row.get(first + 1)?,
+        foreign: fiche_id(run, &row.get::<_, String>(first + 2)?)?,
+        foreign_name: row.get(first + 3)?,
+        total: row.get(first + 4)?,
+    })
+}
+
+fn write_results(
+    transaction: &rusqlite::Transaction<'_>,
+    run: i64,
+    results: &RunResults,
+) -> Result<()> {
+    let result = &results.result;
+    let mut pairs = transaction.prepare(
+        "INSERT INTO batch_pairs (run_id, list, rank, french_id, french_name, foreign_id,
+         foreign_name, score) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    let unplaced: &[BatchPair] = results.agenda.as_ref().map_or(&[], |a| &a.unplaced);
+    for (list, rows) in [
+        ("scored", &result.scored[..]),
+        ("assigned", &result.assigned[..]),
+        ("unplaced", unplaced),
+    ] {
+        for (rank, p) in rows.iter().enumerate() {
+            pairs.execute(params![
+                run,
+                list,
+                rank as i64,
+                p.french.as_str(),
+                p.french_name,
+                p.foreign.as_str(),
+                p.foreign_name,
+                p.total
+            ])?;
+        }
+    }
+    let mut unassigned = transaction.prepare(
+        "INSERT INTO batch_unassigned (run_id, rank, fiche_id, name, reason)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (rank, u) in result.unassigned.iter().enumerate() {
+        unassigned.execute(params![run, rank as i64, u.id.as_str(), u.name, u.reason])?;
+    }
+    let mut agenda_rows = transaction.prepare(
+        "INSERT INTO batch_agenda (run_id, rank, slot, start, end, table_no, french_id,
+         french_name, foreign_id, foreign_name, score)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?;
+    let rows: &[AgendaRow] = results.agenda.as_ref().map_or(&[], |a| &a.rows);
+    let minutes = |t: &chrono::NaiveDateTime| t.format("%Y-%m-%dT%H:%M").to_string();
+    for (rank, row) in rows.iter().enumerate() {
+        agenda_rows.execute(params![
+            run,
+            rank as i64,
+            row.slot,
+            minutes(&row.start),
+            minutes(&row.end),
+            row.table as i64,
+            row.french.as_str(),
+            row.french_name,
+            row.foreign.as_str(),
+            row.foreign_name,
+            row.score
+        ])?;
+    }
+    transaction.execute(
+        "UPDATE batch_runs SET french_count = ?2, foreign_count = ?3, scored_count = ?4,
+         assigned_count = ?5, total = ?6, unassigned_count = ?7, agenda_count = ?8,
+         unplaced_count = ?9 WHERE id = ?1",
+        params![
+            run,
+            result.french_count as i64,
+            result.foreign_count as i64,
+            result.scored.len() as i64,
+            result.assigned.len() as i64,
+            result.total,
+            result.unassigned.len() as i64,
+            rows.len() as i64,
+            unplaced.len() as i64
+        ],
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,243 @@
+use std::ops::ControlFlow;
+
+use chrono::NaiveDate;
+
+use super::*;
+use crate::batch::{self, AgendaSpec, BatchSpec, ExcludedPair, Member, Scope};
+use crate::text::fixtures::corpus;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 9, 1).unwrap()
+}
+
+fn store_with_corpus() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    store.upsert(&corpus()).unwrap();
+    (dir, store)
+}
+
+fn spec() -> BatchSpec {
+    let mut spec = BatchSpec::new(Scope::All, Scope::All);
+    spec.k = 3;
+    spec.foreign_capacity = 2;
+    spec
+}
+
+fn go(_: batch::RunProgress) -> ControlFlow<()> {
+    ControlFlow::Continue(())
+}
+
+fn run(store: &mut Store, spec: &BatchSpec) -> BatchRun {
+    let run = store
+        .create_batch_run(spec, today(), "test", Utc::now())
+        .unwrap();
+    assert_eq!(run.status, RunStatus::Queued);
+    batch::execute(store, run.id, 2, &go).unwrap()
+}
+
+#[test]
+fn a_run_is_recorded_with_its_results_and_replays_the_same() {
+    let (_dir, mut store) = store_with_corpus();
+    let mut spec = spec();
+    spec.agenda = Some(AgendaSpec {
+        slots: vec![batch::agenda::Slot {
+            label: "S1".into(),
+            start: batch::agenda::parse_time("2026-12-03T09:00").unwrap(),
+            end: batch::agenda::parse_time("2026-12-03T09:30").unwrap(),
+        }],
+        tables: 2,
+    });
+    let first = run(&mut store, &spec);
+    assert_eq!(first.status, RunStatus::Done, "{first:?}");
+    assert_eq!(first.generation, Some(store.generation().unwrap()));
+    assert_eq!(first.spec, spec);
+    assert_eq!(first.today, today());
+    assert!(first.pairs_total > 0 && first.pairs_scored == first.pairs_total);
+    assert!(first.started_at.is_some() && first.finished_at.is_some());
+    let results = store.batch_results(first.id).unwrap();
+    let summary = first.summary.unwrap();
+    assert!(!results.result.scored.is_empty());
+    assert_eq!(summary.scored as usize, results.result.scored.len());
+    assert_eq!(summary.assigned as usize, results.result.assigned.len());
+    assert_eq!(summary.total, results.result.total);
+    let plan = results.agenda.as_ref().unwrap();
+    assert_eq!(
+        plan.rows.len() + plan.unplaced.len(),
+        results.result.assigned.len()
+    );
+    assert!(plan.rows.len() <= 2, "two tables, one slot");
+
+    let second = run(&mut store, &spec);
+    assert_ne!(second.id, first.id);
+    assert_eq!(store.batch_results(second.id).unwrap(), results);
+    let listed: Vec<RunId> = store.batch_runs(10).unwrap().iter().map(|r| r.id).collect();
+    assert_eq!(listed, vec![second.id, first.id]);
+}
+
+#[test]
+fn exclusions_leave_fiches_and_pairs_out() {
+    let (_dir, mut store) = store_with_corpus();
+    let id = run(&mut store, &spec()).id;
+    let all = store.batch_results(id).unwrap();
+    let best = all.result.scored[0].clone();
+    let other = all
+        .result
+        .scored
+        .iter()
+        .find(|p| p.french != best.french && p.foreign != best.foreign)
+        .cloned()
+        .unwrap();
+    let mut spec = spec();
+    spec.exclude_pairs = vec![ExcludedPair {
+        french: Member::Id(best.french.clone()),
+        foreign: Member::Id(best.foreign.clone()),
+    }];
+    spec.exclude = vec![Member::Id(other.foreign.clone())];
+    let id = run(&mut store, &spec).id;
+    let results = store.batch_results(id).unwrap();
+    for pair in &results.result.scored {
+        assert!(!(pair.french == best.french && pair.foreign == best.foreign));
+        assert_ne!(pair.foreign, other.foreign);
+    }
+    assert_eq!(results.result.foreign_count + 1, all.result.foreign_count);
+}
+
+#[test]
+fn cancelled_and_failed_runs_have_no_results() {
+    let (_dir, mut store) = store_with_corpus();
+    let queued = store
+        .create_batch_run(&spec(), today(), "test", Utc::now())
+        .unwrap();
+    assert_eq!(
+        store.cancel_batch_run(queued.id, Utc::now()).unwrap(),
+        RunStatus::Cancelled
+    );
+    assert!(matches!(
+        store.cancel_batch_run(queued.id, Utc::now()),
+        Err(Error::RunFinished { .. })
+    ));
+    // A cancelled run is not started.
+    let after = batch::execute(&mut store, queued.id, 1, &go).unwrap();
+    assert_eq!(after.status, RunStatus::Cancelled);
+    assert!(after.started_at.is_none());
+    assert!(matches!(
+        store.batch_results(queued.id),
+        Err(Error::RunNotDone { .. })
+    ));
+
+    // Cancelled from the progress callback.
+    let run = store
+        .create_batch_run(&spec(), today(), "test", Utc::now())
+        .unwrap();
+    let stop = |_: batch::RunProgress| ControlFlow::Break(());
+    let after = batch::execute(&mut store, run.id, 1, &stop).unwrap();
+    assert_eq!(after.status, RunStatus::Cancelled);
+    assert!(after.summary.is_none());
+    let pairs: i64 = store
+        .connection
+        .query_row("SELECT COUNT(*) FROM batch_pairs", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(pairs, 0, "nothing of a cancelled run is written");
+
+    // A store that cannot be read fails the run, with the error's message.
+    store
+        .connection
+        .execute(
+            "UPDATE fiches SET body = '{}' WHERE id = 'FR-COM-42218'",
+            [],
+        )
+        .unwrap();
+    let failed = run_failing(&mut store, &spec());
+    match failed.status {
+        RunStatus::Failed(message) => assert!(message.contains("FR-COM-42218"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+
+    assert!(matches!(
+        store.batch_run(RunId::new(999)),
+        Err(Error::NoSuchRun(_))
+    ));
+}
+
+fn run_failing(store: &mut Store, spec: &BatchSpec) -> BatchRun {
+    let run = store
+        .create_batch_run(spec, today(), "test", Utc::now())
+        .unwrap();
+    batch::execute(store, run.id, 1, &go).unwrap()
+}
+
+#[test]
+fn a_cancel_request_reaches_a_running_run_through_the_store() {
+    let (_dir, mut store) = store_with_corpus();
+    let run = store
+        .create_batch_run(&spec(), today(), "cli", Utc::now())
+        .unwrap();
+    assert!(store.start_batch_run(run.id, Utc::now()).unwrap());
+    assert!(!store.start_batch_run(run.id, Utc::now()).unwrap());
+    assert_eq!(
+        store.set_batch_progress(run.id, 5).unwrap(),
+        ControlFlow::Continue(())
+    );
+    assert_eq!(
+        store.cancel_batch_run(run.id, Utc::now()).unwrap(),
+        RunStatus::Running
+    );
+    assert_eq!(
+        store.set_batch_progress(run.id, 6).unwrap(),
+        ControlFlow::Break(())
+    );
+    assert!(
+        store
+            .finish_batch_run(run.id, RunOutcome::Cancelled, 6, Utc::now())
+            .unwrap()
+    );
+    assert_eq!(store.batch_run(run.id).unwrap().pairs_scored, 6);
+}
+
+#[test]
+fn runs_left_by_a_stopped_process_are_failed_as_interrupted() {
+    let (_dir, mut store) = store_with_corpus();
+    let queued = store
+        .create_batch_run(&spec(), today(), "test", Utc::now())
+        .unwrap();
+    let running = store
+        .create_batch_run(&spec(), today(), "test", Utc::now())
+        .unwrap();
+    store.start_batch_run(running.id, Utc::now()).unwrap();
+    let done = run(&mut store, &spec());
+    assert_eq!(store.fail_interrupted_batch_runs(Utc::now()).unwrap(), 2);
+    for id in [queued.id, running.id] {
+        match store.batch_run(id).unwrap().status {
+            RunStatus::Failed(message) => assert!(message.contains("interrupted")),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(store.batch_run(done.id).unwrap().status, RunStatus::Done);
+    // The interrupted run's late results are refused whole.
+    let results = store.batch_results(done.id).unwrap();
+    assert!(
+        !store
+            .finish_batch_run(running.id, RunOutcome::Done(&results), 1, Utc::now())
+            .unwrap()
+    );
+    assert_eq!(store.batch_run(running.id).unwrap().summary, None);
+}
+
+#[test]
+fn unresolved_or_invalid_specs_are_not_recorded() {
+    let (_dir, mut store) = store_with_corpus();
+    let mut named = spec();
+    named.french = Scope::parse("ids:Lyon").unwrap();
+    assert!(matches!(
+        store.create_batch_run(&named, today(), "test", Utc::now()),
+        Err(Error::InvalidSpec(_))
+    ));
+    let mut bad = spec();
+    bad.k = 0;
+    match store.create_batch_run(&bad, today(), "test", Utc::now()) {
+        Err(Error::InvalidSpec(field)) => assert_eq!(field.field, "k"),
+        other => panic!("{other:?}"),
+    }
+    assert!(store.batch_runs(10).unwrap().is_empty());
+}
