@@ -8,6 +8,7 @@ const PROTOS: &[&str] = &[
     "passerelle/v1/fiche_service.proto",
     "passerelle/v1/match_service.proto",
     "passerelle/v1/review_service.proto",
+    "passerelle/v1/batch_service.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

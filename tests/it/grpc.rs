@@ -19,9 +19,9 @@ use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Certificate, Channel, ClientTlsConfig};
 use tonic::{Code, Request, Status};
 
-const PORTAL: &str = "portal-token-0123456789";
-const STAFF: &str = "staff-token-0123456789";
-const ADMIN: &str = "admin-token-0123456789";
+pub(crate) const PORTAL: &str = "portal-token-0123456789";
+pub(crate) const STAFF: &str = "staff-token-0123456789";
+pub(crate) const ADMIN: &str = "admin-token-0123456789";
 /// A French fiche of the sample with contact data; the portal token speaks for it.
 const MARSEILLE: &str = "FR-COM-13055";
 const TOULOUSE: &str = "FR-COM-31555";
@@ -33,7 +33,7 @@ struct TestServer {
     _dir: tempfile::TempDir,
 }
 
-fn tokens() -> Tokens {
+pub(crate) fn tokens() -> Tokens {
     let caller = |name: &str, role, fiches: &[&str]| Caller {
         name: name.to_owned(),
         role,
@@ -120,10 +120,10 @@ async fn start_on(
     }
 }
 
-type Auth = Box<dyn FnMut(Request<()>) -> Result<Request<()>, Status> + Send>;
-type Authed = InterceptedService<Channel, Auth>;
+pub(crate) type Auth = Box<dyn FnMut(Request<()>) -> Result<Request<()>, Status> + Send>;
+pub(crate) type Authed = InterceptedService<Channel, Auth>;
 
-fn bearer(token: &'static str) -> Auth {
+pub(crate) fn bearer(token: &'static str) -> Auth {
     Box::new(move |mut request: Request<()>| {
         let value = MetadataValue::try_from(format!("Bearer {token}")).unwrap();
         request.metadata_mut().insert("authorization", value);
@@ -180,7 +180,7 @@ async fn get(server: &TestServer, token: &'static str, id: &str) -> Result<pb::F
     Ok(response.into_inner().fiche.unwrap())
 }
 
-fn field_of(status: &Status) -> String {
+pub(crate) fn field_of(status: &Status) -> String {
     status
         .metadata()
         .get(server::status::FIELD_METADATA)
@@ -231,6 +231,7 @@ async fn health_and_reflection_need_no_token() {
         "passerelle.v1.FicheService",
         "passerelle.v1.MatchService",
         "passerelle.v1.ReviewService",
+        "passerelle.v1.BatchService",
         "grpc.health.v1.Health",
     ] {
         assert!(names.contains(name), "{name} missing from {names:?}");

@@ -1,6 +1,7 @@
 //! Passerelle's integration tests: one binary, one module per capability.
 
 mod assises;
+mod batch_grpc;
 mod cli;
 mod demo_corpus;
 mod grpc;

@@ -105,7 +105,6 @@ fn carry_out(
             })
         },
     )?;
-    drop(shared);
     scored.store(total, Ordering::Relaxed);
     let agenda = run
         .spec

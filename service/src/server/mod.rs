@@ -1,13 +1,16 @@
-//! The gRPC server: `passerelle.v1` FicheService, MatchService and ReviewService,
-//! `grpc.health.v1` and server reflection (v1 and v1alpha).
+//! The gRPC server: `passerelle.v1` FicheService, MatchService, ReviewService and
+//! BatchService, `grpc.health.v1` and server reflection (v1 and v1alpha).
 //!
 //! Handlers only check the caller's role, convert ([`convert`]) and run the engine's
 //! blocking work off the async runtime ([`state::State`] on `spawn_blocking`); engine
 //! errors become statuses in one place ([`status::from_engine`]).
 
 pub mod auth;
+pub mod batch_runner;
+pub mod batch_service;
 pub mod config;
 pub mod convert;
+pub mod convert_batch;
 pub mod fiche_service;
 pub mod match_service;
 pub mod review_service;
@@ -18,6 +21,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use passerelle_proto::v1::batch_service_server::BatchServiceServer;
 use passerelle_proto::v1::fiche_service_server::FicheServiceServer;
 use passerelle_proto::v1::match_service_server::MatchServiceServer;
 use passerelle_proto::v1::review_service_server::ReviewServiceServer;
@@ -31,6 +35,7 @@ pub use auth::{Caller, Role, Tokens};
 pub use state::{State, StateOptions};
 
 use auth::Auth;
+use batch_service::BatchApi;
 use fiche_service::FicheApi;
 use match_service::MatchApi;
 use review_service::ReviewApi;
@@ -79,6 +84,9 @@ pub async fn serve(
     health_reporter
         .set_serving::<ReviewServiceServer<ReviewApi>>()
         .await;
+    health_reporter
+        .set_serving::<BatchServiceServer<BatchApi>>()
+        .await;
     let reflection = || {
         tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(passerelle_proto::FILE_DESCRIPTOR_SET)
@@ -100,6 +108,10 @@ pub async fn serve(
         state: state.clone(),
     })
     .max_decoding_message_size(limit);
+    let batches = BatchServiceServer::new(BatchApi {
+        state: state.clone(),
+    })
+    .max_decoding_message_size(limit);
     let mut builder = Server::builder();
     if let Some((cert, key)) = &config.tls {
         builder =
@@ -117,6 +129,7 @@ pub async fn serve(
             "passerelle.v1.FicheService",
             "passerelle.v1.MatchService",
             "passerelle.v1.ReviewService",
+            "passerelle.v1.BatchService",
         ] {
             reporter
                 .set_service_status(service, tonic_health::ServingStatus::NotServing)
@@ -134,7 +147,8 @@ pub async fn serve(
         .add_service(reflection_v1alpha)
         .add_service(InterceptedService::new(fiches, auth.clone()))
         .add_service(InterceptedService::new(matches, auth.clone()))
-        .add_service(InterceptedService::new(reviews, auth))
+        .add_service(InterceptedService::new(reviews, auth.clone()))
+        .add_service(InterceptedService::new(batches, auth))
         .serve_with_incoming_shutdown(incoming, shutdown)
         .await?;
     tracing::info!("server stopped");

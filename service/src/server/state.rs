@@ -13,14 +13,19 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuar
 use std::time::Instant;
 
 use chrono::{NaiveDate, Utc};
+use passerelle_engine::batch::BatchSpec;
 use passerelle_engine::fiche::{Fiche, FicheId, Side};
 use passerelle_engine::lookup::{NameHit, NameTable};
 use passerelle_engine::ranking::{CandidateFilters, MAX_K, Matcher, SuggestOptions, Suggestion};
 use passerelle_engine::reference::CountryCode;
 use passerelle_engine::scoring::{Exclusion, PairScore, Weights};
 use passerelle_engine::search::{SearchFilters, SearchHit, SearchIndex, SearchQuery};
-use passerelle_engine::store::{Decision, NewDecision, RejectedPairs, Store};
+use passerelle_engine::store::{
+    BatchRun, Decision, NewDecision, RejectedPairs, RunId, RunStatus, Store,
+};
 use passerelle_engine::{Error, Result};
+
+use super::batch_runner::BatchRunner;
 
 /// Above this many fiches, the search index is rebuilt in the background after a
 /// write (a full rebuild takes seconds on the demo corpus) instead of before the
@@ -84,6 +89,8 @@ pub struct State {
     rebuilder: Mutex<Option<mpsc::Sender<()>>>,
     data_dir: PathBuf,
     sync_index_limit: usize,
+    /// Batch runs queued or running in this server.
+    batches: Arc<BatchRunner>,
 }
 
 impl std::fmt::Debug for State {
@@ -103,7 +110,14 @@ impl State {
     /// (blocking: the matcher build takes seconds on a large corpus).
     pub fn load(data_dir: &Path, options: &StateOptions) -> Result<State> {
         let started = Instant::now();
-        let store = Store::open(data_dir)?;
+        let mut store = Store::open(data_dir)?;
+        let interrupted = store.fail_interrupted_batch_runs(Utc::now())?;
+        if interrupted > 0 {
+            tracing::warn!(
+                runs = interrupted,
+                "batch runs left queued or running by a previous process marked failed (interrupted)"
+            );
+        }
         let fiches = store.load_all()?;
         let read = started.elapsed();
         let names = NameTable::from_fiches(&fiches);
@@ -139,6 +153,7 @@ impl State {
             rebuilder: Mutex::new(None),
             data_dir: data_dir.to_owned(),
             sync_index_limit: options.sync_index_limit,
+            batches: Arc::new(BatchRunner::new(data_dir.to_owned(), options.threads)),
         })
     }
 
@@ -354,6 +369,45 @@ impl State {
                 .then_with(|| a.partner.id.cmp(&b.partner.id))
         });
         Ok((entries, page.len() == query.page_size))
+    }
+
+    /// Resolves the names of `spec` among the current fiches and records it as a
+    /// queued run (it is not started: see [`BatchRunner::launch`]). Scoring date: the
+    /// server's.
+    pub fn create_batch(&self, spec: &BatchSpec, origin: &str) -> Result<BatchRun> {
+        let (resolved, today) = {
+            let derived = self.derived()?;
+            (spec.resolve(&derived.names)?, derived.matcher.today())
+        };
+        self.store()?
+            .create_batch_run(&resolved, today, origin, Utc::now())
+    }
+
+    pub fn batch_run(&self, id: RunId) -> Result<BatchRun> {
+        self.store()?.batch_run(id)
+    }
+
+    /// The latest `limit` runs, newest first.
+    pub fn batch_runs(&self, limit: usize) -> Result<Vec<BatchRun>> {
+        self.store()?.batch_runs(limit)
+    }
+
+    /// Cancels a run (recorded in the store, so a run of another process stops too)
+    /// and tells this server's runner; the status after the call.
+    pub fn cancel_batch(&self, id: RunId) -> Result<RunStatus> {
+        let status = self.store()?.cancel_batch_run(id, Utc::now())?;
+        self.batches.cancelled(id, &status);
+        Ok(status)
+    }
+
+    /// The runner of this server's batch runs.
+    pub fn batches(&self) -> &Arc<BatchRunner> {
+        &self.batches
+    }
+
+    /// The data directory (batch results are read on a connection of their own).
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
     }
 
     /// The current time, for decisions.
