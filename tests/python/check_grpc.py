@@ -3,7 +3,7 @@
 
 Generates Python stubs from proto/ with grpcio-tools, starts `passerelle serve
 --empty` on a temporary data directory, drives it with a grpcio client (upserts,
-get, search, lookup, suggest, explain, review, delete, health, roles), stops it with
+get, search, lookup, suggest, explain, batch runs, review, delete, health, roles), stops it with
 SIGTERM and prints `N passed, N failed`. Exits non-zero on any failure.
 
 Usage: check_grpc.py [PATH_TO_PASSERELLE_BINARY]   (default: target/debug/passerelle,
@@ -83,6 +83,34 @@ def fiche(pb, id, country, kind, level, name, lat, lon, offer, request, contact=
     )
 
 
+def check_batch(grpc, bs, batches, auth):
+    """A batch run over the three fiches: start by name, watch to the end, read the results."""
+    spec = bs.BatchSpec(french="ids:Bordeaux", foreign="all", k=5, french_capacity=2,
+                        exclude_pairs=[bs.ExcludedPair(french="Bordeaux", foreign="SN-COM-SN-TH-1")])
+    try:
+        batches.StartBatch(bs.StartBatchRequest(spec=spec), metadata=auth(PORTAL), timeout=10)
+        check("portal cannot start a batch", False, "call succeeded")
+    except grpc.RpcError as e:
+        check("portal cannot start a batch", e.code() == grpc.StatusCode.PERMISSION_DENIED, e.code())
+    try:
+        bad = bs.BatchSpec(french="all", foreign="all", k=5000)
+        batches.StartBatch(bs.StartBatchRequest(spec=bad), metadata=auth(STAFF), timeout=10)
+        check("a bad batch spec names the field", False, "call succeeded")
+    except grpc.RpcError as e:
+        check("a bad batch spec names the field", e.code() == grpc.StatusCode.INVALID_ARGUMENT
+              and "spec.k" in e.details(), e.details())
+    run = batches.StartBatch(bs.StartBatchRequest(spec=spec), metadata=auth(STAFF), timeout=10).run
+    check("a batch run starts with names resolved", run.spec.french == "ids:FR-COM-33063", run.spec)
+    progress = list(batches.WatchBatch(bs.WatchBatchRequest(run_id=run.run_id), metadata=auth(STAFF), timeout=60))
+    check("a batch run is watched to the end", progress and progress[-1].status == bs.BATCH_STATUS_DONE
+          and progress[-1].pairs_scored == progress[-1].total_pairs == 2, progress)
+    chunks = list(batches.GetBatchResults(bs.GetBatchResultsRequest(run_id=run.run_id), metadata=auth(STAFF), timeout=30))
+    assigned = [(p.french_id, p.foreign_id) for c in chunks for p in c.assigned]
+    scored = [(p.french_id, p.foreign_id) for c in chunks for p in c.scored]
+    check("batch results leave the excluded pair out", assigned == [("FR-COM-33063", "BJ-COM-BJ-AK-BOU")]
+          and ("FR-COM-33063", "SN-COM-SN-TH-1") not in scored and chunks[0].run.summary.assigned == 1, chunks)
+
+
 def main():
     import grpc
     from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -92,7 +120,8 @@ def main():
         generate_stubs(Path(tmp) / "stubs")
         from passerelle.v1 import (fiche_pb2 as pb, fiche_service_pb2 as fs, fiche_service_pb2_grpc as fs_grpc,
                                    match_service_pb2 as ms, match_service_pb2_grpc as ms_grpc,
-                                   review_service_pb2 as rs, review_service_pb2_grpc as rs_grpc)
+                                   review_service_pb2 as rs, review_service_pb2_grpc as rs_grpc,
+                                   batch_service_pb2 as bs, batch_service_pb2_grpc as bs_grpc)
 
         process, addr = start_server(binary, Path(tmp) / "data")
         try:
@@ -151,6 +180,8 @@ def main():
             explained = matches.ExplainPair(ms.ExplainPairRequest(a=ms.FicheRef(id="FR-COM-33063"), b=ms.FicheRef(id="BJ-COM-BJ-AK-BOU")),
                                             metadata=auth(PORTAL), timeout=10)
             check("explain gives a total", 0.0 <= explained.total <= 1.0 and not explained.HasField("exclusion"), explained)
+
+            check_batch(grpc, bs, bs_grpc.BatchServiceStub(channel), auth)
 
             decision = rs.RecordDecisionRequest(fiche_a="FR-COM-33063", fiche_b=ids[0], kind=rs.DECISION_KIND_REJECT, note="non")
             try:
