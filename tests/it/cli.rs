@@ -140,3 +140,83 @@ fn search_lookup_suggest_and_explain_take_names() {
         "{error:#}"
     );
 }
+
+/// The `(french, foreign)` ids of a pairs CSV written by `passerelle batch`.
+fn pairs_of(path: &Path) -> Vec<(String, String)> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let fields: Vec<&str> = line.split(',').collect();
+            // Names are quoted and may hold commas: ids are the first and the
+            // third-from-last fields.
+            (fields[0].to_owned(), fields[fields.len() - 3].to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn batch_records_its_runs_and_honours_names_and_exclusions() {
+    use passerelle_engine::store::RunStatus;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    passerelle(&data, &["import", sample_path().to_str().unwrap()]).unwrap();
+    let batch = |out: &str, extra: &[&str]| {
+        let out = dir.path().join(out);
+        let mut args = vec![
+            "batch",
+            "--fr",
+            "ids:Marseille,Toulouse",
+            "--foreign",
+            "country:BJ",
+            "--assign-french",
+            "2",
+            "--date",
+            "2026-09-01",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        passerelle(&data, &args).map(|()| out)
+    };
+    let plain = batch("plain", &[]).unwrap();
+    let assigned = pairs_of(&plain.join("assignment.csv"));
+    let (french, foreign) = assigned[0].clone();
+    let pair = format!("{french}:{foreign}");
+    let excluded = batch(
+        "excluded",
+        &["--exclude", "Porto-Novo", "--exclude-pair", &pair],
+    )
+    .unwrap();
+    let scored = pairs_of(&excluded.join("pairs.csv"));
+    assert!(!scored.is_empty());
+    assert!(!scored.contains(&(french.clone(), foreign.clone())));
+    assert!(scored.iter().all(|(_, x)| x != "BJ-COM-BJ-OU-POR"));
+    assert!(
+        scored
+            .iter()
+            .all(|(f, _)| f == "FR-COM-13055" || f == "FR-COM-31555")
+    );
+
+    let error = batch("bad", &["--exclude", "Nowhere-sur-Rien"]).unwrap_err();
+    assert!(error.to_string().contains("--exclude"), "{error:#}");
+    let error = batch("bad", &["--exclude-pair", "FR-COM-13055"]).unwrap_err();
+    assert!(format!("{error:#}").contains("--exclude-pair"), "{error:#}");
+
+    // Both runs are recorded in the store, names resolved, like the server's.
+    let store = Store::open(&data).unwrap();
+    let runs = store.batch_runs(10).unwrap();
+    assert_eq!(runs.len(), 2, "refused runs are not recorded");
+    let last = &runs[0];
+    assert_eq!(last.status, RunStatus::Done);
+    assert_eq!(last.origin, "cli");
+    assert_eq!(last.generation, Some(store.generation().unwrap()));
+    assert_eq!(
+        last.spec.french.to_string(),
+        "ids:FR-COM-13055,FR-COM-31555"
+    );
+    assert_eq!(last.spec.exclude[0].to_string(), "BJ-COM-BJ-OU-POR");
+    let results = store.batch_results(last.id).unwrap();
+    assert_eq!(results.result.scored.len(), scored.len());
+}
