@@ -12,6 +12,8 @@ mod scope;
 mod spec;
 pub mod stable;
 
+use std::collections::HashSet;
+
 use serde::Serialize;
 
 pub use job::{RunProgress, execute};
@@ -85,11 +87,20 @@ impl Participants {
                 reason: "resolve names to ids before a run".into(),
             }));
         }
-        let excluded = spec.excluded_ids();
+        // Sets, not lists: a spec may name thousands of fiches over a large corpus.
+        let excluded: HashSet<FicheId> = spec.excluded_ids().into_iter().collect();
         let select = |scope: &Scope, side: Side| -> Vec<Participant> {
+            let listed: Option<HashSet<&FicheId>> = match scope {
+                Scope::Ids(members) => Some(members.iter().filter_map(Member::id).collect()),
+                _ => None,
+            };
+            let in_scope = |f: &Fiche| match &listed {
+                Some(ids) => f.side() == side && ids.contains(&f.id),
+                None => scope.contains(f, side),
+            };
             let mut chosen: Vec<Participant> = fiches
                 .iter()
-                .filter(|f| scope.contains(f, side) && !excluded.contains(&f.id))
+                .filter(|f| in_scope(f) && !excluded.contains(&f.id))
                 .map(|f| Participant {
                     id: f.id.clone(),
                     name: f.name.clone(),
