@@ -3,6 +3,7 @@
 mod assises;
 mod batch_grpc;
 mod cli;
+mod cross_product;
 mod demo_corpus;
 mod grpc;
 mod import_policy;

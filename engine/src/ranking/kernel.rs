@@ -23,12 +23,12 @@ use crate::scoring::{MatchFeatures, Weights, geography, size, thematic};
 pub struct QueryPlan<'m> {
     pub columns: &'m Columns,
     french_query: bool,
-    themes: ThemeSide,
-    ln_population: Option<f64>,
-    level: Level,
-    languages: u8,
+    pub(super) themes: ThemeSide,
+    pub(super) ln_population: Option<f64>,
+    pub(super) level: Level,
+    pub(super) languages: u8,
     /// The weights divided by their sum.
-    normalized: [f64; 4],
+    pub(super) normalized: [f64; 4],
     filter_country: u16,
     filter_level: Option<Level>,
     filter_themes: u32,
@@ -37,10 +37,10 @@ pub struct QueryPlan<'m> {
     /// Fiche positions never to suggest (partners, vetoed), sorted.
     excluded: Vec<u32>,
     // A French query: per country index.
-    pool_by_country: Vec<f64>,
-    diaspora_by_country: Vec<f64>,
-    partner_areas: Vec<u32>,
-    underserved_by_country: &'m [f64],
+    pub(super) pool_by_country: Vec<f64>,
+    pub(super) diaspora_by_country: Vec<f64>,
+    pub(super) partner_areas: Vec<u32>,
+    pub(super) underserved_by_country: &'m [f64],
     // A foreign query.
     country: usize,
     area: u32,
@@ -132,7 +132,7 @@ impl<'m> QueryPlan<'m> {
 
     /// Whether candidate `i` passes the filters and is not excluded.
     #[inline(always)]
-    fn admits(&self, i: usize) -> bool {
+    pub(super) fn admits(&self, i: usize) -> bool {
         let c = self.columns;
         (self.filter_country == NONE_U16 || c.country[i] == self.filter_country)
             && self.filter_level.is_none_or(|level| c.level[i] == level)
@@ -156,7 +156,7 @@ impl<'m> QueryPlan<'m> {
     /// when the bound reaches the floor. The total returned is computed exactly as
     /// [`QueryPlan::total`] would.
     #[inline(always)]
-    fn total_above(&self, i: usize, floor: f64) -> Option<f64> {
+    pub(super) fn total_above(&self, i: usize, floor: f64) -> Option<f64> {
         let c = self.columns;
         let ln = c.ln_population[i];
         let ln = (!ln.is_nan()).then_some(ln);
@@ -216,15 +216,6 @@ impl<'m> QueryPlan<'m> {
             &self.normalized,
             [thematic, geography, size, underserved],
         ))
-    }
-
-    /// The total of every admitted candidate, as `(column index, total)`, in column
-    /// order (for batches, which keep more than a top k).
-    pub fn all_totals(&self) -> Vec<(usize, f64)> {
-        (0..self.columns.len())
-            .filter(|&i| self.admits(i))
-            .map(|i| (i, self.total(i)))
-            .collect()
     }
 
     #[inline(always)]

@@ -7,6 +7,9 @@
 //! an open call). A suggestion is scored by the kernel, then explained by the criteria
 //! for the `k` kept only.
 
+mod approximate;
+mod best_pairs;
+mod blocks;
 mod build;
 mod cache;
 mod columns;

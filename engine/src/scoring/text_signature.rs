@@ -39,6 +39,12 @@ impl TextSignature {
         self.0 == [0, 0]
     }
 
+    /// The number of bits both have.
+    #[inline]
+    pub fn shared(self, other: TextSignature) -> u32 {
+        (self.0[0] & other.0[0]).count_ones() + (self.0[1] & other.0[1]).count_ones()
+    }
+
     /// Cosine of the two bit vectors, in [0, 1]; 0 when either is empty. Symmetric.
     pub fn cosine(self, other: TextSignature) -> f64 {
         let shared = (self.0[0] & other.0[0]).count_ones() + (self.0[1] & other.0[1]).count_ones();

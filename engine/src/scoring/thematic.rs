@@ -17,6 +17,11 @@
 
 use super::{Breakdown, Criterion, MatchFeatures, TextSignatures, ThemeSet};
 
+/// The parts of the score (they sum to 1).
+pub const RECIPROCAL_SHARE: f64 = 0.7;
+pub const TEXT_SHARE: f64 = 0.15;
+pub const PROFILE_SHARE: f64 = 0.15;
+
 /// What the criterion reads of one fiche.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct ThemeSide {
@@ -62,7 +67,7 @@ fn reciprocal(a: &ThemeSide, b: &ThemeSide) -> f64 {
 #[inline]
 fn combine(reciprocal: f64, text: f64, profiles: f64) -> f64 {
     // Rounding could carry a perfect match past 1 by an ulp.
-    (0.7 * reciprocal + 0.15 * text + 0.15 * profiles).min(1.0)
+    (RECIPROCAL_SHARE * reciprocal + TEXT_SHARE * text + PROFILE_SHARE * profiles).min(1.0)
 }
 
 /// The score with its reasons, the French side first.

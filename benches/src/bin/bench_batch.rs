@@ -1,0 +1,81 @@
+//! The national cross product: every French fiche × every foreign fiche of the demo
+//! corpus, complete scoring, the best 10 pairs of every fiche on both sides.
+//!
+//! `cargo run --release -p passerelle-benches --bin bench-batch [-- FR_SCOPE FOREIGN_SCOPE K THREADS]`
+//!
+//! Scopes as in `passerelle batch` (default `all all 10`, threads: one per core). Reports the time of the
+//! cross product, pairs per second and the process's peak memory.
+
+use std::time::Instant;
+
+use passerelle_engine::batch::Scope;
+use passerelle_engine::fiche::Side;
+use passerelle_engine::ranking::Matcher;
+use passerelle_engine::scoring::{NoVetoes, Weights};
+
+fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let french_scope =
+        Scope::parse(&args.next().unwrap_or_else(|| "all".into())).map_err(anyhow::Error::msg)?;
+    let foreign_scope =
+        Scope::parse(&args.next().unwrap_or_else(|| "all".into())).map_err(anyhow::Error::msg)?;
+    let k: usize = args.next().map_or(Ok(10), |a| a.parse())?;
+    let threads: usize = args.next().map_or(Ok(0), |a| a.parse())?;
+    let today = passerelle_datasets::demo_corpus_date();
+    let corpus = passerelle_datasets::generate_demo_corpus(passerelle_datasets::DEFAULT_SEED)?;
+    let ids = |scope: &Scope, side: Side| {
+        let mut ids: Vec<_> = corpus
+            .iter()
+            .filter(|f| scope.contains(f, side))
+            .map(|f| f.id.clone())
+            .collect();
+        ids.sort();
+        ids
+    };
+    let french = ids(&french_scope, Side::French);
+    let foreign = ids(&foreign_scope, Side::Foreign);
+    let started = Instant::now();
+    let matcher = Matcher::new(corpus, today, threads)?;
+    println!(
+        "matcher build: {} fiches in {:.2} s",
+        matcher.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let pairs = french.len() as u64 * foreign.len() as u64;
+    let started = Instant::now();
+    let kept = matcher.cross_top_k(
+        &french,
+        &foreign,
+        k,
+        &Weights::default(),
+        0.0,
+        &NoVetoes,
+        &|_| std::ops::ControlFlow::Continue(()),
+    )?;
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "cross product: {} French × {} foreign = {} pairs in {:.2} s ({:.1} M pairs/s), {} pairs kept (top {k} both ways)",
+        french.len(),
+        foreign.len(),
+        pairs,
+        seconds,
+        pairs as f64 / seconds / 1e6,
+        kept.len()
+    );
+    println!("peak memory (VmHWM): {} MiB", peak_memory_mib()?);
+    Ok(())
+}
+
+fn peak_memory_mib() -> anyhow::Result<u64> {
+    let status = std::fs::read_to_string("/proc/self/status")?;
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .ok_or_else(|| anyhow::anyhow!("no VmHWM in /proc/self/status"))?;
+    let kib: u64 = line
+        .split_whitespace()
+        .nth(1)
+        .ok_or_else(|| anyhow::anyhow!("bad VmHWM line"))?
+        .parse()?;
+    Ok(kib / 1024)
+}

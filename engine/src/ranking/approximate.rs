@@ -1,0 +1,287 @@
+//! A first pass for the cross product: every pair of a block gets an approximate
+//! total in `f32`, computed branch-free over plain arrays so that the compiler
+//! vectorises it (eight pairs at a time with AVX2). It is not the total a pair is
+//! ranked by — that one is computed in `f64` by the kernel, bit for bit as `suggest`
+//! and the explanations do — only a filter: a pair whose approximate total is below
+//! the floors in play, by more than [`ERROR`], cannot be kept, and the exact total is
+//! computed for the others only (well under 1 % of the pairs of the national cross
+//! product).
+//!
+//! Two steps: every criterion but the text similarity for the whole block in vectors,
+//! plus the most the texts could add; then, for the few pairs still in play, the
+//! texts (a few `popcount`s each).
+//!
+//! Contract: for every pair, `approximate ≥ exact − ERROR`. Each criterion is computed
+//! with the same formula in `f32` (relative error ~1e-7 per operation on values in
+//! [0, 1]); where the exact criterion needs data the pass does not carry (the area a
+//! partnership is in), the pass takes the criterion's largest possible value. The
+//! integration test `cross_product` checks the whole against scoring every pair.
+
+use super::blocks::{BLOCK, Blocks};
+use super::columns::Columns;
+use super::kernel::QueryPlan;
+use crate::scoring::TextSignature;
+use crate::scoring::geography;
+use crate::scoring::thematic::{PROFILE_SHARE, RECIPROCAL_SHARE, TEXT_SHARE};
+
+/// Far above the accumulated rounding of the `f32` pass (~1e-6), far below any gap
+/// between scores that matters.
+pub const ERROR: f32 = 1e-4;
+
+/// `f32` lanes of an AVX2 vector.
+pub const LANES: usize = 8;
+
+/// The foreign side of a cross product as `f32`/`u32` arrays.
+#[derive(Debug, Default)]
+pub struct ApproximateColumns {
+    offer: Vec<u32>,
+    request: Vec<u32>,
+    profile: Vec<u32>,
+    /// `1 / |request|`, 0 for an empty request.
+    inverse_request: Vec<f32>,
+    profile_len: Vec<f32>,
+    /// Text signatures, read one candidate at a time: only for the candidates that
+    /// the rest of the total leaves in play.
+    offer_text: Vec<TextSignature>,
+    request_text: Vec<TextSignature>,
+    /// `1 / √|signature|`, 0 for an empty one.
+    inverse_root_offer_text: Vec<f32>,
+    inverse_root_request_text: Vec<f32>,
+    /// `ln(population) / ln 4`, NaN when unknown.
+    scaled_ln: Vec<f32>,
+    level: Vec<f32>,
+    languages: Vec<u32>,
+}
+
+fn inverse_root(signature: TextSignature) -> f32 {
+    match signature.len() {
+        0 => 0.0,
+        n => 1.0 / (n as f32).sqrt(),
+    }
+}
+
+impl ApproximateColumns {
+    pub fn of(columns: &Columns) -> ApproximateColumns {
+        let mut a = ApproximateColumns::default();
+        for i in 0..columns.len() {
+            let t = &columns.themes[i];
+            a.offer.push(t.offer.bits());
+            a.request.push(t.request.bits());
+            a.profile.push(t.profile.bits());
+            a.inverse_request.push(match t.request.len() {
+                0 => 0.0,
+                n => 1.0 / n as f32,
+            });
+            a.profile_len.push(t.profile.len() as f32);
+            a.offer_text.push(t.texts.offer);
+            a.request_text.push(t.texts.request);
+            a.inverse_root_offer_text.push(inverse_root(t.texts.offer));
+            a.inverse_root_request_text
+                .push(inverse_root(t.texts.request));
+            a.scaled_ln
+                .push((columns.ln_population[i] / (2.0 * std::f64::consts::LN_2)) as f32);
+            a.level.push(f32::from(columns.level[i] as u8));
+            a.languages.push(u32::from(columns.languages[i]));
+        }
+        a.pad();
+        a
+    }
+
+    /// Eight inert candidates at the end, so that every block is computed in whole
+    /// vectors of eight (the lanes past a block's end are masked off).
+    fn pad(&mut self) {
+        for _ in 0..LANES {
+            for column in [&mut self.offer, &mut self.request, &mut self.profile] {
+                column.push(0);
+            }
+            self.offer_text.push(TextSignature::default());
+            self.request_text.push(TextSignature::default());
+            for column in [
+                &mut self.inverse_request,
+                &mut self.profile_len,
+                &mut self.inverse_root_offer_text,
+                &mut self.inverse_root_request_text,
+                &mut self.scaled_ln,
+                &mut self.level,
+            ] {
+                column.push(0.0);
+            }
+            self.languages.push(0);
+        }
+    }
+}
+
+/// One French query's constants for the pass.
+#[derive(Debug)]
+pub struct ApproximateQuery {
+    offer: u32,
+    request: u32,
+    profile: u32,
+    inverse_request: f32,
+    profile_len: f32,
+    offer_text: TextSignature,
+    request_text: TextSignature,
+    inverse_root_offer_text: f32,
+    inverse_root_request_text: f32,
+    /// NaN when unknown.
+    scaled_ln: f32,
+    level: f32,
+    languages: u32,
+    /// The weights of thematic and size, normalised, and the texts' part of the
+    /// thematic weight.
+    thematic_weight: f32,
+    text_weight: f32,
+    size_weight: f32,
+    /// Weighted geography + under-served per country index, without and with a
+    /// shared language (`f32` rounding is within [`ERROR`]).
+    rest: [Vec<f32>; 2],
+}
+
+impl ApproximateQuery {
+    pub fn new(plan: &QueryPlan, blocks: &Blocks) -> ApproximateQuery {
+        let themes = &plan.themes;
+        let n = plan.normalized;
+        // Pooling at the scale of an area is the criterion's best case: taken for
+        // every candidate of a country where the fiche has a partner area.
+        let mut pool = plan.pool_by_country.clone();
+        for &area in &plan.partner_areas {
+            for &country in blocks.countries_of_area(area) {
+                pool[usize::from(country)] = geography::pooling(true, true, 0);
+            }
+        }
+        let rest = |shared_language: bool| -> Vec<f32> {
+            (0..pool.len())
+                .map(|c| {
+                    (n[1] * geography::value(pool[c], plan.diaspora_by_country[c], shared_language)
+                        + n[3] * plan.underserved_by_country[c]) as f32
+                })
+                .collect()
+        };
+        ApproximateQuery {
+            rest: [rest(false), rest(true)],
+            offer: themes.offer.bits(),
+            request: themes.request.bits(),
+            profile: themes.profile.bits(),
+            inverse_request: match themes.request.len() {
+                0 => 0.0,
+                len => 1.0 / len as f32,
+            },
+            profile_len: themes.profile.len() as f32,
+            offer_text: themes.texts.offer,
+            request_text: themes.texts.request,
+            inverse_root_offer_text: inverse_root(themes.texts.offer),
+            inverse_root_request_text: inverse_root(themes.texts.request),
+            scaled_ln: plan
+                .ln_population
+                .map_or(f32::NAN, |ln| (ln / (2.0 * std::f64::consts::LN_2)) as f32),
+            level: f32::from(plan.level as u8),
+            languages: u32::from(plan.languages),
+            thematic_weight: n[0] as f32,
+            text_weight: (n[0] * TEXT_SHARE) as f32,
+            size_weight: n[2] as f32,
+        }
+    }
+
+    /// The candidates of block `b` that may reach `min(own_floor, floors[i])`, as a
+    /// bit mask over the block. Two steps: the total without the texts, plus the most
+    /// the texts could add, for all the block in vectors; then the texts of those
+    /// still in play, one at a time (few are).
+    #[inline(always)]
+    pub fn candidates(
+        &self,
+        c: &ApproximateColumns,
+        blocks: &Blocks,
+        b: usize,
+        own_floor: f32,
+        floors: &[f32],
+    ) -> u64 {
+        let range = blocks.range(b);
+        let country = blocks.country(b);
+        let rest = [self.rest[0][country], self.rest[1][country]];
+        // Whole vectors: the columns and `floors` have `LANES` entries of padding.
+        let padded = range.len().next_multiple_of(LANES);
+        let mut totals = [0f32; BLOCK];
+        let totals = &mut totals[..padded];
+        self.totals_without_texts(c, range.start, rest, totals);
+        let floors = &floors[range.start..range.start + padded];
+        // The texts add at most this much.
+        let texts = self.text_weight;
+        let mut mask = 0u64;
+        for (chunk, (totals, floors)) in totals
+            .chunks_exact(LANES)
+            .zip(floors.chunks_exact(LANES))
+            .enumerate()
+        {
+            let mut bits = 0u64;
+            for lane in 0..LANES {
+                bits |=
+                    u64::from(totals[lane] + texts + ERROR >= own_floor.min(floors[lane])) << lane;
+            }
+            mask |= bits << (chunk * LANES);
+        }
+        mask &= u64::MAX >> (BLOCK - range.len());
+        // The texts of those still in play, one at a time.
+        let mut kept = mask;
+        while mask != 0 {
+            let j = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            let i = range.start + j;
+            let text = 0.5
+                * (self.offer_text.shared(c.request_text[i]) as f32
+                    * self.inverse_root_offer_text
+                    * c.inverse_root_request_text[i]
+                    + c.offer_text[i].shared(self.request_text) as f32
+                        * c.inverse_root_offer_text[i]
+                        * self.inverse_root_request_text);
+            if totals[j] + self.text_weight * text + ERROR < own_floor.min(floors[j]) {
+                kept &= !(1 << j);
+            }
+        }
+        kept
+    }
+
+    /// The approximate totals with a text similarity of 0 (its thematic part capped
+    /// at 1 without the texts: adding them back can only add less than their share).
+    #[inline(always)]
+    fn totals_without_texts(
+        &self,
+        c: &ApproximateColumns,
+        start: usize,
+        rest: [f32; 2],
+        out: &mut [f32],
+    ) {
+        let end = start + out.len();
+        let offer = &c.offer[start..end];
+        let request = &c.request[start..end];
+        let profile = &c.profile[start..end];
+        let inverse_request = &c.inverse_request[start..end];
+        let profile_len = &c.profile_len[start..end];
+        let scaled_ln = &c.scaled_ln[start..end];
+        let level = &c.level[start..end];
+        let languages = &c.languages[start..end];
+        for j in 0..out.len() {
+            let s_ab = (self.offer & request[j]).count_ones() as f32 * inverse_request[j];
+            let s_ba = (offer[j] & self.request).count_ones() as f32 * self.inverse_request;
+            let reciprocal = 0.5 * (s_ab * s_ba).sqrt() + 0.25 * (s_ab + s_ba);
+            let shared = (self.profile & profile[j]).count_ones() as f32;
+            let union = self.profile_len + profile_len[j] - shared;
+            let profiles = shared / union.max(1.0);
+            let thematic =
+                (RECIPROCAL_SHARE as f32 * reciprocal + PROFILE_SHARE as f32 * profiles).min(1.0);
+            let distance = self.scaled_ln - scaled_ln[j];
+            let population = 1.0 / (1.0 + distance * distance);
+            // NaN (an unknown population on either side) fails the comparison.
+            let population = if population >= 0.0 { population } else { 0.5 };
+            let levels = (1.0 - 0.5 * (self.level - level[j]).abs()).max(0.0);
+            let size = 0.5 * population + 0.5 * levels;
+            let geography_and_underserved = if self.languages & languages[j] != 0 {
+                rest[1]
+            } else {
+                rest[0]
+            };
+            out[j] = self.thematic_weight * thematic
+                + self.size_weight * size
+                + geography_and_underserved;
+        }
+    }
+}
