@@ -220,3 +220,54 @@ fn batch_records_its_runs_and_honours_names_and_exclusions() {
     let results = store.batch_results(last.id).unwrap();
     assert_eq!(results.result.scored.len(), scored.len());
 }
+
+#[test]
+fn batch_without_pairing_keeps_the_best_pairs_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    passerelle(&data, &["import", sample_path().to_str().unwrap()]).unwrap();
+    let out = dir.path().join("campaign");
+    let out_arg = out.to_str().unwrap().to_owned();
+    let args = |extra: &[String]| -> Vec<String> {
+        let mut args: Vec<String> = [
+            "batch",
+            "--fr",
+            "all",
+            "--foreign",
+            "all",
+            "-k",
+            "3",
+            "--no-pairing",
+            "--date",
+            "2026-09-01",
+            "--out",
+            &out_arg,
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        args.extend_from_slice(extra);
+        args
+    };
+    let run = |extra: &[String]| {
+        let args = args(extra);
+        passerelle(&data, &args.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    run(&[]).unwrap();
+    let scored = pairs_of(&out.join("pairs.csv"));
+    // Every foreign fiche of the sample keeps its best 3 French partners.
+    let foreign: std::collections::HashSet<_> = scored.iter().map(|(_, x)| x).collect();
+    assert!(foreign.len() > 100, "{}", foreign.len());
+    assert!(pairs_of(&out.join("assignment.csv")).is_empty());
+    let unassigned = std::fs::read_to_string(out.join("unassigned.csv")).unwrap();
+    assert_eq!(unassigned.lines().count(), 1, "header only: {unassigned}");
+
+    // An agenda needs assigned pairs.
+    let slots = dir.path().join("slots.csv");
+    std::fs::write(
+        &slots,
+        "label,start,end\nmatin,2026-12-01T09:00,2026-12-01T09:30\n",
+    )
+    .unwrap();
+    let error = run(&["--slots".to_owned(), slots.to_str().unwrap().to_owned()]).unwrap_err();
+    assert!(format!("{error:#}").contains("agenda"), "{error:#}");
+}

@@ -174,6 +174,7 @@ pub fn run(
             spec.french_capacity,
             spec.foreign_capacity,
         ),
+        Pairing::None => Vec::new(),
     };
     let pair = |edge: &Edge| BatchPair {
         french: french[edge.french].id.clone(),
@@ -183,7 +184,11 @@ pub fn run(
         total: edge.score,
     };
     let assigned: Vec<BatchPair> = chosen.iter().map(|&i| pair(&edges[i])).collect();
-    let unassigned = unassigned(french, foreign, &edges, &chosen, spec);
+    let unassigned = if spec.pairing == Pairing::None {
+        Vec::new()
+    } else {
+        unassigned(french, foreign, &edges, &chosen, spec)
+    };
     Ok(BatchResult {
         french_count: french.len(),
         foreign_count: foreign.len(),

@@ -34,6 +34,9 @@ pub enum Pairing {
     Optimal,
     /// Deferred acceptance, French fiches proposing.
     Stable,
+    /// No pairing: the best pairs of every fiche only (a campaign over whole scopes,
+    /// where the pairs kept are the result).
+    None,
 }
 
 /// A pair left out of a run: a French fiche and a foreign one, by id or name.
@@ -171,6 +174,13 @@ impl BatchSpec {
             ));
         }
         if let Some(agenda) = &self.agenda {
+            if self.pairing == Pairing::None {
+                return Err(field(
+                    "agenda",
+                    "none",
+                    "an agenda schedules assigned pairs: choose a pairing",
+                ));
+            }
             bounded("agenda.tables", agenda.tables, MAX_TABLES)?;
             if agenda.slots.is_empty() || agenda.slots.len() > MAX_SLOTS {
                 return Err(field(

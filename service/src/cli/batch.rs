@@ -38,8 +38,11 @@ pub struct BatchArgs {
     #[arg(long)]
     assign_french: Option<usize>,
     /// Stable matching (deferred acceptance) instead of the maximum total score.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "no_pairing")]
     stable: bool,
+    /// No pairing: keep the best pairs of every fiche only (whole-country campaigns).
+    #[arg(long)]
+    no_pairing: bool,
     /// Pairs scoring below this are not considered.
     #[arg(long, default_value_t = 0.0)]
     min_score: f64,
@@ -81,7 +84,9 @@ fn spec(args: &BatchArgs) -> anyhow::Result<BatchSpec> {
     spec.min_score = args.min_score;
     spec.french_capacity = args.assign_french.unwrap_or(args.assign);
     spec.foreign_capacity = args.assign;
-    spec.pairing = if args.stable {
+    spec.pairing = if args.no_pairing {
+        Pairing::None
+    } else if args.stable {
         Pairing::Stable
     } else {
         Pairing::Optimal

@@ -72,6 +72,7 @@ pub fn spec(p: Option<&pb::BatchSpec>) -> Result<BatchSpec, FieldError> {
     spec.pairing = match pb::BatchPairing::try_from(p.pairing) {
         Ok(pb::BatchPairing::Unspecified | pb::BatchPairing::Optimal) => Pairing::Optimal,
         Ok(pb::BatchPairing::Stable) => Pairing::Stable,
+        Ok(pb::BatchPairing::None) => Pairing::None,
         Err(_) => {
             return Err(invalid(
                 "spec.pairing",
@@ -131,6 +132,7 @@ fn spec_to_proto(spec: &BatchSpec) -> pb::BatchSpec {
         pairing: match spec.pairing {
             Pairing::Optimal => pb::BatchPairing::Optimal,
             Pairing::Stable => pb::BatchPairing::Stable,
+            Pairing::None => pb::BatchPairing::None,
         } as i32,
         exclude: spec.exclude.iter().map(Member::to_string).collect(),
         exclude_pairs: spec

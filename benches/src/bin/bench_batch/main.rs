@@ -1,10 +1,13 @@
 //! The national cross product: every French fiche × every foreign fiche of the demo
 //! corpus, complete scoring, the best 10 pairs of every fiche on both sides.
 //!
-//! `cargo run --release -p passerelle-benches --bin bench-batch [-- FR_SCOPE FOREIGN_SCOPE K THREADS]`
+//! `cargo run --release -p passerelle-benches --bin bench-batch [-- [--baseline] FR_SCOPE FOREIGN_SCOPE K THREADS]`
 //!
-//! Scopes as in `passerelle batch` (default `all all 10`, threads: one per core). Reports the time of the
-//! cross product, pairs per second and the process's peak memory.
+//! Scopes as in `passerelle batch` (default `all all 10`, threads: one per core).
+//! Reports the time of the cross product, pairs per second and the process's peak
+//! memory. With `--baseline`, also runs the Python/numpy implementation of
+//! `benches/baseline/` on the same scopes and data, checks that it keeps the same
+//! totals for every fiche, and reports the ratio of the two times.
 
 use std::time::Instant;
 
@@ -13,8 +16,11 @@ use passerelle_engine::fiche::Side;
 use passerelle_engine::ranking::Matcher;
 use passerelle_engine::scoring::{NoVetoes, Weights};
 
+mod baseline;
+
 fn main() -> anyhow::Result<()> {
-    let mut args = std::env::args().skip(1);
+    let mut args = std::env::args().skip(1).peekable();
+    let with_baseline = args.next_if(|a| a == "--baseline").is_some();
     let french_scope =
         Scope::parse(&args.next().unwrap_or_else(|| "all".into())).map_err(anyhow::Error::msg)?;
     let foreign_scope =
@@ -63,6 +69,16 @@ fn main() -> anyhow::Result<()> {
         kept.len()
     );
     println!("peak memory (VmHWM): {} MiB", peak_memory_mib()?);
+    if with_baseline {
+        let dir = tempfile::tempdir()?;
+        let run = baseline::run(&matcher, &french, &foreign, k, &kept, dir.path())?;
+        println!(
+            "python/numpy baseline: {:.2} s ({:.1} M pairs/s), the same best {k} totals for every fiche; engine {:.1}× faster",
+            run.seconds,
+            pairs as f64 / run.seconds / 1e6,
+            run.seconds / seconds
+        );
+    }
     Ok(())
 }
 
