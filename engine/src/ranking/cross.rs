@@ -39,10 +39,10 @@ pub struct CrossScore {
 }
 
 /// French fiches a worker takes at a time, at most: a block of foreign columns is
-/// read from memory once for the whole batch (measured on the national cross
-/// product: 20 s with 4, 14.6 s with 32, 13.8 s with 64). Smaller when the French
-/// scope is small, so that every thread gets work.
-const MAX_BATCH: usize = 64;
+/// read from memory once for the whole batch (national cross product, one run each:
+/// 20 s with batches of 4, 14.6 s with 32, 13.8 s with 64, 13.5 s with 128). Smaller
+/// when the French scope is small, so that every thread gets work.
+const MAX_BATCH: usize = 128;
 
 /// The foreign side of a cross product, in block order.
 struct ForeignSide {
