@@ -84,7 +84,7 @@ fn carry_out(
     // a lock, tried and never waited for, at most every STORE_PROGRESS_EVERY.
     let shared = Mutex::new((&mut *store, Instant::now()));
     let result = super::run(
-        &matcher,
+        matcher,
         &participants,
         &run.spec,
         &snapshot.vetoes,

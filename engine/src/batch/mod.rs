@@ -124,9 +124,10 @@ impl Participants {
 /// Runs a batch over `participants` (fiches of the corpus the matcher was built
 /// from). Pairs vetoed by `veto` (staff rejections) or excluded by the spec are never
 /// kept. `progress` is called with `(pairs scored, pairs in all)`; answering `Break`
-/// cancels the run ([`crate::Error::Cancelled`]).
+/// cancels the run ([`crate::Error::Cancelled`]). The matcher is dropped once the
+/// pairs are scored: a national run then holds millions of pairs, not the corpus too.
 pub fn run(
-    matcher: &Matcher,
+    matcher: Matcher,
     participants: &Participants,
     spec: &BatchSpec,
     veto: &dyn PairVeto,
@@ -151,8 +152,9 @@ pub fn run(
         &EitherVeto(veto, &excluded_pairs),
         &|done| progress(done, all_pairs),
     )?;
+    drop(matcher);
     let edges: Vec<Edge> = scored
-        .iter()
+        .into_iter()
         .map(|s| Edge {
             french: s.french,
             foreign: s.foreign,

@@ -5,6 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+use std::io::Write;
+
 use anyhow::Context;
 use clap::Args;
 use passerelle_engine::batch::agenda::{self, Slot};
@@ -157,11 +159,8 @@ pub fn run(data_dir: &Path, args: BatchArgs) -> anyhow::Result<()> {
 
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
-    write(&args.out.join("pairs.csv"), &pairs_csv(&result.scored))?;
-    write(
-        &args.out.join("assignment.csv"),
-        &pairs_csv(&result.assigned),
-    )?;
+    write_pairs(&args.out.join("pairs.csv"), &result.scored)?;
+    write_pairs(&args.out.join("assignment.csv"), &result.assigned)?;
     let mut unassigned = String::from("id,name,reason\n");
     for u in &result.unassigned {
         unassigned.push_str(&format!(
@@ -227,19 +226,24 @@ fn flag_of(error: passerelle_engine::Error) -> String {
     }
 }
 
-fn pairs_csv(pairs: &[BatchPair]) -> String {
-    let mut out = String::from("french_id,french_name,foreign_id,foreign_name,score\n");
+/// Streams the pairs as CSV: a national run keeps millions of them.
+fn write_pairs(path: &Path, pairs: &[BatchPair]) -> anyhow::Result<()> {
+    let cannot = || format!("cannot write {}", path.display());
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).with_context(cannot)?);
+    writeln!(out, "french_id,french_name,foreign_id,foreign_name,score").with_context(cannot)?;
     for p in pairs {
-        out.push_str(&format!(
-            "{},\"{}\",{},\"{}\",{:.4}\n",
+        writeln!(
+            out,
+            "{},\"{}\",{},\"{}\",{:.4}",
             p.french,
             p.french_name.replace('"', "\"\""),
             p.foreign,
             p.foreign_name.replace('"', "\"\""),
             p.total
-        ));
+        )
+        .with_context(cannot)?;
     }
-    out
+    out.flush().with_context(cannot)
 }
 
 /// Reads `label,start,end` lines (a header line is allowed); errors name the line.
