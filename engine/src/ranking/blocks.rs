@@ -1,5 +1,5 @@
 //! Blocks of candidates for the cross product: the foreign columns of a batch are
-//! ordered by country (then theme sets and position, for locality) and cut into
+//! ordered by country (then position) and cut into
 //! blocks of at most [`BLOCK`] candidates of one country. Within a block the
 //! geography and under-served criteria take at most two values for a French fiche
 //! (with or without a shared language; see [`super::approximate`]), and a block's
@@ -25,20 +25,11 @@ pub struct Blocks {
 }
 
 impl Blocks {
-    /// The order that makes blocks: by country, then theme sets, then position.
-    /// Returns indices into `positions` (fiche positions in `fiches`).
+    /// The order that makes blocks: by country, then position. Returns indices into
+    /// `positions` (fiche positions in `fiches`).
     pub fn order(fiches: &[MatchFeatures], positions: &[usize]) -> Vec<usize> {
         let mut order: Vec<usize> = (0..positions.len()).collect();
-        order.sort_by_key(|&i| {
-            let f = &fiches[positions[i]];
-            (
-                f.country.index(),
-                f.request.bits(),
-                f.offer.bits(),
-                f.profile.bits(),
-                positions[i],
-            )
-        });
+        order.sort_by_key(|&i| (fiches[positions[i]].country.index(), positions[i]));
         order
     }
 
