@@ -7,8 +7,7 @@ use std::path::Path;
 
 use clap::Parser;
 use passerelle::cli::{Cli, run};
-use passerelle_engine::jsonl::parse_fiche;
-use passerelle_tests::{sample_lines, sample_path};
+use passerelle_tests::sample_path;
 
 /// Meetings per French collectivité and per Beninese commune.
 const FRENCH_CAPACITY: usize = 5;
@@ -104,10 +103,7 @@ fn franco_beninese_assises() {
     ])
     .unwrap())
     .unwrap();
-    let fiches: Vec<_> = sample_lines()
-        .iter()
-        .map(|l| parse_fiche(l).unwrap())
-        .collect();
+    let fiches: Vec<_> = passerelle_tests::sample_fiches();
     let french: Vec<String> = fiches
         .iter()
         .filter(|f| f.id.as_str().starts_with("FR-COM-"))

@@ -7,8 +7,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use passerelle::server::{self, ServerConfig, State, StateOptions};
-use passerelle_engine::jsonl;
-use passerelle_engine::store::Store;
 use passerelle_proto::v1 as pb;
 use pb::batch_service_client::BatchServiceClient;
 use pb::review_service_client::ReviewServiceClient;
@@ -31,15 +29,9 @@ impl BatchServer {
     async fn sample() -> BatchServer {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().to_owned();
-        tokio::task::spawn_blocking(move || {
-            let fiches: Vec<_> = passerelle_tests::sample_lines()
-                .iter()
-                .map(|line| jsonl::parse_fiche(line).unwrap())
-                .collect();
-            Store::open(&path).unwrap().upsert(&fiches).unwrap();
-        })
-        .await
-        .unwrap();
+        tokio::task::spawn_blocking(move || passerelle_tests::store_sample(&path))
+            .await
+            .unwrap();
         BatchServer::on(dir).await
     }
 

@@ -6,17 +6,9 @@ use std::collections::HashSet;
 
 use chrono::NaiveDate;
 use passerelle_engine::fiche::{Fiche, FicheId, Side};
-use passerelle_engine::jsonl::parse_fiche;
 use passerelle_engine::ranking::{CrossScore, Matcher};
 use passerelle_engine::scoring::{NoVetoes, PairVeto, Weights};
-use passerelle_tests::sample_lines;
-
-fn sample() -> Vec<Fiche> {
-    sample_lines()
-        .iter()
-        .map(|line| parse_fiche(line).unwrap())
-        .collect()
-}
+use passerelle_tests::sample_fiches;
 
 fn sides(fiches: &[Fiche]) -> (Vec<FicheId>, Vec<FicheId>) {
     let ids = |side: Side| {
@@ -105,7 +97,7 @@ fn brute_force(
 
 #[test]
 fn the_cross_product_keeps_exactly_the_best_pairs_of_every_fiche() {
-    let fiches = sample();
+    let fiches = sample_fiches();
     let (french, foreign) = sides(&fiches);
     assert!(
         french.len() > 50 && foreign.len() > 50,
@@ -151,7 +143,7 @@ fn the_cross_product_keeps_exactly_the_best_pairs_of_every_fiche() {
 
 #[test]
 fn a_cancelled_cross_product_stops_with_an_error() {
-    let fiches = sample();
+    let fiches = sample_fiches();
     let (french, foreign) = sides(&fiches);
     let matcher = Matcher::new(fiches, NaiveDate::from_ymd_opt(2026, 9, 1).unwrap(), 2).unwrap();
     let result = matcher.cross_top_k(

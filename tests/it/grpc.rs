@@ -7,8 +7,6 @@ use std::sync::Arc;
 
 use passerelle::server::{self, Caller, Role, ServerConfig, State, StateOptions, Tokens};
 use passerelle_engine::fiche::FicheId;
-use passerelle_engine::jsonl;
-use passerelle_engine::store::Store;
 use passerelle_proto::v1 as pb;
 use pb::fiche_service_client::FicheServiceClient;
 use pb::match_service_client::MatchServiceClient;
@@ -61,15 +59,9 @@ async fn start() -> TestServer {
 async fn start_sample(sync_index_limit: usize) -> TestServer {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().to_owned();
-    tokio::task::spawn_blocking(move || {
-        let fiches: Vec<_> = passerelle_tests::sample_lines()
-            .iter()
-            .map(|line| jsonl::parse_fiche(line).unwrap())
-            .collect();
-        Store::open(&path).unwrap().upsert(&fiches).unwrap();
-    })
-    .await
-    .unwrap();
+    tokio::task::spawn_blocking(move || passerelle_tests::store_sample(&path))
+        .await
+        .unwrap();
     start_on(dir, None, sync_index_limit).await
 }
 

@@ -18,10 +18,7 @@ fn today() -> NaiveDate {
 }
 
 fn sample_matcher(threads: usize) -> Matcher {
-    let fiches = sample_lines()
-        .iter()
-        .map(|l| parse_fiche(l).unwrap())
-        .collect();
+    let fiches = passerelle_tests::sample_fiches();
     Matcher::new(fiches, today(), threads).unwrap()
 }
 

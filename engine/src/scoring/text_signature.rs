@@ -47,7 +47,7 @@ impl TextSignature {
 
     /// Cosine of the two bit vectors, in [0, 1]; 0 when either is empty. Symmetric.
     pub fn cosine(self, other: TextSignature) -> f64 {
-        let shared = (self.0[0] & other.0[0]).count_ones() + (self.0[1] & other.0[1]).count_ones();
+        let shared = self.shared(other);
         if shared == 0 {
             return 0.0;
         }
