@@ -10,80 +10,111 @@ use crate::store::RunId;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// An import was rejected as a whole: nothing of it was written.
-    #[error("import rejected, nothing was written: {} problem(s){}\n{}", .problems.len() + .more, more_suffix(*.more), list(.problems))]
+    #[error("import refusé, rien n'a été écrit : {} problème(s){}\n{}", .problems.len() + .more, more_suffix(*.more), list(.problems))]
     ImportRejected {
         problems: Vec<LineProblem>,
         /// Problems found beyond those listed.
         more: usize,
     },
     /// A fiche given directly (not from a file) breaks a rule.
-    #[error("invalid fiche: {0}")]
+    #[error("fiche invalide : {0}")]
     InvalidFiche(#[from] crate::fiche::FieldError),
-    #[error("no fiche with id {0}")]
+    #[error("aucune fiche d'identifiant {0}")]
     NotFound(FicheId),
-    #[error("I/O error on {path}: {source}")]
+    #[error("erreur d'entrée-sortie sur {path} : {source}")]
     Io {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
     #[error(
-        "the store in {path} has schema version {found}; this build knows up to {known}: upgrade passerelle"
+        "la base de {path} est au schéma {found} ; cette version de passerelle connaît jusqu'au {known} : mettez passerelle à jour"
     )]
     SchemaTooNew {
         path: PathBuf,
         found: i64,
         known: i64,
     },
-    #[error("store: {0}")]
+    #[error("base de données : {0}")]
     Store(#[from] rusqlite::Error),
-    #[error("corrupt fiche {id} in the store: {message}")]
+    #[error("fiche {id} corrompue dans la base : {message}")]
     CorruptRecord { id: String, message: String },
-    #[error("cannot start the ranking thread pool: {0}")]
+    #[error("impossible de démarrer les fils de calcul : {0}")]
     ThreadPool(#[from] rayon::ThreadPoolBuildError),
-    #[error("search index: {0}")]
+    #[error("index de recherche : {0}")]
     Index(#[from] tantivy::TantivyError),
-    #[error("search index in {path} is unusable: {reason}")]
+    #[error("l'index de recherche de {path} est inutilisable : {reason}")]
     IndexUnusable { path: PathBuf, reason: String },
-    #[error("bad search query: {message}")]
+    #[error("recherche invalide : {message}")]
     BadQuery { message: String },
-    #[error("no collectivité named {query:?}{}", suggestions_suffix(.suggestions))]
+    #[error("aucune collectivité ne s'appelle « {query} »{}", suggestions_suffix(.suggestions))]
     NoSuchName {
         query: String,
         /// The closest names, as `id  name (country, admin)`.
         suggestions: Vec<String>,
     },
-    #[error("the run was cancelled")]
+    #[error("la session a été annulée")]
     Cancelled,
     /// A batch spec breaks a rule (bounds, weights, slots).
-    #[error("invalid batch spec: {0}")]
+    #[error("session invalide : {0}")]
     InvalidSpec(FieldError),
     /// An error about one field of a request (a name in a scope, an excluded pair).
-    #[error("field `{field}`: {source}")]
+    #[error("champ `{field}` : {source}")]
     Field {
         field: String,
         #[source]
         source: Box<Error>,
     },
-    #[error("no batch run {0}")]
+    #[error("aucune session {0}")]
     NoSuchRun(RunId),
-    #[error("batch run {id} is {status}: only a done run has results")]
+    #[error("la session {id} est {status} : seule une session terminée a des résultats")]
     RunNotDone { id: RunId, status: String },
-    #[error("batch run {id} is already {status}")]
+    #[error("la session {id} est déjà {status}")]
     RunFinished { id: RunId, status: String },
-    #[error("{query:?} names several collectivités, give an id or a country:\n{}", indented(.candidates))]
+    #[error("« {query} » désigne plusieurs collectivités : donnez un identifiant, ou précisez le nom comme indiqué :\n{}", indented(.candidates))]
     AmbiguousName {
         query: String,
-        /// Each as `id  name (country, admin)`.
+        /// Each as `id  name (country, admin)  → « qualified name »`.
         candidates: Vec<String>,
     },
+    /// A read on a data directory that holds no store: only `import`, `demo` and
+    /// `serve` create one.
+    #[error(
+        "{path} ne contient pas de base Passerelle : créez-la avec `passerelle import`, `passerelle demo` ou `passerelle serve`, ou indiquez un autre --data-dir"
+    )]
+    NoStore { path: PathBuf },
+    /// A lock was poisoned by a panic in another thread: an internal error, never the
+    /// caller's fault.
+    #[error("erreur interne : état partagé corrompu par une panique antérieure ({what})")]
+    Poisoned { what: &'static str },
+    /// A pair of fiches of the same side: only French × foreign pairs are scored.
+    #[error(
+        "{a} et {b} sont toutes deux {}s : seules les paires d'une collectivité française et d'une collectivité étrangère sont évaluées",
+        .side.label()
+    )]
+    SameSide {
+        a: FicheId,
+        b: FicheId,
+        side: crate::fiche::Side,
+    },
+    /// A batch spec with one or more problems, all reported.
+    #[error("session refusée : {} problème(s)\n{}", .problems.len(), indented_fields(.problems))]
+    SpecRejected { problems: Vec<FieldError> },
+}
+
+fn indented_fields(problems: &[FieldError]) -> String {
+    problems
+        .iter()
+        .map(|p| format!("  {p}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn suggestions_suffix(suggestions: &[String]) -> String {
     if suggestions.is_empty() {
         String::new()
     } else {
-        format!("; closest:\n{}", indented(suggestions))
+        format!(" ; les plus proches :\n{}", indented(suggestions))
     }
 }
 
@@ -99,7 +130,7 @@ fn more_suffix(more: usize) -> String {
     if more == 0 {
         String::new()
     } else {
-        format!(" ({more} not listed)")
+        format!(" ({more} non listés)")
     }
 }
 

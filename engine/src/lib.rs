@@ -13,14 +13,20 @@
 //! - [`themes_from_text`]: theme codes recognised in free texts;
 //! - [`scoring`]: pair scoring, one criterion per file, with explanations;
 //! - [`ranking`]: the parallel top-k kernel over compact columns ([`ranking::Matcher`]);
-//! - [`evaluation`]: recall, MRR and ablations against planted pairs.
+//! - [`evaluation`]: recall, MRR and ablations against planted pairs;
+//! - [`corpus`]: one data directory opened and answered for — the API every
+//!   interface (command line, gRPC, console) calls;
+//! - [`input`]: the one parser of codes people type (countries, themes, levels).
 //!
 //! See `ARCHITECTURE.md` at the repository root for the invariants.
 
 pub mod batch;
+pub mod corpus;
 pub mod error;
 pub mod evaluation;
 pub mod fiche;
+pub mod french;
+pub mod input;
 pub mod jsonl;
 pub mod lookup;
 pub mod ranking;
@@ -31,4 +37,5 @@ pub mod store;
 pub mod text;
 pub mod themes_from_text;
 
+pub use corpus::{Corpus, CorpusOptions};
 pub use error::{Error, Result};

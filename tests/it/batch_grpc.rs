@@ -41,7 +41,6 @@ impl BatchServer {
             let options = StateOptions {
                 today: Some("2026-09-01".parse().unwrap()),
                 threads: 2,
-                ..StateOptions::default()
             };
             Arc::new(State::load(&path, &options).unwrap())
         })
@@ -446,12 +445,12 @@ async fn portal_is_denied_and_bad_specs_name_the_field() {
         // A Beninese commune is not in the French side.
         (
             bad(&|s| s.french = "ids:Boukombé".into()),
-            Code::NotFound,
+            Code::InvalidArgument,
             "spec.french",
         ),
         (
             bad(&|s| s.exclude = vec!["Nowhere-sur-Rien".into()]),
-            Code::NotFound,
+            Code::InvalidArgument,
             "spec.exclude[0]",
         ),
         (
@@ -461,7 +460,7 @@ async fn portal_is_denied_and_bad_specs_name_the_field() {
                     foreign: "FR-COM-31555".into(),
                 }]
             }),
-            Code::NotFound,
+            Code::InvalidArgument,
             "spec.exclude_pairs[0].foreign",
         ),
     ];
@@ -471,6 +470,23 @@ async fn portal_is_denied_and_bad_specs_name_the_field() {
         assert_eq!(field_of(&error), field, "{error:?}");
         assert!(error.message().contains(field), "{error:?}");
     }
+    // Every problem of a spec is reported at once, each naming its field.
+    let error = server
+        .start(bad(&|s| {
+            s.k = 5000;
+            s.french = "departement:333".into();
+            s.exclude = vec!["Nowhere-sur-Rien".into()];
+        }))
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Code::InvalidArgument, "{error:?}");
+    for field in ["spec.k", "spec.french", "spec.exclude[0]"] {
+        assert!(error.message().contains(field), "{field}: {error:?}");
+    }
+    assert!(
+        error.message().contains("départements proches"),
+        "{error:?}"
+    );
     let error = server
         .batches(STAFF)
         .start_batch(pb::StartBatchRequest { spec: None })

@@ -3,14 +3,22 @@
 use std::path::Path;
 
 use clap::Parser;
-use passerelle::cli::{Cli, run};
+use passerelle::cli::{Cli, run_to};
 use passerelle_engine::store::Store;
 use passerelle_tests::sample_path;
 
-fn passerelle(data_dir: &Path, args: &[&str]) -> anyhow::Result<()> {
+/// What a command printed: its answer and its notes (standard error's words).
+fn passerelle_notes(data_dir: &Path, args: &[&str]) -> anyhow::Result<(String, String)> {
     let mut argv = vec!["passerelle", "--data-dir", data_dir.to_str().unwrap()];
     argv.extend_from_slice(args);
-    run(Cli::try_parse_from(argv)?)
+    let (mut out, mut notes) = (Vec::new(), Vec::new());
+    run_to(Cli::try_parse_from(argv)?, &mut out, &mut notes)?;
+    Ok((String::from_utf8(out)?, String::from_utf8(notes)?))
+}
+
+/// What a command printed on standard output.
+pub fn passerelle(data_dir: &Path, args: &[&str]) -> anyhow::Result<String> {
+    passerelle_notes(data_dir, args).map(|(out, _)| out)
 }
 
 #[test]
@@ -55,8 +63,8 @@ fn a_rejected_import_is_an_error_naming_the_line() {
     let data = dir.path().join("data");
     let error = passerelle(&data, &["import", bad.to_str().unwrap()]).unwrap_err();
     let message = format!("{error:#}");
-    assert!(message.contains("bad.jsonl:2: field `id`"), "{message}");
-    assert!(message.contains("nothing was written"), "{message}");
+    assert!(message.contains("bad.jsonl:2: champ `id`"), "{message}");
+    assert!(message.contains("rien n'a été écrit"), "{message}");
     assert_eq!(Store::open(&data).unwrap().count().unwrap(), 0);
 }
 
@@ -64,6 +72,7 @@ fn a_rejected_import_is_an_error_naming_the_line() {
 fn an_export_that_fails_leaves_no_partial_file() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
+    passerelle(&data, &["import", sample_path().to_str().unwrap()]).unwrap();
     let out = dir.path().join("missing-dir/export.jsonl");
     assert!(passerelle(&data, &["export", "--out", out.to_str().unwrap()]).is_err());
     assert!(!out.exists());
@@ -120,7 +129,7 @@ fn search_lookup_suggest_and_explain_take_names() {
     .unwrap();
     let unknown = passerelle(&data, &["suggest", "Xyzzyville"]).unwrap_err();
     assert!(
-        format!("{unknown:#}").contains("no collectivité named"),
+        format!("{unknown:#}").contains("aucune collectivité ne s'appelle"),
         "{unknown:#}"
     );
     let bad_weights = dir.path().join("w.toml");
@@ -178,7 +187,7 @@ fn batch_records_its_runs_and_honours_names_and_exclusions() {
             out.to_str().unwrap(),
         ];
         args.extend_from_slice(extra);
-        passerelle(&data, &args).map(|()| out)
+        passerelle(&data, &args).map(|_| out)
     };
     let plain = batch("plain", &[]).unwrap();
     let assigned = pairs_of(&plain.join("assignment.csv"));
@@ -252,14 +261,24 @@ fn batch_without_pairing_keeps_the_best_pairs_only() {
         let args = args(extra);
         passerelle(&data, &args.iter().map(String::as_str).collect::<Vec<_>>())
     };
-    run(&[]).unwrap();
+    let said = run(&[]).unwrap();
     let scored = pairs_of(&out.join("pairs.csv"));
     // Every foreign fiche of the sample keeps its best 3 French partners.
     let foreign: std::collections::HashSet<_> = scored.iter().map(|(_, x)| x).collect();
     assert!(foreign.len() > 100, "{}", foreign.len());
-    assert!(pairs_of(&out.join("assignment.csv")).is_empty());
-    let unassigned = std::fs::read_to_string(out.join("unassigned.csv")).unwrap();
-    assert_eq!(unassigned.lines().count(), 1, "header only: {unassigned}");
+    // Without a pairing there is no assignment to show, in files or in figures.
+    assert!(!out.join("assignment.csv").exists());
+    assert!(!out.join("unassigned.csv").exists());
+    assert!(said.contains("paires retenues"), "{said}");
+    assert!(
+        !said.contains("appari") && !said.contains("sans partenaire"),
+        "{said}"
+    );
+
+    // The folder holds this run's results: another run does not mix its files in.
+    let again = run(&[]).unwrap_err();
+    assert!(format!("{again:#}").contains("--force"), "{again:#}");
+    run(&["--force".to_owned()]).unwrap();
 
     // An agenda needs assigned pairs.
     let slots = dir.path().join("slots.csv");
@@ -270,4 +289,205 @@ fn batch_without_pairing_keeps_the_best_pairs_only() {
     .unwrap();
     let error = run(&["--slots".to_owned(), slots.to_str().unwrap().to_owned()]).unwrap_err();
     assert!(format!("{error:#}").contains("agenda"), "{error:#}");
+}
+
+/// The sample, with look-alike names added: a Senegalese Saint-Louis beside the one
+/// of La Réunion, and Cape Verde's Porto Novo beside Benin's Porto-Novo.
+fn sample_with_look_alikes(dir: &Path) -> std::path::PathBuf {
+    let data = dir.join("data");
+    passerelle(&data, &["import", sample_path().to_str().unwrap()]).unwrap();
+    let sample = std::fs::read_to_string(sample_path()).unwrap();
+    let dakar = sample
+        .lines()
+        .find(|l| l.contains("\"id\":\"SN-GN-2253354\""))
+        .unwrap();
+    let renamed = |id: &str, name: &str, country: &str| {
+        dakar
+            .replace("SN-GN-2253354", id)
+            .replace("\"name\":\"Dakar\"", &format!("\"name\":\"{name}\""))
+            .replace("\"country\":\"SN\"", &format!("\"country\":\"{country}\""))
+    };
+    let extra = dir.join("extra.jsonl");
+    std::fs::write(
+        &extra,
+        format!(
+            "{}\n{}\n",
+            renamed("SN-GN-2246452", "Saint-Louis", "SN"),
+            renamed("CV-GN-3374333", "Porto Novo", "CV")
+        ),
+    )
+    .unwrap();
+    passerelle(&data, &["import", extra.to_str().unwrap()]).unwrap();
+    data
+}
+
+#[test]
+fn read_commands_refuse_a_data_directory_that_does_not_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nowhere");
+    for args in [
+        &["search", "eau"][..],
+        &["lookup", "Lyon"],
+        &["suggest", "Lyon"],
+        &["explain", "Lyon", "Dakar"],
+        &["stats"],
+        &["export"],
+        &[
+            "batch",
+            "--fr",
+            "all",
+            "--foreign",
+            "all",
+            "--out",
+            "/tmp/never-written",
+        ],
+    ] {
+        let error = passerelle(&missing, args).unwrap_err();
+        assert!(
+            format!("{error:#}").contains("ne contient pas de base Passerelle"),
+            "{args:?}: {error:#}"
+        );
+        assert!(!missing.exists(), "{args:?} created the data directory");
+    }
+}
+
+#[test]
+fn names_corrected_by_fuzzy_matching_are_said_and_ambiguous_ones_are_qualified() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = sample_with_look_alikes(dir.path());
+    let date = ["--date", "2026-09-01"];
+    let (out, notes) = passerelle_notes(
+        &data,
+        &[&["suggest", "Bordeuax", "-k", "1"][..], &date].concat(),
+    )
+    .unwrap();
+    assert!(out.contains("Suggestions pour Bordeaux"), "{out}");
+    assert!(
+        notes.contains("« Bordeuax » compris comme Bordeaux (FR-COM-33063)"),
+        "{notes}"
+    );
+    let (_, notes) = passerelle_notes(
+        &data,
+        &[&["suggest", "Bordeaux", "-k", "1"][..], &date].concat(),
+    )
+    .unwrap();
+    assert!(notes.is_empty(), "an exact name needs no note: {notes}");
+
+    // Two Saint-Louis: the error says how to name each, and the qualifier works.
+    let error = passerelle(&data, &["suggest", "Saint-Louis"]).unwrap_err();
+    let message = format!("{error:#}");
+    assert!(message.contains("« Saint-Louis (SN) »"), "{message}");
+    assert!(message.contains("« Saint-Louis (FR) »"), "{message}");
+    for (qualified, id) in [
+        ("Saint-Louis (SN)", "SN-GN-2246452"),
+        ("Saint-Louis (fr)", "FR-COM-97414"),
+        ("Saint-Louis (974)", "FR-COM-97414"),
+    ] {
+        let out = passerelle(
+            &data,
+            &[&["suggest", qualified, "-k", "1"][..], &date].concat(),
+        )
+        .unwrap();
+        assert!(out.contains(id), "{qualified}: {out}");
+    }
+    // The same qualifier works in a batch spec.
+    let out = dir.path().join("out");
+    passerelle(
+        &data,
+        &[
+            &[
+                "batch",
+                "--fr",
+                "ids:Saint-Louis (974)",
+                "--foreign",
+                "country:BJ",
+                "--out",
+                out.to_str().unwrap(),
+            ][..],
+            &date,
+        ]
+        .concat(),
+    )
+    .unwrap();
+    // Two fiches with one name in one area: only their ids tell them apart.
+    let error = passerelle(&data, &["suggest", "Hanoi"]).unwrap_err();
+    assert!(
+        format!("{error:#}").contains("→ « VN-GN-1581130 »"),
+        "{error:#}"
+    );
+
+    // An exact spelling picks its fiche among folded look-alikes.
+    let out = passerelle(
+        &data,
+        &[&["suggest", "Porto-Novo", "-k", "1"][..], &date].concat(),
+    )
+    .unwrap();
+    assert!(out.contains("BJ-COM-BJ-OU-POR"), "{out}");
+    let out = passerelle(
+        &data,
+        &[&["suggest", "Porto Novo", "-k", "1"][..], &date].concat(),
+    )
+    .unwrap();
+    assert!(out.contains("CV-GN-3374333"), "{out}");
+    let error = passerelle(&data, &["suggest", "portonovo"]).unwrap_err();
+    assert!(
+        format!("{error:#}").contains("Porto-Novo (BJ)"),
+        "{error:#}"
+    );
+}
+
+#[test]
+fn explain_refuses_two_fiches_of_the_same_side() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    passerelle(&data, &["import", sample_path().to_str().unwrap()]).unwrap();
+    let error = passerelle(&data, &["explain", "Lyon", "Marseille"]).unwrap_err();
+    assert!(
+        format!("{error:#}").contains("sont toutes deux françaises"),
+        "{error:#}"
+    );
+    let out = passerelle(&data, &["explain", "Lyon", "Dakar"]).unwrap();
+    assert!(out.contains("thématique"), "{out}");
+}
+
+#[test]
+fn batch_scopes_that_match_nothing_are_refused_with_what_exists() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    passerelle(&data, &["import", sample_path().to_str().unwrap()]).unwrap();
+    let out = dir.path().join("out");
+    let batch = |french: &str, foreign: &str, extra: &[&str]| {
+        let mut args = vec![
+            "batch",
+            "--fr",
+            french,
+            "--foreign",
+            foreign,
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        format!("{:#}", passerelle(&data, &args).unwrap_err())
+    };
+    // Several problems are reported together, each naming its flag.
+    let message = batch("departement:333", "admin1:BJ/ZZ", &["-k", "0"]);
+    assert!(message.contains("3 problème(s)"), "{message}");
+    assert!(message.contains("--fr : departement:333"), "{message}");
+    assert!(message.contains("départements proches : 33"), "{message}");
+    assert!(message.contains("--foreign : admin1:BJ/ZZ"), "{message}");
+    assert!(message.contains("zones de BJ : BJ/"), "{message}");
+    assert!(message.contains("-k : 0"), "{message}");
+    let message = batch("region:99", "country:BJ", &[]);
+    assert!(
+        message.contains("aucune fiche française de la région \"99\""),
+        "{message}"
+    );
+    let message = batch("all", "country:FR", &[]);
+    assert!(
+        message.contains("aucune fiche étrangère pour FR"),
+        "{message}"
+    );
+    let message = batch("ids:Lyon,Nowhere-sur-Rien", "country:BJ", &[]);
+    assert!(message.contains("--fr : Nowhere-sur-Rien"), "{message}");
+    assert!(!out.exists(), "nothing was written");
 }

@@ -50,34 +50,24 @@ pub(crate) fn tokens() -> Tokens {
     ])
 }
 
+/// A server on the sample.
 async fn start() -> TestServer {
-    start_sample(StateOptions::default().sync_index_limit).await
-}
-
-/// A server on the sample; the index is refreshed in the background above
-/// `sync_index_limit` fiches.
-async fn start_sample(sync_index_limit: usize) -> TestServer {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().to_owned();
     tokio::task::spawn_blocking(move || passerelle_tests::store_sample(&path))
         .await
         .unwrap();
-    start_on(dir, None, sync_index_limit).await
+    start_on(dir, None).await
 }
 
 /// A server on an existing data directory, over TLS when given a certificate chain,
 /// a key and the CA to trust.
-async fn start_on(
-    dir: tempfile::TempDir,
-    tls: Option<(Vec<u8>, Vec<u8>, Vec<u8>)>,
-    sync_index_limit: usize,
-) -> TestServer {
+async fn start_on(dir: tempfile::TempDir, tls: Option<(Vec<u8>, Vec<u8>, Vec<u8>)>) -> TestServer {
     let path = dir.path().to_owned();
     let state = tokio::task::spawn_blocking(move || {
         let options = StateOptions {
             today: Some("2026-09-01".parse().unwrap()),
             threads: 2,
-            sync_index_limit,
         };
         State::load(&path, &options).unwrap()
     })
@@ -624,8 +614,75 @@ async fn invalid_fiches_and_requests_name_the_field() {
         ..Default::default()
     };
     let ambiguous = server.matches(PORTAL).suggest(request).await.unwrap_err();
-    assert_eq!(ambiguous.code(), Code::FailedPrecondition, "{ambiguous:?}");
+    assert_eq!(ambiguous.code(), Code::InvalidArgument, "{ambiguous:?}");
+    assert_eq!(field_of(&ambiguous), "fiche.name", "{ambiguous:?}");
     assert!(ambiguous.message().contains("Hanoi"));
+
+    // A pair of one side is never scored.
+    let same_side = pb::ExplainPairRequest {
+        a: by_id(MARSEILLE),
+        b: by_id(TOULOUSE),
+        weights: None,
+    };
+    let error = server
+        .matches(PORTAL)
+        .explain_pair(same_side)
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Code::InvalidArgument, "{error:?}");
+    assert!(
+        error.message().contains("toutes deux françaises"),
+        "{error:?}"
+    );
+    server.stop().await;
+}
+
+fn by_name(name: &str) -> Option<pb::FicheRef> {
+    Some(pb::FicheRef {
+        r#ref: Some(pb::fiche_ref::Ref::Name(name.into())),
+        country: None,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_name_corrected_by_fuzzy_matching_is_said_in_the_response() {
+    let server = start().await;
+    let suggest = |name: &str| pb::SuggestRequest {
+        fiche: by_name(name),
+        k: 1,
+        ..Default::default()
+    };
+    let answer = server
+        .matches(PORTAL)
+        .suggest(suggest("Marseile"))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(answer.fiche_id, MARSEILLE);
+    assert_eq!(answer.fiche_name, "Marseille");
+    assert_eq!(answer.resolved_from.as_deref(), Some("Marseile"));
+    let exact = server
+        .matches(PORTAL)
+        .suggest(suggest("marseille"))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        exact.resolved_from, None,
+        "case and accents are no correction"
+    );
+    let explained = server
+        .matches(PORTAL)
+        .explain_pair(pb::ExplainPairRequest {
+            a: by_name("Toulouze"),
+            b: by_name("Dakar"),
+            weights: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(explained.a_resolved_from.as_deref(), Some("Toulouze"));
+    assert_eq!(explained.b_resolved_from, None);
     server.stop().await;
 }
 
@@ -665,6 +722,34 @@ async fn a_rejected_pair_is_never_suggested_again() {
         .into_inner();
     assert!(explained.exclusion.is_some());
     assert_eq!(explained.breakdown.len(), 4);
+
+    // The command line reads the same decisions: it never suggests the pair either,
+    // and its explanation says the pair was rejected.
+    let cli = |args: &[&str]| {
+        let data = server._dir.path().to_str().unwrap().to_owned();
+        let argv = [&["passerelle", "--data-dir", &data][..], args].concat();
+        let (mut out, mut notes) = (Vec::new(), Vec::new());
+        passerelle::cli::run_to(
+            <passerelle::cli::Cli as clap::Parser>::try_parse_from(argv).unwrap(),
+            &mut out,
+            &mut notes,
+        )
+        .unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    let date = ["--date", "2026-09-01"];
+    let suggested = cli(&[
+        &["suggest", MARSEILLE, "-k", "50", "--format", "json"][..],
+        &date,
+    ]
+    .concat());
+    assert!(suggested.contains(&top[1]), "{suggested}");
+    assert!(!suggested.contains(&partner), "{suggested}");
+    let explained = cli(&[&["explain", MARSEILLE, &partner][..], &date].concat());
+    assert!(
+        explained.contains("jamais suggérée : paire rejetée par une décision de l'équipe"),
+        "{explained}"
+    );
 
     // A shortlist on the second: in the history, out of the queue.
     let second = top[1].clone();
@@ -763,7 +848,7 @@ async fn a_rejected_pair_is_never_suggested_again() {
     let error = server.reviews(STAFF).review_queue(bad).await.unwrap_err();
     assert_eq!(field_of(&error), "page_token");
     // Decisions are durable: a restart on the same directory still vetoes the pair.
-    let server = start_on(server.stop().await, None, 1000).await;
+    let server = start_on(server.stop().await, None).await;
     assert!(!suggest_ids(&server, MARSEILLE, 50).await.contains(&partner));
     let list = pb::ListDecisionsRequest {
         fiche_id: MARSEILLE.into(),
@@ -858,16 +943,15 @@ async fn tls_with_the_configured_certificate() {
     ));
     let read = |name: &str| std::fs::read(p.join(name)).unwrap();
     let tls = (read("server.pem"), read("server.key"), read("ca.pem"));
-    let server = start_on(tempfile::tempdir().unwrap(), Some(tls), 1000).await;
+    let server = start_on(tempfile::tempdir().unwrap(), Some(tls)).await;
     let fiche = get(&server, STAFF, MARSEILLE).await.unwrap_err();
     assert_eq!(fiche.code(), Code::NotFound, "an empty store, over TLS");
     server.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn on_a_large_corpus_search_catches_up_in_the_background() {
-    // A limit of 0 treats the sample as large: the index is rebuilt off the call.
-    let server = start_sample(0).await;
+async fn an_acknowledged_write_is_searchable_at_once() {
+    let server = start().await;
     let model = get(&server, STAFF, TOULOUSE).await.unwrap();
     let fiche = renamed(&model, "FR-COM-99998", "Backgroundville");
     let request = pb::UpsertFichesRequest {
@@ -875,7 +959,6 @@ async fn on_a_large_corpus_search_catches_up_in_the_background() {
         atomic: true,
     };
     server.fiches(PORTAL).upsert_fiches(request).await.unwrap();
-    // Get and lookup see it at once.
     assert_eq!(
         get(&server, PORTAL, "FR-COM-99998").await.unwrap().name,
         "Backgroundville"
@@ -884,27 +967,14 @@ async fn on_a_large_corpus_search_catches_up_in_the_background() {
         text: "Backgroundville".into(),
         ..Default::default()
     };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    loop {
-        let hits = server
-            .fiches(PORTAL)
-            .search_fiches(search.clone())
-            .await
-            .unwrap();
-        if hits
-            .into_inner()
-            .hits
-            .first()
-            .is_some_and(|h| h.id == "FR-COM-99998")
-        {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the index never caught up"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let hits = server
+        .fiches(PORTAL)
+        .search_fiches(search)
+        .await
+        .unwrap()
+        .into_inner()
+        .hits;
+    assert_eq!(hits.first().map(|h| h.id.as_str()), Some("FR-COM-99998"));
     server.stop().await;
 }
 

@@ -20,7 +20,7 @@ pub use job::{RunProgress, execute};
 pub use scope::{Member, Scope};
 pub use spec::{
     AgendaSpec, BatchSpec, ExcludedPair, MAX_BATCH_K, MAX_CAPACITY, MAX_EXCLUSIONS, MAX_SLOTS,
-    MAX_TABLES, Pairing,
+    MAX_TABLES, NameCorrection, Pairing, ResolvedSpec,
 };
 
 use crate::error::{Error, Result};

@@ -14,8 +14,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 use crate::fiche::{Fiche, FicheId, Side};
-use crate::lookup::NameTable;
+use crate::lookup::{NameTable, Resolution};
 use crate::reference::CountryCode;
+use crate::store::AreaCount;
+
+/// Codes listed when a scope's code matches nothing.
+const NEARBY: usize = 8;
 
 /// A fiche given by its id or by its name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,17 +38,15 @@ impl Member {
         }
     }
 
-    /// The id, through the name table for a name, among the fiches of `side` when
-    /// given.
-    pub fn resolve(&self, names: &NameTable, side: Option<Side>) -> Result<FicheId> {
+    /// The fiche, through the name table for a name (which may be qualified:
+    /// `Saint-Denis (93)`), among the fiches of `side` when given; says whether a
+    /// name was corrected by fuzzy matching.
+    pub fn resolve(&self, names: &NameTable, side: Option<Side>) -> Result<Resolution> {
         let text = match self {
             Member::Id(id) => id.as_str(),
             Member::Name(name) => name,
         };
-        match side {
-            Some(side) => names.resolve_on_side(text, side),
-            None => names.resolve(text, None),
-        }
+        names.resolve_detailed(text, None, side)
     }
 
     /// The id, if it is one already.
@@ -128,20 +130,102 @@ impl Scope {
     }
 
     /// The same scope with every name replaced by the id it designates among the
-    /// fiches of `side`.
-    pub fn resolve(&self, names: &NameTable, side: Side) -> Result<Scope> {
-        match self {
-            Scope::Ids(members) => {
-                let mut ids = Vec::with_capacity(members.len());
-                for member in members {
-                    let id = Member::Id(member.resolve(names, Some(side))?);
+    /// fiches of `side`, and how each name was understood; every member that cannot
+    /// be resolved is reported.
+    #[allow(clippy::type_complexity)]
+    pub fn resolve(
+        &self,
+        names: &NameTable,
+        side: Side,
+    ) -> Result<(Scope, Vec<(Member, Resolution)>), Vec<(Member, crate::Error)>> {
+        let Scope::Ids(members) = self else {
+            return Ok((self.clone(), Vec::new()));
+        };
+        let mut ids = Vec::with_capacity(members.len());
+        let mut understood = Vec::new();
+        let mut errors = Vec::new();
+        for member in members {
+            match member.resolve(names, Some(side)) {
+                Ok(resolution) => {
+                    let id = Member::Id(resolution.id.clone());
                     if !ids.contains(&id) {
                         ids.push(id);
                     }
+                    understood.push((member.clone(), resolution));
                 }
-                Ok(Scope::Ids(ids))
+                Err(error) => errors.push((member.clone(), error)),
             }
-            other => Ok(other.clone()),
+        }
+        match errors.is_empty() {
+            true => Ok((Scope::Ids(ids), understood)),
+            false => Err(errors),
+        }
+    }
+
+    /// Refuses a scope that selects no fiche of `side` in the store whose areas are
+    /// `areas`, saying (in French) what exists nearby: the closest codes, or the
+    /// areas of the country. `ids:` scopes are checked entry by entry when resolved.
+    pub fn check(&self, side: Side, areas: &[AreaCount]) -> Result<(), String> {
+        let on_side = || areas.iter().filter(|a| a.side == side);
+        let side_words = match side {
+            Side::French => "française",
+            Side::Foreign => "étrangère",
+        };
+        let codes = |pick: &dyn Fn(&AreaCount) -> Option<String>| -> Vec<String> {
+            let mut codes: Vec<String> = on_side().filter_map(pick).collect();
+            codes.sort();
+            codes.dedup();
+            codes
+        };
+        let found = |keep: &dyn Fn(&AreaCount) -> bool| on_side().any(|a| keep(a) && a.fiches > 0);
+        match self {
+            Scope::Ids(_) => Ok(()),
+            Scope::All if found(&|_| true) => Ok(()),
+            Scope::All => Err(format!("aucune fiche {side_words} dans la base")),
+            Scope::Region(code) if found(&|a| a.region.as_ref() == Some(code)) => Ok(()),
+            Scope::Region(code) => Err(nothing(
+                &format!("aucune fiche {side_words} de la région {code:?}"),
+                "régions présentes",
+                nearby(code, codes(&|a| a.region.clone())),
+            )),
+            Scope::Departement(code) if found(&|a| a.departement.as_ref() == Some(code)) => Ok(()),
+            Scope::Departement(code) => Err(nothing(
+                &format!("aucune fiche {side_words} du département {code:?}"),
+                "départements proches",
+                nearby(code, codes(&|a| a.departement.clone())),
+            )),
+            Scope::Countries(countries) => {
+                let missing: Vec<&str> = countries
+                    .iter()
+                    .filter(|c| !found(&|a| a.country == **c))
+                    .map(|c| c.as_str())
+                    .collect();
+                match missing.as_slice() {
+                    [] => Ok(()),
+                    _ => Err(format!(
+                        "aucune fiche {side_words} pour {}",
+                        missing.join(", ")
+                    )),
+                }
+            }
+            Scope::Admin1 { country, admin1 } => {
+                if found(&|a| a.country == *country && a.admin1.as_ref() == Some(admin1)) {
+                    return Ok(());
+                }
+                let areas = codes(&|a| {
+                    (a.country == *country).then(|| match (&a.admin1, &a.admin1_name) {
+                        (Some(code), Some(name)) => format!("{country}/{code} ({name})"),
+                        (Some(code), None) => format!("{country}/{code}"),
+                        _ => String::new(),
+                    })
+                });
+                let areas: Vec<String> = areas.into_iter().filter(|a| !a.is_empty()).collect();
+                Err(nothing(
+                    &format!("aucune fiche {side_words} dans la zone {country}/{admin1}"),
+                    &format!("zones de {country}"),
+                    nearby(&format!("{country}/{admin1}"), areas),
+                ))
+            }
         }
     }
 
@@ -162,6 +246,34 @@ impl Scope {
             Scope::Ids(members) => members.iter().any(|m| m.id() == Some(&fiche.id)),
         }
     }
+}
+
+/// `what`, then the codes that exist (`listed`), or that there are none.
+fn nothing(what: &str, listed: &str, codes: Vec<String>) -> String {
+    if codes.is_empty() {
+        format!("{what} (aucune dans la base)")
+    } else {
+        format!("{what} ; {listed} : {}", codes.join(", "))
+    }
+}
+
+/// The [`NEARBY`] codes closest to `code`: a shared prefix first, then by edit
+/// distance, then in order.
+fn nearby(code: &str, mut codes: Vec<String>) -> Vec<String> {
+    let distance = |candidate: &String| {
+        let shared = code
+            .chars()
+            .zip(candidate.chars())
+            .take_while(|(a, b)| a == b)
+            .count();
+        (
+            usize::MAX - shared,
+            strsim::levenshtein(code, candidate.split(' ').next().unwrap_or(candidate)),
+        )
+    };
+    codes.sort_by_key(|c| (distance(c), c.clone()));
+    codes.truncate(NEARBY);
+    codes
 }
 
 impl TryFrom<String> for Scope {
@@ -229,18 +341,20 @@ mod tests {
         let names = NameTable::from_fiches(&corpus());
         let scope = Scope::parse("ids:St-Etienne,FR-COM-42218").unwrap();
         assert_eq!(
-            scope.resolve(&names, Side::French).unwrap().to_string(),
+            scope.resolve(&names, Side::French).unwrap().0.to_string(),
             "ids:FR-COM-42218"
         );
         let foreign = Scope::parse("ids:Porto Novo").unwrap();
         assert_eq!(
-            foreign.resolve(&names, Side::Foreign).unwrap().to_string(),
+            foreign
+                .resolve(&names, Side::Foreign)
+                .unwrap()
+                .0
+                .to_string(),
             "ids:BJ-COM-BJ-OU-PNO"
         );
-        assert!(matches!(
-            foreign.resolve(&names, Side::French),
-            Err(crate::Error::NoSuchName { .. })
-        ));
+        let errors = foreign.resolve(&names, Side::French).unwrap_err();
+        assert!(matches!(errors[..], [(_, crate::Error::NoSuchName { .. })]));
         let json = serde_json::to_string(&scope).unwrap();
         assert_eq!(json, "\"ids:St-Etienne,FR-COM-42218\"");
         assert_eq!(serde_json::from_str::<Scope>(&json).unwrap(), scope);

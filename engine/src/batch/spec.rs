@@ -13,7 +13,9 @@ use super::scope::{Member, Scope};
 use crate::error::{Error, Result};
 use crate::fiche::{FicheId, FieldError, Side};
 use crate::lookup::NameTable;
+use crate::lookup::Resolution;
 use crate::scoring::Weights;
+use crate::store::AreaCount;
 
 /// Most pairs kept per fiche.
 pub const MAX_BATCH_K: usize = 1000;
@@ -75,6 +77,26 @@ pub struct AgendaSpec {
     pub tables: usize,
 }
 
+/// A name of a spec understood through fuzzy matching: said to the user, never
+/// silently used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameCorrection {
+    /// Where the name was (`french`, `exclude[0]`).
+    pub field: String,
+    /// As typed.
+    pub typed: String,
+    pub id: FicheId,
+    /// The official name it was resolved to.
+    pub name: String,
+}
+
+/// A spec whose names are all ids, and the names that were corrected on the way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolvedSpec {
+    pub spec: BatchSpec,
+    pub corrections: Vec<NameCorrection>,
+}
+
 /// What a batch run does.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -116,18 +138,7 @@ fn one() -> usize {
 }
 
 fn field(field: &str, value: impl ToString, reason: impl Into<String>) -> FieldError {
-    FieldError {
-        field: field.to_owned(),
-        value: value.to_string(),
-        reason: reason.into(),
-    }
-}
-
-fn in_field(name: String, error: Error) -> Error {
-    Error::Field {
-        field: name,
-        source: Box::new(error),
-    }
+    FieldError::new(field, &value.to_string(), reason)
 }
 
 impl BatchSpec {
@@ -149,85 +160,164 @@ impl BatchSpec {
         }
     }
 
-    /// Checks every bound; the error names the field.
+    /// Checks every bound; the error names the field (the first problem of
+    /// [`BatchSpec::problems`]).
     pub fn validate(&self) -> Result<(), FieldError> {
-        let bounded = |name: &str, value: usize, max: usize| {
-            if (1..=max).contains(&value) {
-                Ok(())
-            } else {
-                Err(field(name, value, format!("must be in [1, {max}]")))
+        match self.problems().into_iter().next() {
+            Some(problem) => Err(problem),
+            None => Ok(()),
+        }
+    }
+
+    /// Every bound broken, each naming its field.
+    pub fn problems(&self) -> Vec<FieldError> {
+        let mut problems = Vec::new();
+        let mut bounded = |name: &str, value: usize, max: usize| {
+            if !(1..=max).contains(&value) {
+                problems.push(field(name, value, format!("doit être entre 1 et {max}")));
             }
         };
-        bounded("k", self.k, MAX_BATCH_K)?;
-        bounded("french_capacity", self.french_capacity, MAX_CAPACITY)?;
-        bounded("foreign_capacity", self.foreign_capacity, MAX_CAPACITY)?;
-        if !(0.0..=1.0).contains(&self.min_score) {
-            return Err(field("min_score", self.min_score, "must be in [0, 1]"));
+        bounded("k", self.k, MAX_BATCH_K);
+        bounded("french_capacity", self.french_capacity, MAX_CAPACITY);
+        bounded("foreign_capacity", self.foreign_capacity, MAX_CAPACITY);
+        if let Some(agenda) = &self.agenda {
+            bounded("agenda.tables", agenda.tables, MAX_TABLES);
         }
-        self.weights.validate()?;
+        if !(0.0..=1.0).contains(&self.min_score) {
+            problems.push(field("min_score", self.min_score, "doit être entre 0 et 1"));
+        }
+        if let Err(problem) = self.weights.validate() {
+            problems.push(problem);
+        }
         let exclusions = self.exclude.len() + self.exclude_pairs.len();
         if exclusions > MAX_EXCLUSIONS {
-            return Err(field(
+            problems.push(field(
                 "exclude",
                 exclusions,
-                format!("at most {MAX_EXCLUSIONS} exclusions (fiches and pairs)"),
+                format!("{MAX_EXCLUSIONS} exclusions au plus (fiches et paires)"),
             ));
         }
         if let Some(agenda) = &self.agenda {
             if self.pairing == Pairing::None {
-                return Err(field(
+                problems.push(field(
                     "agenda",
                     "none",
-                    "an agenda schedules assigned pairs: choose a pairing",
+                    "un agenda place des paires appariées : choisissez un appariement",
                 ));
             }
-            bounded("agenda.tables", agenda.tables, MAX_TABLES)?;
             if agenda.slots.is_empty() || agenda.slots.len() > MAX_SLOTS {
-                return Err(field(
+                problems.push(field(
                     "agenda.slots",
                     agenda.slots.len(),
-                    format!("give 1 to {MAX_SLOTS} slots"),
+                    format!("donnez de 1 à {MAX_SLOTS} créneaux"),
                 ));
+            } else if let Err(reason) = agenda::check_slots(&agenda.slots) {
+                problems.push(field("agenda.slots", agenda.slots.len(), reason));
             }
-            agenda::check_slots(&agenda.slots)
-                .map_err(|reason| field("agenda.slots", agenda.slots.len(), reason))?;
         }
-        Ok(())
+        problems
+    }
+
+    /// Checks everything about the spec against the corpus and resolves it in one
+    /// go: bounds, names (each resolved among its side), and scopes that would
+    /// select nothing (`departement:333`, `admin1:BJ/ZZ`). Every problem is
+    /// reported, each naming its field, as [`Error::SpecRejected`]; without any, the
+    /// resolved spec (names replaced by ids).
+    pub fn check(&self, names: &NameTable, areas: &[AreaCount]) -> Result<ResolvedSpec> {
+        let mut problems = self.problems();
+        for (name, scope, side) in [
+            ("french", &self.french, Side::French),
+            ("foreign", &self.foreign, Side::Foreign),
+        ] {
+            if let Err(reason) = scope.check(side, areas) {
+                problems.push(field(name, scope, reason));
+            }
+        }
+        match self.resolve(names) {
+            Ok(resolved) if problems.is_empty() => Ok(resolved),
+            Ok(_) => Err(Error::SpecRejected { problems }),
+            Err(Error::SpecRejected { problems: more }) => {
+                problems.extend(more);
+                Err(Error::SpecRejected { problems })
+            }
+            Err(other) => Err(other),
+        }
     }
 
     /// The spec with every name replaced by an id: scope members among their side,
     /// excluded fiches on either side, excluded pairs French then foreign. Ids must
-    /// exist. Errors are [`Error::Field`] naming the entry (`french`,
-    /// `exclude[2]`, `exclude_pairs[0].foreign`).
-    pub fn resolve(&self, names: &NameTable) -> Result<BatchSpec> {
+    /// exist. Every name that cannot be resolved is reported, as
+    /// [`Error::SpecRejected`] naming the entry (`french`, `exclude[2]`,
+    /// `exclude_pairs[0].foreign`); names corrected by fuzzy matching are listed.
+    pub fn resolve(&self, names: &NameTable) -> Result<ResolvedSpec> {
+        let mut problems = Vec::new();
+        let mut corrections = Vec::new();
         let mut resolved = self.clone();
-        resolved.french = self
-            .french
-            .resolve(names, Side::French)
-            .map_err(|e| in_field("french".into(), e))?;
-        resolved.foreign = self
-            .foreign
-            .resolve(names, Side::Foreign)
-            .map_err(|e| in_field("foreign".into(), e))?;
+        let mut understood = |field: String, resolution: Resolution| {
+            if let Some(typed) = resolution.corrected_from {
+                corrections.push(NameCorrection {
+                    field,
+                    typed,
+                    id: resolution.id.clone(),
+                    name: resolution.name,
+                });
+            }
+            Member::Id(resolution.id)
+        };
+        let mut refused = |field: String, member: &Member, error: Error| {
+            problems.push(FieldError::new(
+                &field,
+                &member.to_string(),
+                error.to_string(),
+            ));
+        };
+        for (name, scope, side) in [
+            ("french", &self.french, Side::French),
+            ("foreign", &self.foreign, Side::Foreign),
+        ] {
+            match scope.resolve(names, side) {
+                Ok((scope, members)) => {
+                    for (_, resolution) in members {
+                        understood(name.into(), resolution);
+                    }
+                    match side {
+                        Side::French => resolved.french = scope,
+                        Side::Foreign => resolved.foreign = scope,
+                    }
+                }
+                Err(errors) => errors
+                    .into_iter()
+                    .for_each(|(member, e)| refused(name.into(), &member, e)),
+            }
+        }
         for (i, member) in self.exclude.iter().enumerate() {
-            let id = member
-                .resolve(names, None)
-                .map_err(|e| in_field(format!("exclude[{i}]"), e))?;
-            resolved.exclude[i] = Member::Id(id);
+            let field = format!("exclude[{i}]");
+            match member.resolve(names, None) {
+                Ok(resolution) => resolved.exclude[i] = understood(field, resolution),
+                Err(e) => refused(field, member, e),
+            }
         }
         for (i, pair) in self.exclude_pairs.iter().enumerate() {
-            let side = |member: &Member, side: Side, name: &str| {
-                member
-                    .resolve(names, Some(side))
-                    .map(Member::Id)
-                    .map_err(|e| in_field(format!("exclude_pairs[{i}].{name}"), e))
-            };
-            resolved.exclude_pairs[i] = ExcludedPair {
-                french: side(&pair.french, Side::French, "french")?,
-                foreign: side(&pair.foreign, Side::Foreign, "foreign")?,
-            };
+            let out = &mut resolved.exclude_pairs[i];
+            for (member, side, part, slot) in [
+                (&pair.french, Side::French, "french", &mut out.french),
+                (&pair.foreign, Side::Foreign, "foreign", &mut out.foreign),
+            ] {
+                let field = format!("exclude_pairs[{i}].{part}");
+                match member.resolve(names, Some(side)) {
+                    Ok(resolution) => *slot = understood(field, resolution),
+                    Err(e) => refused(field, member, e),
+                }
+            }
         }
-        Ok(resolved)
+        if problems.is_empty() {
+            Ok(ResolvedSpec {
+                spec: resolved,
+                corrections,
+            })
+        } else {
+            Err(Error::SpecRejected { problems })
+        }
     }
 
     /// Whether every fiche is given by id (see [`BatchSpec::resolve`]).
@@ -372,6 +462,12 @@ mod tests {
         spec.exclude_pairs = vec![ExcludedPair::parse("FR-COM-42218:Porto Novo").unwrap()];
         assert!(!spec.is_resolved());
         let resolved = spec.resolve(&names).unwrap();
+        assert!(
+            resolved.corrections.is_empty(),
+            "{:?}",
+            resolved.corrections
+        );
+        let resolved = resolved.spec;
         assert!(resolved.is_resolved());
         assert_eq!(resolved.french.to_string(), "ids:FR-COM-42218");
         assert_eq!(resolved.excluded_ids()[0].as_str(), "SN-COM-DKR");
@@ -381,13 +477,38 @@ mod tests {
         );
 
         spec.exclude_pairs = vec![ExcludedPair::parse("Porto Novo:FR-COM-42218").unwrap()];
+        spec.exclude.push(Member::parse("Tombouctou"));
         match spec.resolve(&names) {
-            Err(Error::Field { field, source }) => {
-                assert_eq!(field, "exclude_pairs[0].french");
-                assert!(matches!(*source, Error::NoSuchName { .. }));
+            Err(Error::SpecRejected { problems }) => {
+                let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+                assert_eq!(
+                    fields,
+                    [
+                        "exclude[1]",
+                        "exclude_pairs[0].french",
+                        "exclude_pairs[0].foreign"
+                    ]
+                );
+                assert!(
+                    problems[0].reason.contains("aucune collectivité"),
+                    "{problems:?}"
+                );
             }
             other => panic!("{other:?}"),
         }
         assert!(ExcludedPair::parse("FR-COM-42218").is_err());
+
+        spec.exclude = vec![Member::parse("Dakkar")];
+        spec.exclude_pairs.clear();
+        let corrected = spec.resolve(&names).unwrap().corrections;
+        assert_eq!(corrected.len(), 1);
+        assert_eq!(
+            (
+                corrected[0].field.as_str(),
+                corrected[0].typed.as_str(),
+                corrected[0].id.as_str()
+            ),
+            ("exclude[0]", "Dakkar", "SN-COM-DKR")
+        );
     }
 }

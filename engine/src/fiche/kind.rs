@@ -81,6 +81,21 @@ impl Kind {
         }
     }
 
+    /// The French name staff read.
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Commune => "commune",
+            Kind::Epci => "intercommunalité",
+            Kind::Departement => "département",
+            Kind::Region => "région",
+            Kind::Municipality => "municipalité",
+            Kind::District => "district",
+            Kind::Province => "province",
+            Kind::State => "État fédéré",
+            Kind::Other => "autre",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.as_str() == s)
     }
@@ -100,9 +115,26 @@ impl Level {
     pub fn parse(s: &str) -> Option<Level> {
         Level::ALL.into_iter().find(|l| l.as_str() == s)
     }
+
+    /// The French name staff read.
+    pub fn label(self) -> &'static str {
+        match self {
+            Level::Local => "échelon local",
+            Level::Intermediate => "échelon intermédiaire",
+            Level::Regional => "échelon régional",
+        }
+    }
 }
 
 impl Side {
+    /// The French name staff read (`collectivité française` / `étrangère`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Side::French => "française",
+            Side::Foreign => "étrangère",
+        }
+    }
+
     pub fn other(self) -> Side {
         match self {
             Side::French => Side::Foreign,

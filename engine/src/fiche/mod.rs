@@ -21,7 +21,7 @@ pub use id::{FicheId, MAX_ID_LEN};
 pub use kind::{Kind, Level, Side};
 pub use language_code::LanguageCode;
 pub use timestamp::Timestamp;
-pub use validation::{FieldError, MAX_NAME_CHARS, MAX_TEXT_CHARS};
+pub use validation::{FieldError, MAX_NAME_CHARS, MAX_QUOTED_CHARS, MAX_TEXT_CHARS, quoted};
 
 use crate::reference::{CountryCode, ThemeCode};
 

@@ -26,11 +26,34 @@ pub struct FieldError {
     pub reason: String,
 }
 
+/// Characters of a value quoted in an error: a 10 MB name is not echoed back.
+pub const MAX_QUOTED_CHARS: usize = 64;
+
+impl FieldError {
+    /// An error about `field`, quoting at most [`MAX_QUOTED_CHARS`] characters of
+    /// `value` (then `…` and the value's length).
+    pub fn new(field: &str, value: &str, reason: impl Into<String>) -> FieldError {
+        FieldError {
+            field: quoted(field),
+            value: quoted(value),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// `text`, cut after [`MAX_QUOTED_CHARS`] characters with its length said.
+pub fn quoted(text: &str) -> String {
+    match text.char_indices().nth(MAX_QUOTED_CHARS) {
+        None => text.to_owned(),
+        Some((cut, _)) => format!("{}…({} caractères)", &text[..cut], text.chars().count()),
+    }
+}
+
 impl fmt::Display for FieldError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "field `{}` = {}: {}",
+            "champ `{}` = {} : {}",
             self.field, self.value, self.reason
         )
     }

@@ -10,6 +10,7 @@
 //! one (several fiches scoring within [`AMBIGUITY_MARGIN`] of the best, such as the
 //! two Saint-Denis) are errors that list the candidates.
 
+mod resolution;
 mod score;
 
 #[cfg(test)]
@@ -19,6 +20,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+pub use resolution::{Qualifier, Resolution, split_qualifier};
 pub use score::normalise;
 
 use crate::error::{Error, Result};
@@ -65,9 +67,26 @@ struct Entry {
     country: CountryCode,
     admin: Option<String>,
     side: Side,
+    /// Folded département code (French) or admin1 code and name (foreign), for
+    /// qualifiers such as `Saint-Denis (93)`.
+    area_keys: Vec<String>,
     /// False once the fiche was removed or replaced: its names stay in the buckets
     /// but are skipped.
     live: bool,
+}
+
+impl Entry {
+    /// The qualifier that tells this fiche from look-alikes of another country
+    /// (`country`) or of the same country (its area).
+    fn qualifier(&self, same_country: bool) -> String {
+        match (same_country, self.area_keys.first()) {
+            (true, Some(_)) => match self.side {
+                Side::French => self.admin.clone().unwrap_or_default().replace("dép. ", ""),
+                Side::Foreign => self.admin.clone().unwrap_or_default(),
+            },
+            _ => self.country.to_string(),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -85,6 +104,21 @@ pub struct NameTable {
     names: Vec<Name>,
     buckets: HashMap<[char; 2], Vec<u32>>,
     live: usize,
+}
+
+fn area_keys_of(fiche: &Fiche) -> Vec<String> {
+    let Some(admin) = fiche.admin.as_ref() else {
+        return Vec::new();
+    };
+    let parts = match fiche.side() {
+        Side::French => vec![&admin.departement],
+        Side::Foreign => vec![&admin.admin1_name, &admin.admin1],
+    };
+    parts
+        .into_iter()
+        .flatten()
+        .map(|part| resolution::area_key(part))
+        .collect()
 }
 
 fn admin_of(fiche: &Fiche) -> Option<String> {
@@ -119,6 +153,7 @@ impl NameTable {
             country: fiche.country,
             admin: admin_of(fiche),
             side: fiche.side(),
+            area_keys: area_keys_of(fiche),
             live: true,
         });
         for original in std::iter::once(&fiche.name).chain(&fiche.alt_names) {
@@ -237,30 +272,52 @@ impl NameTable {
     /// One id for a user's "name or id": an existing id as is, else the single best
     /// name match. Unknown and ambiguous names are errors listing the candidates.
     pub fn resolve(&self, name_or_id: &str, country: Option<CountryCode>) -> Result<FicheId> {
-        self.resolve_where(name_or_id, &|entry| {
-            country.is_none_or(|c| c == entry.country)
-        })
+        self.resolve_detailed(name_or_id, country, None)
+            .map(|resolution| resolution.id)
     }
 
     /// Like [`NameTable::resolve`], among the fiches of one side only (a batch scope
     /// names French or foreign collectivités): "Lyon" in a foreign scope is not the
     /// French commune. An id of the other side is refused as not found.
     pub fn resolve_on_side(&self, name_or_id: &str, side: Side) -> Result<FicheId> {
-        self.resolve_where(name_or_id, &|entry| entry.side == side)
+        self.resolve_detailed(name_or_id, None, Some(side))
+            .map(|resolution| resolution.id)
     }
 
-    fn resolve_where(&self, name_or_id: &str, keep: &dyn Fn(&Entry) -> bool) -> Result<FicheId> {
-        let query = name_or_id.trim();
-        if let Ok(id) = FicheId::parse(query) {
+    /// A user's "name or id" (a name may end with a qualifier: `Saint-Denis (93)`,
+    /// `Porto Novo (CV)`), among the fiches of `country` and `side` when given. Says
+    /// whether the name was corrected by fuzzy matching. When several fiches match a
+    /// folded name equally, the one whose name is exactly the text typed (accents,
+    /// case and hyphens included) is chosen: "Porto-Novo" is Benin's capital, "Porto
+    /// Novo" (Cape Verde) and "Portonovo" (Spain) are look-alikes.
+    pub fn resolve_detailed(
+        &self,
+        name_or_id: &str,
+        country: Option<CountryCode>,
+        side: Option<Side>,
+    ) -> Result<Resolution> {
+        let (text, qualifier) = split_qualifier(name_or_id);
+        let keep = |entry: &Entry| {
+            country.is_none_or(|c| c == entry.country)
+                && side.is_none_or(|s| s == entry.side)
+                && qualifier
+                    .as_ref()
+                    .is_none_or(|q| q.accepts(entry.country, &entry.area_keys))
+        };
+        if let Ok(id) = FicheId::parse(text) {
             return match self.by_id.get(&id) {
-                Some(&entry) if keep(&self.entries[entry as usize]) => Ok(id),
+                Some(&entry) if keep(&self.entries[entry as usize]) => Ok(Resolution {
+                    name: self.entries[entry as usize].name.clone(),
+                    id,
+                    corrected_from: None,
+                }),
                 _ => Err(Error::NotFound(id)),
             };
         }
-        let hits = self.lookup_where(query, 10, keep);
+        let hits = self.lookup_where(text, 10, &keep);
         let Some(top) = hits.first().filter(|h| h.score >= MIN_RESOLVE_SCORE) else {
             return Err(Error::NoSuchName {
-                query: query.to_owned(),
+                query: name_or_id.trim().to_owned(),
                 suggestions: hits.iter().take(5).map(NameHit::describe).collect(),
             });
         };
@@ -268,12 +325,53 @@ impl NameTable {
             .iter()
             .filter(|h| h.score >= top.score - AMBIGUITY_MARGIN)
             .collect();
-        if close.len() > 1 {
-            return Err(Error::AmbiguousName {
-                query: query.to_owned(),
-                candidates: close.iter().map(|h| h.describe()).collect(),
-            });
+        let chosen = match close.as_slice() {
+            [only] => *only,
+            several => {
+                let verbatim: Vec<&&NameHit> =
+                    several.iter().filter(|h| h.matched == text).collect();
+                match verbatim.as_slice() {
+                    [only] => **only,
+                    _ => return Err(self.ambiguity(name_or_id.trim(), several)),
+                }
+            }
+        };
+        Ok(Resolution {
+            id: chosen.id.clone(),
+            name: chosen.name.clone(),
+            corrected_from: (chosen.score < 1.0).then(|| name_or_id.trim().to_owned()),
+        })
+    }
+
+    /// The error for a name several fiches answer to, each candidate with the
+    /// qualified name that designates it alone (or its id, when no qualifier does).
+    fn ambiguity(&self, query: &str, hits: &[&NameHit]) -> Error {
+        let entry = |hit: &NameHit| &self.entries[self.by_id[&hit.id] as usize];
+        let qualifiers: Vec<String> = hits
+            .iter()
+            .map(|hit| {
+                let this = entry(hit);
+                let same_country = hits
+                    .iter()
+                    .filter(|other| other.id != hit.id)
+                    .any(|other| entry(other).country == this.country);
+                this.qualifier(same_country)
+            })
+            .collect();
+        let candidates = hits
+            .iter()
+            .zip(&qualifiers)
+            .map(|(hit, qualifier)| {
+                let unique = qualifiers.iter().filter(|q| *q == qualifier).count() == 1;
+                match unique && !qualifier.is_empty() {
+                    true => format!("{}  → « {} ({qualifier}) »", hit.describe(), hit.name),
+                    false => format!("{}  → « {} »", hit.describe(), hit.id),
+                }
+            })
+            .collect();
+        Error::AmbiguousName {
+            query: query.to_owned(),
+            candidates,
         }
-        Ok(top.id.clone())
     }
 }

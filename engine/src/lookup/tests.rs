@@ -76,8 +76,14 @@ fn ambiguous_and_unknown_names_are_errors_with_candidates() {
     match table.resolve("Saint-Denis", None) {
         Err(Error::AmbiguousName { candidates, .. }) => {
             assert_eq!(candidates.len(), 2);
-            assert_eq!(candidates[0], "FR-COM-93066  Saint-Denis (FR, dép. 93)");
-            assert_eq!(candidates[1], "FR-COM-97411  Saint-Denis (FR, dép. 974)");
+            assert_eq!(
+                candidates[0],
+                "FR-COM-93066  Saint-Denis (FR, dép. 93)  → « Saint-Denis (93) »"
+            );
+            assert_eq!(
+                candidates[1],
+                "FR-COM-97411  Saint-Denis (FR, dép. 974)  → « Saint-Denis (974) »"
+            );
         }
         other => panic!("{other:?}"),
     }

@@ -161,6 +161,19 @@ impl CountryCode {
         Countries::get().find(code).map(|c| c.code)
     }
 
+    /// A code as a person types it: surrounding spaces and case do not matter
+    /// (`bj`, ` BJ `). The one parser of country codes typed by users, on every
+    /// interface; the exchange format itself takes upper case only ([`parse`]).
+    ///
+    /// [`parse`]: CountryCode::parse
+    pub fn parse_user(text: &str) -> Option<CountryCode> {
+        let text = text.trim();
+        if text.len() != 2 {
+            return None;
+        }
+        CountryCode::parse(&text.to_ascii_uppercase())
+    }
+
     pub fn as_str(&self) -> &str {
         // Both bytes are ASCII uppercase letters (checked on construction).
         std::str::from_utf8(&self.0).unwrap_or("??")

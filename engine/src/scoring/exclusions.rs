@@ -29,7 +29,9 @@ impl fmt::Display for Exclusion {
             Exclusion::SameSide => f.write_str("les deux fiches sont du même côté"),
             Exclusion::AlreadyPartners => f.write_str("déjà partenaires"),
             Exclusion::NoOpenCall(id) => write!(f, "{id} n'a pas d'appel à partenariat ouvert"),
-            Exclusion::Vetoed => f.write_str("paire écartée par une décision"),
+            Exclusion::Vetoed => f.write_str(
+                "paire rejetée par une décision de l'équipe : elle ne sera plus suggérée",
+            ),
         }
     }
 }

@@ -47,6 +47,16 @@ impl Criterion {
         Criterion::Underserved,
     ];
 
+    /// The criterion's one French name, wherever staff read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Criterion::Thematic => "thématique",
+            Criterion::Geography => "géographie",
+            Criterion::Size => "taille",
+            Criterion::Underserved => "pays peu couverts",
+        }
+    }
+
     pub fn weight(self, weights: &Weights) -> f64 {
         match self {
             Criterion::Thematic => weights.thematic,

@@ -48,40 +48,19 @@ pub fn explain(a: &MatchFeatures, b: &MatchFeatures) -> Breakdown {
         (Some(pa), Some(pb)) if population(a.ln_population, b.ln_population) >= 0.5 => {
             reasons.push(format!(
                 "Populations comparables : {} et {} hab.",
-                grouped(pa),
-                grouped(pb)
+                crate::french::integer(pa),
+                crate::french::integer(pb)
             ));
         }
         (Some(_), Some(_)) => {}
         _ => reasons.push("Population inconnue pour l'une des deux collectivités".to_owned()),
     }
     if a.level == b.level {
-        reasons.push(format!("Niveaux compatibles ({})", level_name(a.level)));
+        reasons.push(format!("Niveaux compatibles ({})", a.level.label()));
     }
     Breakdown::new(
         Criterion::Size,
         value(a.ln_population, b.ln_population, a.level, b.level),
         reasons,
     )
-}
-
-fn level_name(level: Level) -> &'static str {
-    match level {
-        Level::Local => "échelon local",
-        Level::Intermediate => "échelon intermédiaire",
-        Level::Regional => "échelon régional",
-    }
-}
-
-/// `12400` → `12 400`, as French readers write it.
-pub(crate) fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(' ');
-        }
-        out.push(digit);
-    }
-    out
 }

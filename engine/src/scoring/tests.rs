@@ -73,7 +73,7 @@ fn a_two_sided_match_is_explained_in_french() {
     assert!(
         reasons
             .iter()
-            .any(|r| r.starts_with("Populations comparables : 520 000 et 264 320 hab.")),
+            .any(|r| r.starts_with("Populations comparables : 520\u{a0}000 et 264\u{a0}320 hab.")),
         "{reasons:#?}"
     );
     assert!(

@@ -7,6 +7,7 @@
 //! database runs in WAL mode with `synchronous=FULL`, so a commit that returned is on
 //! disk. Search indexes and caches are derived from it and can be rebuilt from it.
 
+mod areas;
 mod batch_runs;
 mod decisions;
 mod export;
@@ -19,6 +20,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension};
 
+pub use areas::AreaCount;
 pub use batch_runs::{
     BatchRun, ResultItem, RunId, RunOutcome, RunResults, RunStatus, RunSummary, Snapshot,
 };
@@ -63,6 +65,17 @@ impl Store {
             connection,
             data_dir: data_dir.to_owned(),
         })
+    }
+
+    /// Opens the store of an existing data directory; [`Error::NoStore`] when the
+    /// directory or its database does not exist (read commands never create one).
+    pub fn open_existing(data_dir: &Path) -> Result<Store> {
+        if !data_dir.join(DATABASE_FILE).is_file() {
+            return Err(Error::NoStore {
+                path: data_dir.to_owned(),
+            });
+        }
+        Store::open(data_dir)
     }
 
     pub fn data_dir(&self) -> &Path {

@@ -14,10 +14,11 @@ use passerelle_engine::batch::export;
 use passerelle_engine::batch::{
     AgendaSpec, BatchPair, BatchSpec, ExcludedPair, Member, Pairing, RunProgress, Scope,
 };
-use passerelle_engine::lookup::NameTable;
+use passerelle_engine::french::{decimal, integer};
 use passerelle_engine::store::{RunStatus, Store};
 
 use super::matching::MatchingArgs;
+use super::output_dir::OutputDir;
 use super::progress;
 
 #[derive(Debug, Args)]
@@ -64,9 +65,13 @@ pub struct BatchArgs {
     /// Name of the event, in calendars.
     #[arg(long, default_value = "Assises de la coopération décentralisée")]
     event: String,
-    /// Directory for the results (created).
+    /// Directory for the results: created, or empty. A directory holding another
+    /// run's results is refused unless --force, which replaces them.
     #[arg(long)]
     out: PathBuf,
+    /// Replace the results of an earlier run in --out.
+    #[arg(long)]
+    force: bool,
     #[command(flatten)]
     matching: MatchingArgs,
 }
@@ -107,38 +112,38 @@ fn spec(args: &BatchArgs) -> anyhow::Result<BatchSpec> {
         }),
         None => None,
     };
-    spec.validate()
-        .map_err(|e| anyhow::anyhow!("{}", flag_error(&e)))?;
+    // Bounds, names and scopes are checked together, every problem reported at once
+    // (`Corpus::check_batch`).
     Ok(spec)
 }
 
-/// A spec error in terms of the command's flags.
-fn flag_error(error: &passerelle_engine::fiche::FieldError) -> String {
-    let flag = match error.field.as_str() {
-        "k" => "-k".to_owned(),
-        "french_capacity" => "--assign-french".to_owned(),
-        "foreign_capacity" => "--assign".to_owned(),
-        "min_score" => "--min-score".to_owned(),
-        "agenda.tables" => "--tables".to_owned(),
-        "agenda.slots" => "--slots".to_owned(),
-        other if other.starts_with("weights") => format!("--weights ({other})"),
-        other => other.to_owned(),
-    };
-    format!("{flag}: {}: {}", error.value, error.reason)
-}
-
-pub fn run(data_dir: &Path, args: BatchArgs) -> anyhow::Result<()> {
+pub fn run(
+    data_dir: &Path,
+    args: BatchArgs,
+    out: &mut dyn Write,
+    notes: &mut dyn Write,
+) -> anyhow::Result<()> {
     let spec = spec(&args)?;
-    let bar = progress::spinner("loading the fiches");
-    let mut store = Store::open(data_dir)?;
-    let names = NameTable::from_store(&store)?;
-    let spec = spec
-        .resolve(&names)
-        .map_err(|e| anyhow::anyhow!("{}", flag_of(e)))?;
-    drop(names);
-    let run = store.create_batch_run(&spec, args.matching.today(), "cli", chrono::Utc::now())?;
+    let corpus = args.matching.open(data_dir)?;
+    let bar = progress::spinner("vérification de la session");
+    let checked = corpus.check_batch(&spec);
     bar.finish_and_clear();
-    let bar = progress::pairs(0, "scoring");
+    let resolved = checked.map_err(|e| anyhow::anyhow!("{}", flag_problems(e)))?;
+    let files = OutputDir::prepare(&args.out, args.force)?;
+    let run = corpus.record_batch(&resolved, "cli")?;
+    for c in &resolved.corrections {
+        writeln!(
+            notes,
+            "note : {} « {} » compris comme {} ({}), par rapprochement orthographique",
+            flag_of_field(&c.field),
+            c.typed,
+            c.name,
+            c.id
+        )?;
+    }
+    let spec = resolved.spec;
+    let bar = progress::pairs(0, "calcul des paires");
+    let mut store = Store::open_existing(data_dir)?;
     let run = passerelle_engine::batch::execute(
         &mut store,
         run.id,
@@ -152,85 +157,130 @@ pub fn run(data_dir: &Path, args: BatchArgs) -> anyhow::Result<()> {
     bar.finish_and_clear();
     match &run.status {
         RunStatus::Done => {}
-        other => anyhow::bail!("batch run {} {other}", run.id),
+        other => anyhow::bail!("la session {} s'est terminée : {other}", run.id),
     }
+    let bar = progress::spinner("écriture des résultats");
     let results = store.batch_results(run.id)?;
     let result = &results.result;
-
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create {}", args.out.display()))?;
-    write_pairs(&args.out.join("pairs.csv"), &result.scored)?;
-    write_pairs(&args.out.join("assignment.csv"), &result.assigned)?;
-    let mut unassigned = String::from("id,name,reason\n");
-    for u in &result.unassigned {
-        unassigned.push_str(&format!(
-            "{},\"{}\",\"{}\"\n",
-            u.id,
-            u.name.replace('"', "\"\""),
-            u.reason.replace('"', "\"\"")
-        ));
-    }
-    write(&args.out.join("unassigned.csv"), &unassigned)?;
-    println!(
-        "{} French × {} foreign fiches: {} pairs kept, {} assigned (total score {:.3}), {} without a partner",
-        result.french_count,
-        result.foreign_count,
-        result.scored.len(),
-        result.assigned.len(),
-        result.total,
-        result.unassigned.len()
-    );
-    if let (Some(plan), Some(agenda)) = (&results.agenda, &spec.agenda) {
-        if !plan.unplaced.is_empty() {
-            println!(
-                "{} meeting(s) found no slot: add slots or tables",
-                plan.unplaced.len()
-            );
+    write_pairs(&files.path("pairs.csv"), &result.scored)?;
+    if spec.pairing != Pairing::None {
+        write_pairs(&files.path("assignment.csv"), &result.assigned)?;
+        let mut unassigned = String::from("id,nom,raison\n");
+        for u in &result.unassigned {
+            unassigned.push_str(&format!(
+                "{},\"{}\",\"{}\"\n",
+                u.id,
+                u.name.replace('"', "\"\""),
+                u.reason.replace('"', "\"\"")
+            ));
         }
-        write(&args.out.join("agenda.csv"), &export::csv(&plan.rows))?;
-        let calendars = args.out.join("calendars");
+        write(&files.path("unassigned.csv"), &unassigned)?;
+    }
+    let mut agenda_summary = None;
+    if let (Some(plan), Some(agenda)) = (&results.agenda, &spec.agenda) {
+        write(&files.path("agenda.csv"), &export::csv(&plan.rows))?;
+        let calendars = files.path("calendars");
         std::fs::create_dir_all(&calendars)?;
         let stamp = agenda.slots[0].start;
         for (id, ics) in export::icalendars(&plan.rows, &args.event, stamp) {
             write(&calendars.join(format!("{id}.ics")), &ics)?;
         }
-        println!(
-            "agenda: {} meetings in {} slots",
-            plan.rows.len(),
-            agenda.slots.len()
-        );
+        agenda_summary = Some((plan.rows.len(), agenda.slots.len(), plan.unplaced.len()));
     }
-    println!(
-        "run {} recorded in the store (generation {}); results in {}",
+    files.commit(run.id)?;
+    bar.finish_and_clear();
+    let count = |n: usize| integer(n as u64);
+    writeln!(
+        out,
+        "{} fiches françaises × {} fiches étrangères : {} paires retenues",
+        count(result.french_count),
+        count(result.foreign_count),
+        count(result.scored.len()),
+    )?;
+    if spec.pairing != Pairing::None {
+        writeln!(
+            out,
+            "appariement {} : {} paires appariées (score total {}), {} fiches sans partenaire",
+            match spec.pairing {
+                Pairing::Stable => "stable",
+                _ => "optimal",
+            },
+            count(result.assigned.len()),
+            decimal(result.total, 3),
+            count(result.unassigned.len())
+        )?;
+    }
+    if let Some((meetings, slots, unplaced)) = agenda_summary {
+        writeln!(
+            out,
+            "agenda : {} rendez-vous sur {} créneaux",
+            count(meetings),
+            count(slots)
+        )?;
+        if unplaced > 0 {
+            writeln!(
+                out,
+                "{} rendez-vous sans créneau : ajoutez des créneaux ou des tables",
+                count(unplaced)
+            )?;
+        }
+    }
+    writeln!(
+        out,
+        "session {} enregistrée dans la base (génération {}) ; résultats dans {}",
         run.id,
         run.generation.unwrap_or(0),
         args.out.display()
-    );
+    )?;
     Ok(())
 }
 
-/// A name-resolution error in terms of the command's flags.
-fn flag_of(error: passerelle_engine::Error) -> String {
+/// The spec's problems in terms of the command's flags, one per line.
+fn flag_problems(error: passerelle_engine::Error) -> String {
     match error {
-        passerelle_engine::Error::Field { field, source } => {
-            let flag = match field.as_str() {
-                "french" => "--fr".to_owned(),
-                "foreign" => "--foreign".to_owned(),
-                f if f.starts_with("exclude_pairs") => format!("--exclude-pair ({f})"),
-                f if f.starts_with("exclude") => format!("--exclude ({f})"),
-                f => f.to_owned(),
-            };
-            format!("{flag}: {source}")
+        passerelle_engine::Error::SpecRejected { problems } => {
+            let lines: Vec<String> = problems
+                .iter()
+                .map(|p| format!("  {} : {} : {}", flag_of_field(&p.field), p.value, p.reason))
+                .collect();
+            format!(
+                "session refusée : {} problème(s)\n{}",
+                problems.len(),
+                lines.join("\n")
+            )
         }
         other => other.to_string(),
     }
 }
 
+/// The flag a spec field comes from.
+fn flag_of_field(field: &str) -> String {
+    match field {
+        "k" => "-k".to_owned(),
+        "french" => "--fr".to_owned(),
+        "foreign" => "--foreign".to_owned(),
+        "french_capacity" => "--assign-french".to_owned(),
+        "foreign_capacity" => "--assign".to_owned(),
+        "min_score" => "--min-score".to_owned(),
+        "agenda.tables" => "--tables".to_owned(),
+        "agenda.slots" => "--slots".to_owned(),
+        "agenda" => "--slots (avec --no-pairing)".to_owned(),
+        f if f.starts_with("exclude_pairs") => format!("--exclude-pair ({f})"),
+        f if f.starts_with("exclude") => format!("--exclude ({f})"),
+        f if f.starts_with("weights") => format!("--weights ({f})"),
+        other => other.to_owned(),
+    }
+}
+
 /// Streams the pairs as CSV: a national run keeps millions of them.
 fn write_pairs(path: &Path, pairs: &[BatchPair]) -> anyhow::Result<()> {
-    let cannot = || format!("cannot write {}", path.display());
+    let cannot = || format!("impossible d'écrire {}", path.display());
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).with_context(cannot)?);
-    writeln!(out, "french_id,french_name,foreign_id,foreign_name,score").with_context(cannot)?;
+    writeln!(
+        out,
+        "id_fiche_francaise,nom_fiche_francaise,id_fiche_etrangere,nom_fiche_etrangere,score"
+    )
+    .with_context(cannot)?;
     for p in pairs {
         writeln!(
             out,
@@ -274,5 +324,5 @@ fn read_slots(path: &Path) -> anyhow::Result<Vec<Slot>> {
 }
 
 fn write(path: &Path, text: &str) -> anyhow::Result<()> {
-    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+    std::fs::write(path, text).with_context(|| format!("impossible d'écrire {}", path.display()))
 }

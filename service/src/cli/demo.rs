@@ -1,10 +1,12 @@
 //! `passerelle demo`: the embedded default, end to end.
 
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
 use clap::Args;
-use passerelle_engine::store::Store;
+use passerelle_engine::french::integer;
+use passerelle_engine::{Corpus, CorpusOptions};
 
 use super::{progress, stats};
 
@@ -15,24 +17,32 @@ pub struct DemoArgs {
     seed: u64,
 }
 
-pub fn run(data_dir: &Path, args: DemoArgs) -> anyhow::Result<()> {
-    let mut store = Store::open(data_dir)?;
-    let existing = store.count()?;
+pub fn run(data_dir: &Path, args: DemoArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let corpus = Corpus::create_or_open(data_dir, &CorpusOptions::default())?;
+    let existing = corpus.count()?;
     if existing > 0 {
         eprintln!(
-            "{} already holds {existing} fiches; showing its stats (import more with `passerelle import`)",
-            data_dir.display()
+            "{} contient déjà {} fiches ; en voici les statistiques (importez-en d'autres avec `passerelle import`)",
+            data_dir.display(),
+            integer(existing)
         );
     } else {
-        let bar = progress::spinner("generating the demo corpus from real geography");
-        let corpus = passerelle_datasets::generate_demo_corpus(args.seed)
-            .context("cannot generate the demo corpus")?;
-        bar.set_message(format!("storing {} fiches", corpus.len()));
-        store.upsert(&corpus)?;
+        let bar = progress::spinner("génération du corpus de démonstration (géographie réelle)");
+        let fiches = passerelle_datasets::generate_demo_corpus(args.seed)
+            .context("impossible de générer le corpus de démonstration")?;
+        bar.set_message(format!(
+            "enregistrement de {} fiches",
+            integer(fiches.len() as u64)
+        ));
+        corpus.upsert(&fiches)?;
         bar.finish_and_clear();
-        eprintln!("stored {} fiches in {}", corpus.len(), data_dir.display());
+        eprintln!(
+            "{} fiches enregistrées dans {}",
+            integer(fiches.len() as u64),
+            data_dir.display()
+        );
     }
     let today = chrono::Local::now().date_naive();
-    stats::print_text(&store.stats(today)?, today, 20);
+    stats::print_text(&corpus.stats(today)?, today, 20, out)?;
     Ok(())
 }

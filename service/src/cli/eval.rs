@@ -4,6 +4,7 @@ use super::output_format::Format;
 use clap::Args;
 use passerelle_engine::evaluation::{EvaluationReport, Truth, evaluate};
 use passerelle_engine::ranking::Matcher;
+use std::io::Write;
 
 use super::matching::MatchingArgs;
 use super::progress;
@@ -22,7 +23,7 @@ pub struct EvalArgs {
     matching: MatchingArgs,
 }
 
-pub fn run(args: EvalArgs) -> anyhow::Result<()> {
+pub fn run(args: EvalArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let weights = args.matching.weights()?;
     let bar = progress::spinner("generating the corpus and planting pairs");
     let corpus = passerelle_datasets::generate_demo_corpus(args.seed)?;
@@ -46,19 +47,21 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
     let report = evaluate(&matcher, &truths, weights)?;
     bar.finish_and_clear();
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-        Format::Text => print_text(&report),
+        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
+        Format::Text => print_text(&report, out)?,
     }
     Ok(())
 }
 
-fn print_text(report: &EvaluationReport) {
-    println!(
+fn print_text(report: &EvaluationReport, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(
+        out,
         "{} planted pairs, each side queried (MRR over the top {}); tagged = foreign request given only as text in es/pt/en",
         report.pairs,
         passerelle_engine::evaluation::DEPTH
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "{:<34} {:>9} {:>7} {:>11} {:>7} {:>10} {:>9} {:>9}",
         "configuration",
         "recall@10",
@@ -68,10 +71,11 @@ fn print_text(report: &EvaluationReport) {
         "countries",
         "tagged r",
         "tagged MRR"
-    );
+    )?;
     for run in &report.runs {
         let m = &run.all;
-        println!(
+        writeln!(
+            out,
             "{:<34} {:>9.3} {:>7.3} {:>11.1} {:>7.1} {:>10.2} {:>9.3} {:>9.3}",
             run.name,
             m.recall_at_10,
@@ -81,11 +85,13 @@ fn print_text(report: &EvaluationReport) {
             m.distinct_countries,
             run.tagged.recall_at_10,
             run.tagged.mrr
-        );
+        )?;
     }
-    println!(
+    writeln!(
+        out,
         "base rates among suggestible foreign fiches: few-links {:.1} %, LDC {:.1} %",
         100.0 * report.base_few_links_share,
         100.0 * report.base_ldc_share
-    );
+    )?;
+    Ok(())
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::Args;
-use passerelle_engine::store::Store;
+use passerelle_engine::{Corpus, CorpusOptions};
 
 use super::atomic_file::AtomicFile;
 
@@ -17,7 +17,7 @@ pub struct ExportArgs {
 }
 
 pub fn run(data_dir: &Path, args: ExportArgs) -> anyhow::Result<()> {
-    let store = Store::open(data_dir)?;
+    let store = Corpus::open(data_dir, &CorpusOptions::default())?;
     match args.out {
         Some(path) => {
             let file = AtomicFile::create(&path)?;
@@ -25,7 +25,11 @@ pub fn run(data_dir: &Path, args: ExportArgs) -> anyhow::Result<()> {
             let count = store.export(&mut out)?;
             drop(out);
             file.commit()?;
-            eprintln!("exported {count} fiches to {}", path.display());
+            eprintln!(
+                "{} fiches exportées dans {}",
+                passerelle_engine::french::integer(count),
+                path.display()
+            );
         }
         None => {
             let mut out = BufWriter::new(std::io::stdout().lock());

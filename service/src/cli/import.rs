@@ -1,11 +1,14 @@
 //! `passerelle import FILE...`
 
 use std::io::BufReader;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::Args;
-use passerelle_engine::store::{ImportSource, Store};
+use passerelle_engine::french::integer;
+use passerelle_engine::store::ImportSource;
+use passerelle_engine::{Corpus, CorpusOptions};
 
 use super::progress;
 
@@ -16,26 +19,27 @@ pub struct ImportArgs {
     files: Vec<PathBuf>,
 }
 
-pub fn run(data_dir: &Path, args: ImportArgs) -> anyhow::Result<()> {
+pub fn run(data_dir: &Path, args: ImportArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let sources = args
         .files
         .iter()
         .map(|path| open(path))
         .collect::<Result<Vec<_>, _>>()?;
     let total = sources.iter().map(|s| s.len).sum::<Option<u64>>();
-    let mut store = Store::open(data_dir)?;
-    let bar = progress::bytes(total, "importing");
-    let report = store.import(sources, &mut |bytes| bar.set_position(bytes));
+    let corpus = Corpus::create_or_open(data_dir, &CorpusOptions::default())?;
+    let bar = progress::bytes(total, "import");
+    let report = corpus.import(sources, &mut |bytes| bar.set_position(bytes));
     bar.finish_and_clear();
     let report = report?;
-    println!(
-        "imported {} fiches from {} file(s): {} new, {} updated; the store holds {}",
-        report.fiches,
+    writeln!(
+        out,
+        "{} fiches importées de {} fichier(s) : {} nouvelles, {} mises à jour ; la base en compte {}",
+        integer(report.fiches),
         report.files,
-        report.inserted,
-        report.updated,
-        store.count()?
-    );
+        integer(report.inserted),
+        integer(report.updated),
+        integer(corpus.count()?)
+    )?;
     Ok(())
 }
 
@@ -47,5 +51,5 @@ fn open(path: &Path) -> anyhow::Result<ImportSource> {
             len: None,
         });
     }
-    ImportSource::open(path).with_context(|| format!("cannot read {}", path.display()))
+    ImportSource::open(path).with_context(|| format!("impossible de lire {}", path.display()))
 }

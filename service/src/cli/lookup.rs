@@ -1,13 +1,13 @@
 //! `passerelle lookup NAME`
 
 use super::output_format::Format;
+use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
 use clap::Args;
-use passerelle_engine::lookup::NameTable;
 use passerelle_engine::reference::CountryCode;
-use passerelle_engine::store::Store;
+use passerelle_engine::{Corpus, CorpusOptions, french};
 
 use super::search::parse_country;
 
@@ -28,23 +28,22 @@ pub struct LookupArgs {
     timings: bool,
 }
 
-pub fn run(data_dir: &Path, args: LookupArgs) -> anyhow::Result<()> {
-    let store = Store::open(data_dir)?;
+pub fn run(data_dir: &Path, args: LookupArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let corpus = Corpus::open(data_dir, &CorpusOptions::default())?;
     let started = Instant::now();
-    let table = NameTable::from_store(&store)?;
+    let fiches = corpus.warm_names()?;
     let loaded = started.elapsed();
-    let hits = table.lookup(&args.name, args.country, args.limit);
+    let hits = corpus.lookup(&args.name, args.country, args.limit)?;
     if args.timings {
         let looked_up = started.elapsed() - loaded;
         eprintln!(
-            "{} fiches loaded in {:.2} s; lookup in {:.2} ms",
-            table.len(),
+            "{fiches} fiches loaded in {:.2} s; lookup in {:.2} ms",
             loaded.as_secs_f64(),
             looked_up.as_secs_f64() * 1e3
         );
     }
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&hits)?),
+        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&hits)?)?,
         Format::Text => {
             for hit in &hits {
                 let alias = if hit.matched == hit.name {
@@ -52,10 +51,15 @@ pub fn run(data_dir: &Path, args: LookupArgs) -> anyhow::Result<()> {
                 } else {
                     format!("  [{}]", hit.matched)
                 };
-                println!("{:.3}  {}{alias}", hit.score, hit.describe());
+                writeln!(
+                    out,
+                    "{}  {}{alias}",
+                    french::decimal(hit.score, 3),
+                    hit.describe()
+                )?;
             }
             if hits.is_empty() {
-                println!("no name found");
+                writeln!(out, "aucun nom trouvé")?;
             }
         }
     }

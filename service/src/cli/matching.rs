@@ -1,19 +1,16 @@
-//! What `suggest` and `explain` share: loading the matcher from the store, resolving
-//! names, reading weights.
+//! What the matching commands share: opening the corpus with a date and threads,
+//! reading weights, resolving names and saying when a name was corrected.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use chrono::NaiveDate;
 use clap::Args;
-use passerelle_engine::fiche::FicheId;
-use passerelle_engine::lookup::NameTable;
-use passerelle_engine::ranking::Matcher;
+use passerelle_engine::lookup::Resolution;
 use passerelle_engine::reference::CountryCode;
 use passerelle_engine::scoring::Weights;
-use passerelle_engine::store::Store;
-
-use super::progress;
+use passerelle_engine::{Corpus, CorpusOptions};
 
 /// Options common to the matching commands.
 #[derive(Debug, Args)]
@@ -30,16 +27,12 @@ pub struct MatchingArgs {
     pub threads: usize,
 }
 
-/// The store's fiches, ready to rank, with the name table to resolve names.
-pub struct Loaded {
-    pub matcher: Matcher,
-    pub names: NameTable,
-}
-
 impl MatchingArgs {
-    pub fn today(&self) -> NaiveDate {
-        self.date
-            .unwrap_or_else(|| chrono::Local::now().date_naive())
+    pub fn options(&self) -> CorpusOptions {
+        CorpusOptions {
+            today: self.date,
+            threads: self.threads,
+        }
     }
 
     pub fn weights(&self) -> anyhow::Result<Weights> {
@@ -47,33 +40,40 @@ impl MatchingArgs {
             return Ok(Weights::default());
         };
         let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+            .with_context(|| format!("impossible de lire {}", path.display()))?;
         let weights: Weights = toml::from_str(&text)
-            .with_context(|| format!("bad weights file {}", path.display()))?;
+            .with_context(|| format!("fichier de poids invalide : {}", path.display()))?;
         weights
             .validate()
-            .with_context(|| format!("bad weights file {}", path.display()))?;
+            .with_context(|| format!("fichier de poids invalide : {}", path.display()))?;
         Ok(weights)
     }
 
-    pub fn load(&self, data_dir: &Path) -> anyhow::Result<Loaded> {
-        let store = Store::open(data_dir)?;
-        let bar = progress::spinner("loading the fiches");
-        let fiches = store.load_all()?;
-        let names = NameTable::from_fiches(&fiches);
-        let matcher =
-            Matcher::with_cache(fiches, self.today(), self.threads, &store.matcher_cache()?)?;
-        bar.finish_and_clear();
-        Ok(Loaded { matcher, names })
+    /// The corpus of an existing data directory.
+    pub fn open(&self, data_dir: &Path) -> anyhow::Result<Corpus> {
+        Ok(Corpus::open(data_dir, &self.options())?)
     }
 }
 
-impl Loaded {
-    /// An id as is, or the single collectivité a name designates.
-    pub fn resolve(&self, name_or_id: &str, country: Option<&str>) -> anyhow::Result<FicheId> {
-        let country = country
-            .map(|c| CountryCode::parse(c).with_context(|| format!("unknown country code {c:?}")))
-            .transpose()?;
-        Ok(self.names.resolve(name_or_id, country)?)
+/// A fiche given by id or name on the command line (`flag` names where), within
+/// `country` when given; a name corrected by fuzzy matching is said in `notes`
+/// (standard error), never used silently.
+pub fn resolve(
+    corpus: &Corpus,
+    notes: &mut dyn Write,
+    flag: &str,
+    name_or_id: &str,
+    country: Option<CountryCode>,
+) -> anyhow::Result<Resolution> {
+    let resolution = corpus
+        .resolve(name_or_id, country, None)
+        .with_context(|| format!("{flag} : {name_or_id:?}"))?;
+    if let Some(typed) = &resolution.corrected_from {
+        writeln!(
+            notes,
+            "note : {flag} « {typed} » compris comme {} ({}), par rapprochement orthographique",
+            resolution.name, resolution.id
+        )?;
     }
+    Ok(resolution)
 }

@@ -10,6 +10,7 @@ mod export;
 mod import;
 mod lookup;
 mod matching;
+mod output_dir;
 mod output_format;
 mod progress;
 mod search;
@@ -66,19 +67,33 @@ enum Command {
     Serve(serve::ServeArgs),
 }
 
+/// Runs a command, writing what it answers to standard output.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::LineWriter::new(stdout.lock());
+    run_to(cli, &mut out, &mut std::io::stderr())
+}
+
+/// Runs a command, writing what it answers to `out` and the notes a person must
+/// read about their input (a name corrected by fuzzy matching) to `notes`; progress
+/// goes to standard error when it is a terminal.
+pub fn run_to(
+    cli: Cli,
+    out: &mut dyn std::io::Write,
+    notes: &mut dyn std::io::Write,
+) -> anyhow::Result<()> {
     match cli.command {
         Command::Dataset(command) => dataset::run(command),
-        Command::Demo(args) => demo::run(&cli.data_dir, args),
-        Command::Import(args) => import::run(&cli.data_dir, args),
+        Command::Demo(args) => demo::run(&cli.data_dir, args, out),
+        Command::Import(args) => import::run(&cli.data_dir, args, out),
         Command::Export(args) => export::run(&cli.data_dir, args),
-        Command::Stats(args) => stats::run(&cli.data_dir, args),
-        Command::Search(args) => search::run(&cli.data_dir, args),
-        Command::Lookup(args) => lookup::run(&cli.data_dir, args),
-        Command::Suggest(args) => suggest::run(&cli.data_dir, args),
-        Command::Explain(args) => explain::run(&cli.data_dir, args),
+        Command::Stats(args) => stats::run(&cli.data_dir, args, out),
+        Command::Search(args) => search::run(&cli.data_dir, args, out),
+        Command::Lookup(args) => lookup::run(&cli.data_dir, args, out),
+        Command::Suggest(args) => suggest::run(&cli.data_dir, args, out, notes),
+        Command::Explain(args) => explain::run(&cli.data_dir, args, out, notes),
         Command::Serve(args) => serve::run(&cli.data_dir, args),
-        Command::Eval(args) => eval::run(args),
-        Command::Batch(args) => batch::run(&cli.data_dir, args),
+        Command::Eval(args) => eval::run(args, out),
+        Command::Batch(args) => batch::run(&cli.data_dir, args, out, notes),
     }
 }

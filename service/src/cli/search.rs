@@ -1,15 +1,17 @@
 //! `passerelle search TEXT [filters]`
 
 use super::output_format::Format;
+use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
 use chrono::NaiveDate;
-use clap::{Args, ValueEnum};
+use clap::Args;
 use passerelle_engine::fiche::{Level, Side};
 use passerelle_engine::reference::{CountryCode, ThemeCode};
-use passerelle_engine::search::{SearchFilters, SearchIndex, SearchQuery};
-use passerelle_engine::store::Store;
+use passerelle_engine::search::{SearchFilters, SearchQuery};
+use passerelle_engine::{Corpus, CorpusOptions};
+use passerelle_engine::{french, input};
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
@@ -28,8 +30,9 @@ pub struct SearchArgs {
     /// A theme code of themes.csv.
     #[arg(long, value_parser = parse_theme)]
     theme: Option<ThemeCode>,
-    #[arg(long, value_enum)]
-    side: Option<SideArg>,
+    /// french or foreign (française, étrangère).
+    #[arg(long, value_parser = parse_side)]
+    side: Option<Side>,
     /// Only fiches with a call open on --date (default: today).
     #[arg(long)]
     open: bool,
@@ -53,33 +56,31 @@ pub struct SearchArgs {
     timings: bool,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum SideArg {
-    French,
-    Foreign,
-}
-
 pub(super) fn parse_country(s: &str) -> Result<CountryCode, String> {
-    CountryCode::parse(&s.to_ascii_uppercase()).ok_or_else(|| format!("unknown country code {s:?}"))
+    input::country("--country", s).map_err(|e| e.to_string())
 }
 
 fn parse_level(s: &str) -> Result<Level, String> {
-    Level::parse(s).ok_or_else(|| format!("{s:?}: expected local, intermediate or regional"))
+    input::level("--level", s).map_err(|e| e.to_string())
 }
 
 fn parse_theme(s: &str) -> Result<ThemeCode, String> {
-    ThemeCode::parse(s).ok_or_else(|| format!("unknown theme code {s:?} (see themes.csv)"))
+    input::theme("--theme", s).map_err(|e| e.to_string())
 }
 
-pub fn run(data_dir: &Path, args: SearchArgs) -> anyhow::Result<()> {
-    let store = Store::open(data_dir)?;
+fn parse_side(s: &str) -> Result<Side, String> {
+    input::side("--side", s).map_err(|e| e.to_string())
+}
+
+pub fn run(data_dir: &Path, args: SearchArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let corpus = Corpus::open(data_dir, &CorpusOptions::default())?;
     let started = Instant::now();
-    let index = SearchIndex::open_or_rebuild(&store)?;
-    if let Some(reason) = index.rebuilt() {
-        let seconds = started.elapsed().as_secs_f64();
+    let warmed = corpus.warm_index()?;
+    if let Some(reason) = warmed.rebuilt {
         eprintln!(
-            "search index rebuilt ({reason:?}): {} fiches in {seconds:.1} s",
-            index.num_docs()
+            "index de recherche reconstruit ({reason:?}) : {} fiches en {}",
+            french::integer(warmed.docs),
+            french::duration(started.elapsed())
         );
     }
     let today = args
@@ -92,10 +93,7 @@ pub fn run(data_dir: &Path, args: SearchArgs) -> anyhow::Result<()> {
             admin1: args.region,
             level: args.level,
             theme: args.theme,
-            side: args.side.map(|s| match s {
-                SideArg::French => Side::French,
-                SideArg::Foreign => Side::Foreign,
-            }),
+            side: args.side,
             open_on: args.open.then_some(today),
             min_population: args.min_pop,
             max_population: args.max_pop,
@@ -104,7 +102,7 @@ pub fn run(data_dir: &Path, args: SearchArgs) -> anyhow::Result<()> {
         offset: args.offset,
     };
     let opened = started.elapsed();
-    let hits = index.search(&query)?;
+    let hits = corpus.search(&query)?;
     if args.timings {
         let searched = started.elapsed() - opened;
         eprintln!(
@@ -114,17 +112,21 @@ pub fn run(data_dir: &Path, args: SearchArgs) -> anyhow::Result<()> {
         );
     }
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&hits)?),
+        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&hits)?)?,
         Format::Text => {
             for (rank, hit) in hits.iter().enumerate() {
                 let rank = rank + 1 + query.offset;
-                println!(
-                    "{rank:>4}. {:>7.3}  {:<28} {}  {}",
-                    hit.score, hit.id, hit.country, hit.name
-                );
+                writeln!(
+                    out,
+                    "{rank:>4}. {:>7}  {:<28} {}  {}",
+                    french::decimal(f64::from(hit.score), 3),
+                    hit.id,
+                    hit.country,
+                    hit.name
+                )?;
             }
             if hits.is_empty() {
-                println!("no fiche found");
+                writeln!(out, "aucune fiche trouvée")?;
             }
         }
     }

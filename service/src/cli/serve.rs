@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
-use passerelle_engine::store::Store;
+use passerelle_engine::Corpus;
 
 use crate::server::config::{self, FileConfig, LogFormat};
 use crate::server::{ServerConfig, State, StateOptions};
@@ -159,7 +159,6 @@ fn settings(data_dir: &Path, args: ServeArgs) -> anyhow::Result<Settings> {
         state: StateOptions {
             today: args.date.or(file.today),
             threads: args.threads.or(file.threads).unwrap_or(0),
-            ..StateOptions::default()
         },
         server,
         empty: args.empty,
@@ -192,23 +191,24 @@ fn install_metrics(addr: SocketAddr) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Loads the demo corpus into an empty store (unless `empty`).
-fn prepare_store(data_dir: &Path, empty: bool) -> anyhow::Result<()> {
-    let mut store = Store::open(data_dir)?;
-    if empty || store.count()? > 0 {
-        return Ok(());
+/// Opens (or creates) the corpus, loading the demo corpus into an empty store
+/// (unless `empty`).
+fn open_corpus(data_dir: &Path, empty: bool, options: &StateOptions) -> anyhow::Result<Corpus> {
+    let corpus = Corpus::create_or_open(data_dir, options)?;
+    if empty || corpus.count()? > 0 {
+        return Ok(corpus);
     }
     let started = Instant::now();
     tracing::info!("empty store: generating the demo corpus");
-    let corpus = passerelle_datasets::generate_demo_corpus(passerelle_datasets::DEFAULT_SEED)
+    let fiches = passerelle_datasets::generate_demo_corpus(passerelle_datasets::DEFAULT_SEED)
         .context("cannot generate the demo corpus")?;
-    store.upsert(&corpus)?;
+    corpus.upsert(&fiches)?;
     tracing::info!(
-        fiches = corpus.len(),
+        fiches = fiches.len(),
         ms = started.elapsed().as_millis() as u64,
         "demo corpus stored"
     );
-    Ok(())
+    Ok(corpus)
 }
 
 async fn shutdown_signal() {
@@ -246,8 +246,8 @@ pub fn run(data_dir: &Path, args: ServeArgs) -> anyhow::Result<()> {
         let started = Instant::now();
         let (dir, empty, options) = (settings.data_dir.clone(), settings.empty, settings.state);
         let state = tokio::task::spawn_blocking(move || {
-            prepare_store(&dir, empty)?;
-            anyhow::Ok(State::load(&dir, &options)?)
+            let corpus = open_corpus(&dir, empty, &options)?;
+            anyhow::Ok(State::new(corpus)?)
         })
         .await??;
         let listener = tokio::net::TcpListener::bind(settings.listen)
@@ -256,7 +256,7 @@ pub fn run(data_dir: &Path, args: ServeArgs) -> anyhow::Result<()> {
         let addr = listener.local_addr()?;
         tracing::info!(
             %addr,
-            fiches = state.len(),
+            fiches = state.corpus().count()?,
             data_dir = %settings.data_dir.display(),
             tls = settings.server.tls.is_some(),
             start_ms = started.elapsed().as_millis() as u64,

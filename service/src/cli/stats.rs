@@ -1,12 +1,16 @@
 //! `passerelle stats`
 
 use super::output_format::Format;
+use std::io::Write;
 use std::path::Path;
 
 use chrono::NaiveDate;
 use clap::Args;
+use passerelle_engine::fiche::{Kind, Level};
+use passerelle_engine::french::integer as thousands;
 use passerelle_engine::reference::{CountryCode, ThemeCode};
-use passerelle_engine::store::{CorpusStats, Store};
+use passerelle_engine::store::CorpusStats;
+use passerelle_engine::{Corpus, CorpusOptions};
 
 #[derive(Debug, Args)]
 pub struct StatsArgs {
@@ -21,81 +25,94 @@ pub struct StatsArgs {
     countries: usize,
 }
 
-pub fn run(data_dir: &Path, args: StatsArgs) -> anyhow::Result<()> {
-    let store = Store::open(data_dir)?;
+pub fn run(data_dir: &Path, args: StatsArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let corpus = Corpus::open(data_dir, &CorpusOptions::default())?;
     let today = args
         .date
         .unwrap_or_else(|| chrono::Local::now().date_naive());
-    let stats = store.stats(today)?;
+    let stats = corpus.stats(today)?;
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&stats)?),
-        Format::Text => print_text(&stats, today, args.countries),
+        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&stats)?)?,
+        Format::Text => print_text(&stats, today, args.countries, out)?,
     }
     Ok(())
 }
 
-pub fn print_text(stats: &CorpusStats, today: NaiveDate, countries: usize) {
-    println!(
-        "Fiches: {} (French {}, foreign {})",
+pub fn print_text(
+    stats: &CorpusStats,
+    today: NaiveDate,
+    countries: usize,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "Fiches : {} ({} françaises, {} étrangères)",
         thousands(stats.total),
         thousands(stats.french),
         thousands(stats.foreign)
-    );
-    println!("By level: {}", joined(&stats.by_level));
-    println!("By kind: {}", joined(&stats.by_kind));
+    )?;
+    writeln!(
+        out,
+        "Par échelon : {}",
+        joined(&stats.by_level, level_label)
+    )?;
+    writeln!(out, "Par type : {}", joined(&stats.by_kind, kind_label))?;
     let calls = &stats.calls;
-    println!(
-        "Calls on {today}: {} open, {} expired, {} closed, {} without a call",
+    writeln!(
+        out,
+        "Appels à partenariat au {} : {} ouverts, {} expirés, {} clos, {} sans appel",
+        today.format("%d/%m/%Y"),
         thousands(calls.open),
         thousands(calls.expired),
         thousands(calls.closed),
         thousands(calls.none)
-    );
+    )?;
     let shown = if countries == 0 {
         stats.by_country.len()
     } else {
         countries
     };
-    println!(
-        "Countries: {} (top {}):",
+    writeln!(
+        out,
+        "Pays : {} (les {} premiers) :",
         stats.by_country.len(),
         shown.min(stats.by_country.len())
-    );
+    )?;
     for (code, n) in stats.by_country.iter().take(shown) {
         let name = CountryCode::parse(code).map_or("?", |c| c.info().name_fr.as_str());
-        println!("  {code}  {name:<32} {:>9}", thousands(*n));
+        writeln!(out, "  {code}  {name:<32} {:>9}", thousands(*n))?;
     }
-    println!("Themes (fiches with the theme in profile / offer / request):");
+    writeln!(
+        out,
+        "Thèmes (fiches qui le citent dans leur profil / leur offre / leur demande) :"
+    )?;
     for counts in &stats.by_theme {
         let label = ThemeCode::parse(&counts.theme).map_or("?", |t| t.info().label_fr.as_str());
-        println!(
+        writeln!(
+            out,
             "  {:<28} {:<52} {:>8} / {:>8} / {:>8}",
             counts.theme,
             label,
             thousands(counts.profile),
             thousands(counts.offer),
             thousands(counts.request)
-        );
+        )?;
     }
+    Ok(())
 }
 
-fn joined(groups: &[(String, u64)]) -> String {
+fn joined(groups: &[(String, u64)], label: fn(&str) -> String) -> String {
     groups
         .iter()
-        .map(|(name, n)| format!("{name} {}", thousands(*n)))
+        .map(|(name, n)| format!("{} {}", label(name), thousands(*n)))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-/// `198562` → `198,562`.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
+fn level_label(code: &str) -> String {
+    Level::parse(code).map_or_else(|| code.to_owned(), |l| l.label().to_owned())
+}
+
+fn kind_label(code: &str) -> String {
+    Kind::parse(code).map_or_else(|| code.to_owned(), |k| k.label().to_owned())
 }

@@ -1,21 +1,22 @@
 //! `passerelle suggest ID|NAME -k 10 [--explain] [--format json]`
 
 use super::output_format::Format;
+use std::io::Write;
 use std::path::Path;
 
-use anyhow::Context;
 use clap::Args;
-use passerelle_engine::fiche::Level;
+use passerelle_engine::fiche::FieldError;
 use passerelle_engine::ranking::{CandidateFilters, SuggestOptions, Suggestion};
-use passerelle_engine::reference::{CountryCode, ThemeCode};
-use passerelle_engine::scoring::NoVetoes;
+use passerelle_engine::{french, input};
 use serde_json::json;
 
-use super::matching::MatchingArgs;
+use super::matching::{MatchingArgs, resolve};
+use super::progress;
 
 #[derive(Debug, Args)]
 pub struct SuggestArgs {
-    /// The fiche: its id, or its name (resolved by fuzzy lookup; ambiguity is an error).
+    /// The fiche: its id, or its name (resolved by fuzzy lookup; ambiguity is an error;
+    /// `Name (XX)` or `Name (93)` qualifies it by country or area).
     fiche: String,
     /// Country of the fiche, to resolve its name.
     #[arg(long = "of-country")]
@@ -44,62 +45,68 @@ pub struct SuggestArgs {
     matching: MatchingArgs,
 }
 
-pub fn run(data_dir: &Path, args: SuggestArgs) -> anyhow::Result<()> {
+pub fn run(
+    data_dir: &Path,
+    args: SuggestArgs,
+    out: &mut dyn Write,
+    notes: &mut dyn Write,
+) -> anyhow::Result<()> {
     let options = SuggestOptions {
         k: args.k,
         filters: filters(&args)?,
         weights: args.matching.weights()?,
         max_per_country: args.max_per_country,
     };
-    let loaded = args.matching.load(data_dir)?;
-    let id = loaded.resolve(&args.fiche, args.of_country.as_deref())?;
-    let suggestions = loaded.matcher.suggest(&id, &options, &NoVetoes)?;
+    let of_country = args
+        .of_country
+        .as_deref()
+        .map(|c| input::country("--of-country", c))
+        .transpose()?;
+    let corpus = args.matching.open(data_dir)?;
+    let bar = progress::spinner("chargement des fiches");
+    let fiche = resolve(&corpus, notes, "fiche", &args.fiche, of_country);
+    let found = fiche.and_then(|fiche| Ok(corpus.suggest(&fiche.id, &options)?));
+    bar.finish_and_clear();
+    let found = found?;
     match args.format {
         Format::Json => {
-            for suggestion in &suggestions {
-                println!("{}", to_json(suggestion));
+            for suggestion in &found.items {
+                writeln!(out, "{}", to_json(suggestion))?;
             }
         }
         Format::Text => {
-            let fiche = loaded.matcher.features(&id)?;
-            println!(
-                "Suggestions pour {} ({}, {id}) :",
-                fiche.name, fiche.country
-            );
-            for (rank, suggestion) in suggestions.iter().enumerate() {
-                print_text(rank + 1, suggestion, args.explain);
+            writeln!(
+                out,
+                "Suggestions pour {} ({}, {}) :",
+                found.name, found.country, found.id
+            )?;
+            for (rank, suggestion) in found.items.iter().enumerate() {
+                print_text(rank + 1, suggestion, args.explain, out)?;
+            }
+            if found.items.is_empty() {
+                writeln!(
+                    out,
+                    "  aucune suggestion (aucune fiche de l'autre côté ne convient)"
+                )?;
             }
         }
     }
     Ok(())
 }
 
+fn flag<T>(
+    flag: &str,
+    text: &Option<String>,
+    parse: fn(&str, &str) -> Result<T, FieldError>,
+) -> Result<Option<T>, FieldError> {
+    text.as_deref().map(|t| parse(flag, t)).transpose()
+}
+
 fn filters(args: &SuggestArgs) -> anyhow::Result<CandidateFilters> {
     Ok(CandidateFilters {
-        country: args
-            .country
-            .as_deref()
-            .map(|c| {
-                CountryCode::parse(c)
-                    .with_context(|| format!("--country: unknown country code {c:?}"))
-            })
-            .transpose()?,
-        level: args
-            .level
-            .as_deref()
-            .map(|l| {
-                Level::parse(l).with_context(|| {
-                    format!("--level: {l:?} is not local, intermediate or regional")
-                })
-            })
-            .transpose()?,
-        theme: args
-            .theme
-            .as_deref()
-            .map(|t| {
-                ThemeCode::parse(t).with_context(|| format!("--theme: unknown theme code {t:?}"))
-            })
-            .transpose()?,
+        country: flag("--country", &args.country, input::country)?,
+        level: flag("--level", &args.level, input::level)?,
+        theme: flag("--theme", &args.theme, input::theme)?,
         ..CandidateFilters::default()
     })
 }
@@ -126,6 +133,7 @@ pub fn to_json(suggestion: &Suggestion) -> serde_json::Value {
     })
 }
 
+/// The criterion's key in JSON output (machine-readable, as in weights files).
 fn criterion_name(criterion: passerelle_engine::scoring::Criterion) -> String {
     serde_json::to_value(criterion)
         .ok()
@@ -133,24 +141,32 @@ fn criterion_name(criterion: passerelle_engine::scoring::Criterion) -> String {
         .unwrap_or_default()
 }
 
-fn print_text(rank: usize, suggestion: &Suggestion, explain: bool) {
-    println!(
-        "{rank:>3}. {:.3}  {}  {} ({})",
-        suggestion.total,
+fn print_text(
+    rank: usize,
+    suggestion: &Suggestion,
+    explain: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{rank:>3}. {}  {}  {} ({})",
+        french::decimal(suggestion.total, 3),
         suggestion.id,
         suggestion.name,
         suggestion.country.info().name_fr
-    );
+    )?;
     if explain {
         for part in &suggestion.breakdown {
-            println!(
-                "       {:<12} {:.3}",
-                criterion_name(part.criterion),
-                part.score
-            );
+            writeln!(
+                out,
+                "       {:<18} {}",
+                part.criterion.label(),
+                french::decimal(part.score, 3)
+            )?;
             for reason in &part.reasons {
-                println!("         - {reason}");
+                writeln!(out, "         - {reason}")?;
             }
         }
     }
+    Ok(())
 }

@@ -34,20 +34,22 @@ pub struct BatchApi {
 
 type Stream<T> = ReceiverStream<Result<T, Status>>;
 
-/// Resolution errors name the request's field (`spec.french`, `spec.exclude[0]`).
+/// Spec problems name the request's field (`spec.french`, `spec.exclude[0]`).
 fn spec_err(error: Error) -> Status {
     match error {
-        Error::Field { field, source } => engine_err(Error::Field {
-            field: format!("spec.{field}"),
-            source,
-        }),
+        Error::SpecRejected { mut problems } => {
+            for problem in &mut problems {
+                problem.field = format!("spec.{}", problem.field);
+            }
+            engine_err(Error::SpecRejected { problems })
+        }
         other => engine_err(other),
     }
 }
 
 async fn run_of(state: &Arc<State>, id: u64) -> Result<BatchRun, Status> {
     let state = state.clone();
-    blocking(move || state.batch_run(RunId::new(id)).map_err(engine_err)).await
+    blocking(move || state.corpus().batch_run(RunId::new(id)).map_err(engine_err)).await
 }
 
 #[tonic::async_trait]
@@ -62,11 +64,20 @@ impl BatchService for BatchApi {
             let spec = convert_batch::spec(request.get_ref().spec.as_ref())
                 .map_err(|e| status::invalid_field(&e))?;
             let state = self.state.clone();
-            let run =
-                blocking(move || state.create_batch(&spec, &caller.name).map_err(spec_err)).await?;
+            let (run, resolved) = blocking(move || {
+                let corpus = state.corpus();
+                corpus.create_batch(&spec, &caller.name).map_err(spec_err)
+            })
+            .await?;
             self.state.batches().launch(&run);
-            let run = Some(convert_batch::run(&run));
-            Ok(Response::new(pb::StartBatchResponse { run }))
+            Ok(Response::new(pb::StartBatchResponse {
+                run: Some(convert_batch::run(&run)),
+                corrections: resolved
+                    .corrections
+                    .iter()
+                    .map(convert_batch::correction)
+                    .collect(),
+            }))
         })
         .await
     }
@@ -142,7 +153,8 @@ impl BatchService for BatchApi {
             Caller::of(&request)?.require(Role::Staff)?;
             let limit = bounded("limit", request.get_ref().limit, 20, 100)?;
             let state = self.state.clone();
-            let runs = blocking(move || state.batch_runs(limit).map_err(engine_err)).await?;
+            let runs =
+                blocking(move || state.corpus().batch_runs(limit).map_err(engine_err)).await?;
             let runs = runs.iter().map(convert_batch::run).collect();
             Ok(Response::new(pb::ListBatchesResponse { runs }))
         })

@@ -4,7 +4,8 @@
 
 use passerelle_engine::batch::agenda::{self, AgendaRow, Slot};
 use passerelle_engine::batch::{
-    AgendaSpec, BatchPair, BatchSpec, ExcludedPair, Member, Pairing, Scope, Unassigned,
+    AgendaSpec, BatchPair, BatchSpec, ExcludedPair, Member, NameCorrection, Pairing, Scope,
+    Unassigned,
 };
 use passerelle_engine::fiche::FieldError;
 use passerelle_engine::store::{BatchRun, RunId, RunStatus, RunSummary};
@@ -110,8 +111,19 @@ pub fn spec(p: Option<&pb::BatchSpec>) -> Result<BatchSpec, FieldError> {
         }),
         None => None,
     };
-    spec.validate().map_err(in_spec)?;
+    // Bounds and names are checked together against the corpus, every problem
+    // reported at once (`Corpus::check_batch`).
     Ok(spec)
+}
+
+/// A name of a spec that fuzzy matching corrected.
+pub fn correction(c: &NameCorrection) -> pb::NameCorrection {
+    pb::NameCorrection {
+        field: format!("spec.{}", c.field),
+        typed: c.typed.clone(),
+        fiche_id: c.id.as_str().to_owned(),
+        fiche_name: c.name.clone(),
+    }
 }
 
 fn spec_to_proto(spec: &BatchSpec) -> pb::BatchSpec {

@@ -104,7 +104,7 @@ impl FicheService for FicheApi {
             let message = request.into_inner();
             blocking(move || {
                 let batch = parse_batch(message, &mut HashSet::new())?;
-                state.upsert(&batch.valid, true).map_err(engine_err)?;
+                state.corpus().upsert(&batch.valid).map_err(engine_err)?;
                 Ok(Response::new(response(batch.results)))
             })
             .await
@@ -127,7 +127,7 @@ impl FicheService for FicheApi {
                     let mut ids = std::mem::take(&mut seen);
                     let (batch, ids) = blocking(move || {
                         let batch = parse_batch(message, &mut ids)?;
-                        state.upsert(&batch.valid, false).map_err(engine_err)?;
+                        state.corpus().upsert(&batch.valid).map_err(engine_err)?;
                         Ok((batch, ids))
                     })
                     .await?;
@@ -137,9 +137,6 @@ impl FicheService for FicheApi {
                 Ok::<(), Status>(())
             }
             .await;
-            // What was written is indexed even when the stream failed half-way.
-            let state = self.state.clone();
-            blocking(move || state.refresh_index().map_err(engine_err)).await?;
             outcome?;
             Ok(Response::new(response(results)))
         })
@@ -156,7 +153,7 @@ impl FicheService for FicheApi {
             let id = convert::fiche_id("id", &request.get_ref().id)
                 .map_err(|e| status::invalid_field(&e))?;
             let state = self.state.clone();
-            let fiche = blocking(move || state.get(&id).map_err(engine_err)).await?;
+            let fiche = blocking(move || state.corpus().get(&id).map_err(engine_err)).await?;
             let with_contact = caller.sees_contact_of(&fiche.id);
             let fiche = Some(convert::fiche_to_proto(&fiche, with_contact));
             Ok(Response::new(pb::GetFicheResponse { fiche }))
@@ -173,7 +170,7 @@ impl FicheService for FicheApi {
             let id = convert::fiche_id("id", &request.get_ref().id)
                 .map_err(|e| status::invalid_field(&e))?;
             let state = self.state.clone();
-            blocking(move || state.delete(&id).map_err(engine_err)).await?;
+            blocking(move || state.corpus().delete(&id).map_err(engine_err)).await?;
             Ok(Response::new(pb::DeleteFicheResponse {}))
         })
         .await
@@ -188,7 +185,7 @@ impl FicheService for FicheApi {
             let query =
                 search_query(request.into_inner()).map_err(|e| status::invalid_field(&e))?;
             let state = self.state.clone();
-            let hits = blocking(move || state.search(&query).map_err(engine_err)).await?;
+            let hits = blocking(move || state.corpus().search(&query).map_err(engine_err)).await?;
             let hits = hits.iter().map(convert::search_hit).collect();
             Ok(Response::new(pb::SearchFichesResponse { hits }))
         })
@@ -213,7 +210,11 @@ impl FicheService for FicheApi {
                 )));
             }
             let state = self.state.clone();
-            let hits = blocking(move || Ok(state.lookup(&r.name, country, limit))).await?;
+            let hits = blocking(move || {
+                let corpus = state.corpus();
+                corpus.lookup(&r.name, country, limit).map_err(engine_err)
+            })
+            .await?;
             let hits = hits.iter().map(convert::name_hit).collect();
             Ok(Response::new(pb::LookupByNameResponse { hits }))
         })

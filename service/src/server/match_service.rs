@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use passerelle_engine::fiche::FicheId;
+use passerelle_engine::lookup::Resolution;
 use passerelle_engine::ranking::{MAX_K, SuggestOptions};
 use passerelle_proto::v1 as pb;
 use pb::match_service_server::MatchService;
@@ -18,8 +18,9 @@ pub struct MatchApi {
     pub state: Arc<State>,
 }
 
-/// Resolves a [`pb::FicheRef`] (id or name) on the state; blocking.
-pub fn resolve(state: &State, field: &str, r: Option<&pb::FicheRef>) -> Result<FicheId, Status> {
+/// Resolves a [`pb::FicheRef`] (id or name) on the corpus; blocking. Errors name
+/// `field`.
+pub fn resolve(state: &State, field: &str, r: Option<&pb::FicheRef>) -> Result<Resolution, Status> {
     let missing =
         || status::invalid_field(&convert::invalid(field, "unset", "give an id or a name"));
     let r = r.ok_or_else(missing)?;
@@ -29,10 +30,16 @@ pub fn resolve(state: &State, field: &str, r: Option<&pb::FicheRef>) -> Result<F
         Some(pb::fiche_ref::Ref::Id(id)) => {
             let id = convert::fiche_id(&format!("{field}.id"), id)
                 .map_err(|e| status::invalid_field(&e))?;
-            state.resolve(id.as_str(), None).map_err(engine_err)
+            let corpus = state.corpus();
+            corpus
+                .resolve(id.as_str(), None, None)
+                .map_err(|e| status::in_field(&format!("{field}.id"), engine_err(e)))
         }
         Some(pb::fiche_ref::Ref::Name(name)) if !name.trim().is_empty() => {
-            state.resolve(name, country).map_err(engine_err)
+            let corpus = state.corpus();
+            corpus
+                .resolve(name, country, None)
+                .map_err(|e| status::in_field(&format!("{field}.name"), engine_err(e)))
         }
         _ => Err(missing()),
     }
@@ -50,14 +57,20 @@ impl MatchService for MatchApi {
             let options = suggest_options(&r)?;
             let state = self.state.clone();
             blocking(move || {
-                let id = resolve(&state, "fiche", r.fiche.as_ref())?;
-                let found = state.suggest(&id, &options).map_err(engine_err)?;
+                let fiche = resolve(&state, "fiche", r.fiche.as_ref())?;
+                let found = state
+                    .corpus()
+                    .suggest(&fiche.id, &options)
+                    .map_err(engine_err)?;
                 let suggestions = found
+                    .items
                     .iter()
                     .map(|s| convert::suggestion(s, &options.weights));
                 Ok(Response::new(pb::SuggestResponse {
-                    fiche_id: id.as_str().to_owned(),
+                    fiche_id: fiche.id.as_str().to_owned(),
                     suggestions: suggestions.collect(),
+                    resolved_from: fiche.corrected_from,
+                    fiche_name: fiche.name,
                 }))
             })
             .await
@@ -78,17 +91,23 @@ impl MatchService for MatchApi {
             blocking(move || {
                 let a = resolve(&state, "a", r.a.as_ref())?;
                 let b = resolve(&state, "b", r.b.as_ref())?;
-                let (score, exclusion) = state.explain(&a, &b, &weights).map_err(engine_err)?;
-                let breakdown = score
+                let explained = state
+                    .corpus()
+                    .explain(&a.id, &b.id, &weights)
+                    .map_err(engine_err)?;
+                let breakdown = explained
+                    .score
                     .breakdown
                     .iter()
                     .map(|x| convert::breakdown(x, &weights));
                 Ok(Response::new(pb::ExplainPairResponse {
-                    a_id: a.as_str().to_owned(),
-                    b_id: b.as_str().to_owned(),
-                    total: score.total,
+                    a_id: a.id.as_str().to_owned(),
+                    b_id: b.id.as_str().to_owned(),
+                    total: explained.score.total,
                     breakdown: breakdown.collect(),
-                    exclusion: exclusion.map(|e| e.to_string()),
+                    exclusion: explained.exclusion.map(|e| e.to_string()),
+                    a_resolved_from: a.corrected_from,
+                    b_resolved_from: b.corrected_from,
                 }))
             })
             .await

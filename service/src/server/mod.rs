@@ -32,7 +32,8 @@ use tonic::transport::{Identity, Server, ServerTlsConfig};
 use tonic::{Code, Status};
 
 pub use auth::{Caller, Role, Tokens};
-pub use state::{State, StateOptions};
+pub use passerelle_engine::CorpusOptions as StateOptions;
+pub use state::State;
 
 use auth::Auth;
 use batch_service::BatchApi;
@@ -136,7 +137,7 @@ pub async fn serve(
                 .await;
         }
     };
-    metrics::gauge!("passerelle_fiches").set(state.len() as f64);
+    metrics::gauge!("passerelle_fiches").set(state.corpus().count().unwrap_or(0) as f64);
     // Without TCP_NODELAY, small responses wait for delayed ACKs (~40 ms a call).
     let incoming = TcpIncoming::from(listener)
         .with_nodelay(Some(true))

@@ -9,8 +9,9 @@ use tonic::{Request, Response, Status};
 
 use super::auth::{Caller, Role};
 use super::fiche_service::bounded;
-use super::state::{QueueQuery, State};
+use super::state::State;
 use super::{blocking, convert, engine_err, metered, status};
+use passerelle_engine::corpus::QueueQuery;
 
 /// Longest decision note, in characters.
 pub const MAX_NOTE_CHARS: usize = 2000;
@@ -43,10 +44,15 @@ impl ReviewService for ReviewApi {
             let caller = Caller::of(&request)?;
             caller.require(Role::Staff)?;
             let r = request.into_inner();
-            let decision = new_decision(r, &caller, &self.state)?;
+            let decision = new_decision(r, &caller)?;
             let state = self.state.clone();
-            let recorded =
-                blocking(move || state.record_decision(&decision).map_err(engine_err)).await?;
+            let recorded = blocking(move || {
+                state
+                    .corpus()
+                    .record_decision(&decision)
+                    .map_err(engine_err)
+            })
+            .await?;
             let decision = Some(convert::decision(&recorded));
             Ok(Response::new(pb::RecordDecisionResponse { decision }))
         })
@@ -68,9 +74,11 @@ impl ReviewService for ReviewApi {
                 .map(|p| convert::fiche_id("partner_id", p));
             let partner = partner.transpose().map_err(field)?;
             let state = self.state.clone();
-            let found =
-                blocking(move || state.decisions(&id, partner.as_ref()).map_err(engine_err))
-                    .await?;
+            let found = blocking(move || {
+                let corpus = state.corpus();
+                corpus.decisions(&id, partner.as_ref()).map_err(engine_err)
+            })
+            .await?;
             let decisions = found.iter().map(convert::decision).collect();
             Ok(Response::new(pb::ListDecisionsResponse { decisions }))
         })
@@ -86,8 +94,9 @@ impl ReviewService for ReviewApi {
             let query = queue_query(request.into_inner())?;
             let (offset, page_size) = (query.offset, query.page_size);
             let state = self.state.clone();
-            let (entries, more) =
-                blocking(move || state.review_queue(&query).map_err(engine_err)).await?;
+            let page =
+                blocking(move || state.corpus().review_queue(&query).map_err(engine_err)).await?;
+            let (entries, more) = (page.entries, page.more);
             let weights = Default::default();
             let items = entries.iter().map(|e| pb::QueueItem {
                 fiche_id: e.fiche_id.as_str().to_owned(),
@@ -108,11 +117,7 @@ impl ReviewService for ReviewApi {
     }
 }
 
-fn new_decision(
-    r: pb::RecordDecisionRequest,
-    caller: &Caller,
-    state: &State,
-) -> Result<NewDecision, Status> {
+fn new_decision(r: pb::RecordDecisionRequest, caller: &Caller) -> Result<NewDecision, Status> {
     let field = |e| status::invalid_field(&e);
     text_field("note", &r.note, MAX_NOTE_CHARS)?;
     text_field("reviewer", &r.reviewer, MAX_REVIEWER_CHARS)?;
@@ -126,7 +131,7 @@ fn new_decision(
         kind: convert::decision_kind(r.kind).map_err(field)?,
         note: r.note,
         reviewer,
-        at: state.now(),
+        at: chrono::Utc::now(),
     })
 }
 

@@ -24,7 +24,7 @@ pub fn invalid_field(error: &FieldError) -> Status {
 pub fn in_field(field: &str, status: Status) -> Status {
     let mut named = Status::new(
         status.code(),
-        format!("field `{field}`: {}", status.message()),
+        format!("champ `{field}` : {}", status.message()),
     );
     if let Ok(value) = MetadataValue::try_from(field) {
         named.metadata_mut().insert(FIELD_METADATA, value);
@@ -51,22 +51,49 @@ pub fn from_engine(error: Error) -> Status {
         Error::RunNotDone { .. } | Error::RunFinished { .. } => {
             Status::failed_precondition(error.to_string())
         }
-        Error::ImportRejected { .. } | Error::BadQuery { .. } => {
-            Status::invalid_argument(error.to_string())
+        Error::SpecRejected { problems } => {
+            let mut status = Status::invalid_argument(error.to_string());
+            if let Some(first) = problems.first()
+                && let Ok(value) = MetadataValue::try_from(first.field.as_str())
+            {
+                status.metadata_mut().insert(FIELD_METADATA, value);
+            }
+            status
         }
+        Error::ImportRejected { .. }
+        | Error::BadQuery { .. }
+        | Error::SameSide { .. }
+        | Error::AmbiguousName { .. } => Status::invalid_argument(error.to_string()),
         Error::NotFound(_) | Error::NoSuchName { .. } => Status::not_found(error.to_string()),
-        Error::AmbiguousName { .. } => Status::failed_precondition(error.to_string()),
         Error::Cancelled => Status::cancelled(error.to_string()),
         Error::CorruptRecord { id, .. } => {
             // The message may quote stored values (contact data): log the id only.
             tracing::error!(record = %id, "corrupt record in the store");
             Status::data_loss(format!("corrupt record {id} in the store"))
         }
-        Error::SchemaTooNew { .. } => Status::failed_precondition(error.to_string()),
+        Error::SchemaTooNew { .. } | Error::NoStore { .. } => {
+            Status::failed_precondition(error.to_string())
+        }
+        Error::Poisoned { what } => internal(what, &error),
         Error::Store(e) => internal("store", e),
         Error::Io { .. } => internal("i/o", &error),
         Error::ThreadPool(e) => internal("thread pool", e),
         Error::Index(e) => internal("search index", e),
         Error::IndexUnusable { .. } => internal("search index", &error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_poisoned_lock_is_an_internal_error_not_the_callers() {
+        let status = from_engine(Error::Poisoned { what: "store" });
+        assert_eq!(status.code(), tonic::Code::Internal);
+        assert!(
+            !status.message().contains("poison"),
+            "no internals: {status:?}"
+        );
     }
 }

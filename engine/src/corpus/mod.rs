@@ -1,0 +1,272 @@
+//! The corpus: one data directory, opened once and answered for.
+//!
+//! [`Corpus`] is the engine's one entry point for every interface — the command line,
+//! the gRPC handlers and the console call it and hold no business logic of their own.
+//! It owns the store (the system of record) and what is derived from it: the matcher
+//! (through its cache), the name table, the search index and the staff vetoes. Writes
+//! go through it, so that every derived structure reflects a write when the write
+//! returns; reads answer suggest, explain, search, lookup, the review queue and stats.
+//!
+//! Derived structures are built on first use (a `search` on the command line never
+//! builds the matcher); a server calls [`Corpus::warm`] at start.
+//!
+//! Locks, always taken in this order: the store (a `Mutex`: an SQLite connection is
+//! not `Sync`), then one derived structure at a time (`RwLock`s; the matcher's read
+//! lock may be held while the vetoes' is taken). Writers hold the store's lock from the
+//! commit until every built structure has applied the write, so derived data follows
+//! the store's order of writes. Readers never take the store's lock while holding a
+//! structure's. Every operation is bounded work (one suggestion, one lookup, one page).
+
+mod batch;
+mod matching;
+mod review;
+mod slot;
+mod writes;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard};
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+
+pub use matching::{PairExplanation, Suggestions};
+pub use review::{QueueEntry, QueueQuery, ReviewPage};
+
+use crate::error::{Error, Result};
+use crate::fiche::{Fiche, FicheId, Side};
+use crate::lookup::{NameHit, NameTable, Resolution};
+use crate::ranking::Matcher;
+use crate::reference::CountryCode;
+use crate::search::{SearchHit, SearchIndex, SearchQuery};
+use crate::store::{CorpusStats, Decision, RejectedPairs, Store};
+use slot::Slot;
+
+/// How a corpus is opened.
+#[derive(Debug, Clone, Default)]
+pub struct CorpusOptions {
+    /// The date calls and LDC status are judged on (default: today, when opened).
+    pub today: Option<NaiveDate>,
+    /// Scoring threads (0: one per core).
+    pub threads: usize,
+}
+
+/// What [`Corpus::warm`] built, and how long each part took.
+#[derive(Debug, Clone, Default)]
+pub struct WarmReport {
+    pub fiches: usize,
+    pub vetoed_pairs: usize,
+    pub matcher: Duration,
+    pub names: Duration,
+    pub index: Duration,
+    /// Why the search index had to be rebuilt, if it was.
+    pub index_rebuilt: Option<crate::search::RebuildReason>,
+}
+
+/// The search index as opened.
+#[derive(Debug, Clone, Copy)]
+pub struct IndexReport {
+    pub docs: u64,
+    /// Why it had to be rebuilt, if it was.
+    pub rebuilt: Option<crate::search::RebuildReason>,
+}
+
+/// A data directory's store and everything derived from it.
+#[derive(Debug)]
+pub struct Corpus {
+    data_dir: PathBuf,
+    today: NaiveDate,
+    threads: usize,
+    store: Mutex<Store>,
+    matcher: Slot<Matcher>,
+    names: Slot<NameTable>,
+    index: Slot<SearchIndex>,
+    /// Loaded at open (one small query): never rebuilt, so it can be read while the
+    /// matcher's lock is held.
+    vetoes: RwLock<RejectedPairs>,
+}
+
+impl Corpus {
+    /// Opens the store of an existing data directory; a directory without a store
+    /// is [`Error::NoStore`] (read commands never create one).
+    pub fn open(data_dir: &Path, options: &CorpusOptions) -> Result<Corpus> {
+        Corpus::with_store(Store::open_existing(data_dir)?, options)
+    }
+
+    /// Opens the store of `data_dir`, creating the directory and the store if
+    /// needed (for `import`, `demo` and `serve`).
+    pub fn create_or_open(data_dir: &Path, options: &CorpusOptions) -> Result<Corpus> {
+        Corpus::with_store(Store::open(data_dir)?, options)
+    }
+
+    fn with_store(store: Store, options: &CorpusOptions) -> Result<Corpus> {
+        let vetoes = store.rejected_pairs()?;
+        Ok(Corpus {
+            data_dir: store.data_dir().to_owned(),
+            today: options
+                .today
+                .unwrap_or_else(|| chrono::Local::now().date_naive()),
+            threads: options.threads,
+            store: Mutex::new(store),
+            matcher: Slot::new("matcher"),
+            names: Slot::new("name table"),
+            index: Slot::new("search index"),
+            vetoes: RwLock::new(vetoes),
+        })
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// The date calls and LDC status are judged on.
+    pub fn today(&self) -> NaiveDate {
+        self.today
+    }
+
+    /// Scoring threads asked for (0: one per core).
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+
+    fn store(&self) -> Result<MutexGuard<'_, Store>> {
+        self.store
+            .lock()
+            .map_err(|_| Error::Poisoned { what: "store" })
+    }
+
+    fn vetoes(&self) -> Result<RwLockReadGuard<'_, RejectedPairs>> {
+        self.vetoes
+            .read()
+            .map_err(|_| Error::Poisoned { what: "vetoes" })
+    }
+
+    fn load_matcher(&self, store: &Store) -> Result<Matcher> {
+        let cache = store.matcher_cache()?;
+        Matcher::with_cache(store.load_all()?, self.today, self.threads, &cache)
+    }
+
+    fn with_matcher<R>(&self, read: impl FnOnce(&Matcher) -> R) -> Result<R> {
+        self.matcher
+            .read(|| self.store(), |store| self.load_matcher(store), read)
+    }
+
+    fn with_names<R>(&self, read: impl FnOnce(&NameTable) -> R) -> Result<R> {
+        self.names
+            .read(|| self.store(), NameTable::from_store, read)
+    }
+
+    fn with_index<R>(&self, read: impl FnOnce(&SearchIndex) -> R) -> Result<R> {
+        self.index
+            .read(|| self.store(), SearchIndex::open_or_rebuild, read)
+    }
+
+    /// Builds every derived structure now (a server at start), and says what it
+    /// cost.
+    pub fn warm(&self) -> Result<WarmReport> {
+        let started = Instant::now();
+        let fiches = self.with_matcher(Matcher::len)?;
+        let matcher = started.elapsed();
+        self.with_names(|_| ())?;
+        let names = started.elapsed() - matcher;
+        let index_rebuilt = self.with_index(SearchIndex::rebuilt)?;
+        Ok(WarmReport {
+            fiches,
+            vetoed_pairs: self.vetoes()?.len(),
+            matcher,
+            names,
+            index: started.elapsed() - matcher - names,
+            index_rebuilt,
+        })
+    }
+
+    /// Opens (or rebuilds) the search index now, and says whether it had to be
+    /// rebuilt.
+    pub fn warm_index(&self) -> Result<IndexReport> {
+        self.with_index(|index| IndexReport {
+            docs: index.num_docs(),
+            rebuilt: index.rebuilt(),
+        })
+    }
+
+    /// Builds the name table now; the number of fiches it holds.
+    pub fn warm_names(&self) -> Result<usize> {
+        self.with_names(NameTable::len)
+    }
+
+    /// Number of fiches in the store.
+    pub fn count(&self) -> Result<u64> {
+        self.store()?.count()
+    }
+
+    /// The store's generation (it changes with every write of fiches).
+    pub fn generation(&self) -> Result<u64> {
+        self.store()?.generation()
+    }
+
+    /// The store generation the search index reflects, once it is built.
+    pub fn index_generation(&self) -> Result<Option<u64>> {
+        if !self.index.is_loaded()? {
+            return Ok(None);
+        }
+        self.with_index(|index| Some(index.generation()))
+    }
+
+    pub fn get(&self, id: &FicheId) -> Result<Fiche> {
+        self.store()?
+            .get(id)?
+            .ok_or_else(|| Error::NotFound(id.clone()))
+    }
+
+    /// A user's "name or id" — a name may be qualified, `Saint-Denis (93)` — among
+    /// the fiches of `country` and `side` when given. A name corrected by fuzzy
+    /// matching says so ([`Resolution::corrected_from`]); an unknown or ambiguous
+    /// one is an error listing the candidates.
+    pub fn resolve(
+        &self,
+        name_or_id: &str,
+        country: Option<CountryCode>,
+        side: Option<Side>,
+    ) -> Result<Resolution> {
+        crate::input::text_at_most("name", name_or_id, crate::fiche::MAX_NAME_CHARS)?;
+        self.with_names(|names| names.resolve_detailed(name_or_id, country, side))?
+    }
+
+    /// The `limit` fiches whose names are closest to `name`.
+    pub fn lookup(
+        &self,
+        name: &str,
+        country: Option<CountryCode>,
+        limit: usize,
+    ) -> Result<Vec<NameHit>> {
+        crate::input::text_at_most("name", name, crate::fiche::MAX_NAME_CHARS)?;
+        self.with_names(|names| names.lookup(name, country, limit))
+    }
+
+    /// Full-text search with filters, one page.
+    pub fn search(&self, query: &SearchQuery) -> Result<Vec<SearchHit>> {
+        self.with_index(|index| index.search(query))?
+    }
+
+    /// Staff decisions on a fiche, or on a pair when `partner` is given, oldest
+    /// first.
+    pub fn decisions(&self, id: &FicheId, partner: Option<&FicheId>) -> Result<Vec<Decision>> {
+        let store = self.store()?;
+        match partner {
+            Some(partner) => store.decisions_for_pair(id, partner),
+            None => store.decisions_for_fiche(id),
+        }
+    }
+
+    /// Counts by country, level, kind, theme and call state, calls judged on `date`.
+    pub fn stats(&self, date: NaiveDate) -> Result<CorpusStats> {
+        self.store()?.stats(date)
+    }
+
+    /// Writes every fiche as JSON Lines in id order; the number written.
+    pub fn export(&self, out: &mut dyn std::io::Write) -> Result<u64> {
+        self.store()?.export(out)
+    }
+}
+
+#[cfg(test)]
+mod tests;

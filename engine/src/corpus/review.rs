@@ -1,0 +1,106 @@
+//! The review queue: French fiches in scope, a page at a time, each with its best
+//! suggestions that no staff decision has settled yet, best pairs first.
+
+use std::collections::HashSet;
+
+use super::Corpus;
+use crate::error::{Error, Result};
+use crate::fiche::{FicheId, Side};
+use crate::ranking::{CandidateFilters, MAX_K, SuggestOptions, Suggestion};
+use crate::search::{SearchFilters, SearchQuery};
+
+/// A French fiche and one undecided suggestion for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueEntry {
+    pub fiche_id: FicheId,
+    pub fiche_name: String,
+    pub partner: Suggestion,
+}
+
+/// What the review queue covers, and which page.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QueueQuery {
+    /// The French fiches' région code.
+    pub region: Option<String>,
+    /// Which partners (country, theme…).
+    pub filters: CandidateFilters,
+    /// Undecided suggestions per French fiche.
+    pub per_fiche: usize,
+    /// French fiches per page.
+    pub page_size: usize,
+    pub offset: usize,
+}
+
+/// One page of the queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewPage {
+    /// Best pair first; ties by French id, then partner id.
+    pub entries: Vec<QueueEntry>,
+    /// Whether another page may follow.
+    pub more: bool,
+}
+
+impl Corpus {
+    /// One page of the review queue.
+    pub fn review_queue(&self, query: &QueueQuery) -> Result<ReviewPage> {
+        let scope = SearchQuery {
+            text: String::new(),
+            filters: SearchFilters {
+                side: Some(Side::French),
+                admin1: query.region.clone(),
+                ..SearchFilters::default()
+            },
+            limit: query.page_size,
+            offset: query.offset,
+        };
+        let page = self.search(&scope)?;
+        let decided: Vec<HashSet<FicheId>> = {
+            let store = self.store()?;
+            page.iter()
+                .map(|hit| {
+                    let decisions = store.decisions_for_fiche(&hit.id)?;
+                    Ok(decisions
+                        .iter()
+                        .map(|d| d.partner_of(&hit.id).clone())
+                        .collect())
+                })
+                .collect::<Result<_>>()?
+        };
+        let mut entries = Vec::new();
+        for (hit, decided) in page.iter().zip(&decided) {
+            let options = SuggestOptions {
+                k: (query.per_fiche + decided.len()).min(MAX_K),
+                filters: query.filters.clone(),
+                ..SuggestOptions::default()
+            };
+            let suggestions = match self.suggest(&hit.id, &options) {
+                Ok(found) => found.items,
+                // Deleted since the index was read.
+                Err(Error::NotFound(_)) => continue,
+                Err(e) => return Err(e),
+            };
+            entries.extend(
+                suggestions
+                    .into_iter()
+                    .filter(|s| !decided.contains(&s.id))
+                    .take(query.per_fiche)
+                    .map(|partner| QueueEntry {
+                        fiche_id: hit.id.clone(),
+                        fiche_name: hit.name.clone(),
+                        partner,
+                    }),
+            );
+        }
+        entries.sort_by(|a, b| {
+            b.partner
+                .total
+                .total_cmp(&a.partner.total)
+                .then_with(|| a.fiche_id.cmp(&b.fiche_id))
+                .then_with(|| a.partner.id.cmp(&b.partner.id))
+        });
+        Ok(ReviewPage {
+            entries,
+            more: page.len() == query.page_size,
+        })
+    }
+}
