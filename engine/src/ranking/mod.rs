@@ -81,7 +81,7 @@ pub struct Suggestion {
     pub name: String,
     pub country: CountryCode,
     pub total: f64,
-    pub breakdown: Vec<Breakdown>,
+    pub breakdown: crate::scoring::PerCriterion<Breakdown>,
 }
 
 /// The scoring view of a corpus, ready to rank.

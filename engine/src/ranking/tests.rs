@@ -195,7 +195,7 @@ fn a_text_only_request_in_another_language_meets_a_french_offer() {
         .suggest(&french.id, &SuggestOptions::default(), &NoVetoes)
         .unwrap();
     assert_eq!(suggestions[0].id, spanish.id);
-    let thematic = &suggestions[0].breakdown[0];
+    let thematic = &suggestions[0].breakdown.thematic;
     // A one-sided perfect match: ¼ reciprocal, weighted 0.7.
     assert!(thematic.score >= 0.175, "{thematic:?}");
     assert!(
@@ -207,7 +207,7 @@ fn a_text_only_request_in_another_language_meets_a_french_offer() {
     );
     // A text in a language the engine does not analyse scores, without themes.
     let unknown = suggestions.iter().find(|s| s.id == chinese.id).unwrap();
-    assert_eq!(unknown.breakdown[0].score, 0.0);
+    assert_eq!(unknown.breakdown.thematic.score, 0.0);
     assert!(
         unknown
             .breakdown

@@ -7,6 +7,7 @@
 
 mod area;
 mod context;
+mod criterion;
 pub mod exclusions;
 mod features;
 pub mod geography;
@@ -21,6 +22,7 @@ use serde::Serialize;
 
 pub use area::AreaId;
 pub use context::CorpusContext;
+pub use criterion::{CRITERIA, Criterion, PerCriterion};
 pub use exclusions::{EitherVeto, Exclusion, NoVetoes, PairVeto};
 pub use features::{Derived, InferredThemes, MatchFeatures, TextSignatures};
 pub use text_signature::{TextSignature, Vocabulary};
@@ -28,44 +30,6 @@ pub use theme_set::ThemeSet;
 pub use weights::Weights;
 
 use crate::fiche::Side;
-
-/// The criteria, in the order of breakdowns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Criterion {
-    Thematic,
-    Geography,
-    Size,
-    Underserved,
-}
-
-impl Criterion {
-    pub const ALL: [Criterion; 4] = [
-        Criterion::Thematic,
-        Criterion::Geography,
-        Criterion::Size,
-        Criterion::Underserved,
-    ];
-
-    /// The criterion's one French name, wherever staff read it.
-    pub fn label(self) -> &'static str {
-        match self {
-            Criterion::Thematic => "thématique",
-            Criterion::Geography => "géographie",
-            Criterion::Size => "taille",
-            Criterion::Underserved => "pays peu couverts",
-        }
-    }
-
-    pub fn weight(self, weights: &Weights) -> f64 {
-        match self {
-            Criterion::Thematic => weights.thematic,
-            Criterion::Geography => weights.geography,
-            Criterion::Size => weights.size,
-            Criterion::Underserved => weights.underserved,
-        }
-    }
-}
 
 /// One criterion's part of a pair's score.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -96,7 +60,7 @@ impl Breakdown {
 pub struct PairScore {
     /// Weighted mean of the criteria, in [0, 1].
     pub total: f64,
-    pub breakdown: Vec<Breakdown>,
+    pub breakdown: PerCriterion<Breakdown>,
 }
 
 /// Scores a pair (in either order) with every criterion.
@@ -111,13 +75,13 @@ pub fn score_pair(
     } else {
         (b, a)
     };
-    let breakdown = vec![
-        thematic::explain(french, foreign),
-        geography::explain(french, foreign, context),
-        size::explain(french, foreign),
-        underserved::explain(foreign, context),
-    ];
-    let scores = [0, 1, 2, 3].map(|i| breakdown[i].score);
+    let breakdown = PerCriterion {
+        thematic: thematic::explain(french, foreign),
+        geography: geography::explain(french, foreign, context),
+        size: size::explain(french, foreign),
+        underserved: underserved::explain(foreign, context),
+    };
+    let scores = breakdown.map(|_, part| part.score).to_array();
     PairScore {
         total: weights.total(scores),
         breakdown,

@@ -90,7 +90,7 @@ proptest! {
             prop_assert!((0.0..=1.0).contains(&part.score), "{:?}", part);
         }
         let swapped = thematic::value(&thematic::ThemeSide::of(&b), &thematic::ThemeSide::of(&a));
-        prop_assert_eq!(ab.breakdown[0].score.to_bits(), swapped.to_bits());
+        prop_assert_eq!(ab.breakdown.thematic.score.to_bits(), swapped.to_bits());
     }
 
     #[test]
@@ -119,6 +119,6 @@ proptest! {
         let base = score_pair(&a, &b, &context, &Weights::default());
         let only_thematic = Weights { thematic: w, geography: 0.0, size: 0.0, underserved: 0.0 };
         let thematic_only = score_pair(&a, &b, &context, &only_thematic);
-        prop_assert!((thematic_only.total - base.breakdown[0].score).abs() < 1e-12);
+        prop_assert!((thematic_only.total - base.breakdown.thematic.score).abs() < 1e-12);
     }
 }

@@ -46,7 +46,7 @@ fn every_criterion_is_in_range_and_symmetric() {
     let ba = score_pair(&b, &a, &context(), &weights);
     assert_eq!(ab, ba);
     assert!((0.0..=1.0).contains(&ab.total));
-    assert_eq!(ab.breakdown.len(), Criterion::ALL.len());
+    assert_eq!(ab.breakdown.iter().count(), Criterion::ALL.len());
     for part in &ab.breakdown {
         assert!((0.0..=1.0).contains(&part.score), "{part:?}");
     }

@@ -1,8 +1,7 @@
 //! How much each criterion counts. The total is the weighted mean of the criteria, so
 //! it stays in [0, 1] whatever the weights.
 
-use serde::{Deserialize, Serialize};
-
+use super::criterion::{CRITERIA, PerCriterion};
 use crate::fiche::FieldError;
 
 /// Weights per criterion; any missing one takes its default. Defaults: thematic 0.5,
@@ -11,18 +10,11 @@ use crate::fiche::FieldError;
 /// under-served weight was set with `passerelle eval` (docs/evaluation.md): 0.2 sent
 /// 91 % of suggestions to little-covered countries but lost planted pairs (recall@10
 /// 0.84); 0.15 keeps 75 % there (base rate 41 %) with recall@10 0.94.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Weights {
-    pub thematic: f64,
-    pub geography: f64,
-    pub size: f64,
-    pub underserved: f64,
-}
+pub type Weights = PerCriterion<f64>;
 
 impl Default for Weights {
     fn default() -> Self {
-        Weights {
+        PerCriterion {
             thematic: 0.5,
             geography: 0.2,
             size: 0.1,
@@ -31,29 +23,24 @@ impl Default for Weights {
     }
 }
 
-impl Weights {
+impl PerCriterion<f64> {
     /// Every weight finite and ≥ 0, at least one > 0.
     pub fn validate(&self) -> Result<(), FieldError> {
-        for (name, value) in [
-            ("thematic", self.thematic),
-            ("geography", self.geography),
-            ("size", self.size),
-            ("underserved", self.underserved),
-        ] {
+        for (criterion, &value) in self.entries() {
             if !(value.is_finite() && value >= 0.0) {
-                return Err(FieldError {
-                    field: format!("weights.{name}"),
-                    value: value.to_string(),
-                    reason: "must be a number >= 0".into(),
-                });
+                return Err(FieldError::new(
+                    &format!("weights.{}", criterion.key()),
+                    &value.to_string(),
+                    "doit être un nombre positif ou nul",
+                ));
             }
         }
         if self.sum() <= 0.0 {
-            return Err(FieldError {
-                field: "weights".into(),
-                value: "0".into(),
-                reason: "at least one weight must be > 0".into(),
-            });
+            return Err(FieldError::new(
+                "weights",
+                "0",
+                "au moins un poids doit être strictement positif",
+            ));
         }
         Ok(())
     }
@@ -61,21 +48,21 @@ impl Weights {
     /// The weighted mean of the criteria's scores, in the order of `Criterion::ALL`;
     /// the one formula both the ranking kernel and explanations use.
     #[inline]
-    pub fn total(&self, scores: [f64; 4]) -> f64 {
+    pub fn total(&self, scores: [f64; CRITERIA]) -> f64 {
         Weights::total_normalized(&self.normalized(), scores)
     }
 
     /// The weights divided by their sum, in the order of `Criterion::ALL`: the kernel
     /// computes them once per query.
     #[inline]
-    pub fn normalized(&self) -> [f64; 4] {
+    pub fn normalized(&self) -> [f64; CRITERIA] {
         let inverse = 1.0 / self.sum();
-        [self.thematic, self.geography, self.size, self.underserved].map(|w| w * inverse)
+        self.to_array().map(|w| w * inverse)
     }
 
     /// [`Weights::total`] with weights already normalized.
     #[inline]
-    pub fn total_normalized(normalized: &[f64; 4], scores: [f64; 4]) -> f64 {
+    pub fn total_normalized(normalized: &[f64; CRITERIA], scores: [f64; CRITERIA]) -> f64 {
         (normalized[0] * scores[0]
             + normalized[1] * scores[1]
             + normalized[2] * scores[2]
@@ -84,6 +71,6 @@ impl Weights {
     }
 
     pub fn sum(&self) -> f64 {
-        self.thematic + self.geography + self.size + self.underserved
+        self.iter().sum()
     }
 }

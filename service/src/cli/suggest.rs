@@ -116,7 +116,7 @@ pub fn to_json(suggestion: &Suggestion) -> serde_json::Value {
     let breakdown: serde_json::Map<String, serde_json::Value> = suggestion
         .breakdown
         .iter()
-        .map(|part| (criterion_name(part.criterion), json!(part.score)))
+        .map(|part| (part.criterion.key().to_owned(), json!(part.score)))
         .collect();
     let reasons: Vec<&String> = suggestion
         .breakdown
@@ -131,14 +131,6 @@ pub fn to_json(suggestion: &Suggestion) -> serde_json::Value {
         "breakdown": breakdown,
         "reasons": reasons,
     })
-}
-
-/// The criterion's key in JSON output (machine-readable, as in weights files).
-fn criterion_name(criterion: passerelle_engine::scoring::Criterion) -> String {
-    serde_json::to_value(criterion)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }
 
 fn print_text(

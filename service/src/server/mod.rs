@@ -11,6 +11,7 @@ pub mod batch_service;
 pub mod config;
 pub mod convert;
 pub mod convert_batch;
+pub mod convert_fiche;
 pub mod fiche_service;
 pub mod match_service;
 pub mod review_service;
