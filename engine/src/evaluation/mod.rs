@@ -50,30 +50,24 @@ pub struct EvaluationReport {
 /// Runs the default weights, the ablation of each criterion, each criterion alone, and
 /// the default weights with at most 3 suggestions per country.
 pub fn evaluate(matcher: &Matcher, truths: &[Truth], weights: Weights) -> Result<EvaluationReport> {
-    let mut runs = vec![run(matcher, truths, "default weights", weights, None)?];
+    let mut runs = vec![run(matcher, truths, "poids par défaut", weights, None)?];
     for criterion in Criterion::ALL {
         let mut without = weights;
-        *slot(&mut without, criterion) = 0.0;
+        *without.get_mut(criterion) = 0.0;
         runs.push(run(
             matcher,
             truths,
-            &format!("without {}", name(criterion)),
+            &format!("sans {}", criterion.label()),
             without,
             None,
         )?);
     }
     for criterion in Criterion::ALL {
-        let mut alone = Weights {
-            thematic: 0.0,
-            geography: 0.0,
-            size: 0.0,
-            underserved: 0.0,
-        };
-        *slot(&mut alone, criterion) = 1.0;
+        let alone = Weights::from_fn(|c| if c == criterion { 1.0 } else { 0.0 });
         runs.push(run(
             matcher,
             truths,
-            &format!("{} alone", name(criterion)),
+            &format!("{} seule", criterion.label()),
             alone,
             None,
         )?);
@@ -81,7 +75,7 @@ pub fn evaluate(matcher: &Matcher, truths: &[Truth], weights: Weights) -> Result
     runs.push(run(
         matcher,
         truths,
-        "default, at most 3 per country",
+        "par défaut, 3 au plus par pays",
         weights,
         Some(3),
     )?);
@@ -124,22 +118,4 @@ fn run(
         all: all.finish(),
         tagged: tagged.finish(),
     })
-}
-
-fn slot(weights: &mut Weights, criterion: Criterion) -> &mut f64 {
-    match criterion {
-        Criterion::Thematic => &mut weights.thematic,
-        Criterion::Geography => &mut weights.geography,
-        Criterion::Size => &mut weights.size,
-        Criterion::Underserved => &mut weights.underserved,
-    }
-}
-
-fn name(criterion: Criterion) -> &'static str {
-    match criterion {
-        Criterion::Thematic => "thematic",
-        Criterion::Geography => "geography",
-        Criterion::Size => "size",
-        Criterion::Underserved => "under-served",
-    }
 }

@@ -142,19 +142,22 @@ pub fn run(
         )?;
     }
     let spec = resolved.spec;
-    let bar = progress::pairs(0, "calcul des paires");
+    // The bar appears with the run's first report, when its total is known.
+    let bar = std::sync::OnceLock::new();
     let mut store = Store::open_existing(data_dir)?;
     let run = passerelle_engine::batch::execute(
         &mut store,
         run.id,
         args.matching.threads,
         &|p: RunProgress| {
-            bar.set_length(p.total);
-            bar.set_position(p.scored);
+            bar.get_or_init(|| progress::items(p.total, "paires", "calcul des paires"))
+                .set_position(p.scored);
             std::ops::ControlFlow::Continue(())
         },
     )?;
-    bar.finish_and_clear();
+    if let Some(bar) = bar.get() {
+        bar.finish_and_clear();
+    }
     match &run.status {
         RunStatus::Done => {}
         other => anyhow::bail!("la session {} s'est terminée : {other}", run.id),

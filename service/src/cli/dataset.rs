@@ -35,9 +35,9 @@ pub fn run(command: DatasetCommand) -> anyhow::Result<()> {
         DatasetCommand::Generate(args) => (args, false),
         DatasetCommand::Sample(args) => (args, true),
     };
-    let bar = progress::spinner("generating the demo corpus");
+    let bar = progress::spinner("génération du corpus de démonstration");
     let corpus = passerelle_datasets::generate_demo_corpus(args.seed)
-        .context("cannot generate the demo corpus")?;
+        .context("impossible de générer le corpus de démonstration")?;
     let fiches = if sample {
         passerelle_datasets::sample_of(&corpus)
     } else {
@@ -48,9 +48,13 @@ pub fn run(command: DatasetCommand) -> anyhow::Result<()> {
     let mut out = BufWriter::with_capacity(1 << 20, file.writer());
     passerelle_datasets::write_jsonl(&fiches, &mut out)
         .and_then(|()| out.flush())
-        .with_context(|| format!("cannot write {}", args.out.display()))?;
+        .with_context(|| format!("impossible d'écrire {}", args.out.display()))?;
     drop(out);
     file.commit()?;
-    eprintln!("wrote {} fiches to {}", fiches.len(), args.out.display());
+    eprintln!(
+        "{} fiches écrites dans {}",
+        passerelle_engine::french::integer(fiches.len() as u64),
+        args.out.display()
+    );
     Ok(())
 }

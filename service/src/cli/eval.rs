@@ -3,6 +3,7 @@
 use super::output_format::Format;
 use clap::Args;
 use passerelle_engine::evaluation::{EvaluationReport, Truth, evaluate};
+use passerelle_engine::french::{decimal, integer, percent};
 use passerelle_engine::ranking::Matcher;
 use std::io::Write;
 
@@ -25,10 +26,10 @@ pub struct EvalArgs {
 
 pub fn run(args: EvalArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let weights = args.matching.weights()?;
-    let bar = progress::spinner("generating the corpus and planting pairs");
+    let bar = progress::spinner("génération du corpus et des paires plantées");
     let corpus = passerelle_datasets::generate_demo_corpus(args.seed)?;
     let planted = passerelle_datasets::plant_pairs(corpus, args.seed, args.pairs);
-    bar.set_message("building the matcher");
+    bar.set_message("préparation du classement");
     let today = args
         .matching
         .date
@@ -43,7 +44,7 @@ pub fn run(args: EvalArgs, out: &mut dyn Write) -> anyhow::Result<()> {
             tagged: p.text_only,
         })
         .collect();
-    bar.set_message("ranking");
+    bar.set_message("classement");
     let report = evaluate(&matcher, &truths, weights)?;
     bar.finish_and_clear();
     match args.format {
@@ -56,42 +57,42 @@ pub fn run(args: EvalArgs, out: &mut dyn Write) -> anyhow::Result<()> {
 fn print_text(report: &EvaluationReport, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(
         out,
-        "{} planted pairs, each side queried (MRR over the top {}); tagged = foreign request given only as text in es/pt/en",
-        report.pairs,
+        "{} paires plantées, interrogées des deux côtés (MRR sur les {} premières) ; « texte seul » = demande étrangère donnée seulement en texte espagnol, portugais ou anglais",
+        integer(report.pairs as u64),
         passerelle_engine::evaluation::DEPTH
     )?;
     writeln!(
         out,
-        "{:<34} {:>9} {:>7} {:>11} {:>7} {:>10} {:>9} {:>9}",
+        "{:<34} {:>9} {:>7} {:>14} {:>7} {:>6} {:>12} {:>11}",
         "configuration",
-        "recall@10",
+        "rappel@10",
         "MRR",
-        "few-links %",
-        "LDC %",
-        "countries",
-        "tagged r",
-        "tagged MRR"
+        "peu couverts",
+        "PMA",
+        "pays",
+        "texte seul r",
+        "texte MRR"
     )?;
     for run in &report.runs {
         let m = &run.all;
         writeln!(
             out,
-            "{:<34} {:>9.3} {:>7.3} {:>11.1} {:>7.1} {:>10.2} {:>9.3} {:>9.3}",
+            "{:<34} {:>9} {:>7} {:>14} {:>7} {:>6} {:>12} {:>11}",
             run.name,
-            m.recall_at_10,
-            m.mrr,
-            100.0 * m.few_links_share,
-            100.0 * m.ldc_share,
-            m.distinct_countries,
-            run.tagged.recall_at_10,
-            run.tagged.mrr
+            decimal(m.recall_at_10, 3),
+            decimal(m.mrr, 3),
+            percent(m.few_links_share),
+            percent(m.ldc_share),
+            decimal(m.distinct_countries, 2),
+            decimal(run.tagged.recall_at_10, 3),
+            decimal(run.tagged.mrr, 3)
         )?;
     }
     writeln!(
         out,
-        "base rates among suggestible foreign fiches: few-links {:.1} %, LDC {:.1} %",
-        100.0 * report.base_few_links_share,
-        100.0 * report.base_ldc_share
+        "parts de référence parmi les fiches étrangères suggérables : pays peu couverts {}, PMA {}",
+        percent(report.base_few_links_share),
+        percent(report.base_ldc_share)
     )?;
     Ok(())
 }
