@@ -13,10 +13,12 @@
 //! - [`themes_from_text`]: theme codes recognised in free texts;
 //! - [`scoring`]: pair scoring, one criterion per file, with explanations;
 //! - [`ranking`]: the parallel top-k kernel over compact columns ([`ranking::Matcher`]);
-//! - [`evaluation`]: recall, MRR and ablations against planted pairs.
+//! - [`evaluation`]: recall, MRR and ablations against planted pairs;
+//! - [`atlas`]: the map's compact point set (columns of small numbers per fiche).
 //!
 //! See `ARCHITECTURE.md` at the repository root for the invariants.
 
+pub mod atlas;
 pub mod batch;
 pub mod error;
 pub mod evaluation;
