@@ -49,8 +49,8 @@ pub struct AtlasArea {
     /// Index in [`Atlas::countries`].
     pub country: u16,
     pub code: String,
-    /// The first `admin.admin1_name` given for it (in the fiches' order), else the code.
-    pub label: String,
+    /// The first `admin.admin1_name` given for it (in the fiches' order), if any.
+    pub name: Option<String>,
 }
 
 /// The columns, one entry per fiche, in the order of the fiches given.
@@ -193,37 +193,30 @@ fn country_table(fiches: &[Fiche], context: &CorpusContext) -> Vec<AtlasCountry>
 }
 
 fn area_table(fiches: &[Fiche], country_index: &HashMap<CountryCode, u16>) -> Vec<AtlasArea> {
-    let mut labels: HashMap<(u16, &str), &str> = HashMap::new();
+    let mut names: HashMap<(u16, &str), Option<&str>> = HashMap::new();
     for fiche in fiches {
         let Some(code) = area_code(fiche) else {
             continue;
         };
-        let key = (country_index[&fiche.country], code);
         let name = fiche
             .admin
             .as_ref()
             .and_then(|a| a.admin1_name.as_deref())
             .filter(|name| !name.trim().is_empty());
-        match (labels.get(&key), name) {
-            (None, Some(name)) => {
-                labels.insert(key, name);
-            }
-            (None, None) => {
-                labels.insert(key, code);
-            }
-            // A later fiche names an area the first one left unnamed.
-            (Some(&label), Some(name)) if label == code && name != code => {
-                labels.insert(key, name);
-            }
-            _ => {}
+        let known = names
+            .entry((country_index[&fiche.country], code))
+            .or_default();
+        // The first name given wins, even if an earlier fiche gave none.
+        if known.is_none() {
+            *known = name;
         }
     }
-    let mut areas: Vec<AtlasArea> = labels
+    let mut areas: Vec<AtlasArea> = names
         .into_iter()
-        .map(|((country, code), label)| AtlasArea {
+        .map(|((country, code), name)| AtlasArea {
             country,
             code: code.to_owned(),
-            label: label.to_owned(),
+            name: name.map(str::to_owned),
         })
         .collect();
     areas.sort_by(|a, b| (a.country, &a.code).cmp(&(b.country, &b.code)));

@@ -107,23 +107,23 @@ fn calls_are_judged_on_the_date() {
 }
 
 #[test]
-fn countries_and_areas_are_tables_of_codes_and_french_labels() {
+fn countries_and_areas_are_tables_of_codes_and_names() {
     let atlas = Atlas::build(&corpus(), date("2026-09-01"));
     let codes: Vec<&str> = atlas.countries.iter().map(|c| c.code.as_str()).collect();
     assert_eq!(codes, ["BJ", "CN", "FR", "MA"]);
     assert_eq!(atlas.countries[0].name_fr, "Bénin");
     let area = |i: usize| &atlas.areas[usize::from(atlas.area[i])];
     assert_eq!(
-        (area(0).code.as_str(), area(0).label.as_str()),
-        ("BJ-AK", "Atacora")
+        (area(0).code.as_str(), area(0).name.as_deref()),
+        ("BJ-AK", Some("Atacora"))
     );
     assert_eq!(
-        (area(2).code.as_str(), area(2).label.as_str()),
-        ("53", "Bretagne")
+        (area(2).code.as_str(), area(2).name.as_deref()),
+        ("53", Some("Bretagne"))
     );
     // The first Moroccan fiche leaves 07 unnamed, the second names it.
     assert_eq!(atlas.area[3], atlas.area[4]);
-    assert_eq!(area(3).label, "Marrakech-Safi");
+    assert_eq!(area(3).name.as_deref(), Some("Marrakech-Safi"));
     assert_eq!(atlas.area[1], NO_AREA);
     assert_eq!(atlas.areas.len(), 3);
 }
