@@ -120,6 +120,12 @@ test("the map clusters the sample and the filters change the count", async () =>
   // For people to look at (README, reviews): borders, clusters, French labels.
   await page.screenshot({ path: path.join(REPO, "docs/console-map.png") });
 
+  // A click on a cluster zooms onto its fiches.
+  const zoom = await page.evaluate(() => window.passerelleCarte.zoom());
+  await page.locator(".grappe").first().click();
+  await page.waitForFunction((z) => window.passerelleCarte.zoom() > z, zoom);
+  assert.ok(await page.evaluate(() => window.passerelleCarte.clustersDrawn + window.passerelleCarte.pointsDrawn > 0));
+
   const benin = fiches.filter((f) => f.country === "BJ").length;
   await page.selectOption("#f-pays", "BJ");
   await page.waitForFunction((n) => window.passerelleCarte.count === n, benin);

@@ -815,6 +815,16 @@ async fn other_paths_answer_browsers_in_french_and_grpc_clients_unimplemented() 
     let reply = send(&c.router, page("/", None)).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
     assert_eq!(reply.header(header::LOCATION), "/console/carte");
+    let delete = Request::delete("/console/carte")
+        .header("sec-fetch-site", "same-origin")
+        .body(Body::empty())
+        .unwrap();
+    let reply = send(&c.router, delete).await;
+    assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(
+        reply.text().contains("ne s'utilise pas ainsi")
+            || reply.text().contains("ne s&#39;utilise pas ainsi")
+    );
     let reply = send(&c.router, page("/console/inconnue", None)).await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     assert!(reply.text().contains("Page introuvable"));

@@ -66,6 +66,14 @@ impl ConsoleError {
         )
     }
 
+    pub fn method_not_allowed() -> ConsoleError {
+        ConsoleError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Action impossible",
+            "Cette adresse de la console ne s'utilise pas ainsi : revenez à la page précédente.",
+        )
+    }
+
     pub fn unauthenticated() -> ConsoleError {
         ConsoleError::new(
             StatusCode::UNAUTHORIZED,

@@ -204,6 +204,7 @@ pub fn router(state: Arc<State>, tokens: Tokens, config: ConsoleConfig) -> Route
         .route("/console/carte/fiches", get(pages::map::cards))
         .route("/console/assets/{*path}", get(assets::serve))
         .fallback(unknown_path)
+        .method_not_allowed_fallback(wrong_method)
         .layer(axum::middleware::from_fn_with_state(
             headers.clone(),
             security::same_origin_writes,
@@ -259,6 +260,11 @@ async fn grpc_is_unimplemented_here(
         return unimplemented();
     }
     next.run(request).await
+}
+
+/// A console path asked with a method it does not take.
+async fn wrong_method() -> Response {
+    ConsoleError::method_not_allowed().into_response()
 }
 
 /// Paths nobody serves: a French page for browsers.
