@@ -117,8 +117,9 @@ test("the map clusters the sample and the filters change the count", async () =>
   assert.ok((await page.locator(".grappe").count()) > 0);
   assert.match(await page.textContent("#compte"), new RegExp(`${fiches.length}\\s+fiche\\(s\\) sur`));
 
-  // For people to look at (README, reviews): borders, clusters, French labels.
-  await page.screenshot({ path: path.join(REPO, "docs/console-map.png") });
+  // For people to look at: borders, clusters, French labels (docs/console-map.png
+  // is a copy of it).
+  await page.screenshot({ path: path.join(REPO, "tests/browser/out/console-map.png") });
 
   // A click on a cluster zooms onto its fiches.
   const zoom = await page.evaluate(() => window.passerelleCarte.zoom());
@@ -207,8 +208,20 @@ test("the vendored files served are those VENDORED.md lists", async () => {
   }
 });
 
-test("the guard itself catches a request to another address", async () => {
+test("the guards themselves catch another address and an inline script", async () => {
   const { page } = browser;
+  // The policy refuses an inline script, and the refusal is seen.
+  await page.goto(`${server.url}/console/connexion`);
+  await page.evaluate(() => {
+    const script = document.createElement("script");
+    script.textContent = "window.__inline = 1";
+    document.head.append(script);
+  });
+  await page.waitForFunction(() => window.__cspViolations.length > 0);
+  assert.equal(await page.evaluate(() => window.__inline), undefined);
+  assert.match((await page.evaluate(() => window.__cspViolations))[0], /^script-src/);
+  await page.evaluate(() => (window.__cspViolations.length = 0));
+
   await assert.rejects(page.goto("http://192.0.2.1/"));
   assert.deepEqual(browser.offsite, ["http://192.0.2.1/"]);
   browser.offsite.length = 0;

@@ -876,4 +876,19 @@ async fn a_tile_server_is_allowed_by_the_policy_only_when_configured() {
             .text()
             .contains("data-tuiles=\"https://tile.example.org/{z}/{x}/{y}.png\"")
     );
+
+    // A URL the policy could not express is dropped, not half-used.
+    let c = console_with(ConsoleConfig {
+        tile_url: Some("https://tile.example.org/{z}/{x}/{y}.png'; img-src *".into()),
+        ..ConsoleConfig::default()
+    })
+    .await;
+    let cookie = login(&c.router, STAFF).await;
+    let reply = send(&c.router, page("/console/carte", Some(&cookie))).await;
+    assert!(
+        reply
+            .header(header::CONTENT_SECURITY_POLICY)
+            .contains("img-src 'self';")
+    );
+    assert!(reply.text().contains("data-tuiles=\"\""));
 }

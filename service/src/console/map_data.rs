@@ -31,7 +31,8 @@ pub(crate) struct MapData {
     pub generation: u64,
     pub today: NaiveDate,
     pub atlas: Atlas,
-    pub bytes: Vec<u8>,
+    /// The document (shared by every response: cloning it copies nothing).
+    pub bytes: axum::body::Bytes,
     /// A strong ETag: the generation and a hash of the bytes.
     pub etag: String,
 }
@@ -194,7 +195,7 @@ fn encode(generation: u64, atlas: Atlas) -> MapData {
         generation,
         today: atlas.today,
         atlas,
-        bytes,
+        bytes: bytes.into(),
         etag,
     }
 }

@@ -170,11 +170,17 @@ impl Console {
 
 /// The console's routes, to be merged into the gRPC server's (see `server::serve`);
 /// starts building the map's data in the background.
-pub fn router(state: Arc<State>, tokens: Tokens, config: ConsoleConfig) -> Router {
-    let tile_origin = config
-        .tile_url
-        .as_deref()
-        .and_then(|url| tile_origin(url).ok());
+pub fn router(state: Arc<State>, tokens: Tokens, mut config: ConsoleConfig) -> Router {
+    let tile_origin = match config.tile_url.as_deref().map(tile_origin) {
+        Some(Ok(origin)) => Some(origin),
+        Some(Err(error)) => {
+            // `serve` refuses such a URL at start; a library caller gets no tiles.
+            tracing::error!(%error, "console: tile_url ignored");
+            config.tile_url = None;
+            None
+        }
+        None => None,
+    };
     let headers = security::Headers {
         csp: HeaderValue::from_str(&security::content_security_policy(tile_origin.as_deref()))
             .expect("the policy is ASCII"),

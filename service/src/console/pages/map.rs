@@ -404,7 +404,7 @@ pub(crate) async fn points(
             (header::ETAG, etag),
             (header::CACHE_CONTROL, cache),
         ],
-        axum::body::Bytes::copy_from_slice(&data.bytes),
+        data.bytes.clone(),
     )
         .into_response()
 }
