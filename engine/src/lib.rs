@@ -16,10 +16,12 @@
 //! - [`evaluation`]: recall, MRR and ablations against planted pairs;
 //! - [`corpus`]: one data directory opened and answered for — the API every
 //!   interface (command line, gRPC, console) calls;
-//! - [`input`]: the one parser of codes people type (countries, themes, levels).
+//! - [`input`]: the one parser of codes people type (countries, themes, levels);
+//! - [`atlas`]: the map's compact point set (columns of small numbers per fiche).
 //!
 //! See `ARCHITECTURE.md` at the repository root for the invariants.
 
+pub mod atlas;
 pub mod batch;
 pub mod corpus;
 pub mod error;

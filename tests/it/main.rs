@@ -3,6 +3,8 @@
 mod assises;
 mod batch_grpc;
 mod cli;
+mod console;
+mod console_server;
 mod cross_product;
 mod demo_corpus;
 mod grpc;

@@ -193,6 +193,17 @@ impl Corpus {
         self.with_names(NameTable::len)
     }
 
+    /// The map's point set of every fiche, and the store generation it was read at.
+    /// The fiches are read on a connection of their own (one read transaction), so
+    /// writes do not wait for it; under-served countries are judged by the matcher's
+    /// corpus context, on the corpus's date.
+    pub fn atlas(&self) -> Result<(u64, crate::atlas::Atlas)> {
+        let context = self.with_matcher(|matcher| matcher.context().clone())?;
+        let snapshot = Store::open_existing(&self.data_dir)?.snapshot()?;
+        let atlas = crate::atlas::Atlas::with_context(&snapshot.fiches, &context);
+        Ok((snapshot.generation, atlas))
+    }
+
     /// Number of fiches in the store.
     pub fn count(&self) -> Result<u64> {
         self.store()?.count()

@@ -51,6 +51,9 @@ pub struct ServeArgs {
     /// Scoring threads (0: one per core).
     #[arg(long, env = "PASSERELLE_THREADS")]
     threads: Option<usize>,
+    /// Tile server URL template for the console's map ({z}/{x}/{y}); off by default.
+    #[arg(long, env = "PASSERELLE_TILE_URL")]
+    tile_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -148,6 +151,10 @@ fn settings(data_dir: &Path, args: ServeArgs) -> anyhow::Result<Settings> {
     let mut server = ServerConfig::new(tokens);
     server.tls = tls;
     server.request_timeout = file.request_timeout_secs.map(Duration::from_secs);
+    server.console.tile_url = args.tile_url.or(file.tile_url);
+    if let Some(url) = &server.console.tile_url {
+        crate::console::tile_origin(url).map_err(|e| anyhow::anyhow!("{e}: {url:?}"))?;
+    }
     Ok(Settings {
         listen: args
             .listen
@@ -263,6 +270,15 @@ pub fn run(data_dir: &Path, args: ServeArgs) -> anyhow::Result<()> {
             "serving gRPC"
         );
         eprintln!("passerelle: listening on {addr}");
+        let scheme = if settings.server.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        eprintln!(
+            "passerelle: staff console on {scheme}://{addr}{}",
+            crate::console::CONSOLE_PATH
+        );
         crate::server::serve(
             listener,
             Arc::new(state),

@@ -92,6 +92,14 @@ impl Tokens {
         self.0.is_empty()
     }
 
+    /// Every token with its caller (the console compares a typed token with each in
+    /// constant time).
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (&str, &Caller)> {
+        self.0
+            .iter()
+            .map(|(token, caller)| (token.as_str(), caller))
+    }
+
     fn authenticate(&self, request: &Request<()>) -> Result<Caller, Status> {
         let header = request
             .metadata()

@@ -9,6 +9,8 @@
 //! today = "2026-09-01"                # date calls are judged on (optional)
 //! threads = 0                         # scoring threads (0: one per core)
 //! request_timeout_secs = 30           # optional upper bound on any call
+//! tile_url = "https://tile.example.org/{z}/{x}/{y}.png"  # console map tiles (optional;
+//!                                     # off by default: the map needs no internet)
 //!
 //! [tls]                               # optional
 //! cert = "server.pem"
@@ -73,6 +75,7 @@ pub struct FileConfig {
     pub today: Option<NaiveDate>,
     pub threads: Option<usize>,
     pub request_timeout_secs: Option<u64>,
+    pub tile_url: Option<String>,
     pub tls: Option<TlsPaths>,
     #[serde(default)]
     pub tokens: Vec<TokenEntry>,

@@ -54,6 +54,9 @@ pub struct ServerConfig {
     pub max_message_bytes: usize,
     /// Upper bound on any call's duration (clients' `grpc-timeout` applies too).
     pub request_timeout: Option<Duration>,
+    /// The staff web console served beside the gRPC services (`tls` is set from
+    /// `tls` above).
+    pub console: crate::console::ConsoleConfig,
 }
 
 impl ServerConfig {
@@ -63,6 +66,7 @@ impl ServerConfig {
             tls: None,
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
             request_timeout: None,
+            console: crate::console::ConsoleConfig::default(),
         }
     }
 }
@@ -114,7 +118,16 @@ pub async fn serve(
         state: state.clone(),
     })
     .max_decoding_message_size(limit);
-    let mut builder = Server::builder();
+    let console = crate::console::router(
+        state.clone(),
+        config.tokens.clone(),
+        crate::console::ConsoleConfig {
+            tls: config.tls.is_some(),
+            ..config.console.clone()
+        },
+    );
+    // Browsers speak HTTP/1.1 to the console; gRPC clients keep HTTP/2.
+    let mut builder = Server::builder().accept_http1(true);
     if let Some((cert, key)) = &config.tls {
         builder =
             builder.tls_config(ServerTlsConfig::new().identity(Identity::from_pem(cert, key)))?;
@@ -144,6 +157,7 @@ pub async fn serve(
         .with_nodelay(Some(true))
         .with_keepalive(Some(Duration::from_secs(60)));
     builder
+        .add_routes(tonic::service::Routes::from(console))
         .add_service(health)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
