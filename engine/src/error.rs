@@ -77,6 +77,19 @@ pub enum Error {
         /// Each as `id  name (country, admin)`.
         candidates: Vec<String>,
     },
+    /// A value of a request (not a fiche) breaks a rule: a name too long to look up.
+    #[error("invalid request: {0}")]
+    InvalidRequest(FieldError),
+    /// Another process writes to the data directory (see `store::DataDirLock`).
+    #[error(
+        "the data directory {} is in use by {holder}: stop it first, or use another data directory",
+        .path.display()
+    )]
+    DataDirInUse {
+        path: PathBuf,
+        /// `process 1234 (passerelle serve)`, or what is known of it.
+        holder: String,
+    },
 }
 
 fn suggestions_suffix(suggestions: &[String]) -> String {

@@ -61,7 +61,8 @@ impl ExcludedPair {
                 })
             }
             _ => Err(format!(
-                "pair {text:?}: expected FRENCH_ID:FOREIGN_ID (ids or names)"
+                "pair {}: expected FRENCH_ID:FOREIGN_ID (ids or names)",
+                crate::fiche::quote(text)
             )),
         }
     }
@@ -115,12 +116,8 @@ fn one() -> usize {
     1
 }
 
-fn field(field: &str, value: impl ToString, reason: impl Into<String>) -> FieldError {
-    FieldError {
-        field: field.to_owned(),
-        value: value.to_string(),
-        reason: reason.into(),
-    }
+fn field(field: &str, value: impl std::fmt::Display, reason: impl Into<String>) -> FieldError {
+    FieldError::value(field, value, reason)
 }
 
 fn in_field(name: String, error: Error) -> Error {

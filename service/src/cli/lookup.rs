@@ -33,7 +33,7 @@ pub fn run(data_dir: &Path, args: LookupArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let table = NameTable::from_store(&store)?;
     let loaded = started.elapsed();
-    let hits = table.lookup(&args.name, args.country, args.limit);
+    let hits = table.lookup(&args.name, args.country, args.limit)?;
     if args.timings {
         let looked_up = started.elapsed() - loaded;
         eprintln!(

@@ -213,7 +213,12 @@ impl FicheService for FicheApi {
                 )));
             }
             let state = self.state.clone();
-            let hits = blocking(move || Ok(state.lookup(&r.name, country, limit))).await?;
+            let hits = blocking(move || {
+                state
+                    .lookup(&r.name, country, limit)
+                    .map_err(super::engine_err)
+            })
+            .await?;
             let hits = hits.iter().map(convert::name_hit).collect();
             Ok(Response::new(pb::LookupByNameResponse { hits }))
         })

@@ -261,11 +261,13 @@ impl State {
     }
 
     /// Name lookup over the current fiches, one hit per fiche.
-    pub fn lookup(&self, query: &str, country: Option<CountryCode>, limit: usize) -> Vec<NameHit> {
-        let Ok(derived) = self.derived() else {
-            return Vec::new();
-        };
-        derived.names.lookup(query, country, limit)
+    pub fn lookup(
+        &self,
+        query: &str,
+        country: Option<CountryCode>,
+        limit: usize,
+    ) -> Result<Vec<NameHit>> {
+        self.derived()?.names.lookup(query, country, limit)
     }
 
     /// An id as is (it must exist), or the single fiche a name designates.
