@@ -403,10 +403,13 @@ mod tests {
         parse_fiche(LINE).unwrap()
     }
 
+    /// Puts a value in one field of a fiche.
+    type Setter = fn(&mut Fiche, String);
+
     #[test]
     fn control_characters_are_refused_in_single_line_fields() {
         for bad in ["\r", "\n", "\0", "\u{1b}", "\u{7f}", "\u{85}", "\t"] {
-            let cases: [(&str, fn(&mut Fiche, String)); 7] = [
+            let cases: [(&str, Setter); 7] = [
                 ("name", |f, v| f.name = v),
                 ("alt_names[0]", |f, v| f.alt_names[0] = v),
                 ("admin.region", |f, v| {

@@ -190,7 +190,7 @@ pub fn run(data_dir: &Path, args: BatchArgs) -> anyhow::Result<()> {
         write(&args.out.join("agenda.csv"), &export::csv(&plan.rows))?;
         let calendars = args.out.join("calendars");
         std::fs::create_dir_all(&calendars)?;
-        let stamp = agenda.slots[0].start;
+        let stamp = chrono::Utc::now();
         for (id, ics) in export::icalendars(&plan.rows, &args.event, stamp) {
             write(&calendars.join(format!("{id}.ics")), &ics)?;
         }
