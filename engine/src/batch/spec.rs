@@ -22,6 +22,8 @@ pub const MAX_CAPACITY: usize = 1000;
 /// Most tables per slot, and slots per agenda.
 pub const MAX_TABLES: usize = 10_000;
 pub const MAX_SLOTS: usize = 1000;
+/// Characters of a slot's label, at most.
+pub const MAX_SLOT_LABEL_CHARS: usize = 100;
 /// Most fiches and pairs excluded by one spec.
 pub const MAX_EXCLUSIONS: usize = 100_000;
 
@@ -185,6 +187,21 @@ impl BatchSpec {
                     agenda.slots.len(),
                     format!("give 1 to {MAX_SLOTS} slots"),
                 ));
+            }
+            for (i, slot) in agenda.slots.iter().enumerate() {
+                // Labels go into CSV cells and calendar properties: one line, bounded.
+                let chars = slot.label.chars().count();
+                if !(1..=MAX_SLOT_LABEL_CHARS).contains(&chars)
+                    || slot.label.chars().any(char::is_control)
+                {
+                    return Err(FieldError::new(
+                        format!("agenda.slots[{i}].label"),
+                        &slot.label,
+                        format!(
+                            "must have 1 to {MAX_SLOT_LABEL_CHARS} characters and no control character"
+                        ),
+                    ));
+                }
             }
             agenda::check_slots(&agenda.slots)
                 .map_err(|reason| field("agenda.slots", agenda.slots.len(), reason))?;
@@ -357,6 +374,31 @@ mod tests {
             },
             "agenda.slots",
         );
+        for label in [
+            "",
+            "J1\r\nATTENDEE:x",
+            "J1\u{1b}[2J",
+            &"x".repeat(MAX_SLOT_LABEL_CHARS + 1),
+        ] {
+            let label = label.to_owned();
+            check(
+                &|s| {
+                    let start = chrono::NaiveDate::from_ymd_opt(2026, 12, 3)
+                        .unwrap()
+                        .and_hms_opt(9, 0, 0)
+                        .unwrap();
+                    s.agenda = Some(AgendaSpec {
+                        slots: vec![super::agenda::Slot {
+                            label: label.clone(),
+                            start,
+                            end: start + chrono::Duration::minutes(30),
+                        }],
+                        tables: 3,
+                    })
+                },
+                "agenda.slots[0].label",
+            );
+        }
         assert!(spec().validate().is_ok());
     }
 
