@@ -308,13 +308,13 @@ fn ids_arriving_at_the_same_place_keep_ties_broken_by_id() {
     }
     let mut matcher = Matcher::new(corpus.values().cloned().collect(), today(), 1).unwrap();
     // Identical foreign fiches whose ids sort between "SN-COM-A…" and "SN-COM-B":
-    // every one halves the same gap, until the keys are spread anew.
+    // every one halves the same gap, until keys around it are spread anew.
     for n in 1..=40 {
         let fiche = line(&format!("SN-COM-{}", "A".repeat(n)));
         corpus.insert(fiche.id.clone(), fiche.clone());
         matcher.apply(&[fiche], &[]);
     }
-    assert!(matcher.writes.order.respread >= 1);
+    assert!(matcher.writes.order.relabels >= 1);
     let options = SuggestOptions {
         k: 100,
         ..SuggestOptions::default()
@@ -327,7 +327,7 @@ fn ids_arriving_at_the_same_place_keep_ties_broken_by_id() {
         suggestions.windows(2).all(|w| w[0].id < w[1].id),
         "equal totals, in id order"
     );
-    assert_same(&matcher, &corpus, "after a respread");
+    assert_same(&matcher, &corpus, "after keys were spread anew");
 }
 
 #[test]

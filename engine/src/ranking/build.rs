@@ -115,7 +115,7 @@ impl Matcher {
         let french = Columns::build(&features, Side::French, &regions, &key);
         let foreign = Columns::build(&features, Side::Foreign, &regions, &key);
         let writes = WriteIndex::new(&features, active, order, &regions, [&french, &foreign]);
-        Matcher {
+        let mut matcher = Matcher {
             fiches: features,
             by_id,
             links,
@@ -128,7 +128,9 @@ impl Matcher {
             pool,
             cpu: Cpu::detect(),
             writes,
-        }
+        };
+        matcher.reserve_for_writes();
+        matcher
     }
 
     /// A matcher built from scratch on `fiches`, with this one's vocabulary, date and

@@ -199,6 +199,26 @@ impl Columns {
         self.fiche.len()
     }
 
+    /// Room for `more` candidates.
+    pub fn reserve(&mut self, more: usize) {
+        self.fiche.reserve(more);
+        self.order.reserve(more);
+        self.themes.reserve(more);
+        self.country.reserve(more);
+        self.level.reserve(more);
+        self.ln_population.reserve(more);
+        self.population.reserve(more);
+        self.languages.reserve(more);
+        self.area.reserve(more);
+        if !self.partner_area_ranges.is_empty() {
+            self.region.reserve(more);
+            self.partner_countries.reserve(more);
+            self.diaspora.reserve(more);
+            self.other_actors.reserve(more);
+            self.partner_area_ranges.reserve(more);
+        }
+    }
+
     /// French side: the areas where candidate `i` has partners.
     #[inline]
     pub fn partner_areas_of(&self, i: usize) -> &[u32] {
