@@ -62,7 +62,7 @@ fn engine(c: &mut Criterion) {
         b.iter(|| index.search(&query).unwrap())
     });
     c.bench_function("lookup/fuzzy", |b| {
-        b.iter(|| names.lookup("saint etiene", None, 10))
+        b.iter(|| names.lookup("saint etiene", None, 10).unwrap())
     });
 }
 

@@ -100,6 +100,19 @@ pub enum Error {
     /// A batch spec with one or more problems, all reported.
     #[error("session refusée : {} problème(s)\n{}", .problems.len(), indented_fields(.problems))]
     SpecRejected { problems: Vec<FieldError> },
+    /// A value of a request (not a fiche) breaks a rule: a name too long to look up.
+    #[error("requête invalide : {0}")]
+    InvalidRequest(FieldError),
+    /// Another process writes to the data directory (see `store::DataDirLock`).
+    #[error(
+        "le dossier de données {} est utilisé par {holder} : arrêtez ce processus d'abord, ou choisissez un autre dossier de données",
+        .path.display()
+    )]
+    DataDirInUse {
+        path: PathBuf,
+        /// `process 1234 (passerelle serve)`, or what is known of it.
+        holder: String,
+    },
 }
 
 fn indented_fields(problems: &[FieldError]) -> String {

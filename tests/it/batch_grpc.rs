@@ -41,6 +41,7 @@ impl BatchServer {
             let options = StateOptions {
                 today: Some("2026-09-01".parse().unwrap()),
                 threads: 2,
+                writer: None,
             };
             Arc::new(State::load(&path, &options).unwrap())
         })

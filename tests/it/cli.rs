@@ -488,6 +488,6 @@ fn batch_scopes_that_match_nothing_are_refused_with_what_exists() {
         "{message}"
     );
     let message = batch("ids:Lyon,Nowhere-sur-Rien", "country:BJ", &[]);
-    assert!(message.contains("--fr : Nowhere-sur-Rien"), "{message}");
+    assert!(message.contains("--fr : \"Nowhere-sur-Rien\""), "{message}");
     assert!(!out.exists(), "nothing was written");
 }

@@ -44,6 +44,7 @@ pub(crate) async fn console_with(config: ConsoleConfig) -> Console {
             &StateOptions {
                 today: Some("2026-09-01".parse().unwrap()),
                 threads: 2,
+                writer: None,
             },
         )
         .unwrap()

@@ -48,6 +48,7 @@ async fn browsers_and_grpc_clients_share_the_port() {
             &StateOptions {
                 today: Some("2026-09-01".parse().unwrap()),
                 threads: 2,
+                writer: None,
             },
         )
         .unwrap()

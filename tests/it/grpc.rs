@@ -68,6 +68,7 @@ async fn start_on(dir: tempfile::TempDir, tls: Option<(Vec<u8>, Vec<u8>, Vec<u8>
         let options = StateOptions {
             today: Some("2026-09-01".parse().unwrap()),
             threads: 2,
+            writer: None,
         };
         State::load(&path, &options).unwrap()
     })

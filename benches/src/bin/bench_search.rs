@@ -83,7 +83,7 @@ fn main() -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     );
     let lookups = measure(20, NAMES, |name| {
-        Ok::<_, anyhow::Error>(names.lookup(name, None, 10).len())
+        Ok::<_, anyhow::Error>(names.lookup(name, None, 10)?.len())
     })?;
     report("lookup", &lookups);
     Ok(())

@@ -43,8 +43,12 @@ mod minutes {
 
 /// A slot time written `2026-12-03T09:00`; the error quotes the value.
 pub fn parse_time(text: &str) -> Result<NaiveDateTime, String> {
-    NaiveDateTime::parse_from_str(text.trim(), minutes::FORMAT)
-        .map_err(|_| format!("{text:?} is not a time like 2026-12-03T09:00"))
+    NaiveDateTime::parse_from_str(text.trim(), minutes::FORMAT).map_err(|_| {
+        format!(
+            "{} is not a time like 2026-12-03T09:00",
+            crate::fiche::quote(text)
+        )
+    })
 }
 
 /// One placed meeting, with everything an export shows.
@@ -147,13 +151,16 @@ pub struct Agenda {
 pub fn check_slots(slots: &[Slot]) -> Result<(), String> {
     for (i, slot) in slots.iter().enumerate() {
         if slot.end <= slot.start {
-            return Err(format!("slot {:?} ends before it starts", slot.label));
+            return Err(format!(
+                "slot {} ends before it starts",
+                crate::fiche::quote(&slot.label)
+            ));
         }
         if i > 0 && slot.start < slots[i - 1].end {
             return Err(format!(
-                "slot {:?} overlaps {:?} (slots must be in order, disjoint)",
-                slot.label,
-                slots[i - 1].label
+                "slot {} overlaps {} (slots must be in order, disjoint)",
+                crate::fiche::quote(&slot.label),
+                crate::fiche::quote(&slots[i - 1].label)
             ));
         }
     }

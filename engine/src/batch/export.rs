@@ -1,50 +1,139 @@
-//! Agenda exports: one CSV for the organisers, one iCalendar (RFC 5545) per
-//! participant.
+//! Exports of a run: CSV for the organisers (agenda, pairs, fiches without a
+//! partner) and one iCalendar (RFC 5545) per participant.
+//!
+//! Both formats carry names written by collectivités, so both are escaped for the
+//! programs that open them:
+//! - CSV: a text cell beginning with `=`, `+`, `-`, `@`, a tab or a carriage return
+//!   would be read as a formula by a spreadsheet (`=HYPERLINK(…)`); it gets a leading
+//!   `'`, as the OWASP advice on CSV injection says ([`text_cell`]). Numbers (scores,
+//!   table numbers) are written as numbers, never prefixed. Cells holding a comma, a
+//!   quote or a line break are quoted.
+//! - iCalendar: TEXT values escape backslash, semicolon, comma and line feed, and
+//!   lose carriage returns and other control characters ([`ics_text`]), so that no
+//!   value can open a property of its own; content lines are folded at 75 octets,
+//!   never inside a UTF-8 character ([`fold`]).
+//!
+//! Headers and texts are in French: staff open these files.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::io::Write;
 
-use chrono::NaiveDateTime;
+use chrono::{DateTime, Utc};
 
 pub use super::agenda::AgendaRow;
+use super::{BatchPair, Unassigned};
 use crate::fiche::FicheId;
+
+/// Header of `agenda.csv`.
+pub const AGENDA_HEADER: [&str; 9] = [
+    "créneau",
+    "début",
+    "fin",
+    "table",
+    "id française",
+    "collectivité française",
+    "id étrangère",
+    "collectivité étrangère",
+    "score",
+];
+
+/// Header of `pairs.csv` and `assignment.csv`.
+pub const PAIRS_HEADER: [&str; 5] = [
+    "id française",
+    "collectivité française",
+    "id étrangère",
+    "collectivité étrangère",
+    "score",
+];
+
+/// Header of `unassigned.csv`.
+pub const UNASSIGNED_HEADER: [&str; 3] = ["id", "collectivité", "raison"];
+
+/// A text cell safe to open in a spreadsheet: one that would start a formula gets
+/// a leading `'`. Quoting (commas, quotes, line breaks) is the CSV writer's.
+pub fn text_cell(text: &str) -> Cow<'_, str> {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{text}")),
+        _ => Cow::Borrowed(text),
+    }
+}
+
+/// A score as a CSV number.
+fn number(score: f64) -> String {
+    format!("{score:.4}")
+}
+
+fn writer<W: Write>(out: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(out)
+}
 
 /// The agenda as CSV, one meeting per row, in slot then table order.
 pub fn csv(rows: &[AgendaRow]) -> String {
-    let mut out =
-        String::from("slot,start,end,table,french_id,french_name,foreign_id,foreign_name,score\n");
-    for row in rows {
-        let fields = [
-            row.slot.clone(),
-            row.start.format("%Y-%m-%dT%H:%M").to_string(),
-            row.end.format("%Y-%m-%dT%H:%M").to_string(),
-            row.table.to_string(),
-            row.french.to_string(),
-            row.french_name.clone(),
-            row.foreign.to_string(),
-            row.foreign_name.clone(),
-            format!("{:.4}", row.score),
-        ];
-        let quoted: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&quoted.join(","));
-        out.push('\n');
-    }
-    out
+    let mut out = writer(Vec::new());
+    let written = (|| -> csv::Result<()> {
+        out.write_record(AGENDA_HEADER)?;
+        for row in rows {
+            out.write_record([
+                text_cell(&row.slot).as_ref(),
+                &row.start.format("%Y-%m-%dT%H:%M").to_string(),
+                &row.end.format("%Y-%m-%dT%H:%M").to_string(),
+                &row.table.to_string(),
+                &text_cell(row.french.as_str()),
+                &text_cell(&row.french_name),
+                &text_cell(row.foreign.as_str()),
+                &text_cell(&row.foreign_name),
+                &number(row.score),
+            ])?;
+        }
+        out.flush()?;
+        Ok(())
+    })();
+    written.expect("writing to memory cannot fail");
+    let bytes = out.into_inner().expect("flushed above");
+    String::from_utf8(bytes).expect("UTF-8 in, UTF-8 out")
 }
 
-fn csv_field(field: &str) -> String {
-    if field.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
-    } else {
-        field.to_owned()
+/// Writes pairs (`pairs.csv`, `assignment.csv`) as CSV, row by row: a national run
+/// keeps millions of them.
+pub fn write_pairs_csv(out: impl Write, pairs: &[BatchPair]) -> std::io::Result<()> {
+    let mut out = writer(out);
+    out.write_record(PAIRS_HEADER)?;
+    for p in pairs {
+        out.write_record([
+            text_cell(p.french.as_str()).as_ref(),
+            &text_cell(&p.french_name),
+            &text_cell(p.foreign.as_str()),
+            &text_cell(&p.foreign_name),
+            &number(p.total),
+        ])?;
     }
+    out.flush()
+}
+
+/// Writes the fiches without a partner (`unassigned.csv`) and why, as CSV.
+pub fn write_unassigned_csv(out: impl Write, unassigned: &[Unassigned]) -> std::io::Result<()> {
+    let mut out = writer(out);
+    out.write_record(UNASSIGNED_HEADER)?;
+    for u in unassigned {
+        out.write_record([
+            text_cell(u.id.as_str()).as_ref(),
+            &text_cell(&u.name),
+            &text_cell(&u.reason),
+        ])?;
+    }
+    out.flush()
 }
 
 /// One calendar per participant (by id), each with that participant's meetings.
-/// `stamp` is the DTSTAMP of every event, so that a run gives the same files.
+/// `stamp` is the DTSTAMP of every event (when the calendars were made, in UTC);
+/// meeting times are the event's local times (floating times of RFC 5545).
 pub fn icalendars(
     rows: &[AgendaRow],
     event: &str,
-    stamp: NaiveDateTime,
+    stamp: DateTime<Utc>,
 ) -> BTreeMap<FicheId, String> {
     let mut by_participant: BTreeMap<FicheId, Vec<&AgendaRow>> = BTreeMap::new();
     for row in rows {
@@ -57,6 +146,7 @@ pub fn icalendars(
             .or_default()
             .push(row);
     }
+    let stamp = stamp.format("%Y%m%dT%H%M%SZ").to_string();
     by_participant
         .into_iter()
         .map(|(id, meetings)| {
@@ -64,37 +154,10 @@ pub fn icalendars(
                 "BEGIN:VCALENDAR".to_owned(),
                 "VERSION:2.0".to_owned(),
                 "PRODID:-//Passerelle//Agenda//FR".to_owned(),
-                format!("X-WR-CALNAME:{}", escape(event)),
+                format!("X-WR-CALNAME:{}", ics_text(event)),
             ];
             for row in meetings {
-                lines.extend([
-                    "BEGIN:VEVENT".to_owned(),
-                    format!(
-                        "UID:{}-{}-{}@passerelle",
-                        row.french,
-                        row.foreign,
-                        row.start.format("%Y%m%dT%H%M")
-                    ),
-                    format!("DTSTAMP:{}", stamp.format("%Y%m%dT%H%M%S")),
-                    format!("DTSTART:{}", row.start.format("%Y%m%dT%H%M%S")),
-                    format!("DTEND:{}", row.end.format("%Y%m%dT%H%M%S")),
-                    format!(
-                        "SUMMARY:{}",
-                        escape(&format!("{} – {}", row.french_name, row.foreign_name))
-                    ),
-                    format!(
-                        "LOCATION:{}",
-                        escape(&format!("{event}, table {}", row.table))
-                    ),
-                    format!(
-                        "DESCRIPTION:{}",
-                        escape(&format!(
-                            "Créneau {}. Score de la paire : {:.2}",
-                            row.slot, row.score
-                        ))
-                    ),
-                    "END:VEVENT".to_owned(),
-                ]);
+                lines.extend(event_lines(row, event, &stamp));
             }
             lines.push("END:VCALENDAR".to_owned());
             let body: String = lines.iter().map(|line| fold(line) + "\r\n").collect();
@@ -103,18 +166,67 @@ pub fn icalendars(
         .collect()
 }
 
-/// RFC 5545 text escaping.
-fn escape(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace(';', "\\;")
-        .replace(',', "\\,")
-        .replace('\n', "\\n")
+fn event_lines(row: &AgendaRow, event: &str, stamp: &str) -> [String; 9] {
+    [
+        "BEGIN:VEVENT".to_owned(),
+        format!(
+            "UID:{}-{}-{}@passerelle",
+            row.french,
+            row.foreign,
+            row.start.format("%Y%m%dT%H%M")
+        ),
+        format!("DTSTAMP:{stamp}"),
+        format!("DTSTART:{}", row.start.format("%Y%m%dT%H%M%S")),
+        format!("DTEND:{}", row.end.format("%Y%m%dT%H%M%S")),
+        format!(
+            "SUMMARY:{}",
+            ics_text(&format!("{} – {}", row.french_name, row.foreign_name))
+        ),
+        format!(
+            "LOCATION:{}",
+            ics_text(&format!("{event}, table {}", row.table))
+        ),
+        format!("DESCRIPTION:{}", ics_text(&description(row))),
+        "END:VEVENT".to_owned(),
+    ]
 }
 
-/// Folds a content line at 75 octets (continuation lines start with a space),
-/// never inside a UTF-8 character.
-fn fold(line: &str) -> String {
-    let mut out = String::new();
+/// `Créneau J1-09h00, table 3. Score de la paire : 0,65.` — the slot's label is
+/// not prefixed with "Créneau" when it already says so.
+fn description(row: &AgendaRow) -> String {
+    let label = row.slot.trim();
+    let says_slot = crate::text::fold(label).starts_with("creneau");
+    let slot = if says_slot {
+        label.to_owned()
+    } else {
+        format!("Créneau {label}")
+    };
+    let score = format!("{:.2}", row.score).replace('.', ",");
+    format!("{slot}, table {}. Score de la paire : {score}.", row.table)
+}
+
+/// An RFC 5545 TEXT value: backslash, semicolon and comma escaped, a line feed as
+/// `\n`; carriage returns and other control characters (tab aside) dropped.
+pub fn ics_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push(c),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Folds a content line at 75 octets (continuation lines start with a space, which
+/// counts in their 75), never inside a UTF-8 character.
+pub fn fold(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + line.len() / 70 * 3);
     let mut width = 0;
     for c in line.chars() {
         if width + c.len_utf8() > 75 {
@@ -131,7 +243,7 @@ fn fold(line: &str) -> String {
 mod tests {
     use super::*;
 
-    fn row() -> AgendaRow {
+    fn row(french_name: &str, foreign_name: &str) -> AgendaRow {
         let start = chrono::NaiveDate::from_ymd_opt(2026, 12, 3)
             .unwrap()
             .and_hms_opt(9, 0, 0)
@@ -142,34 +254,167 @@ mod tests {
             end: start + chrono::Duration::minutes(30),
             table: 3,
             french: FicheId::parse("FR-COM-11262").unwrap(),
-            french_name: "Narbonne, ville".into(),
+            french_name: french_name.into(),
             foreign: FicheId::parse("BJ-COM-BJ-BO-PER").unwrap(),
-            foreign_name: "Pèrèrè".into(),
+            foreign_name: foreign_name.into(),
             score: 0.6471,
         }
     }
 
+    fn stamp() -> DateTime<Utc> {
+        "2026-11-22T08:30:00Z".parse().unwrap()
+    }
+
+    /// Reads a CSV file back as a spreadsheet or a script would.
+    fn read_back(path: &std::path::Path) -> Vec<Vec<String>> {
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_path(path)
+            .unwrap()
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+            .collect()
+    }
+
+    const FORMULA: &str = "=HYPERLINK(\"http://x\")";
+
     #[test]
-    fn csv_quotes_what_needs_quoting() {
-        let text = csv(&[row()]);
-        assert_eq!(text.lines().count(), 2);
-        assert!(text.contains("\"Narbonne, ville\""));
-        assert!(text.contains("2026-12-03T09:00,2026-12-03T09:30,3,FR-COM-11262"));
+    fn csv_cells_that_would_be_formulas_are_neutralised_and_numbers_are_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut rows = vec![row(FORMULA, "Pèrèrè, ville; \"sud\"\r\nligne")];
+        rows[0].slot = "+1 créneau".into();
+        rows.push(row("@SUM(A1)", "-2+3"));
+        rows[1].score = -0.5;
+        let agenda = dir.path().join("agenda.csv");
+        std::fs::write(&agenda, csv(&rows)).unwrap();
+        let back = read_back(&agenda);
+        assert_eq!(back[0], AGENDA_HEADER);
+        assert_eq!(
+            back.len(),
+            3,
+            "a line break inside a name stays in its cell"
+        );
+        assert_eq!(back[1][0], "'+1 créneau");
+        assert_eq!(back[1][5], format!("'{FORMULA}"));
+        assert_eq!(back[1][7], "Pèrèrè, ville; \"sud\"\r\nligne");
+        assert_eq!(back[1][8], "0.6471");
+        assert_eq!(back[2][5], "'@SUM(A1)");
+        assert_eq!(back[2][7], "'-2+3");
+        assert_eq!(back[2][8], "-0.5000", "a number is never prefixed");
+        assert_eq!(back[2][3], "3");
+
+        let pairs = dir.path().join("pairs.csv");
+        let pair = BatchPair {
+            french: rows[0].french.clone(),
+            french_name: FORMULA.into(),
+            foreign: rows[0].foreign.clone(),
+            foreign_name: "\tTab".into(),
+            total: 0.25,
+        };
+        write_pairs_csv(std::fs::File::create(&pairs).unwrap(), &[pair]).unwrap();
+        let back = read_back(&pairs);
+        assert_eq!(back[0], PAIRS_HEADER);
+        assert_eq!(
+            back[1],
+            [
+                "FR-COM-11262",
+                &format!("'{FORMULA}"),
+                "BJ-COM-BJ-BO-PER",
+                "'\tTab",
+                "0.2500"
+            ]
+        );
+
+        let unassigned = dir.path().join("unassigned.csv");
+        let u = Unassigned {
+            id: rows[0].french.clone(),
+            name: "=1+1".into(),
+            reason: "aucune paire, capacité atteinte".into(),
+        };
+        write_unassigned_csv(std::fs::File::create(&unassigned).unwrap(), &[u]).unwrap();
+        let back = read_back(&unassigned);
+        assert_eq!(
+            back[1],
+            ["FR-COM-11262", "'=1+1", "aucune paire, capacité atteinte"]
+        );
+    }
+
+    /// The content lines of a calendar, unfolded (RFC 5545 3.1).
+    fn unfolded(ics: &str) -> Vec<String> {
+        assert!(ics.ends_with("\r\n"));
+        let physical: Vec<&str> = ics.trim_end_matches("\r\n").split("\r\n").collect();
+        for line in &physical {
+            assert!(line.len() <= 75, "{line:?} is {} octets", line.len());
+            assert!(!line.contains(['\r', '\n']), "{line:?}");
+        }
+        let mut lines: Vec<String> = Vec::new();
+        for line in physical {
+            match line.strip_prefix(' ') {
+                Some(rest) => lines.last_mut().unwrap().push_str(rest),
+                None => lines.push(line.to_owned()),
+            }
+        }
+        lines
+    }
+
+    fn property<'a>(lines: &'a [String], name: &str) -> &'a str {
+        let prefix = format!("{name}:");
+        let found: Vec<&String> = lines.iter().filter(|l| l.starts_with(&prefix)).collect();
+        assert_eq!(found.len(), 1, "{name} in {lines:?}");
+        &found[0][prefix.len()..]
     }
 
     #[test]
-    fn each_participant_gets_a_valid_calendar() {
-        let stamp = chrono::NaiveDate::from_ymd_opt(2026, 11, 22)
-            .unwrap()
-            .and_hms_opt(0, 0, 0)
-            .unwrap();
-        let calendars = icalendars(&[row()], "Assises franco-béninoises", stamp);
+    fn icalendar_values_are_escaped_and_cannot_open_a_property() {
+        let hostile = "Narbonne, ville;\r\nATTENDEE:mailto:x@y\\z";
+        let calendars = icalendars(
+            &[row(hostile, "Pèrèrè")],
+            "Assises franco-béninoises",
+            stamp(),
+        );
         assert_eq!(calendars.len(), 2);
         for ics in calendars.values() {
-            assert!(ics.starts_with("BEGIN:VCALENDAR\r\n") && ics.ends_with("END:VCALENDAR\r\n"));
-            assert!(ics.contains("DTSTART:20261203T090000\r\n"));
-            assert!(ics.contains("SUMMARY:Narbonne\\, ville – Pèrèrè"));
-            assert!(ics.split("\r\n").all(|line| line.len() <= 75));
+            let lines = unfolded(ics);
+            assert_eq!(lines.first().unwrap(), "BEGIN:VCALENDAR");
+            assert_eq!(lines.last().unwrap(), "END:VCALENDAR");
+            assert!(
+                lines.iter().all(|l| !l.starts_with("ATTENDEE")),
+                "{lines:?}"
+            );
+            assert_eq!(
+                property(&lines, "SUMMARY"),
+                "Narbonne\\, ville\\;\\nATTENDEE:mailto:x@y\\\\z – Pèrèrè"
+            );
+            assert_eq!(property(&lines, "DTSTAMP"), "20261122T083000Z");
+            assert_eq!(property(&lines, "DTSTART"), "20261203T090000");
+            assert_eq!(
+                property(&lines, "DESCRIPTION"),
+                "Créneau J1-09h00\\, table 3. Score de la paire : 0\\,65."
+            );
+            assert_eq!(
+                property(&lines, "LOCATION"),
+                "Assises franco-béninoises\\, table 3"
+            );
         }
+    }
+
+    #[test]
+    fn long_multibyte_lines_fold_on_character_boundaries() {
+        let long = "Ségou-Ébène-東京-ꦱꦼꦩꦫꦁ-".repeat(12);
+        let calendars = icalendars(&[row(&long, "Pèrèrè")], "Assises", stamp());
+        let ics = &calendars[&FicheId::parse("FR-COM-11262").unwrap()];
+        let lines = unfolded(ics);
+        assert_eq!(property(&lines, "SUMMARY"), format!("{long} – Pèrèrè"));
+        assert!(ics.split("\r\n").filter(|l| l.starts_with(' ')).count() >= 5);
+    }
+
+    #[test]
+    fn a_slot_that_says_creneau_is_not_said_twice() {
+        let mut meeting = row("A", "B");
+        meeting.slot = "Créneau 1 (9 h)".into();
+        assert_eq!(
+            description(&meeting),
+            "Créneau 1 (9 h), table 3. Score de la paire : 0,65."
+        );
     }
 }

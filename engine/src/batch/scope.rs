@@ -87,18 +87,23 @@ impl Scope {
     /// Parses the textual form; the error names the part that is wrong.
     pub fn parse(text: &str) -> Result<Scope, String> {
         let text = text.trim();
+        let quoted = crate::fiche::quote(text);
         if text == "all" {
             return Ok(Scope::All);
         }
         let (kind, value) = text.split_once(':').ok_or_else(|| {
             format!(
-                "scope {text:?}: expected all, region:, departement:, country:, admin1: or ids:"
+                "scope {quoted}: expected all, region:, departement:, country:, admin1: or ids:"
             )
         })?;
         let list = || value.split(',').map(str::trim).filter(|v| !v.is_empty());
         let country = |code: &str| {
-            CountryCode::parse(code)
-                .ok_or_else(|| format!("scope {text:?}: unknown country {code:?}"))
+            CountryCode::parse(code).ok_or_else(|| {
+                format!(
+                    "scope {quoted}: unknown country {}",
+                    crate::fiche::quote(code)
+                )
+            })
         };
         let scope = match kind {
             "region" => Scope::Region(value.trim().to_owned()),
@@ -107,14 +112,19 @@ impl Scope {
             "admin1" => {
                 let (code, admin1) = value
                     .split_once('/')
-                    .ok_or_else(|| format!("scope {text:?}: expected admin1:COUNTRY/CODE"))?;
+                    .ok_or_else(|| format!("scope {quoted}: expected admin1:COUNTRY/CODE"))?;
                 Scope::Admin1 {
                     country: country(code.trim())?,
                     admin1: admin1.trim().to_owned(),
                 }
             }
             "ids" => Scope::Ids(list().map(Member::parse).collect()),
-            other => return Err(format!("scope {text:?}: unknown kind {other:?}")),
+            other => {
+                return Err(format!(
+                    "scope {quoted}: unknown kind {}",
+                    crate::fiche::quote(other)
+                ));
+            }
         };
         let empty = match &scope {
             Scope::Region(v) | Scope::Departement(v) => v.is_empty(),
@@ -124,7 +134,7 @@ impl Scope {
             Scope::All => false,
         };
         if empty {
-            return Err(format!("scope {text:?}: nothing after {kind:?}"));
+            return Err(format!("scope {quoted}: nothing after {kind:?}"));
         }
         Ok(scope)
     }

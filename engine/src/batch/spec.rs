@@ -24,6 +24,8 @@ pub const MAX_CAPACITY: usize = 1000;
 /// Most tables per slot, and slots per agenda.
 pub const MAX_TABLES: usize = 10_000;
 pub const MAX_SLOTS: usize = 1000;
+/// Characters of a slot's label, at most.
+pub const MAX_SLOT_LABEL_CHARS: usize = 100;
 /// Most fiches and pairs excluded by one spec.
 pub const MAX_EXCLUSIONS: usize = 100_000;
 
@@ -63,7 +65,8 @@ impl ExcludedPair {
                 })
             }
             _ => Err(format!(
-                "pair {text:?}: expected FRENCH_ID:FOREIGN_ID (ids or names)"
+                "pair {}: expected FRENCH_ID:FOREIGN_ID (ids or names)",
+                crate::fiche::quote(text)
             )),
         }
     }
@@ -137,8 +140,8 @@ fn one() -> usize {
     1
 }
 
-fn field(field: &str, value: impl ToString, reason: impl Into<String>) -> FieldError {
-    FieldError::new(field, &value.to_string(), reason)
+fn field(field: &str, value: impl std::fmt::Display, reason: impl Into<String>) -> FieldError {
+    FieldError::value(field, value, reason)
 }
 
 impl BatchSpec {
@@ -213,6 +216,21 @@ impl BatchSpec {
                 ));
             } else if let Err(reason) = agenda::check_slots(&agenda.slots) {
                 problems.push(field("agenda.slots", agenda.slots.len(), reason));
+            }
+            for (i, slot) in agenda.slots.iter().enumerate() {
+                // Labels go into CSV cells and calendar properties: one line, bounded.
+                let chars = slot.label.chars().count();
+                if !(1..=MAX_SLOT_LABEL_CHARS).contains(&chars)
+                    || slot.label.chars().any(char::is_control)
+                {
+                    problems.push(FieldError::new(
+                        format!("agenda.slots[{i}].label"),
+                        &slot.label,
+                        format!(
+                            "de 1 à {MAX_SLOT_LABEL_CHARS} caractères, sans caractère de contrôle"
+                        ),
+                    ));
+                }
             }
         }
         problems
@@ -450,6 +468,31 @@ mod tests {
             },
             "agenda.slots",
         );
+        for label in [
+            "",
+            "J1\r\nATTENDEE:x",
+            "J1\u{1b}[2J",
+            &"x".repeat(MAX_SLOT_LABEL_CHARS + 1),
+        ] {
+            let label = label.to_owned();
+            check(
+                &|s| {
+                    let start = chrono::NaiveDate::from_ymd_opt(2026, 12, 3)
+                        .unwrap()
+                        .and_hms_opt(9, 0, 0)
+                        .unwrap();
+                    s.agenda = Some(AgendaSpec {
+                        slots: vec![super::agenda::Slot {
+                            label: label.clone(),
+                            start,
+                            end: start + chrono::Duration::minutes(30),
+                        }],
+                        tables: 3,
+                    })
+                },
+                "agenda.slots[0].label",
+            );
+        }
         assert!(spec().validate().is_ok());
     }
 

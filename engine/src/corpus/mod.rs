@@ -38,7 +38,7 @@ use crate::lookup::{NameHit, NameTable, Resolution};
 use crate::ranking::Matcher;
 use crate::reference::CountryCode;
 use crate::search::{SearchHit, SearchIndex, SearchQuery};
-use crate::store::{CorpusStats, Decision, RejectedPairs, Store};
+use crate::store::{CorpusStats, DataDirLock, Decision, RejectedPairs, Store};
 use slot::Slot;
 
 /// How a corpus is opened.
@@ -48,6 +48,10 @@ pub struct CorpusOptions {
     pub today: Option<NaiveDate>,
     /// Scoring threads (0: one per core).
     pub threads: usize,
+    /// The command of a process that writes (`passerelle serve`): it holds the data
+    /// directory's writer lock for the corpus's life, and a second writer is refused
+    /// naming it. Readers (`None`) take nothing.
+    pub writer: Option<&'static str>,
 }
 
 /// What [`Corpus::warm`] built, and how long each part took.
@@ -83,22 +87,46 @@ pub struct Corpus {
     /// Loaded at open (one small query): never rebuilt, so it can be read while the
     /// matcher's lock is held.
     vetoes: RwLock<RejectedPairs>,
+    /// Held by a writing process, released when the corpus is dropped.
+    _writer: Option<DataDirLock>,
 }
 
 impl Corpus {
     /// Opens the store of an existing data directory; a directory without a store
     /// is [`Error::NoStore`] (read commands never create one).
     pub fn open(data_dir: &Path, options: &CorpusOptions) -> Result<Corpus> {
-        Corpus::with_store(Store::open_existing(data_dir)?, options)
+        let writer = Corpus::lock(data_dir, options, true)?;
+        Corpus::with_store(Store::open_existing(data_dir)?, options, writer)
     }
 
     /// Opens the store of `data_dir`, creating the directory and the store if
     /// needed (for `import`, `demo` and `serve`).
     pub fn create_or_open(data_dir: &Path, options: &CorpusOptions) -> Result<Corpus> {
-        Corpus::with_store(Store::open(data_dir)?, options)
+        let writer = Corpus::lock(data_dir, options, false)?;
+        Corpus::with_store(Store::open(data_dir)?, options, writer)
     }
 
-    fn with_store(store: Store, options: &CorpusOptions) -> Result<Corpus> {
+    /// The writer lock, for a writing process; taken before the store is opened, so
+    /// a second writer is refused before it touches anything.
+    fn lock(
+        data_dir: &Path,
+        options: &CorpusOptions,
+        existing: bool,
+    ) -> Result<Option<DataDirLock>> {
+        match options.writer {
+            Some(command) if !existing || data_dir.join(crate::store::DATABASE_FILE).is_file() => {
+                DataDirLock::acquire(data_dir, command).map(Some)
+            }
+            // A missing store is said by `open_existing`, with nothing created.
+            _ => Ok(None),
+        }
+    }
+
+    fn with_store(
+        store: Store,
+        options: &CorpusOptions,
+        writer: Option<DataDirLock>,
+    ) -> Result<Corpus> {
         let vetoes = store.rejected_pairs()?;
         Ok(Corpus {
             data_dir: store.data_dir().to_owned(),
@@ -111,6 +139,7 @@ impl Corpus {
             names: Slot::new("name table"),
             index: Slot::new("search index"),
             vetoes: RwLock::new(vetoes),
+            _writer: writer,
         })
     }
 
@@ -250,7 +279,7 @@ impl Corpus {
         limit: usize,
     ) -> Result<Vec<NameHit>> {
         crate::input::text_at_most("name", name, crate::fiche::MAX_NAME_CHARS)?;
-        self.with_names(|names| names.lookup(name, country, limit))
+        self.with_names(|names| names.lookup(name, country, limit))?
     }
 
     /// Full-text search with filters, one page.

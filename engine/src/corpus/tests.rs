@@ -12,6 +12,7 @@ fn open_on(dir: &Path) -> Corpus {
     let options = CorpusOptions {
         today: Some("2026-09-01".parse().unwrap()),
         threads: 1,
+        writer: None,
     };
     Corpus::create_or_open(dir, &options).unwrap()
 }
@@ -164,4 +165,22 @@ fn a_poisoned_lock_is_an_internal_error_on_every_path() {
     poisoned(corpus.decisions(&id("FR-COM-42218"), None).map(drop));
     // Reads of a derived structure still answer, from a consistent state.
     assert!(!suggested(&corpus, "FR-COM-42218").is_empty());
+}
+
+#[test]
+fn a_second_writer_is_refused_and_readers_are_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let writer = |command| CorpusOptions {
+        writer: Some(command),
+        ..CorpusOptions::default()
+    };
+    let serving = Corpus::create_or_open(dir.path(), &writer("passerelle serve")).unwrap();
+    serving.upsert(&fiches()).unwrap();
+    let error = Corpus::create_or_open(dir.path(), &writer("passerelle import")).unwrap_err();
+    assert!(matches!(error, Error::DataDirInUse { .. }), "{error:?}");
+    assert!(error.to_string().contains("passerelle serve"), "{error}");
+    let reader = Corpus::open(dir.path(), &CorpusOptions::default()).unwrap();
+    assert_eq!(reader.count().unwrap(), fiches().len() as u64);
+    drop(serving);
+    Corpus::create_or_open(dir.path(), &writer("passerelle import")).unwrap();
 }

@@ -14,11 +14,15 @@ pub struct FicheId(String);
 impl FicheId {
     pub fn parse(id: &str) -> Result<FicheId, String> {
         if id.len() > MAX_ID_LEN {
-            return Err(format!("id {id:?} is longer than {MAX_ID_LEN} characters"));
+            return Err(format!(
+                "id {} is longer than {MAX_ID_LEN} characters",
+                super::quote(id)
+            ));
         }
         if !matches_pattern(id) {
             return Err(format!(
-                "id {id:?} does not match ^[A-Z]{{2}}-[A-Z0-9]+-[A-Za-z0-9._-]+$"
+                "id {} does not match ^[A-Z]{{2}}-[A-Z0-9]+-[A-Za-z0-9._-]+$",
+                super::quote(id)
             ));
         }
         Ok(FicheId(id.to_owned()))

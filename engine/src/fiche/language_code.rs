@@ -16,7 +16,8 @@ impl LanguageCode {
         match code.as_bytes() {
             &[a, b] if a.is_ascii_lowercase() && b.is_ascii_lowercase() => Ok(LanguageCode([a, b])),
             _ => Err(format!(
-                "{code:?} is not an ISO 639-1 code (two lowercase letters)"
+                "{} is not an ISO 639-1 code (two lowercase letters)",
+                super::quote(code)
             )),
         }
     }

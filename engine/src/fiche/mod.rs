@@ -9,6 +9,7 @@
 mod id;
 mod kind;
 mod language_code;
+mod quote;
 mod timestamp;
 mod validation;
 
@@ -20,8 +21,9 @@ use serde::{Deserialize, Serialize};
 pub use id::{FicheId, MAX_ID_LEN};
 pub use kind::{Kind, Level, Side};
 pub use language_code::LanguageCode;
+pub use quote::{QUOTED_CHARS, quote};
 pub use timestamp::Timestamp;
-pub use validation::{FieldError, MAX_NAME_CHARS, MAX_QUOTED_CHARS, MAX_TEXT_CHARS, quoted};
+pub use validation::{FieldError, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 
 use crate::reference::{CountryCode, ThemeCode};
 

@@ -1,5 +1,12 @@
-//! Rules of `fiche.md` that serde alone does not check: ranges, caps, and rules that
-//! span fields (kind/level pairs, side and country, the id's country prefix).
+//! Rules of `fiche.md` that serde alone does not check: ranges, caps, control
+//! characters, and rules that span fields (kind/level pairs, side and country, the
+//! id's country prefix).
+//!
+//! Control characters (C0 — CR, LF, NUL, ESC… —, DEL and C1) are refused in every
+//! single-line field (names, alternative names, codes, contact and provenance fields):
+//! a CR in a name would open a new line in a CSV export or a new property in an
+//! iCalendar file. Free texts (activities, offer and request texts, a postal address)
+//! keep line feeds and tabs, nothing else.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -18,7 +25,7 @@ const MAX_LIST_LEN: usize = 500;
 const YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
 
 /// A field that breaks a rule: its path (`location.lat`, `partnerships[2].since`), the
-/// offending value as written, and what is wrong.
+/// offending value as errors show it (bounded: see [`super::quote`]), and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     pub field: String,
@@ -26,65 +33,120 @@ pub struct FieldError {
     pub reason: String,
 }
 
-/// Characters of a value quoted in an error: a 10 MB name is not echoed back.
-pub const MAX_QUOTED_CHARS: usize = 64;
+/// Values longer than this are cut when a [`FieldError`] is displayed, whoever built it
+/// (the constructors already keep them shorter).
+const MAX_SHOWN_VALUE: usize = 2 * super::quote::QUOTED_CHARS;
 
 impl FieldError {
-    /// An error about `field`, quoting at most [`MAX_QUOTED_CHARS`] characters of
-    /// `value` (then `…` and the value's length).
-    pub fn new(field: &str, value: &str, reason: impl Into<String>) -> FieldError {
+    /// An error about a text value, quoted and bounded ([`super::quote`]).
+    pub fn new(field: impl Into<String>, value: &str, reason: impl Into<String>) -> FieldError {
         FieldError {
-            field: quoted(field),
-            value: quoted(value),
+            field: field.into(),
+            value: super::quote(value),
+            reason: reason.into(),
+        }
+    }
+
+    /// An error about a value that is not text (a number, a count, a code), shown as
+    /// written and bounded.
+    pub fn value(
+        field: impl Into<String>,
+        value: impl fmt::Display,
+        reason: impl Into<String>,
+    ) -> FieldError {
+        FieldError {
+            field: field.into(),
+            value: super::quote::shown(value),
             reason: reason.into(),
         }
     }
 }
 
-/// `text`, cut after [`MAX_QUOTED_CHARS`] characters with its length said.
-pub fn quoted(text: &str) -> String {
-    match text.char_indices().nth(MAX_QUOTED_CHARS) {
-        None => text.to_owned(),
-        Some((cut, _)) => format!("{}…({} caractères)", &text[..cut], text.chars().count()),
-    }
-}
-
 impl fmt::Display for FieldError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "champ `{}` = {} : {}",
-            self.field, self.value, self.reason
-        )
+        let value = if self.value.chars().nth(MAX_SHOWN_VALUE).is_some() {
+            super::quote(&self.value)
+        } else {
+            self.value.clone()
+        };
+        write!(f, "champ `{}` = {} : {}", self.field, value, self.reason)
     }
 }
 
 impl std::error::Error for FieldError {}
 
-fn fail(field: impl Into<String>, value: impl fmt::Debug, reason: impl Into<String>) -> FieldError {
-    FieldError {
-        field: field.into(),
-        value: format!("{value:?}"),
-        reason: reason.into(),
+fn fail(field: impl Into<String>, value: &str, reason: impl Into<String>) -> FieldError {
+    FieldError::new(field, value, reason)
+}
+
+fn fail_value(
+    field: impl Into<String>,
+    value: impl fmt::Display,
+    reason: impl Into<String>,
+) -> FieldError {
+    FieldError::value(field, value, reason)
+}
+
+/// Which control characters a text may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lines {
+    /// Names, ids, codes, contact fields: no control character at all.
+    Single,
+    /// Free texts: line feeds and tabs, nothing else (no CR, NUL, ESC, DEL, C1).
+    Multi,
+}
+
+fn check_controls(field: &str, text: &str, lines: Lines) -> Result<(), FieldError> {
+    let allowed = |c: char| lines == Lines::Multi && matches!(c, '\n' | '\t');
+    match text
+        .chars()
+        .enumerate()
+        .find(|&(_, c)| c.is_control() && !allowed(c))
+    {
+        None => Ok(()),
+        Some((at, c)) => {
+            let rule = match lines {
+                Lines::Single => "a single-line field allows none",
+                Lines::Multi => "only line feeds and tabs are allowed",
+            };
+            Err(fail(
+                field,
+                text,
+                format!(
+                    "contains the control character U+{:04X} at character {}: {rule}",
+                    c as u32,
+                    at + 1
+                ),
+            ))
+        }
     }
 }
 
 fn check_chars(field: &str, text: &str, min: usize, max: usize) -> Result<(), FieldError> {
+    check_text(field, text, min, max, Lines::Single)
+}
+
+fn check_text(
+    field: &str,
+    text: &str,
+    min: usize,
+    max: usize,
+    lines: Lines,
+) -> Result<(), FieldError> {
     let chars = text.chars().count();
     if chars < min || chars > max || (min > 0 && text.trim().is_empty()) {
-        let shown: String = text.chars().take(40).collect();
         return Err(fail(
             field,
-            shown,
+            text,
             format!("must have {min} to {max} characters (has {chars})"),
         ));
     }
-    Ok(())
+    check_controls(field, text, lines)
 }
 
 fn check_len<T>(field: &str, list: &[T]) -> Result<(), FieldError> {
     if list.len() > MAX_LIST_LEN {
-        return Err(fail(
+        return Err(fail_value(
             field,
             list.len(),
             format!("at most {MAX_LIST_LEN} entries"),
@@ -95,6 +157,21 @@ fn check_len<T>(field: &str, list: &[T]) -> Result<(), FieldError> {
 
 fn check_optional(field: &str, text: Option<&String>, max: usize) -> Result<(), FieldError> {
     text.map_or(Ok(()), |t| check_chars(field, t, 0, max))
+}
+
+fn check_optional_text(field: &str, text: Option<&String>, max: usize) -> Result<(), FieldError> {
+    text.map_or(Ok(()), |t| check_text(field, t, 0, max, Lines::Multi))
+}
+
+/// What errors show instead of a contact field's value.
+const HIDDEN: &str = "(hidden)";
+
+/// The path of a provenance entry, its key bounded like a quoted value.
+fn provenance_field(key: &str) -> String {
+    match key.char_indices().nth(super::quote::QUOTED_CHARS) {
+        None => format!("provenance.{key}"),
+        Some((end, _)) => format!("provenance.{}…", &key[..end]),
+    }
 }
 
 impl Fiche {
@@ -149,17 +226,30 @@ impl Fiche {
                 ("address", &contact.address),
                 ("website", &contact.website),
             ] {
-                check_optional(&format!("contact.{name}"), value.as_ref(), MAX_SHORT_CHARS)?;
+                // Contact data is personal: errors never quote it.
+                let lines = if name == "address" {
+                    Lines::Multi
+                } else {
+                    Lines::Single
+                };
+                let field = format!("contact.{name}");
+                value
+                    .as_ref()
+                    .map_or(Ok(()), |v| check_text(&field, v, 0, MAX_SHORT_CHARS, lines))
+                    .map_err(|e| FieldError {
+                        value: HIDDEN.into(),
+                        ..e
+                    })?;
             }
             if let Some(email) = &contact.email
                 && !email.contains('@')
             {
-                return Err(fail("contact.email", "(hidden)", "not an e-mail address"));
+                return Err(fail_value("contact.email", HIDDEN, "not an e-mail address"));
             }
         }
         for (key, value) in &self.provenance {
-            check_chars(&format!("provenance.{key}"), value, 0, MAX_SHORT_CHARS)?;
             check_chars("provenance", key, 1, MAX_SHORT_CHARS)?;
+            check_chars(&provenance_field(key), value, 0, MAX_SHORT_CHARS)?;
         }
         Ok(())
     }
@@ -167,15 +257,23 @@ impl Fiche {
     fn validate_geography(&self) -> Result<(), FieldError> {
         let location = &self.location;
         if !(-90.0..=90.0).contains(&location.lat) {
-            return Err(fail("location.lat", location.lat, "must be in [-90, 90]"));
+            return Err(fail_value(
+                "location.lat",
+                location.lat,
+                "must be in [-90, 90]",
+            ));
         }
         if !(-180.0..=180.0).contains(&location.lon) {
-            return Err(fail("location.lon", location.lon, "must be in [-180, 180]"));
+            return Err(fail_value(
+                "location.lon",
+                location.lon,
+                "must be in [-180, 180]",
+            ));
         }
         if let Some(area) = self.area_km2
             && !(area.is_finite() && area >= 0.0)
         {
-            return Err(fail("area_km2", area, "must be >= 0"));
+            return Err(fail_value("area_km2", area, "must be >= 0"));
         }
         if let Some(admin) = &self.admin {
             for (name, value) in [
@@ -191,12 +289,12 @@ impl Fiche {
     }
 
     fn validate_profile(&self) -> Result<(), FieldError> {
-        check_optional("activities", self.activities.as_ref(), MAX_TEXT_CHARS)?;
+        check_optional_text("activities", self.activities.as_ref(), MAX_TEXT_CHARS)?;
         check_len("themes", &self.themes)?;
         let mut seen = HashSet::new();
         for (i, theme) in self.themes.iter().enumerate() {
             if !(theme.weight > 0.0 && theme.weight <= 1.0) {
-                return Err(fail(
+                return Err(fail_value(
                     format!("themes[{i}].weight"),
                     theme.weight,
                     "must be in (0, 1]",
@@ -212,7 +310,7 @@ impl Fiche {
         }
         for (name, intent) in [("offer", &self.offer), ("request", &self.request)] {
             if let Some(intent) = intent {
-                check_optional(
+                check_optional_text(
                     &format!("{name}.text"),
                     intent.text.as_ref(),
                     MAX_TEXT_CHARS,
@@ -226,7 +324,7 @@ impl Fiche {
             })
         };
         if !carries(&self.offer) && !carries(&self.request) {
-            return Err(fail(
+            return Err(fail_value(
                 "offer",
                 "(none)",
                 "at least one of offer/request must carry themes or text",
@@ -236,9 +334,9 @@ impl Fiche {
             && let (Some(published), Some(expires)) = (call.published, call.expires)
             && expires < published
         {
-            return Err(fail(
+            return Err(fail_value(
                 "call.expires",
-                expires.to_string(),
+                expires,
                 "is before call.published",
             ));
         }
@@ -259,7 +357,7 @@ impl Fiche {
                 }
                 Some(_) => {}
                 None if partnership.partner_name.is_none() || partnership.country.is_none() => {
-                    return Err(fail(
+                    return Err(fail_value(
                         field("partner_id"),
                         "(none)",
                         "give partner_id, or partner_name and country",
@@ -275,7 +373,7 @@ impl Fiche {
             if let Some(year) = partnership.since
                 && !YEARS.contains(&year)
             {
-                return Err(fail(
+                return Err(fail_value(
                     field("since"),
                     year,
                     "must be a year between 1900 and 2100",
@@ -291,5 +389,125 @@ impl Fiche {
             )?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jsonl::parse_fiche;
+
+    const LINE: &str = r#"{"id":"FR-COM-33063","country":"FR","kind":"commune","level":"local","name":"Bordeaux","alt_names":["Bordèu"],"admin":{"region":"75"},"location":{"lat":44.84,"lon":-0.58},"population":261804,"contact":{"name":"Service RI","email":"ri@example.fr"},"activities":"Port.","offer":{"text":"Eau."},"partnerships":[{"partner_name":"Oran","country":"DZ","kind":"jumelage"}],"foreign_actors":[{"country":"SN","kind":"diaspora","name":"Association"}],"provenance":{"source":"test"}}"#;
+
+    fn fiche() -> Fiche {
+        parse_fiche(LINE).unwrap()
+    }
+
+    /// Puts a value in one field of a fiche.
+    type Setter = fn(&mut Fiche, String);
+
+    #[test]
+    fn control_characters_are_refused_in_single_line_fields() {
+        for bad in ["\r", "\n", "\0", "\u{1b}", "\u{7f}", "\u{85}", "\t"] {
+            let cases: [(&str, Setter); 7] = [
+                ("name", |f, v| f.name = v),
+                ("alt_names[0]", |f, v| f.alt_names[0] = v),
+                ("admin.region", |f, v| {
+                    f.admin.as_mut().unwrap().region = Some(v)
+                }),
+                ("contact.name", |f, v| {
+                    f.contact.as_mut().unwrap().name = Some(v)
+                }),
+                ("partnerships[0].partner_name", |f, v| {
+                    f.partnerships[0].partner_name = Some(v)
+                }),
+                ("foreign_actors[0].name", |f, v| {
+                    f.foreign_actors[0].name = Some(v)
+                }),
+                ("provenance.source", |f, v| {
+                    f.provenance.insert("source".into(), v);
+                }),
+            ];
+            for (field, set) in cases {
+                let mut fiche = fiche();
+                set(&mut fiche, format!("Bor{bad}deaux"));
+                let error = fiche.validate().unwrap_err();
+                assert_eq!(error.field, field, "{bad:?}");
+                assert!(
+                    error
+                        .reason
+                        .contains(&format!("U+{:04X}", bad.chars().next().unwrap() as u32)),
+                    "{error}"
+                );
+                assert!(error.reason.contains("at character 4"), "{error}");
+                if field.starts_with("contact") {
+                    assert_eq!(error.value, HIDDEN, "contact data is never quoted");
+                }
+            }
+        }
+        let mut fiche = fiche();
+        fiche.provenance.insert("a\u{1b}b".into(), "x".into());
+        assert_eq!(fiche.validate().unwrap_err().field, "provenance");
+    }
+
+    #[test]
+    fn free_texts_keep_line_feeds_and_tabs_only() {
+        let mut fiche = fiche();
+        fiche.activities = Some("Port,\n\tvignes.".into());
+        fiche.offer.as_mut().unwrap().text = Some("Eau.\nAssainissement.".into());
+        fiche.contact.as_mut().unwrap().address = Some("1 place\n33000 Bordeaux".into());
+        fiche.validate().unwrap();
+        for bad in ["\r\n", "\0", "\u{1b}[31m", "\u{7f}", "\u{9b}"] {
+            let mut with_bad = fiche.clone();
+            with_bad.activities = Some(format!("Port{bad}"));
+            let error = with_bad.validate().unwrap_err();
+            assert_eq!(error.field, "activities");
+            assert!(error.reason.contains("only line feeds and tabs"), "{error}");
+            let mut with_bad = fiche.clone();
+            with_bad.request = Some(super::super::Intent {
+                themes: Vec::new(),
+                text: Some(format!("Jeunesse{bad}")),
+            });
+            assert_eq!(with_bad.validate().unwrap_err().field, "request.text");
+        }
+    }
+
+    #[test]
+    fn errors_quote_a_bounded_prefix_of_a_long_value() {
+        let mut fiche = fiche();
+        fiche.name = "x".repeat(20_000);
+        let error = fiche.validate().unwrap_err();
+        assert_eq!(error.field, "name");
+        let message = error.to_string();
+        assert!(message.chars().count() < 200, "{message}");
+        assert!(message.contains("…(20000 caractères)"), "{message}");
+        assert!(message.contains("(has 20000)"), "{message}");
+        fiche.name = "x".repeat(MAX_NAME_CHARS);
+        fiche.validate().unwrap();
+
+        // Built by hand with a long value, an error still displays it bounded.
+        let by_hand = FieldError {
+            field: "scope".into(),
+            value: "y".repeat(20_000),
+            reason: "unknown".into(),
+        };
+        assert!(by_hand.to_string().chars().count() < 200);
+
+        // serde's own messages (an unknown variant quoted whole) are bounded too.
+        let line = LINE.replace(
+            r#""kind":"commune""#,
+            &format!(r#""kind":"{}""#, "k".repeat(20_000)),
+        );
+        let error = parse_fiche(&line).unwrap_err();
+        assert_eq!(error.field.as_deref(), Some("kind"));
+        assert!(error.message.chars().count() < 400, "{}", error.message);
+        let line = LINE.replace("FR-COM-33063", &format!("FR-COM-{}", "1".repeat(20_000)));
+        let error = parse_fiche(&line).unwrap_err();
+        assert!(
+            error.message.contains("(20007 caractères)"),
+            "{}",
+            error.message
+        );
+        assert!(error.message.chars().count() < 200, "{}", error.message);
     }
 }

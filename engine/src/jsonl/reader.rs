@@ -35,17 +35,32 @@ pub fn parse_fiche(line: &str) -> Result<Fiche, LineError> {
     Ok(fiche)
 }
 
+/// serde's messages quote the value they reject whole (`unknown variant `…``): past
+/// this many characters a message is cut, with its length.
+const MAX_MESSAGE_CHARS: usize = 240;
+
 fn describe(error: &serde_json::Error) -> String {
     // serde_json appends "at line 1 column N"; the line is ours, the column is useful.
     let text = error.to_string();
     let text = match text.rsplit_once(" at line ") {
-        Some((head, _)) => format!("{head} (column {})", error.column()),
-        None => text,
+        Some((head, _)) => format!("{} (column {})", bounded(head), error.column()),
+        None => bounded(&text),
     };
     if error.is_syntax() || error.is_eof() {
         format!("invalid JSON: {text}")
     } else {
         text
+    }
+}
+
+fn bounded(text: &str) -> String {
+    match text.char_indices().nth(MAX_MESSAGE_CHARS) {
+        Some((end, _)) => format!(
+            "{}…({} caractères)",
+            &text[..end],
+            MAX_MESSAGE_CHARS + text[end..].chars().count()
+        ),
+        None => text.to_owned(),
     }
 }
 

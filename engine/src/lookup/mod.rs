@@ -9,7 +9,34 @@
 //! "name or id" into one id, and refuses to guess: an unknown name and an ambiguous
 //! one (several fiches scoring within [`AMBIGUITY_MARGIN`] of the best, such as the
 //! two Saint-Denis) are errors that list the candidates.
+//!
+//! # Cost of a lookup, bounded by construction
+//!
+//! - A query has at most [`MAX_QUERY_CHARS`] characters (longer ones are refused
+//!   before any work, naming the field `name`); at most
+//!   [`score::MAX_QUERY_TOKENS`] of its words choose candidates and take part in the
+//!   word-by-word score.
+//! - At most [`MAX_CANDIDATES`] names are scored ([`candidates`]): the names equal to
+//!   the query (found through a hash of their compact form), then whole buckets of
+//!   names sharing a two-letter word prefix with the query, rarest first, as long as
+//!   they fit; when none fits (a query made only of frequent prefixes such as
+//!   "saint"), the buckets of three-letter prefixes; when none of those fits either,
+//!   the first names of the smallest, and the lookup is *truncated*. A truncated
+//!   lookup still finds every name equal to the query, but [`NameTable::resolve`]
+//!   accepts nothing else from it (it reports the name as ambiguous).
+//! - Scoring one name costs one Jaro-Winkler comparison of the whole strings (names
+//!   have at most 200 characters, queries too) and at most
+//!   `2 × MAX_QUERY_TOKENS × (words of the name)` word comparisons.
+//!
+//! So a lookup costs O(query length) to normalise, O(number of distinct prefixes of
+//! the query) bucket reads, and at most `MAX_CANDIDATES` bounded similarity
+//! computations; its memory is the candidate list and one best score per fiche seen,
+//! both at most `MAX_CANDIDATES` entries. The table itself keeps, per name, its
+//! normalised and original forms and one `u32` per distinct two- and three-letter
+//! prefix; replaced and removed fiches leave dead names behind until they outnumber
+//! the live ones, when the table is rebuilt from its live names (amortised O(1)).
 
+mod candidates;
 mod resolution;
 mod score;
 
@@ -21,20 +48,26 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 pub use resolution::{Qualifier, Resolution, split_qualifier};
-pub use score::normalise;
+pub use score::{MAX_QUERY_TOKENS, normalise};
 
 use crate::error::{Error, Result};
-use crate::fiche::{Fiche, FicheId, Side};
+use crate::fiche::{Fiche, FicheId, FieldError, MAX_NAME_CHARS, Side};
 use crate::reference::CountryCode;
 use crate::store::Store;
+use candidates::Candidates;
+use score::{Query, Work};
 
 /// Lowest score accepted by [`NameTable::resolve`].
 pub const MIN_RESOLVE_SCORE: f64 = 0.88;
 /// Candidates within this of the best score make a name ambiguous.
 pub const AMBIGUITY_MARGIN: f64 = 0.02;
-/// When the query's buckets hold more names than this, the largest are skipped (as
-/// long as one bucket remains): frequent words such as "saint" then weigh less.
-const MAX_CANDIDATES: usize = 8_000;
+/// Longest name a lookup accepts: the fiche format's cap on names.
+pub const MAX_QUERY_CHARS: usize = MAX_NAME_CHARS;
+/// Names scored per lookup at most.
+pub const MAX_CANDIDATES: usize = 8_000;
+/// Dead names (of replaced or removed fiches) tolerated before a rebuild, beyond the
+/// number of live ones.
+const DEAD_NAMES_SLACK: usize = 4_096;
 
 /// One fiche found by name.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -70,6 +103,9 @@ struct Entry {
     /// Folded département code (French) or admin1 code and name (foreign), for
     /// qualifiers such as `Saint-Denis (93)`.
     area_keys: Vec<String>,
+    /// Its names: `names[first..first + count]`.
+    first: u32,
+    count: u32,
     /// False once the fiche was removed or replaced: its names stay in the buckets
     /// but are skipped.
     live: bool,
@@ -102,8 +138,9 @@ pub struct NameTable {
     entries: Vec<Entry>,
     by_id: HashMap<FicheId, u32>,
     names: Vec<Name>,
-    buckets: HashMap<[char; 2], Vec<u32>>,
+    buckets: candidates::Buckets,
     live: usize,
+    dead_names: usize,
 }
 
 fn area_keys_of(fiche: &Fiche) -> Vec<String> {
@@ -129,6 +166,29 @@ fn admin_of(fiche: &Fiche) -> Option<String> {
     }
 }
 
+/// Refuses a query longer than a name may be, before any work on it.
+fn check_query(query: &str) -> Result<()> {
+    if query.chars().nth(MAX_QUERY_CHARS).is_some() {
+        return Err(Error::InvalidRequest(FieldError::new(
+            "name",
+            query,
+            format!(
+                "un nom a au plus {MAX_QUERY_CHARS} caractères (celui-ci en a {})",
+                query.chars().count()
+            ),
+        )));
+    }
+    Ok(())
+}
+
+/// The first characters of a query, as errors quote it.
+fn shown(query: &str) -> String {
+    match query.char_indices().nth(crate::fiche::QUOTED_CHARS) {
+        None => query.to_owned(),
+        Some((end, _)) => format!("{}…", &query[..end]),
+    }
+}
+
 impl NameTable {
     /// The table of every fiche in the store.
     pub fn from_store(store: &Store) -> Result<NameTable> {
@@ -144,44 +204,70 @@ impl NameTable {
     /// Adds a fiche, replacing the names of an earlier one with the same id.
     pub fn add(&mut self, fiche: &Fiche) {
         self.remove(&fiche.id);
-        let entry = self.entries.len() as u32;
-        self.by_id.insert(fiche.id.clone(), entry);
-        self.live += 1;
-        self.entries.push(Entry {
-            id: fiche.id.clone(),
-            name: fiche.name.clone(),
-            country: fiche.country,
-            admin: admin_of(fiche),
-            side: fiche.side(),
-            area_keys: area_keys_of(fiche),
-            live: true,
-        });
-        for original in std::iter::once(&fiche.name).chain(&fiche.alt_names) {
+        let names = std::iter::once(&fiche.name)
+            .chain(&fiche.alt_names)
+            .map(String::as_str);
+        self.push(
+            Entry {
+                id: fiche.id.clone(),
+                name: fiche.name.clone(),
+                country: fiche.country,
+                admin: admin_of(fiche),
+                side: fiche.side(),
+                area_keys: area_keys_of(fiche),
+                first: 0,
+                count: 0,
+                live: true,
+            },
+            names,
+        );
+    }
+
+    fn push<'a>(&mut self, mut entry: Entry, originals: impl Iterator<Item = &'a str>) {
+        let index = self.entries.len() as u32;
+        entry.first = self.names.len() as u32;
+        for original in originals {
             let key = normalise(original);
-            let index = self.names.len() as u32;
-            let mut keys: Vec<[char; 2]> = score::bucket_keys(&key).collect();
-            keys.dedup();
-            for k in keys {
-                self.buckets.entry(k).or_default().push(index);
-            }
-            let original = original.clone();
+            self.buckets.insert(self.names.len() as u32, &key);
             self.names.push(Name {
-                entry,
+                entry: index,
                 key,
-                original,
+                original: original.to_owned(),
             });
         }
+        entry.count = self.names.len() as u32 - entry.first;
+        self.by_id.insert(entry.id.clone(), index);
+        self.live += 1;
+        self.entries.push(entry);
     }
 
     /// Removes a fiche's names; false when there was none with that id.
     pub fn remove(&mut self, id: &FicheId) -> bool {
-        match self.by_id.remove(id) {
-            Some(entry) => {
-                self.entries[entry as usize].live = false;
-                self.live -= 1;
-                true
+        let Some(entry) = self.by_id.remove(id) else {
+            return false;
+        };
+        let entry = &mut self.entries[entry as usize];
+        entry.live = false;
+        self.live -= 1;
+        self.dead_names += entry.count as usize;
+        if self.dead_names > self.names.len() - self.dead_names + DEAD_NAMES_SLACK {
+            self.rebuild();
+        }
+        true
+    }
+
+    /// The same table without its dead names.
+    fn rebuild(&mut self) {
+        let old = std::mem::take(self);
+        let mut names = old.names.into_iter().map(|n| n.original);
+        let mut position = 0;
+        for entry in old.entries {
+            let (first, count) = (entry.first as usize, entry.count as usize);
+            let mine: Vec<String> = names.by_ref().skip(first - position).take(count).collect();
+            position = first + count;
+            if entry.live {
+                self.push(entry, mine.iter().map(String::as_str));
             }
-            None => false,
         }
     }
 
@@ -198,52 +284,43 @@ impl NameTable {
         self.by_id.contains_key(id)
     }
 
-    fn candidates(&self, key: &str) -> Vec<u32> {
-        let mut keys: Vec<[char; 2]> = score::bucket_keys(key).collect();
-        keys.sort();
-        keys.dedup();
-        let mut buckets: Vec<&Vec<u32>> = keys.iter().filter_map(|k| self.buckets.get(k)).collect();
-        buckets.sort_by_key(|b| b.len());
-        let mut total = 0;
-        let mut out = Vec::new();
-        for (i, bucket) in buckets.into_iter().enumerate() {
-            total += bucket.len();
-            if i > 0 && total > MAX_CANDIDATES {
-                break;
-            }
-            out.extend_from_slice(bucket);
-        }
-        out.sort_unstable();
-        out.dedup();
-        out
+    /// The `limit` best fiches for `query`, optionally within a country. A query of
+    /// more than [`MAX_QUERY_CHARS`] characters is refused (field `name`).
+    pub fn lookup(
+        &self,
+        query: &str,
+        country: Option<CountryCode>,
+        limit: usize,
+    ) -> Result<Vec<NameHit>> {
+        check_query(query)?;
+        let keep = |entry: &Entry| country.is_none_or(|c| c == entry.country);
+        Ok(self.lookup_where(query, limit, &keep).0)
     }
 
-    /// The `limit` best fiches for `query`, optionally within a country.
-    pub fn lookup(&self, query: &str, country: Option<CountryCode>, limit: usize) -> Vec<NameHit> {
-        self.lookup_where(query, limit, &|entry| {
-            country.is_none_or(|c| c == entry.country)
-        })
-    }
-
+    /// The hits, whether the candidates were cut, and what scoring them cost.
     fn lookup_where(
         &self,
         query: &str,
         limit: usize,
         keep: &dyn Fn(&Entry) -> bool,
-    ) -> Vec<NameHit> {
+    ) -> (Vec<NameHit>, Candidates, Work) {
         let key = normalise(query);
+        let query = Query::new(&key);
+        let mut work = Work::default();
         if key.is_empty() || limit == 0 {
-            return Vec::new();
+            return (Vec::new(), Candidates::default(), work);
         }
-        let tokens: Vec<&str> = key.split(' ').collect();
+        let candidates = self
+            .buckets
+            .candidates(&query, &|n| &self.names[n as usize].key);
         let mut best: HashMap<u32, (f64, u32)> = HashMap::new();
-        for index in self.candidates(&key) {
+        for &index in &candidates.names {
             let name = &self.names[index as usize];
             let entry = &self.entries[name.entry as usize];
             if !entry.live || !keep(entry) {
                 continue;
             }
-            let score = score::similarity(&key, &tokens, &name.key);
+            let score = query.similarity(&name.key, &mut work);
             let slot = best.entry(name.entry).or_insert((score, index));
             if score > slot.0 {
                 *slot = (score, index);
@@ -254,7 +331,8 @@ impl NameTable {
         let id = |e: u32| &self.entries[e as usize].id;
         hits.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| id(a.1).cmp(id(b.1))));
         hits.truncate(limit);
-        hits.into_iter()
+        let hits = hits
+            .into_iter()
             .map(|(score, e, n)| {
                 let entry = &self.entries[e as usize];
                 NameHit {
@@ -266,11 +344,14 @@ impl NameTable {
                     score,
                 }
             })
-            .collect()
+            .collect();
+        (hits, candidates, work)
     }
 
     /// One id for a user's "name or id": an existing id as is, else the single best
-    /// name match. Unknown and ambiguous names are errors listing the candidates.
+    /// name match. Unknown and ambiguous names are errors listing the candidates; so
+    /// is a name so common that the lookup was truncated, unless a fiche bears it
+    /// exactly. A name longer than [`MAX_QUERY_CHARS`] is refused (field `name`).
     pub fn resolve(&self, name_or_id: &str, country: Option<CountryCode>) -> Result<FicheId> {
         self.resolve_detailed(name_or_id, country, None)
             .map(|resolution| resolution.id)
@@ -296,6 +377,7 @@ impl NameTable {
         country: Option<CountryCode>,
         side: Option<Side>,
     ) -> Result<Resolution> {
+        check_query(name_or_id)?;
         let (text, qualifier) = split_qualifier(name_or_id);
         let keep = |entry: &Entry| {
             country.is_none_or(|c| c == entry.country)
@@ -314,10 +396,11 @@ impl NameTable {
                 _ => Err(Error::NotFound(id)),
             };
         }
-        let hits = self.lookup_where(text, 10, &keep);
+        let typed = name_or_id.trim();
+        let (hits, candidates, _) = self.lookup_where(text, 10, &keep);
         let Some(top) = hits.first().filter(|h| h.score >= MIN_RESOLVE_SCORE) else {
             return Err(Error::NoSuchName {
-                query: name_or_id.trim().to_owned(),
+                query: shown(typed),
                 suggestions: hits.iter().take(5).map(NameHit::describe).collect(),
             });
         };
@@ -332,14 +415,19 @@ impl NameTable {
                     several.iter().filter(|h| h.matched == text).collect();
                 match verbatim.as_slice() {
                     [only] => **only,
-                    _ => return Err(self.ambiguity(name_or_id.trim(), several)),
+                    _ => return Err(self.ambiguity(typed, several)),
                 }
             }
         };
+        // A truncated lookup may have left out a name as close as the best: only a
+        // name borne exactly, all of whose bearers were scored, is sure.
+        if candidates.truncated && !(chosen.score == 1.0 && candidates.all_exact) {
+            return Err(self.ambiguity(typed, &hits.iter().take(5).collect::<Vec<_>>()));
+        }
         Ok(Resolution {
             id: chosen.id.clone(),
             name: chosen.name.clone(),
-            corrected_from: (chosen.score < 1.0).then(|| name_or_id.trim().to_owned()),
+            corrected_from: (chosen.score < 1.0).then(|| typed.to_owned()),
         })
     }
 
@@ -370,7 +458,7 @@ impl NameTable {
             })
             .collect();
         Error::AmbiguousName {
-            query: query.to_owned(),
+            query: shown(query),
             candidates,
         }
     }

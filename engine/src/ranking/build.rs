@@ -1,7 +1,8 @@
 //! Building a [`Matcher`]: the scoring view of every fiche (themes inferred from
 //! texts, text signatures against the corpus's vocabulary), the corpus context, and
 //! the kernel's columns. Parallel on the matcher's own pool; the result does not
-//! depend on the number of threads.
+//! depend on the number of threads. Later writes are applied in place
+//! ([`super::apply`]).
 
 use std::collections::HashMap;
 
@@ -9,8 +10,10 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use super::Matcher;
+use super::apply::WriteIndex;
 use super::cache::MatcherCache;
 use super::columns::Columns;
+use super::id_order::IdOrder;
 use super::kernel::Cpu;
 use crate::error::Result;
 use crate::fiche::{Fiche, FicheId, Side};
@@ -22,7 +25,7 @@ use crate::text::{analyse, fiche_language};
 use crate::themes_from_text::infer_from_tokens;
 
 /// A fiche's analysed offer and request texts, and the themes they name.
-type Analysed = (Vec<String>, Vec<String>, InferredThemes);
+pub(super) type Analysed = (Vec<String>, Vec<String>, InferredThemes);
 
 impl Matcher {
     /// Builds the matcher for `today` on a pool of `threads` threads (0: one per core).
@@ -76,54 +79,27 @@ impl Matcher {
                 .par_iter()
                 .zip(derived)
                 .map(|(fiche, derived)| {
-                    MatchFeatures::new(fiche, today, derived, &|id| areas.get(id).copied())
+                    let features =
+                        MatchFeatures::new(fiche, today, derived, &|id| areas.get(id).copied());
+                    (features, active_partner_ids(fiche))
                 })
                 .collect()
         });
         Matcher::assemble(features, vocabulary, areas, today, pool)
     }
 
-    /// Applies upserts and deletions. Changed fiches are analysed against the
-    /// vocabulary of the first build (document frequencies are not recounted: a few
-    /// changes do not move them); links, context and columns are rebuilt from the
-    /// scoring view, which takes no text analysis.
-    pub fn apply(&mut self, upserts: &[Fiche], deletes: &[FicheId]) {
-        let today = self.context.today;
-        for fiche in upserts {
-            match AreaId::of_fiche(fiche) {
-                Some(area) => self.areas.insert(fiche.id.clone(), area),
-                None => self.areas.remove(&fiche.id),
-            };
-        }
-        for id in deletes {
-            self.areas.remove(id);
-        }
-        let fresh: Vec<MatchFeatures> = upserts
-            .iter()
-            .map(|fiche| {
-                let derived = derived_of(analyse_fiche(fiche), &self.vocabulary);
-                MatchFeatures::new(fiche, today, derived, &|id| self.areas.get(id).copied())
-            })
-            .collect();
-        let mut gone: std::collections::HashSet<&FicheId> = deletes.iter().collect();
-        gone.extend(upserts.iter().map(|f| &f.id));
-        let mut features = std::mem::take(&mut self.fiches);
-        features.retain(|f| !gone.contains(&f.id));
-        features.extend(fresh);
-        let vocabulary = std::mem::take(&mut self.vocabulary);
-        let areas = std::mem::take(&mut self.areas);
-        let pool = std::mem::replace(&mut self.pool, placeholder_pool());
-        *self = Matcher::assemble(features, vocabulary, areas, today, pool);
-    }
-
+    /// The matcher of `features` (each with its fiche's active partner ids), built in
+    /// one go: fiches in id order, so that slot order is id order at first.
     fn assemble(
-        mut features: Vec<MatchFeatures>,
+        mut features: Vec<(MatchFeatures, Vec<FicheId>)>,
         vocabulary: Vocabulary,
         areas: HashMap<FicheId, AreaId>,
         today: NaiveDate,
         pool: rayon::ThreadPool,
     ) -> Matcher {
-        features.sort_by(|a, b| a.id.cmp(&b.id));
+        features.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+        let (features, active): (Vec<MatchFeatures>, Vec<Vec<FicheId>>) =
+            features.into_iter().unzip();
         let by_id: HashMap<FicheId, u32> = features
             .iter()
             .enumerate()
@@ -134,9 +110,12 @@ impl Matcher {
         let mut regions: Vec<String> = features.iter().filter_map(|f| f.region.clone()).collect();
         regions.sort();
         regions.dedup();
-        let french = Columns::build(&features, Side::French, &regions);
-        let foreign = Columns::build(&features, Side::Foreign, &regions);
-        Matcher {
+        let order = IdOrder::sorted(features.iter().map(|f| &f.id));
+        let key = |slot: u32| order.key(slot);
+        let french = Columns::build(&features, Side::French, &regions, &key);
+        let foreign = Columns::build(&features, Side::Foreign, &regions, &key);
+        let writes = WriteIndex::new(&features, active, order, &regions, [&french, &foreign]);
+        let mut matcher = Matcher {
             fiches: features,
             by_id,
             links,
@@ -148,16 +127,36 @@ impl Matcher {
             areas,
             pool,
             cpu: Cpu::detect(),
-        }
+            writes,
+        };
+        matcher.reserve_for_writes();
+        matcher
+    }
+
+    /// A matcher built from scratch on `fiches`, with this one's vocabulary, date and
+    /// number of threads: what incremental writes must be indistinguishable from.
+    #[cfg(test)]
+    pub(super) fn rebuilt(&self, fiches: &[Fiche]) -> Matcher {
+        let pool = pool(self.pool.current_num_threads()).expect("a pool starts");
+        let derived = fiches
+            .iter()
+            .map(|f| derived_of(analyse_fiche(f), &self.vocabulary))
+            .collect();
+        let vocabulary =
+            Vocabulary::from_parts(self.vocabulary.parts().0, self.vocabulary.parts().1.clone());
+        Matcher::from_derived(fiches, derived, vocabulary, self.context.today, pool)
     }
 }
 
-/// A one-thread pool standing in while the real one moves (never used for work).
-fn placeholder_pool() -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .expect("a one-thread pool always starts")
+/// The ids of a fiche's active partnerships in the corpus, in its order (what its
+/// `partner_areas` are read from).
+pub(super) fn active_partner_ids(fiche: &Fiche) -> Vec<FicheId> {
+    fiche
+        .partnerships
+        .iter()
+        .filter(|p| p.active)
+        .filter_map(|p| p.partner_id.clone())
+        .collect()
 }
 
 fn text_of(intent: Option<&crate::fiche::Intent>) -> &str {
@@ -167,7 +166,7 @@ fn text_of(intent: Option<&crate::fiche::Intent>) -> &str {
 /// Each text is analysed once, for both its signature and theme inference (which
 /// follows `themes_from_text::effective_*_themes`: the offer's themes are read in the
 /// offer text and the activities, declared themes win).
-fn analyse_fiche(fiche: &Fiche) -> Analysed {
+pub(super) fn analyse_fiche(fiche: &Fiche) -> Analysed {
     let language = fiche_language(fiche);
     let offer = analyse(text_of(fiche.offer.as_ref()), language);
     let request = analyse(text_of(fiche.request.as_ref()), language);
@@ -202,7 +201,7 @@ fn derive(fiches: &[Fiche]) -> (Vec<Derived>, Vocabulary) {
     (derived, vocabulary)
 }
 
-fn derived_of((offer, request, inferred): Analysed, vocabulary: &Vocabulary) -> Derived {
+pub(super) fn derived_of((offer, request, inferred): Analysed, vocabulary: &Vocabulary) -> Derived {
     Derived {
         inferred,
         texts: TextSignatures {

@@ -78,7 +78,8 @@ impl MatcherCache {
             path: temp.clone(),
             source,
         };
-        let mut out = BufWriter::with_capacity(1 << 20, std::fs::File::create(&temp).map_err(io)?);
+        let file = crate::store::permissions::create_private_file(&temp)?;
+        let mut out = BufWriter::with_capacity(1 << 20, file);
         let mut bytes = Vec::with_capacity(64 * fiches.len());
         bytes.extend_from_slice(MAGIC);
         bytes.extend_from_slice(&VERSION.to_le_bytes());

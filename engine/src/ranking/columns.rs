@@ -29,8 +29,11 @@ pub const NONE_U16: u16 = u16::MAX;
 /// The candidates of one side.
 #[derive(Debug, Default)]
 pub struct Columns {
-    /// Position of each candidate in the matcher's fiches.
+    /// Slot of each candidate in the matcher's fiches.
     pub fiche: Vec<u32>,
+    /// Tie-break key of each candidate: sorts like its id (the matcher's order key;
+    /// the slot in columns made by [`Columns::of`]).
+    pub order: Vec<u32>,
     pub themes: Vec<ThemeSide>,
     pub country: Vec<u16>,
     pub level: Vec<Level>,
@@ -46,9 +49,12 @@ pub struct Columns {
     pub partner_countries: Vec<CountrySet>,
     pub diaspora: Vec<CountrySet>,
     pub other_actors: Vec<CountrySet>,
-    /// French side: areas of active partnerships, `partner_areas[offsets[i]..offsets[i+1]]`.
-    pub partner_area_offsets: Vec<u32>,
+    /// French side: areas of active partnerships, `partner_areas[start..end]` for
+    /// `(start, end) = partner_area_ranges[i]`. A candidate whose areas change gets a
+    /// new range at the end; the old one is garbage until [`Columns::compact_areas`].
+    pub partner_area_ranges: Vec<(u32, u32)>,
     pub partner_areas: Vec<u32>,
+    garbage_areas: usize,
 }
 
 pub fn country_set(countries: &[crate::reference::CountryCode]) -> CountrySet {
@@ -59,72 +65,164 @@ pub fn country_set(countries: &[crate::reference::CountryCode]) -> CountrySet {
     set
 }
 
+/// The région index of a French fiche in `regions`.
+fn region_index(fiche: &MatchFeatures, regions: &[String]) -> u16 {
+    fiche
+        .region
+        .as_ref()
+        .and_then(|r| regions.iter().position(|x| x == r))
+        .filter(|&r| r < NONE_U16 as usize)
+        .map_or(NONE_U16, |r| r as u16)
+}
+
 impl Columns {
-    /// The candidates of `side` among `fiches`: those with an open call.
-    pub fn build(fiches: &[MatchFeatures], side: Side, regions: &[String]) -> Columns {
-        let suggestible =
-            (0..fiches.len()).filter(|&p| fiches[p].side == side && fiches[p].open_call);
-        Columns::of(fiches, suggestible, side, regions)
+    /// The candidates of `side` among `fiches` (slots `0..fiches.len()`, all in use):
+    /// those with an open call, in slot order, each with its order key.
+    pub fn build(
+        fiches: &[MatchFeatures],
+        side: Side,
+        regions: &[String],
+        order: &dyn Fn(u32) -> u32,
+    ) -> Columns {
+        let mut columns = Columns::default();
+        for (slot, fiche) in fiches.iter().enumerate() {
+            if fiche.side == side && fiche.open_call {
+                let region = region_index(fiche, regions);
+                columns.push(fiche, slot as u32, order(slot as u32), region);
+            }
+        }
+        columns
     }
 
-    /// The columns of the fiches at `positions` (all of `side`), calls or not.
+    /// The columns of the fiches at `positions` (all of `side`), calls or not; the
+    /// order key is the slot.
     pub fn of(
         fiches: &[MatchFeatures],
         positions: impl IntoIterator<Item = usize>,
         side: Side,
         regions: &[String],
     ) -> Columns {
-        debug_assert!(Countries::get().all().len() <= 256);
-        let mut columns = Columns {
-            partner_area_offsets: vec![0],
-            ..Columns::default()
-        };
+        let mut columns = Columns::default();
         for position in positions {
             let fiche = &fiches[position];
             debug_assert_eq!(fiche.side, side);
-            columns.fiche.push(position as u32);
-            columns.themes.push(ThemeSide::of(fiche));
-            columns.country.push(fiche.country.index() as u16);
-            columns.level.push(fiche.level);
-            columns
-                .ln_population
-                .push(fiche.ln_population.unwrap_or(f64::NAN));
-            columns.population.push(fiche.population.unwrap_or(0));
-            columns.languages.push(fiche.languages);
-            columns.area.push(fiche.area.map_or(NONE_U32, AreaId::bits));
-            if side == Side::French {
-                let region = fiche
-                    .region
-                    .as_ref()
-                    .and_then(|r| regions.iter().position(|x| x == r));
-                columns.region.push(region.map_or(NONE_U16, |r| r as u16));
-                columns
-                    .partner_countries
-                    .push(country_set(&fiche.partner_countries));
-                columns.diaspora.push(country_set(&fiche.diaspora));
-                columns.other_actors.push(country_set(&fiche.other_actors));
-                columns
-                    .partner_areas
-                    .extend(fiche.partner_areas.iter().map(|&a| a.bits()));
-                columns
-                    .partner_area_offsets
-                    .push(columns.partner_areas.len() as u32);
-            }
+            let region = region_index(fiche, regions);
+            columns.push(fiche, position as u32, position as u32, region);
         }
         columns
+    }
+
+    /// Appends a candidate: the fiche in `slot`, with its order key and (French side)
+    /// the index of its région.
+    pub fn push(&mut self, fiche: &MatchFeatures, slot: u32, order: u32, region: u16) {
+        debug_assert!(Countries::get().all().len() <= 256);
+        self.fiche.push(slot);
+        self.order.push(order);
+        self.themes.push(ThemeSide::of(fiche));
+        self.country.push(fiche.country.index() as u16);
+        self.level.push(fiche.level);
+        self.ln_population
+            .push(fiche.ln_population.unwrap_or(f64::NAN));
+        self.population.push(fiche.population.unwrap_or(0));
+        self.languages.push(fiche.languages);
+        self.area.push(fiche.area.map_or(NONE_U32, AreaId::bits));
+        if fiche.side == Side::French {
+            self.region.push(region);
+            self.partner_countries
+                .push(country_set(&fiche.partner_countries));
+            self.diaspora.push(country_set(&fiche.diaspora));
+            self.other_actors.push(country_set(&fiche.other_actors));
+            let start = self.partner_areas.len() as u32;
+            self.partner_areas
+                .extend(fiche.partner_areas.iter().map(|&a| a.bits()));
+            self.partner_area_ranges
+                .push((start, self.partner_areas.len() as u32));
+        }
+    }
+
+    /// Removes candidate `i`, moving the last one into its place: returns the slot
+    /// of the candidate moved (now at `i`), if any.
+    pub fn swap_remove(&mut self, i: usize) -> Option<u32> {
+        let last = self.len() - 1;
+        self.fiche.swap_remove(i);
+        self.order.swap_remove(i);
+        self.themes.swap_remove(i);
+        self.country.swap_remove(i);
+        self.level.swap_remove(i);
+        self.ln_population.swap_remove(i);
+        self.population.swap_remove(i);
+        self.languages.swap_remove(i);
+        self.area.swap_remove(i);
+        if !self.partner_area_ranges.is_empty() {
+            let (start, end) = self.partner_area_ranges.swap_remove(i);
+            self.garbage_areas += (end - start) as usize;
+            self.region.swap_remove(i);
+            self.partner_countries.swap_remove(i);
+            self.diaspora.swap_remove(i);
+            self.other_actors.swap_remove(i);
+            self.compact_areas_if_wasteful();
+        }
+        (i < last).then(|| self.fiche[i])
+    }
+
+    /// French side: the areas where candidate `i` now has partners.
+    pub fn set_partner_areas(&mut self, i: usize, areas: &[AreaId]) {
+        let (start, end) = self.partner_area_ranges[i];
+        self.garbage_areas += (end - start) as usize;
+        let start = self.partner_areas.len() as u32;
+        self.partner_areas.extend(areas.iter().map(|&a| a.bits()));
+        self.partner_area_ranges[i] = (start, self.partner_areas.len() as u32);
+        self.compact_areas_if_wasteful();
+    }
+
+    /// Rewrites the partner areas without garbage once garbage outweighs them, so
+    /// that their memory stays proportional to the live ones (amortised O(1)).
+    fn compact_areas_if_wasteful(&mut self) {
+        if self.garbage_areas <= self.partner_areas.len() / 2 + 1024 {
+            return;
+        }
+        self.compact_areas();
+    }
+
+    pub fn compact_areas(&mut self) {
+        let mut areas = Vec::with_capacity(self.partner_areas.len() - self.garbage_areas);
+        for range in &mut self.partner_area_ranges {
+            let start = areas.len() as u32;
+            areas.extend_from_slice(&self.partner_areas[range.0 as usize..range.1 as usize]);
+            *range = (start, areas.len() as u32);
+        }
+        self.partner_areas = areas;
+        self.garbage_areas = 0;
     }
 
     pub fn len(&self) -> usize {
         self.fiche.len()
     }
 
+    /// Room for `more` candidates.
+    pub fn reserve(&mut self, more: usize) {
+        self.fiche.reserve(more);
+        self.order.reserve(more);
+        self.themes.reserve(more);
+        self.country.reserve(more);
+        self.level.reserve(more);
+        self.ln_population.reserve(more);
+        self.population.reserve(more);
+        self.languages.reserve(more);
+        self.area.reserve(more);
+        if !self.partner_area_ranges.is_empty() {
+            self.region.reserve(more);
+            self.partner_countries.reserve(more);
+            self.diaspora.reserve(more);
+            self.other_actors.reserve(more);
+            self.partner_area_ranges.reserve(more);
+        }
+    }
+
     /// French side: the areas where candidate `i` has partners.
     #[inline]
     pub fn partner_areas_of(&self, i: usize) -> &[u32] {
-        let (start, end) = (
-            self.partner_area_offsets[i],
-            self.partner_area_offsets[i + 1],
-        );
+        let (start, end) = self.partner_area_ranges[i];
         &self.partner_areas[start as usize..end as usize]
     }
 }

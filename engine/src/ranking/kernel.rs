@@ -228,9 +228,10 @@ impl<'m> QueryPlan<'m> {
             if let Some(total) = self.total_above(i, top.floor())
                 && top.admits(total)
             {
+                // The order key, not the slot: ties are broken by id.
                 top.push(Scored {
                     total,
-                    position: self.columns.fiche[i],
+                    position: self.columns.order[i],
                 });
             }
         }
@@ -244,7 +245,7 @@ impl<'m> QueryPlan<'m> {
             if self.admits(i) {
                 let scored = Scored {
                     total: self.total(i),
-                    position: self.columns.fiche[i],
+                    position: self.columns.order[i],
                 };
                 by_country
                     .entry(self.columns.country[i])
@@ -255,7 +256,8 @@ impl<'m> QueryPlan<'m> {
         by_country
     }
 
-    /// The best `k` candidates of `range`.
+    /// The best `k` candidates of `range`, each with its column's order key (which
+    /// sorts like the id) as its position.
     pub fn scan(&self, range: Range<usize>, k: usize, cpu: Cpu) -> TopK {
         match cpu {
             #[cfg(target_arch = "x86_64")]

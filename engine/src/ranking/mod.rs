@@ -2,11 +2,13 @@
 //! a dedicated rayon pool and keep the best `k`, deterministically (ties by id, the
 //! same result for any number of threads), with an optional cap per country.
 //!
-//! [`Matcher`] holds the corpus in the scoring view ([`MatchFeatures`], sorted by id)
-//! and, per side, the kernel's columns of the fiches that can be suggested (those with
-//! an open call). A suggestion is scored by the kernel, then explained by the criteria
-//! for the `k` kept only.
+//! [`Matcher`] holds the corpus in the scoring view ([`MatchFeatures`], one slot per
+//! fiche) and, per side, the kernel's columns of the fiches that can be suggested
+//! (those with an open call). A suggestion is scored by the kernel, then explained by
+//! the criteria for the `k` kept only. Ties are broken by id through order keys
+//! ([`id_order`]); writes are applied in place ([`apply`]).
 
+mod apply;
 mod approximate;
 mod best_pairs;
 mod blocks;
@@ -14,6 +16,7 @@ mod build;
 mod cache;
 mod columns;
 mod cross;
+mod id_order;
 mod kernel;
 mod top_k;
 
@@ -87,10 +90,14 @@ pub struct Suggestion {
 /// The scoring view of a corpus, ready to rank.
 #[derive(Debug)]
 pub struct Matcher {
-    /// Sorted by id: a position order is an id order.
+    /// The scoring view, by slot ("position"): sorted by id after a build; a fiche
+    /// keeps its slot until deleted, and a deleted fiche's slot (not in `by_id`) is
+    /// reused by a later insertion. Slots are not in id order after writes: ties are
+    /// broken by `writes.order`.
     fiches: Vec<MatchFeatures>,
+    /// The slot of each fiche.
     by_id: HashMap<FicheId, u32>,
-    /// Positions of each fiche's partners, links read in both directions.
+    /// Slots of each fiche's partners, links read in both directions, sorted.
     links: Vec<Vec<u32>>,
     context: CorpusContext,
     /// The French régions, indexed by the French columns.
@@ -103,15 +110,17 @@ pub struct Matcher {
     areas: HashMap<FicheId, crate::scoring::AreaId>,
     pool: rayon::ThreadPool,
     cpu: Cpu,
+    /// Order keys and the indexes incremental writes need.
+    writes: apply::WriteIndex,
 }
 
 impl Matcher {
     pub fn len(&self) -> usize {
-        self.fiches.len()
+        self.by_id.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.fiches.is_empty()
+        self.by_id.is_empty()
     }
 
     /// The date calls and LDC status are judged on.
@@ -199,8 +208,10 @@ impl Matcher {
             .collect())
     }
 
+    /// `scored` comes from the kernel, which keeps order keys (see `kernel::scan`).
     fn explained(&self, fiche: &MatchFeatures, scored: Scored, weights: &Weights) -> Suggestion {
-        let candidate = &self.fiches[scored.position as usize];
+        let slot = self.writes.order.slot(scored.position);
+        let candidate = &self.fiches[slot as usize];
         let explained = score_pair(fiche, candidate, &self.context, weights);
         debug_assert_eq!(
             explained.total.to_bits(),
@@ -231,5 +242,7 @@ impl Matcher {
     }
 }
 
+#[cfg(test)]
+mod apply_tests;
 #[cfg(test)]
 mod tests;

@@ -1,7 +1,8 @@
 //! Keeping the best `k` of a stream: a bounded heap whose top is the worst kept
-//! candidate. Candidates are fiche positions, and the matcher keeps its fiches sorted
-//! by id, so breaking ties by position breaks them by id — whatever the order of
-//! arrival, which is what makes rankings identical across thread counts.
+//! candidate. A candidate's `position` is a number that sorts like its id (the
+//! matcher's order key, or an index in an id-sorted list), so breaking ties by
+//! position breaks them by id — whatever the order of arrival, which is what makes
+//! rankings identical across thread counts.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;

@@ -205,8 +205,12 @@ impl fmt::Debug for CountryCode {
 impl TryFrom<String> for CountryCode {
     type Error = String;
     fn try_from(code: String) -> Result<Self, Self::Error> {
-        CountryCode::parse(&code)
-            .ok_or_else(|| format!("{code:?} is not an ISO 3166-1 alpha-2 country code"))
+        CountryCode::parse(&code).ok_or_else(|| {
+            format!(
+                "{} is not an ISO 3166-1 alpha-2 country code",
+                crate::fiche::quote(&code)
+            )
+        })
     }
 }
 

@@ -148,8 +148,12 @@ impl fmt::Debug for ThemeCode {
 impl TryFrom<String> for ThemeCode {
     type Error = String;
     fn try_from(code: String) -> Result<Self, Self::Error> {
-        ThemeCode::parse(&code)
-            .ok_or_else(|| format!("unknown theme code {code:?} (see themes.csv for the 30 codes)"))
+        ThemeCode::parse(&code).ok_or_else(|| {
+            format!(
+                "unknown theme code {} (see themes.csv for the 30 codes)",
+                crate::fiche::quote(&code)
+            )
+        })
     }
 }
 

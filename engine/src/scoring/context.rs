@@ -59,6 +59,52 @@ impl CorpusContext {
         }
     }
 
+    /// Counts a French fiche's partnerships in (`add`) or out (`remove`) of the
+    /// context, as if the corpus had been built with (without) it: what the matcher's
+    /// incremental writes do. Other fiches change nothing.
+    pub fn add(&mut self, fiche: &MatchFeatures) {
+        self.count(fiche, true);
+    }
+
+    /// See [`CorpusContext::add`].
+    pub fn remove(&mut self, fiche: &MatchFeatures) {
+        self.count(fiche, false);
+    }
+
+    fn count(&mut self, fiche: &MatchFeatures, add: bool) {
+        if fiche.side != Side::French || fiche.partner_countries.is_empty() {
+            return;
+        }
+        let countries = Countries::get().all();
+        let step = |n: &mut u32| *n = if add { *n + 1 } else { *n - 1 };
+        for country in &fiche.partner_countries {
+            step(&mut self.french_links[country.index()]);
+            if let Some(region) = &fiche.region {
+                let links = self
+                    .region_links
+                    .entry(region.clone())
+                    .or_insert_with(|| vec![0; countries.len()]);
+                step(&mut links[country.index()]);
+            }
+        }
+        // A région without partnerships has no entry, as in a context built anew.
+        if let Some(region) = &fiche.region
+            && self
+                .region_links
+                .get(region)
+                .is_some_and(|links| links.iter().all(|&n| n == 0))
+        {
+            self.region_links.remove(region);
+        }
+        for country in &fiche.partner_countries {
+            let i = country.index();
+            self.underserved[i] = underserved::value(
+                self.french_links[i],
+                countries[i].ldc_status(self.today).is_ldc(),
+            );
+        }
+    }
+
     /// Active French partnerships recorded with `country`.
     pub fn french_links(&self, country: CountryCode) -> u32 {
         self.french_links[country.index()]

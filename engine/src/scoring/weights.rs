@@ -29,7 +29,7 @@ impl PerCriterion<f64> {
         for (criterion, &value) in self.entries() {
             if !(value.is_finite() && value >= 0.0) {
                 return Err(FieldError::new(
-                    &format!("weights.{}", criterion.key()),
+                    format!("weights.{}", criterion.key()),
                     &value.to_string(),
                     "doit être un nombre positif ou nul",
                 ));

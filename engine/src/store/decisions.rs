@@ -60,7 +60,10 @@ impl FromStr for DecisionKind {
             .into_iter()
             .find(|k| k.as_str() == s)
             .ok_or_else(|| {
-                format!("unknown decision kind {s:?} (accept, reject, shortlist, contacted)")
+                format!(
+                    "unknown decision kind {} (accept, reject, shortlist, contacted)",
+                    crate::fiche::quote(s)
+                )
             })
     }
 }

@@ -12,6 +12,8 @@ mod batch_runs;
 mod decisions;
 mod export;
 mod import;
+mod lock;
+pub mod permissions;
 mod record;
 mod schema;
 mod stats;
@@ -26,6 +28,7 @@ pub use batch_runs::{
 };
 pub use decisions::{Decision, DecisionKind, NewDecision, RejectedPairs};
 pub use import::{ImportReport, ImportSource};
+pub use lock::{DataDirLock, LOCK_FILE};
 pub use stats::{CallCounts, CorpusStats, ThemeCounts};
 
 use crate::error::{Error, Result};
@@ -46,13 +49,14 @@ pub struct Store {
 
 impl Store {
     /// Opens the store of `data_dir`, creating the directory and the database if needed
-    /// and bringing the schema up to date.
+    /// and bringing the schema up to date. A directory or database this creates is
+    /// readable by its owner only (the WAL and shared-memory files take the
+    /// database's mode); existing ones are left as they are
+    /// ([`permissions::exposed_paths`] lists what others can read).
     pub fn open(data_dir: &Path) -> Result<Store> {
-        std::fs::create_dir_all(data_dir).map_err(|source| Error::Io {
-            path: data_dir.to_owned(),
-            source,
-        })?;
+        permissions::create_private_dir(data_dir)?;
         let path = data_dir.join(DATABASE_FILE);
+        permissions::touch_private_file(&path)?;
         let mut connection = Connection::open(&path)?;
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "synchronous", "FULL")?;

@@ -1,5 +1,7 @@
 //! Output files that appear whole or not at all: written beside the target under a
-//! temporary name, synced, then renamed over it.
+//! temporary name, synced, then renamed over it. They hold personal data (exports of
+//! fiches with contacts), so the temporary file is created new (never an existing
+//! one, whoever made it) and readable by its owner only (`0600`), whatever the umask.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -24,8 +26,16 @@ impl AtomicFile {
             name.to_string_lossy(),
             std::process::id()
         ));
-        let file =
-            File::create(&temp).with_context(|| format!("cannot create {}", temp.display()))?;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(
+            &mut options,
+            passerelle_engine::store::permissions::PRIVATE_FILE_MODE,
+        );
+        let file = options
+            .open(&temp)
+            .with_context(|| format!("cannot create {}", temp.display()))?;
         Ok(AtomicFile {
             target: target.to_owned(),
             temp,
@@ -56,5 +66,28 @@ impl Drop for AtomicFile {
             // The target was never touched; leave no partial file behind.
             let _ = std::fs::remove_file(&self.temp);
         }
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::io::Write;
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    #[test]
+    fn output_files_are_private_and_appear_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("export.jsonl");
+        let file = AtomicFile::create(&target).unwrap();
+        file.writer().write_all(b"{}\n").unwrap();
+        assert!(!target.exists());
+        file.commit().unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"{}\n");
+        let mode = std::fs::metadata(&target).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        drop(AtomicFile::create(&target).unwrap());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

@@ -12,10 +12,11 @@ use clap::Args;
 use passerelle_engine::batch::agenda::{self, Slot};
 use passerelle_engine::batch::export;
 use passerelle_engine::batch::{
-    AgendaSpec, BatchPair, BatchSpec, ExcludedPair, Member, Pairing, RunProgress, Scope,
+    AgendaSpec, BatchSpec, ExcludedPair, Member, Pairing, RunProgress, Scope,
 };
 use passerelle_engine::french::{decimal, integer};
 use passerelle_engine::store::{RunStatus, Store};
+use passerelle_engine::{Corpus, CorpusOptions};
 
 use super::matching::MatchingArgs;
 use super::output_dir::OutputDir;
@@ -124,7 +125,12 @@ pub fn run(
     notes: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let spec = spec(&args)?;
-    let corpus = args.matching.open(data_dir)?;
+    // A run is recorded in the store: the command writes, and holds the writer lock.
+    let options = CorpusOptions {
+        writer: Some("passerelle batch"),
+        ..args.matching.options()
+    };
+    let corpus = Corpus::open(data_dir, &options)?;
     let bar = progress::spinner("vérification de la session");
     let checked = corpus.check_batch(&spec);
     bar.finish_and_clear();
@@ -165,26 +171,23 @@ pub fn run(
     let bar = progress::spinner("écriture des résultats");
     let results = store.batch_results(run.id)?;
     let result = &results.result;
-    write_pairs(&files.path("pairs.csv"), &result.scored)?;
+    write_csv(&files.path("pairs.csv"), |out| {
+        export::write_pairs_csv(out, &result.scored)
+    })?;
     if spec.pairing != Pairing::None {
-        write_pairs(&files.path("assignment.csv"), &result.assigned)?;
-        let mut unassigned = String::from("id,nom,raison\n");
-        for u in &result.unassigned {
-            unassigned.push_str(&format!(
-                "{},\"{}\",\"{}\"\n",
-                u.id,
-                u.name.replace('"', "\"\""),
-                u.reason.replace('"', "\"\"")
-            ));
-        }
-        write(&files.path("unassigned.csv"), &unassigned)?;
+        write_csv(&files.path("assignment.csv"), |out| {
+            export::write_pairs_csv(out, &result.assigned)
+        })?;
+        write_csv(&files.path("unassigned.csv"), |out| {
+            export::write_unassigned_csv(out, &result.unassigned)
+        })?;
     }
     let mut agenda_summary = None;
     if let (Some(plan), Some(agenda)) = (&results.agenda, &spec.agenda) {
         write(&files.path("agenda.csv"), &export::csv(&plan.rows))?;
         let calendars = files.path("calendars");
         std::fs::create_dir_all(&calendars)?;
-        let stamp = agenda.slots[0].start;
+        let stamp = chrono::Utc::now();
         for (id, ics) in export::icalendars(&plan.rows, &args.event, stamp) {
             write(&calendars.join(format!("{id}.ics")), &ics)?;
         }
@@ -275,28 +278,19 @@ fn flag_of_field(field: &str) -> String {
     }
 }
 
-/// Streams the pairs as CSV: a national run keeps millions of them.
-fn write_pairs(path: &Path, pairs: &[BatchPair]) -> anyhow::Result<()> {
+/// Writes a CSV file of the results through the engine's export (formula-like cells
+/// neutralised, French headers).
+fn write_csv(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
     let cannot = || format!("impossible d'écrire {}", path.display());
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path).with_context(cannot)?);
-    writeln!(
-        out,
-        "id_fiche_francaise,nom_fiche_francaise,id_fiche_etrangere,nom_fiche_etrangere,score"
-    )
-    .with_context(cannot)?;
-    for p in pairs {
-        writeln!(
-            out,
-            "{},\"{}\",{},\"{}\",{:.4}",
-            p.french,
-            p.french_name.replace('"', "\"\""),
-            p.foreign,
-            p.foreign_name.replace('"', "\"\""),
-            p.total
-        )
-        .with_context(cannot)?;
-    }
-    out.flush().with_context(cannot)
+    let file =
+        passerelle_engine::store::permissions::create_private_file(path).with_context(cannot)?;
+    let mut out = std::io::BufWriter::new(file);
+    write(&mut out)
+        .and_then(|()| out.flush())
+        .with_context(cannot)
 }
 
 /// Reads `label,start,end` lines (a header line is allowed); errors name the line.
@@ -327,5 +321,5 @@ fn read_slots(path: &Path) -> anyhow::Result<Vec<Slot>> {
 }
 
 fn write(path: &Path, text: &str) -> anyhow::Result<()> {
-    std::fs::write(path, text).with_context(|| format!("impossible d'écrire {}", path.display()))
+    write_csv(path, |out| out.write_all(text.as_bytes()))
 }

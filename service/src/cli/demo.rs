@@ -18,7 +18,13 @@ pub struct DemoArgs {
 }
 
 pub fn run(data_dir: &Path, args: DemoArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let corpus = Corpus::create_or_open(data_dir, &CorpusOptions::default())?;
+    let corpus = Corpus::create_or_open(
+        data_dir,
+        &CorpusOptions {
+            writer: Some("passerelle demo"),
+            ..CorpusOptions::default()
+        },
+    )?;
     let existing = corpus.count()?;
     if existing > 0 {
         eprintln!(

@@ -26,7 +26,13 @@ pub fn run(data_dir: &Path, args: ImportArgs, out: &mut dyn Write) -> anyhow::Re
         .map(|path| open(path))
         .collect::<Result<Vec<_>, _>>()?;
     let total = sources.iter().map(|s| s.len).sum::<Option<u64>>();
-    let corpus = Corpus::create_or_open(data_dir, &CorpusOptions::default())?;
+    let corpus = Corpus::create_or_open(
+        data_dir,
+        &CorpusOptions {
+            writer: Some("passerelle import"),
+            ..CorpusOptions::default()
+        },
+    )?;
     let bar = progress::bytes(total, "import");
     let report = corpus.import(sources, &mut |bytes| bar.set_position(bytes));
     bar.finish_and_clear();

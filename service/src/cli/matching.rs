@@ -32,6 +32,7 @@ impl MatchingArgs {
         CorpusOptions {
             today: self.date,
             threads: self.threads,
+            writer: None,
         }
     }
 

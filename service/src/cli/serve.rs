@@ -12,6 +12,7 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 use passerelle_engine::Corpus;
+use passerelle_engine::store::permissions;
 
 use crate::server::config::{self, FileConfig, LogFormat};
 use crate::server::{ServerConfig, State, StateOptions};
@@ -79,6 +80,10 @@ struct Settings {
 /// owner only) and its path printed. Deployments configure `[[tokens]]` instead.
 fn local_admin_token(data_dir: &Path) -> anyhow::Result<config::TokenEntry> {
     let path = data_dir.join("admin-token");
+    // A token others can read is no secret: refuse it rather than serve with it.
+    if let Some(exposed) = permissions::exposed(&path)? {
+        anyhow::bail!("refusing the admin token: {exposed}, or delete it to get a new one");
+    }
     let token = match std::fs::read_to_string(&path) {
         Ok(token) => token.trim().to_owned(),
         Err(_) => {
@@ -86,14 +91,10 @@ fn local_admin_token(data_dir: &Path) -> anyhow::Result<config::TokenEntry> {
             std::io::Read::read_exact(&mut std::fs::File::open("/dev/urandom")?, &mut random)
                 .context("cannot draw a random token")?;
             let token: String = random.iter().map(|b| format!("{b:02x}")).collect();
-            std::fs::create_dir_all(data_dir)?;
-            std::fs::write(&path, format!("{token}\n"))
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
-            }
+            // Created 0600 under a temporary name, then renamed: never readable by
+            // others, not even for a moment.
+            permissions::create_private_dir(data_dir)?;
+            permissions::write_secret_file(&path, format!("{token}\n").as_bytes())?;
             token
         }
     };
@@ -166,6 +167,7 @@ fn settings(data_dir: &Path, args: ServeArgs) -> anyhow::Result<Settings> {
         state: StateOptions {
             today: args.date.or(file.today),
             threads: args.threads.or(file.threads).unwrap_or(0),
+            writer: Some("passerelle serve"),
         },
         server,
         empty: args.empty,
@@ -202,6 +204,9 @@ fn install_metrics(addr: SocketAddr) -> anyhow::Result<()> {
 /// (unless `empty`).
 fn open_corpus(data_dir: &Path, empty: bool, options: &StateOptions) -> anyhow::Result<Corpus> {
     let corpus = Corpus::create_or_open(data_dir, options)?;
+    for exposed in permissions::exposed_paths(data_dir)? {
+        tracing::warn!("personal data at risk: {exposed}");
+    }
     if empty || corpus.count()? > 0 {
         return Ok(corpus);
     }

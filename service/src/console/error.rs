@@ -142,6 +142,7 @@ impl ConsoleError {
             Error::SameSide { .. } | Error::SpecRejected { .. } => {
                 ConsoleError::bad_request(error.to_string())
             }
+            Error::InvalidRequest(field) => ConsoleError::field(&field.field, &field.reason),
             Error::Io { .. }
             | Error::SchemaTooNew { .. }
             | Error::Store(_)
@@ -150,6 +151,7 @@ impl ConsoleError {
             | Error::Index(_)
             | Error::IndexUnusable { .. }
             | Error::NoStore { .. }
+            | Error::DataDirInUse { .. }
             | Error::Poisoned { .. } => ConsoleError::internal("engine error", &error),
         }
     }

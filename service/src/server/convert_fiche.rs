@@ -21,10 +21,7 @@ use serde::de::value::{Error as ValueError, StrDeserializer};
 fn wrong(path: &str, value: &str, reason: impl std::fmt::Display) -> LineError {
     LineError {
         field: Some(path.to_owned()),
-        message: format!(
-            "{} : {reason}",
-            passerelle_engine::fiche::quoted(&format!("{value:?}"))
-        ),
+        message: format!("{} : {reason}", passerelle_engine::fiche::quote(value)),
     }
 }
 

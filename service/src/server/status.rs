@@ -40,7 +40,9 @@ fn internal(what: &str, error: &dyn std::fmt::Display) -> Status {
 /// The status an engine error is reported with.
 pub fn from_engine(error: Error) -> Status {
     match &error {
-        Error::InvalidFiche(field) | Error::InvalidSpec(field) => invalid_field(field),
+        Error::InvalidFiche(field) | Error::InvalidSpec(field) | Error::InvalidRequest(field) => {
+            invalid_field(field)
+        }
         Error::Field { .. } => {
             let Error::Field { field, source } = error else {
                 unreachable!("matched above")
@@ -80,6 +82,7 @@ pub fn from_engine(error: Error) -> Status {
         Error::ThreadPool(e) => internal("thread pool", e),
         Error::Index(e) => internal("search index", e),
         Error::IndexUnusable { .. } => internal("search index", &error),
+        Error::DataDirInUse { .. } => Status::failed_precondition(error.to_string()),
     }
 }
 
