@@ -71,7 +71,7 @@ fn main() -> anyhow::Result<()> {
         queries.push(themed);
     }
     let search = measure(20, &queries, |query| {
-        index.search(query).map(|hits| hits.len())
+        index.search(query).map(|page| page.hits.len())
     })?;
     report("search", &search);
 

@@ -1,30 +1,28 @@
-//! Turning a [`SearchQuery`] into a tantivy query and collecting the hits.
+//! A search: its checks, its filters, the tantivy query and the page of hits.
 
 use std::ops::Bound;
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use tantivy::collector::TopDocs;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::{DocId, IndexReader, Score, SegmentReader, TantivyDocument, Term};
+use tantivy::{Searcher, TantivyDocument, Term};
 
+use super::collector::TopById;
+use super::relevance;
 use super::schema::{Fields, day_number, level_str, side_str};
+use super::snippet::{Highlighter, Snippet};
+use super::terms::QueryText;
 use crate::error::{Error, Result};
 use crate::fiche::{FicheId, Level, Side};
-use crate::reference::{CountryCode, Language, ThemeCode};
-use crate::text;
+use crate::reference::{CountryCode, ThemeCode};
 
 /// Largest page a query may ask for.
 pub const MAX_LIMIT: usize = 1000;
 /// Deepest offset a query may ask for.
 pub const MAX_OFFSET: usize = 100_000;
-/// Query words beyond this many are ignored.
-const MAX_WORDS: usize = 32;
-const NAME_BOOST: Score = 2.0;
-const ALT_NAME_BOOST: Score = 1.5;
 
 /// Restrictions that select fiches without changing their scores.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -65,6 +63,15 @@ impl SearchQuery {
     }
 }
 
+/// One page of a search.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchPage {
+    /// Number of fiches matching the query and its filters, over all pages.
+    pub total: usize,
+    /// The page asked for: score descending, then id ascending.
+    pub hits: Vec<SearchHit>,
+}
+
 /// One fiche found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchHit {
@@ -72,6 +79,8 @@ pub struct SearchHit {
     pub name: String,
     pub country: CountryCode,
     pub score: f32,
+    /// Why it matched; `None` for a search by filters only.
+    pub snippet: Option<Snippet>,
 }
 
 fn bad(message: impl Into<String>) -> Error {
@@ -82,39 +91,6 @@ fn bad(message: impl Into<String>) -> Error {
 
 fn term_query(field: Field, text: &str, option: IndexRecordOption) -> Box<dyn Query> {
     Box::new(TermQuery::new(Term::from_field_text(field, text), option))
-}
-
-/// The scoring part: for each query word, its folded form in the name fields and its
-/// stem in each language field, summed over words.
-fn text_query(fields: &Fields, text: &str) -> Result<Option<Box<dyn Query>>> {
-    if text.trim().is_empty() {
-        return Ok(None);
-    }
-    let mut words = text::fold_tokens(text);
-    if words.is_empty() {
-        return Err(bad(format!("{text:?} has no searchable word")));
-    }
-    words.sort();
-    words.dedup();
-    words.truncate(MAX_WORDS);
-    let freqs = IndexRecordOption::WithFreqs;
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for word in &words {
-        let name = term_query(fields.name, word, freqs);
-        let alt = term_query(fields.alt_names, word, freqs);
-        clauses.push((Occur::Should, Box::new(BoostQuery::new(name, NAME_BOOST))));
-        clauses.push((
-            Occur::Should,
-            Box::new(BoostQuery::new(alt, ALT_NAME_BOOST)),
-        ));
-        for language in Language::ALL {
-            for stem in text::analyse(word, language) {
-                let field = fields.text[language.index()];
-                clauses.push((Occur::Should, term_query(field, &stem, freqs)));
-            }
-        }
-    }
-    Ok(Some(Box::new(BooleanQuery::new(clauses))))
 }
 
 fn filter_queries(fields: &Fields, filters: &SearchFilters) -> Vec<Box<dyn Query>> {
@@ -154,11 +130,7 @@ fn filter_queries(fields: &Fields, filters: &SearchFilters) -> Vec<Box<dyn Query
     out
 }
 
-pub(super) fn run(
-    reader: &IndexReader,
-    fields: &Fields,
-    query: &SearchQuery,
-) -> Result<Vec<SearchHit>> {
+fn check(query: &SearchQuery) -> Result<()> {
     if query.limit > MAX_LIMIT {
         return Err(bad(format!("limit {} is above {MAX_LIMIT}", query.limit)));
     }
@@ -176,53 +148,51 @@ pub(super) fn run(
             "minimum population {min} is above maximum {max}"
         )));
     }
-    let scoring = text_query(fields, &query.text)?;
-    if query.limit == 0 {
-        return Ok(Vec::new());
+    Ok(())
+}
+
+pub(super) fn run(searcher: &Searcher, fields: &Fields, query: &SearchQuery) -> Result<SearchPage> {
+    check(query)?;
+    let text = QueryText::analyse(&query.text, searcher, fields)?;
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    match &text {
+        Some(text) => {
+            let (selecting, adding) = relevance::query(fields, text);
+            clauses.push((Occur::Must, selecting));
+            clauses.extend(adding.into_iter().map(|q| (Occur::Should, q)));
+        }
+        None => clauses.push((Occur::Must, Box::new(AllQuery))),
     }
-    let scoring = scoring.unwrap_or_else(|| Box::new(AllQuery));
-    let mut clauses = vec![(Occur::Must, scoring)];
-    for filter in filter_queries(fields, filters) {
+    for filter in filter_queries(fields, &query.filters) {
         clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
     }
-    let tantivy_query = BooleanQuery::new(clauses);
-    let collector = TopDocs::with_limit(query.limit)
-        .and_offset(query.offset)
-        .tweak_score(|segment: &SegmentReader| {
-            let ord = segment
-                .fast_fields()
-                .u64("ord")
-                .ok()
-                .map(|c| c.first_or_default_col(0));
-            // Higher keys first: score descending, then id (its rank) ascending.
-            move |doc: DocId, score: Score| {
-                let rank = ord.as_ref().map_or(0, |ord| ord.get_val(doc));
-                (score, u64::MAX - rank)
-            }
-        });
-    let searcher = reader.searcher();
-    let found = searcher.search(&tantivy_query, &collector)?;
-    let mut hits = Vec::with_capacity(found.len());
-    for ((score, _), address) in found {
-        let doc: TantivyDocument = searcher.doc(address)?;
+    let collector = TopById::new(query.offset + query.limit, text.is_some());
+    let (total, ranked) = searcher.search(&BooleanQuery::new(clauses), &collector)?;
+    let mut highlighter = text.as_ref().map(Highlighter::new);
+    let mut hits = Vec::with_capacity(ranked.len().saturating_sub(query.offset));
+    for ranked in ranked.into_iter().skip(query.offset) {
+        let doc: TantivyDocument = searcher.doc(ranked.address)?;
         let text_of = |field: Field| {
             doc.get_first(field)
                 .and_then(|v| v.as_str())
                 .unwrap_or_default()
                 .to_owned()
         };
-        let id = text_of(fields.id);
         let corrupt = |what: &str| Error::IndexUnusable {
             path: Default::default(),
-            reason: format!("stored {what} of a hit is invalid: {id:?}"),
+            reason: format!("stored {what} of a hit is invalid: {:?}", ranked.id),
         };
         hits.push(SearchHit {
-            id: FicheId::parse(&id).map_err(|_| corrupt("id"))?,
+            id: FicheId::parse(&ranked.id).map_err(|_| corrupt("id"))?,
             name: text_of(fields.name),
             country: CountryCode::parse(&text_of(fields.country))
                 .ok_or_else(|| corrupt("country"))?,
-            score,
+            score: ranked.score,
+            snippet: highlighter.as_mut().and_then(|h| h.snippet(&doc, fields)),
         });
     }
-    Ok(hits)
+    Ok(SearchPage {
+        total: total as usize,
+        hits,
+    })
 }

@@ -1,6 +1,7 @@
 //! `passerelle search TEXT [filters]`
 
 use super::output_format::Format;
+use std::io::IsTerminal;
 use std::path::Path;
 use std::time::Instant;
 
@@ -8,7 +9,7 @@ use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 use passerelle_engine::fiche::{Level, Side};
 use passerelle_engine::reference::{CountryCode, ThemeCode};
-use passerelle_engine::search::{SearchFilters, SearchIndex, SearchQuery};
+use passerelle_engine::search::{SearchFilters, SearchIndex, SearchPage, SearchQuery, Snippet};
 use passerelle_engine::store::Store;
 
 #[derive(Debug, Args)]
@@ -104,7 +105,7 @@ pub fn run(data_dir: &Path, args: SearchArgs) -> anyhow::Result<()> {
         offset: args.offset,
     };
     let opened = started.elapsed();
-    let hits = index.search(&query)?;
+    let page = index.search(&query)?;
     if args.timings {
         let searched = started.elapsed() - opened;
         eprintln!(
@@ -114,19 +115,52 @@ pub fn run(data_dir: &Path, args: SearchArgs) -> anyhow::Result<()> {
         );
     }
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&hits)?),
-        Format::Text => {
-            for (rank, hit) in hits.iter().enumerate() {
-                let rank = rank + 1 + query.offset;
-                println!(
-                    "{rank:>4}. {:>7.3}  {:<28} {}  {}",
-                    hit.score, hit.id, hit.country, hit.name
-                );
-            }
-            if hits.is_empty() {
-                println!("no fiche found");
-            }
-        }
+        Format::Json => println!("{}", serde_json::to_string_pretty(&page)?),
+        Format::Text => print_page(&page, query.offset, std::io::stdout().is_terminal()),
     }
     Ok(())
+}
+
+fn print_page(page: &SearchPage, offset: usize, terminal: bool) {
+    match page.total {
+        0 => println!("aucune fiche trouvée"),
+        1 => println!("1 fiche trouvée"),
+        n => println!("{n} fiches trouvées"),
+    }
+    for (rank, hit) in page.hits.iter().enumerate() {
+        let rank = rank + 1 + offset;
+        println!(
+            "{rank:>4}. {:>7.3}  {:<28} {}  {}",
+            hit.score, hit.id, hit.country, hit.name
+        );
+        if let Some(snippet) = &hit.snippet {
+            println!(
+                "               {} : {}",
+                snippet.field.label(),
+                marked(snippet, terminal)
+            );
+        }
+    }
+}
+
+/// The snippet's text with its highlights in bold on a terminal, between « » otherwise;
+/// control characters (from fiche data) are shown as spaces.
+fn marked(snippet: &Snippet, terminal: bool) -> String {
+    let (open, close) = if terminal {
+        ("\x1b[1m", "\x1b[0m")
+    } else {
+        ("«", "»")
+    };
+    let clean = |s: &str| s.replace(char::is_control, " ");
+    let mut out = String::new();
+    let mut at = 0;
+    for range in &snippet.highlights {
+        out.push_str(&clean(&snippet.text[at..range.start]));
+        out.push_str(open);
+        out.push_str(&clean(&snippet.text[range.clone()]));
+        out.push_str(close);
+        at = range.end;
+    }
+    out.push_str(&clean(&snippet.text[at..]));
+    out
 }

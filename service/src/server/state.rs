@@ -19,7 +19,7 @@ use passerelle_engine::lookup::{NameHit, NameTable};
 use passerelle_engine::ranking::{CandidateFilters, MAX_K, Matcher, SuggestOptions, Suggestion};
 use passerelle_engine::reference::CountryCode;
 use passerelle_engine::scoring::{Exclusion, PairScore, Weights};
-use passerelle_engine::search::{SearchFilters, SearchHit, SearchIndex, SearchQuery};
+use passerelle_engine::search::{SearchFilters, SearchIndex, SearchPage, SearchQuery};
 use passerelle_engine::store::{
     BatchRun, Decision, NewDecision, RejectedPairs, RunId, RunStatus, Store,
 };
@@ -256,7 +256,7 @@ impl State {
         self.index.read().map(|i| i.generation()).unwrap_or(0)
     }
 
-    pub fn search(&self, query: &SearchQuery) -> Result<Vec<SearchHit>> {
+    pub fn search(&self, query: &SearchQuery) -> Result<SearchPage> {
         self.index.read().map_err(|_| poisoned())?.search(query)
     }
 
@@ -321,7 +321,7 @@ impl State {
             limit: query.page_size,
             offset: query.offset,
         };
-        let page = self.search(&scope)?;
+        let page = self.search(&scope)?.hits;
         let mut decided: Vec<HashSet<FicheId>> = Vec::with_capacity(page.len());
         {
             let store = self.store()?;
