@@ -4,15 +4,16 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy};
+use tantivy::{Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy};
 
+use super::directory::UnsyncedDirectory;
 use super::schema::Fields;
 use crate::error::{Error, Result};
 use crate::store::Store;
 use crate::text;
 
 /// Bumped whenever the schema or the analysis changes: older indexes are rebuilt.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 /// Indexing threads and total writer memory of a full build, sized for a small machine.
 const WRITER_THREADS: usize = 2;
 const WRITER_MEMORY: usize = 300_000_000;
@@ -77,7 +78,8 @@ pub(super) fn open_fresh(dir: &Path, generation: u64, docs: u64) -> Result<Opene
         });
     }
     let corrupt = |_| RebuildReason::Corrupt;
-    let index = Index::open_in_dir(dir).map_err(corrupt)?;
+    let directory = UnsyncedDirectory::open(dir).map_err(|_| RebuildReason::Corrupt)?;
+    let index = Index::open(directory).map_err(corrupt)?;
     let payload = Payload::of(&index).ok_or(RebuildReason::Corrupt)?;
     if payload.format != FORMAT || payload.generation != generation {
         return Err(RebuildReason::Stale);
@@ -139,7 +141,8 @@ fn build_in(store: &Store, tmp: &Path) -> Result<Built> {
     // never labelled newer than them.
     let generation = store.generation()?;
     let (schema, fields) = Fields::schema();
-    let index = Index::create_in_dir(tmp, schema)?;
+    let directory = UnsyncedDirectory::open(tmp).map_err(tantivy::TantivyError::from)?;
+    let index = Index::create(directory, schema, IndexSettings::default())?;
     text::register(index.tokenizers());
     let mut writer: IndexWriter = index.writer_with_num_threads(WRITER_THREADS, WRITER_MEMORY)?;
     let mut docs = 0u64;

@@ -36,6 +36,7 @@
 
 mod build;
 mod collector;
+mod directory;
 mod query;
 mod relevance;
 mod schema;

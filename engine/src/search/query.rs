@@ -12,7 +12,7 @@ use tantivy::{Searcher, TantivyDocument, Term};
 
 use super::collector::TopById;
 use super::relevance;
-use super::schema::{Fields, day_number, level_str, side_str};
+use super::schema::{Fields, Key, day_number, level_str, side_str};
 use super::snippet::{Highlighter, Snippet};
 use super::terms::QueryText;
 use crate::error::{Error, Result};
@@ -89,27 +89,27 @@ fn bad(message: impl Into<String>) -> Error {
     }
 }
 
-fn term_query(field: Field, text: &str, option: IndexRecordOption) -> Box<dyn Query> {
-    Box::new(TermQuery::new(Term::from_field_text(field, text), option))
-}
-
 fn filter_queries(fields: &Fields, filters: &SearchFilters) -> Vec<Box<dyn Query>> {
     let basic = IndexRecordOption::Basic;
     let mut out: Vec<Box<dyn Query>> = Vec::new();
+    let mut key = |kind: Key, value: &str| {
+        let term = kind.term(fields, value);
+        out.push(Box::new(TermQuery::new(term, basic)) as Box<dyn Query>);
+    };
     if let Some(country) = filters.country {
-        out.push(term_query(fields.country, country.as_str(), basic));
+        key(Key::Country, country.as_str());
     }
     if let Some(admin1) = &filters.admin1 {
-        out.push(term_query(fields.admin1, admin1.trim(), basic));
+        key(Key::Admin1, admin1.trim());
     }
     if let Some(level) = filters.level {
-        out.push(term_query(fields.level, level_str(level), basic));
+        key(Key::Level, level_str(level));
     }
     if let Some(theme) = filters.theme {
-        out.push(term_query(fields.themes, theme.as_str(), basic));
+        key(Key::Theme, theme.as_str());
     }
     if let Some(side) = filters.side {
-        out.push(term_query(fields.side, side_str(side), basic));
+        key(Key::Side, side_str(side));
     }
     if let Some(date) = filters.open_on {
         let from = Term::from_field_i64(fields.open_until, day_number(date));

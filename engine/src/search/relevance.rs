@@ -31,7 +31,7 @@ use tantivy::Term;
 use tantivy::query::{BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 
-use super::schema::Fields;
+use super::schema::{Fields, Key};
 use super::terms::{QueryText, QueryWord};
 
 pub const NAME: Score = 1.5;
@@ -40,13 +40,14 @@ pub const TEXT: Score = 1.0;
 pub const THEME: Score = 0.5;
 pub const WHOLE_NAME: Score = 1.0;
 
-/// A query selecting the fiches that contain `value` in `field`, scoring `score`.
-fn constant(field: Field, value: &str, score: Score) -> Box<dyn Query> {
-    let term = TermQuery::new(
-        Term::from_field_text(field, value),
-        IndexRecordOption::Basic,
-    );
-    Box::new(ConstScoreQuery::new(Box::new(term), score))
+/// A query selecting the fiches that have `term`, scoring `score`.
+fn constant(term: Term, score: Score) -> Box<dyn Query> {
+    let query = TermQuery::new(term, IndexRecordOption::Basic);
+    Box::new(ConstScoreQuery::new(Box::new(query), score))
+}
+
+fn text_term(field: Field, value: &str) -> Term {
+    Term::from_field_text(field, value)
 }
 
 /// The best place a word is found in.
@@ -54,17 +55,20 @@ fn word_query(fields: &Fields, text: &QueryText, index: usize) -> Box<dyn Query>
     let word: &QueryWord = &text.words[index];
     let idf = word.idf;
     let mut places = vec![
-        constant(fields.name, &word.folded, NAME * idf),
-        constant(fields.alt_names, &word.folded, ALT_NAME * idf),
+        constant(text_term(fields.name, &word.folded), NAME * idf),
+        constant(text_term(fields.alt_names, &word.folded), ALT_NAME * idf),
     ];
     for (field, stem) in fields.text.iter().zip(&word.stems) {
         if let Some(stem) = stem {
-            places.push(constant(*field, stem, TEXT * idf));
+            places.push(constant(text_term(*field, stem), TEXT * idf));
         }
     }
     for theme in text.themes.iter().filter(|t| t.words.contains(&index)) {
         let score = THEME * idf.min(theme.idf);
-        places.push(constant(fields.all_themes, theme.code.as_str(), score));
+        places.push(constant(
+            Key::AnyTheme.term(fields, theme.code.as_str()),
+            score,
+        ));
     }
     Box::new(DisjunctionMaxQuery::new(places))
 }
@@ -84,8 +88,7 @@ pub fn whole_name_bonus(text: &QueryText, words: &[usize]) -> Score {
 fn whole_name_query(fields: &Fields, text: &QueryText) -> Box<dyn Query> {
     let runs = text.runs.iter().map(|run| {
         constant(
-            fields.name_key,
-            &run.key,
+            Key::Name.term(fields, &run.key),
             whole_name_bonus(text, &run.words),
         )
     });

@@ -1,11 +1,10 @@
 //! The index schema and how a fiche becomes a document.
 
 use chrono::{Datelike, NaiveDate};
-use tantivy::TantivyDocument;
 use tantivy::schema::{
-    FAST, Field, IndexRecordOption, NumericOptions, STORED, STRING, Schema, TextFieldIndexing,
-    TextOptions,
+    FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
+use tantivy::{TantivyDocument, Term};
 
 use crate::fiche::{CallStatus, Fiche, Level, Side};
 use crate::reference::{Language, Themes};
@@ -18,6 +17,11 @@ pub const NO_OPEN_CALL: i64 = -1;
 pub const NO_EXPIRY: i64 = i64::MAX;
 
 /// The fields of the index.
+///
+/// Every exact value a query matches (country, région, level, side, themes, whole
+/// names) is a term of one field, [`Fields::keys`], as `kind:value`: each field with
+/// terms costs a commit a term dictionary (about 1 MB set up for one fiche), and a
+/// write commits one fiche. Numbers are fast columns only (range filters read them).
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
     /// Indexed (deletes go by id), stored, and a fast column: the order of equal
@@ -25,15 +29,13 @@ pub struct Fields {
     pub id: Field,
     pub name: Field,
     pub alt_names: Field,
-    /// The whole name and each alternative name, folded, as single terms: a query
-    /// naming the place exactly finds it first.
-    pub name_key: Field,
     /// Activities, offer and request texts, in the field of the fiche's language.
     pub text: [Field; 4],
-    /// Declared themes (profile, offer, request): the `theme` filter.
-    pub themes: Field,
-    /// Declared and inferred themes (from the texts, `themes_from_text`), stored:
-    /// what a query's themes are matched against.
+    /// `kind:value` terms, see [`Key`].
+    pub keys: Field,
+    /// Stored only: the country code of a hit.
+    pub country: Field,
+    /// Stored only: declared and inferred theme codes, for snippets.
     pub all_themes: Field,
     /// Stored only: what snippets are cut from.
     pub offer: Field,
@@ -41,14 +43,50 @@ pub struct Fields {
     pub activities: Field,
     /// Stored only: the code of the language the texts are analysed in.
     pub language: Field,
-    pub country: Field,
-    pub admin1: Field,
-    pub level: Field,
-    pub kind: Field,
-    pub side: Field,
     /// Days since 0001-01-01 of the call's expiry; [`NO_OPEN_CALL`], [`NO_EXPIRY`].
     pub open_until: Field,
     pub population: Field,
+}
+
+/// The kinds of exact values in [`Fields::keys`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    Country,
+    /// The région of a French fiche, the admin1 of a foreign one.
+    Admin1,
+    Level,
+    Side,
+    /// A declared theme (profile, offer, request): the `theme` filter.
+    Theme,
+    /// A declared or inferred theme (from the texts, `themes_from_text`): what a
+    /// query's themes are matched against.
+    AnyTheme,
+    /// The whole name or an alternative name, folded: a query naming the place
+    /// exactly finds it first.
+    Name,
+}
+
+impl Key {
+    fn prefix(self) -> &'static str {
+        match self {
+            Key::Country => "country",
+            Key::Admin1 => "admin1",
+            Key::Level => "level",
+            Key::Side => "side",
+            Key::Theme => "theme",
+            Key::AnyTheme => "any_theme",
+            Key::Name => "name",
+        }
+    }
+
+    /// The term of `value` for this kind.
+    pub fn term(self, fields: &Fields, value: &str) -> Term {
+        Term::from_field_text(fields.keys, &self.text(value))
+    }
+
+    fn text(self, value: &str) -> String {
+        format!("{}:{value}", self.prefix())
+    }
 }
 
 fn text_options(analyzer: &str, stored: bool) -> TextOptions {
@@ -66,29 +104,23 @@ fn text_options(analyzer: &str, stored: bool) -> TextOptions {
 impl Fields {
     pub fn schema() -> (Schema, Fields) {
         let mut b = Schema::builder();
-        let numeric = NumericOptions::default().set_indexed().set_fast();
         let fields = Fields {
             id: b.add_text_field("id", STRING | STORED | FAST),
             name: b.add_text_field("name", text_options(text::FOLDED, true)),
             alt_names: b.add_text_field("alt_names", text_options(text::FOLDED, true)),
-            name_key: b.add_text_field("name_key", STRING),
             text: Language::ALL.map(|language| {
                 let field = format!("text_{}", language.code());
                 b.add_text_field(&field, text_options(text::analyzer_name(language), false))
             }),
-            themes: b.add_text_field("themes", STRING),
-            all_themes: b.add_text_field("all_themes", STRING | STORED),
+            keys: b.add_text_field("keys", STRING),
+            country: b.add_text_field("country", STORED),
+            all_themes: b.add_text_field("all_themes", STORED),
             offer: b.add_text_field("offer", STORED),
             request: b.add_text_field("request", STORED),
             activities: b.add_text_field("activities", STORED),
             language: b.add_text_field("language", STORED),
-            country: b.add_text_field("country", STRING | STORED),
-            admin1: b.add_text_field("admin1", STRING),
-            level: b.add_text_field("level", STRING),
-            kind: b.add_text_field("kind", STRING),
-            side: b.add_text_field("side", STRING),
-            open_until: b.add_i64_field("open_until", numeric.clone()),
-            population: b.add_u64_field("population", numeric),
+            open_until: b.add_i64_field("open_until", FAST),
+            population: b.add_u64_field("population", FAST),
         };
         (b.build(), fields)
     }
@@ -100,19 +132,14 @@ impl Fields {
             id: f("id")?,
             name: f("name")?,
             alt_names: f("alt_names")?,
-            name_key: f("name_key")?,
             text: [f("text_fr")?, f("text_en")?, f("text_es")?, f("text_pt")?],
-            themes: f("themes")?,
+            keys: f("keys")?,
+            country: f("country")?,
             all_themes: f("all_themes")?,
             offer: f("offer")?,
             request: f("request")?,
             activities: f("activities")?,
             language: f("language")?,
-            country: f("country")?,
-            admin1: f("admin1")?,
-            level: f("level")?,
-            kind: f("kind")?,
-            side: f("side")?,
             open_until: f("open_until")?,
             population: f("population")?,
         })
@@ -121,12 +148,40 @@ impl Fields {
     /// The document of `fiche`.
     pub fn document(&self, fiche: &Fiche) -> TantivyDocument {
         let mut doc = TantivyDocument::default();
+        let mut key = |kind: Key, value: &str| doc.add_text(self.keys, kind.text(value));
+        key(Key::Name, &text::fold(&fiche.name));
+        for alt in &fiche.alt_names {
+            key(Key::Name, &text::fold(alt));
+        }
+        key(Key::Country, fiche.country.as_str());
+        if let Some(admin1) = admin1(fiche) {
+            key(Key::Admin1, admin1);
+        }
+        key(Key::Level, fiche.level.as_str());
+        key(Key::Side, side_str(fiche.side()));
+        let declared =
+            fiche.profile_theme_bits() | fiche.offer_theme_bits() | fiche.request_theme_bits();
+        let inferred = effective_offer_themes(fiche)
+            .into_iter()
+            .chain(effective_request_themes(fiche));
+        let all = inferred.fold(declared, |bits, theme| bits | theme.code.bit());
+        let mut all_codes = Vec::new();
+        for (code, info) in Themes::get().all() {
+            if declared & code.bit() != 0 {
+                key(Key::Theme, &info.code);
+            }
+            if all & code.bit() != 0 {
+                key(Key::AnyTheme, &info.code);
+                all_codes.push(info.code.as_str());
+            }
+        }
         doc.add_text(self.id, fiche.id.as_str());
         doc.add_text(self.name, &fiche.name);
-        doc.add_text(self.name_key, text::fold(&fiche.name));
         for alt in &fiche.alt_names {
             doc.add_text(self.alt_names, alt);
-            doc.add_text(self.name_key, text::fold(alt));
+        }
+        for code in all_codes {
+            doc.add_text(self.all_themes, code);
         }
         let language = text::fiche_language(fiche);
         doc.add_text(self.language, language.code());
@@ -144,30 +199,7 @@ impl Fields {
                 doc.add_text(field, value);
             }
         }
-        let mut declared = fiche.profile_theme_bits() | fiche.offer_theme_bits();
-        declared |= fiche.request_theme_bits();
-        let mut all = declared;
-        for theme in effective_offer_themes(fiche)
-            .into_iter()
-            .chain(effective_request_themes(fiche))
-        {
-            all |= theme.code.bit();
-        }
-        for (code, info) in Themes::get().all() {
-            if declared & code.bit() != 0 {
-                doc.add_text(self.themes, &info.code);
-            }
-            if all & code.bit() != 0 {
-                doc.add_text(self.all_themes, &info.code);
-            }
-        }
         doc.add_text(self.country, fiche.country.as_str());
-        if let Some(admin1) = admin1(fiche) {
-            doc.add_text(self.admin1, admin1);
-        }
-        doc.add_text(self.level, fiche.level.as_str());
-        doc.add_text(self.kind, fiche.kind.as_str());
-        doc.add_text(self.side, side_str(fiche.side()));
         doc.add_i64(self.open_until, open_until(fiche));
         doc.add_u64(self.population, fiche.population);
         doc

@@ -5,7 +5,7 @@
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocSet, Searcher, Term};
 
-use super::schema::Fields;
+use super::schema::{Fields, Key};
 use crate::error::{Error, Result};
 use crate::reference::{Language, ThemeCode};
 use crate::text;
@@ -140,7 +140,7 @@ impl QueryText {
         let runs = runs(&sequence, &positions);
         let mut themes = Vec::new();
         for (code, covered) in themes_of(&words, &positions) {
-            let df = field_df(fields.all_themes, code.as_str())?;
+            let df = alive_doc_freq(searcher, &Key::AnyTheme.term(fields, code.as_str()))?;
             themes.push(QueryTheme {
                 code,
                 words: covered,
