@@ -5,9 +5,10 @@
 //!
 //! Stores the demo corpus in a temporary data directory, builds the tantivy index
 //! (timed), runs a mix of full-text searches with and without filters, then 200
-//! writes of one fiche each (the store's commit, then the index's `apply`, each
-//! timed, and a search that must find the new text at once), then fuzzy name
-//! lookups, and reports their latency distributions.
+//! writes of one fiche each, back to back (the store's commit, then the index's
+//! `apply`, each timed, and a search that must find the new text at once), then 50
+//! writes each followed by a wait for its background commit (the commit lag), then
+//! fuzzy name lookups, and reports their latency distributions.
 
 use std::time::{Duration, Instant};
 
@@ -93,10 +94,15 @@ fn main() -> anyhow::Result<()> {
     report("write: store + index (one fiche)", &total);
     if let Some(cpu) = cpu {
         println!(
-            "write: CPU time of the process (every thread) per write and check: {:.2} ms",
+            "write: CPU time of the process (every thread, background commits included) \
+             per write and check: {:.2} ms",
             cpu * 1e3 / WRITES as f64
         );
     }
+    report(
+        "write: commit lag (apply to on disk)",
+        &commit_lags(&mut store, &index, 50)?,
+    );
 
     let started = Instant::now();
     let names = NameTable::from_store(&store)?;
@@ -140,9 +146,40 @@ fn writes(
             "{word} not found at once"
         );
     }
+    index.flush()?;
     store_times.sort();
     index_times.sort();
     Ok((store_times, index_times))
+}
+
+/// Writes `count` fiches one at a time, each time waiting until the background
+/// commit has the write on disk; the waits, sorted.
+fn commit_lags(
+    store: &mut Store,
+    index: &SearchIndex,
+    count: usize,
+) -> anyhow::Result<Vec<Duration>> {
+    let fiches = store.load_all()?;
+    let step = fiches.len() / count;
+    let mut lags = Vec::new();
+    for i in 0..count {
+        let mut fiche = fiches[i * step + 1].clone();
+        fiche.population += 1;
+        store.upsert(std::slice::from_ref(&fiche))?;
+        let generation = store.generation()?;
+        index.apply(std::slice::from_ref(&fiche), &[], generation)?;
+        let applied = Instant::now();
+        while index.committed_generation() < generation {
+            anyhow::ensure!(
+                applied.elapsed() < Duration::from_secs(60),
+                "never committed"
+            );
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        lags.push(applied.elapsed());
+    }
+    lags.sort();
+    Ok(lags)
 }
 
 const WRITES: usize = 200;

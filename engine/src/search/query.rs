@@ -4,15 +4,18 @@ use std::ops::Bound;
 
 use chrono::NaiveDate;
 use serde::Serialize;
+use std::sync::Arc;
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::{Searcher, TantivyDocument, Term};
 
-use super::collector::TopById;
-use super::relevance;
-use super::schema::{Fields, Key, day_number, level_str, side_str};
+use tantivy::{DocAddress, TantivyDocument, Term};
+
+use super::collector::{self, Found, TieKey, TopById, tie_broken};
+use super::pending::{PendingDoc, View};
+use super::relevance::Plan;
+use super::schema::{Fields, Key, day_number, level_str, prior, side_str};
 use super::snippet::{Highlighter, Snippet};
 use super::terms::QueryText;
 use crate::error::{Error, Result};
@@ -78,6 +81,7 @@ pub struct SearchHit {
     pub id: FicheId,
     pub name: String,
     pub country: CountryCode,
+    /// Relevance, higher first; 0 for a search by filters only.
     pub score: f32,
     /// Why it matched; `None` for a search by filters only.
     pub snippet: Option<Snippet>,
@@ -89,45 +93,72 @@ fn bad(message: impl Into<String>) -> Error {
     }
 }
 
-fn filter_queries(fields: &Fields, filters: &SearchFilters) -> Vec<Box<dyn Query>> {
-    let basic = IndexRecordOption::Basic;
-    let mut out: Vec<Box<dyn Query>> = Vec::new();
-    let mut key = |kind: Key, value: &str| {
-        let term = kind.term(fields, value);
-        out.push(Box::new(TermQuery::new(term, basic)) as Box<dyn Query>);
-    };
-    if let Some(country) = filters.country {
-        key(Key::Country, country.as_str());
+/// The filters of a query, as the index's queries and as a test of pending documents.
+struct Filters {
+    keys: Vec<Term>,
+    /// Only calls open until this day or later.
+    open_from: Option<i64>,
+    population: (Option<u64>, Option<u64>),
+}
+
+impl Filters {
+    fn new(fields: &Fields, filters: &SearchFilters) -> Filters {
+        let mut keys = Vec::new();
+        let mut key = |kind: Key, value: &str| keys.push(kind.term(fields, value));
+        if let Some(country) = filters.country {
+            key(Key::Country, country.as_str());
+        }
+        if let Some(admin1) = &filters.admin1 {
+            key(Key::Admin1, admin1.trim());
+        }
+        if let Some(level) = filters.level {
+            key(Key::Level, level_str(level));
+        }
+        if let Some(theme) = filters.theme {
+            key(Key::Theme, theme.as_str());
+        }
+        if let Some(side) = filters.side {
+            key(Key::Side, side_str(side));
+        }
+        Filters {
+            keys,
+            open_from: filters.open_on.map(day_number),
+            population: (filters.min_population, filters.max_population),
+        }
     }
-    if let Some(admin1) = &filters.admin1 {
-        key(Key::Admin1, admin1.trim());
-    }
-    if let Some(level) = filters.level {
-        key(Key::Level, level_str(level));
-    }
-    if let Some(theme) = filters.theme {
-        key(Key::Theme, theme.as_str());
-    }
-    if let Some(side) = filters.side {
-        key(Key::Side, side_str(side));
-    }
-    if let Some(date) = filters.open_on {
-        let from = Term::from_field_i64(fields.open_until, day_number(date));
-        out.push(Box::new(RangeQuery::new(
-            Bound::Included(from),
-            Bound::Unbounded,
-        )));
-    }
-    if filters.min_population.is_some() || filters.max_population.is_some() {
+
+    fn queries(&self, fields: &Fields) -> Vec<Box<dyn Query>> {
+        let basic = IndexRecordOption::Basic;
+        let mut out: Vec<Box<dyn Query>> = (self.keys.iter())
+            .map(|term| Box::new(TermQuery::new(term.clone(), basic)) as Box<dyn Query>)
+            .collect();
+        if let Some(day) = self.open_from {
+            let from = Term::from_field_i64(fields.open_until, day);
+            out.push(Box::new(RangeQuery::new(
+                Bound::Included(from),
+                Bound::Unbounded,
+            )));
+        }
+        if let (None, None) = self.population {
+            return out;
+        }
         let bound = |n: Option<u64>| {
             n.map_or(Bound::Unbounded, |n| {
                 Bound::Included(Term::from_field_u64(fields.population, n))
             })
         };
-        let range = RangeQuery::new(bound(filters.min_population), bound(filters.max_population));
-        out.push(Box::new(range));
+        let (min, max) = self.population;
+        out.push(Box::new(RangeQuery::new(bound(min), bound(max))));
+        out
     }
-    out
+
+    fn admit(&self, doc: &PendingDoc) -> bool {
+        let (min, max) = self.population;
+        self.keys.iter().all(|term| doc.has(term))
+            && self.open_from.is_none_or(|day| doc.open_until >= day)
+            && min.is_none_or(|min| doc.population >= min)
+            && max.is_none_or(|max| doc.population <= max)
+    }
 }
 
 fn check(query: &SearchQuery) -> Result<()> {
@@ -151,48 +182,92 @@ fn check(query: &SearchQuery) -> Result<()> {
     Ok(())
 }
 
-pub(super) fn run(searcher: &Searcher, fields: &Fields, query: &SearchQuery) -> Result<SearchPage> {
+/// A hit before its document is read: from the index, or pending.
+enum Source {
+    Committed(DocAddress),
+    Pending(Arc<PendingDoc>),
+}
+
+pub(super) fn run(view: &View, fields: &Fields, query: &SearchQuery) -> Result<SearchPage> {
     check(query)?;
-    let text = QueryText::analyse(&query.text, searcher, fields)?;
+    let text = QueryText::analyse(&query.text, view, fields)?;
+    let plan = text.as_ref().map(|text| Plan::new(fields, text));
+    let filters = Filters::new(fields, &query.filters);
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    match &text {
-        Some(text) => {
-            let (selecting, adding) = relevance::query(fields, text);
+    match &plan {
+        Some(plan) => {
+            let (selecting, adding) = plan.query();
             clauses.push((Occur::Must, selecting));
             clauses.extend(adding.into_iter().map(|q| (Occur::Should, q)));
         }
-        None => clauses.push((Occur::Must, Box::new(AllQuery))),
+        // Every fiche, scoring 0 (tantivy scores `AllQuery` 1 alone, 0 with filters).
+        None => clauses.push((
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0)),
+        )),
     }
-    for filter in filter_queries(fields, &query.filters) {
+    for filter in filters.queries(fields) {
         clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
     }
-    let collector = TopById::new(query.offset + query.limit, text.is_some());
-    let (total, ranked) = searcher.search(&BooleanQuery::new(clauses), &collector)?;
+    let keep = query.offset + query.limit;
+    let collector = TopById::new(keep, plan.is_some(), view.shadowed.clone());
+    let collected = view
+        .searcher
+        .search(&BooleanQuery::new(clauses), &collector)?;
+    let mut total = collected.matches as usize;
+    let mut found: Vec<Found<Source>> = (collected.ranked.into_iter())
+        .map(|r| Found {
+            score: r.score,
+            key: TieKey::Committed {
+                segment: r.address.segment_ord,
+                ord: r.ord,
+            },
+            item: Source::Committed(r.address),
+        })
+        .collect();
+    for doc in view.pending.docs().filter(|doc| filters.admit(doc)) {
+        let score = match &plan {
+            None => Some(0.0),
+            Some(plan) => plan
+                .score(doc)
+                .map(|s| tie_broken(s, prior(doc.population))),
+        };
+        if let Some(score) = score {
+            total += 1;
+            found.push(Found {
+                score,
+                key: TieKey::Pending(doc.id.to_string()),
+                item: Source::Pending(doc.clone()),
+            });
+        }
+    }
+    collector::order(&mut found, keep, &collected.ids)?;
     let mut highlighter = text.as_ref().map(Highlighter::new);
-    let mut hits = Vec::with_capacity(ranked.len().saturating_sub(query.offset));
-    for ranked in ranked.into_iter().skip(query.offset) {
-        let doc: TantivyDocument = searcher.doc(ranked.address)?;
+    let mut hits = Vec::with_capacity(found.len().saturating_sub(query.offset));
+    for Found { score, item, .. } in found.into_iter().skip(query.offset) {
+        let doc: TantivyDocument = match item {
+            Source::Committed(address) => view.searcher.doc(address)?,
+            Source::Pending(pending) => pending.doc.clone(),
+        };
         let text_of = |field: Field| {
             doc.get_first(field)
                 .and_then(|v| v.as_str())
                 .unwrap_or_default()
                 .to_owned()
         };
+        let id = text_of(fields.id);
         let corrupt = |what: &str| Error::IndexUnusable {
             path: Default::default(),
-            reason: format!("stored {what} of a hit is invalid: {:?}", ranked.id),
+            reason: format!("stored {what} of a hit is invalid: {id:?}"),
         };
         hits.push(SearchHit {
-            id: FicheId::parse(&ranked.id).map_err(|_| corrupt("id"))?,
+            id: FicheId::parse(&id).map_err(|_| corrupt("id"))?,
             name: text_of(fields.name),
             country: CountryCode::parse(&text_of(fields.country))
                 .ok_or_else(|| corrupt("country"))?,
-            score: ranked.score,
+            score,
             snippet: highlighter.as_mut().and_then(|h| h.snippet(&doc, fields)),
         });
     }
-    Ok(SearchPage {
-        total: total as usize,
-        hits,
-    })
+    Ok(SearchPage { total, hits })
 }

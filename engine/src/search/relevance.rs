@@ -26,13 +26,13 @@
 //!
 //! Equal scores are told apart by population (see [`super::collector`]), then by id.
 
-use tantivy::Score;
-use tantivy::Term;
 use tantivy::query::{BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{Score, Term};
 
+use super::pending::PendingDoc;
 use super::schema::{Fields, Key};
-use super::terms::{QueryText, QueryWord};
+use super::terms::QueryText;
 
 pub const NAME: Score = 1.5;
 pub const ALT_NAME: Score = 1.25;
@@ -40,37 +40,30 @@ pub const TEXT: Score = 1.0;
 pub const THEME: Score = 0.5;
 pub const WHOLE_NAME: Score = 1.0;
 
-/// A query selecting the fiches that have `term`, scoring `score`.
-fn constant(term: Term, score: Score) -> Box<dyn Query> {
-    let query = TermQuery::new(term, IndexRecordOption::Basic);
-    Box::new(ConstScoreQuery::new(Box::new(query), score))
+/// Every score a plan gives is a multiple of 1/4096: sums of them are exact in `f32`
+/// (below 4096, far above any score), so they do not depend on the order tantivy
+/// adds them in, and a pending document scores exactly as it will once committed.
+fn points(score: Score) -> Score {
+    (score * 4096.0).round() / 4096.0
+}
+
+/// A term and what finding it is worth.
+#[derive(Debug, Clone)]
+pub struct Place {
+    pub term: Term,
+    pub score: Score,
+}
+
+/// The scoring of a text query: for each word, the places it may be found in (the
+/// best one counts) and whether it selects fiches; the whole names it may be.
+#[derive(Debug)]
+pub struct Plan {
+    words: Vec<(Vec<Place>, bool)>,
+    whole_names: Vec<Place>,
 }
 
 fn text_term(field: Field, value: &str) -> Term {
     Term::from_field_text(field, value)
-}
-
-/// The best place a word is found in.
-fn word_query(fields: &Fields, text: &QueryText, index: usize) -> Box<dyn Query> {
-    let word: &QueryWord = &text.words[index];
-    let idf = word.idf;
-    let mut places = vec![
-        constant(text_term(fields.name, &word.folded), NAME * idf),
-        constant(text_term(fields.alt_names, &word.folded), ALT_NAME * idf),
-    ];
-    for (field, stem) in fields.text.iter().zip(&word.stems) {
-        if let Some(stem) = stem {
-            places.push(constant(text_term(*field, stem), TEXT * idf));
-        }
-    }
-    for theme in text.themes.iter().filter(|t| t.words.contains(&index)) {
-        let score = THEME * idf.min(theme.idf);
-        places.push(constant(
-            Key::AnyTheme.term(fields, theme.code.as_str()),
-            score,
-        ));
-    }
-    Box::new(DisjunctionMaxQuery::new(places))
 }
 
 /// The bonus of a whole name that is the run of query `words`.
@@ -84,30 +77,93 @@ pub fn whole_name_bonus(text: &QueryText, words: &[usize]) -> Score {
     }
 }
 
-/// The best run of query words that is a whole name.
-fn whole_name_query(fields: &Fields, text: &QueryText) -> Box<dyn Query> {
-    let runs = text.runs.iter().map(|run| {
-        constant(
-            Key::Name.term(fields, &run.key),
-            whole_name_bonus(text, &run.words),
-        )
-    });
-    Box::new(DisjunctionMaxQuery::new(runs.collect()))
+/// A query selecting the fiches that have the place's term, scoring its score.
+fn constant(place: &Place) -> Box<dyn Query> {
+    let query = TermQuery::new(place.term.clone(), IndexRecordOption::Basic);
+    Box::new(ConstScoreQuery::new(Box::new(query), place.score))
 }
 
-/// The scoring part of a search: what must match (the query's words that are not
-/// common, or all of them) and what only adds to the score (the common ones).
-pub fn query(fields: &Fields, text: &QueryText) -> (Box<dyn Query>, Vec<Box<dyn Query>>) {
-    let all_common = text.words.iter().all(|w| w.common);
-    let mut selecting = vec![(Occur::Should, whole_name_query(fields, text))];
-    let mut adding = Vec::new();
-    for (index, word) in text.words.iter().enumerate() {
-        let query = word_query(fields, text, index);
-        if word.common && !all_common {
-            adding.push(query);
-        } else {
-            selecting.push((Occur::Should, query));
+fn best_of(places: &[Place]) -> Box<dyn Query> {
+    Box::new(DisjunctionMaxQuery::new(
+        places.iter().map(constant).collect(),
+    ))
+}
+
+/// The best score among the places `doc` has.
+fn best_in(places: &[Place], doc: &PendingDoc) -> Option<Score> {
+    places
+        .iter()
+        .filter(|p| doc.has(&p.term))
+        .map(|p| p.score)
+        .max_by(f32::total_cmp)
+}
+
+impl Plan {
+    pub fn new(fields: &Fields, text: &QueryText) -> Plan {
+        let all_common = text.words.iter().all(|w| w.common);
+        let words = text.words.iter().enumerate().map(|(index, word)| {
+            let idf = word.idf;
+            let place = |term, weight: Score| Place {
+                term,
+                score: points(weight * idf),
+            };
+            let mut places = vec![
+                place(text_term(fields.name, &word.folded), NAME),
+                place(text_term(fields.alt_names, &word.folded), ALT_NAME),
+            ];
+            for (field, stem) in fields.text.iter().zip(&word.stems) {
+                if let Some(stem) = stem {
+                    places.push(place(text_term(*field, stem), TEXT));
+                }
+            }
+            for theme in text.themes.iter().filter(|t| t.words.contains(&index)) {
+                places.push(Place {
+                    term: Key::AnyTheme.term(fields, theme.code.as_str()),
+                    score: points(THEME * idf.min(theme.idf)),
+                });
+            }
+            (places, all_common || !word.common)
+        });
+        let whole_names = text.runs.iter().map(|run| Place {
+            term: Key::Name.term(fields, &run.key),
+            score: points(whole_name_bonus(text, &run.words)),
+        });
+        Plan {
+            words: words.collect(),
+            whole_names: whole_names.collect(),
         }
     }
-    (Box::new(BooleanQuery::new(selecting)), adding)
+
+    /// The index's query: what must match (a whole name, or a word that is not
+    /// common, or any word when all are), and what only adds to the score.
+    pub fn query(&self) -> (Box<dyn Query>, Vec<Box<dyn Query>>) {
+        let mut selecting = vec![(Occur::Should, best_of(&self.whole_names))];
+        let mut adding = Vec::new();
+        for (places, selects) in &self.words {
+            if *selects {
+                selecting.push((Occur::Should, best_of(places)));
+            } else {
+                adding.push(best_of(places));
+            }
+        }
+        (Box::new(BooleanQuery::new(selecting)), adding)
+    }
+
+    /// The score of a pending document, `None` when the query does not select it:
+    /// what [`query`](Self::query) gives it once committed.
+    pub fn score(&self, doc: &PendingDoc) -> Option<Score> {
+        let mut selected = false;
+        let mut total: Score = 0.0;
+        if let Some(score) = best_in(&self.whole_names, doc) {
+            selected = true;
+            total += score;
+        }
+        for (places, selects) in &self.words {
+            if let Some(score) = best_in(places, doc) {
+                selected |= *selects;
+                total += score;
+            }
+        }
+        selected.then_some(total)
+    }
 }

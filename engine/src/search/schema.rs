@@ -46,6 +46,8 @@ pub struct Fields {
     /// Days since 0001-01-01 of the call's expiry; [`NO_OPEN_CALL`], [`NO_EXPIRY`].
     pub open_until: Field,
     pub population: Field,
+    /// ln(1 + population): what orders equal scores (see `collector`), computed once.
+    pub prior: Field,
 }
 
 /// The kinds of exact values in [`Fields::keys`].
@@ -121,6 +123,7 @@ impl Fields {
             language: b.add_text_field("language", STORED),
             open_until: b.add_i64_field("open_until", FAST),
             population: b.add_u64_field("population", FAST),
+            prior: b.add_f64_field("prior", FAST),
         };
         (b.build(), fields)
     }
@@ -142,6 +145,7 @@ impl Fields {
             language: f("language")?,
             open_until: f("open_until")?,
             population: f("population")?,
+            prior: f("prior")?,
         })
     }
 
@@ -202,8 +206,14 @@ impl Fields {
         doc.add_text(self.country, fiche.country.as_str());
         doc.add_i64(self.open_until, open_until(fiche));
         doc.add_u64(self.population, fiche.population);
+        doc.add_f64(self.prior, prior(fiche.population));
         doc
     }
+}
+
+/// What a fiche's population weighs in the order of equal scores.
+pub fn prior(population: u64) -> f64 {
+    (1.0 + population as f64).ln()
 }
 
 /// The région of a French fiche, the admin1 of a foreign one.
@@ -231,7 +241,7 @@ pub fn day_number(date: NaiveDate) -> i64 {
     i64::from(date.num_days_from_ce())
 }
 
-fn open_until(fiche: &Fiche) -> i64 {
+pub fn open_until(fiche: &Fiche) -> i64 {
     match fiche.call {
         Some(call) if call.status == CallStatus::Open => call.expires.map_or(NO_EXPIRY, day_number),
         _ => NO_OPEN_CALL,

@@ -2,9 +2,10 @@
 //! rarity, the runs of words that may name a place, and the themes the words evoke.
 //! Scoring ([`super::relevance`]) and snippets ([`super::snippet`]) both read it.
 
-use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocSet, Searcher, Term};
+use tantivy::Term;
+use tantivy::schema::Field;
 
+use super::pending::View;
 use super::schema::{Fields, Key};
 use crate::error::{Error, Result};
 use crate::reference::{Language, ThemeCode};
@@ -63,27 +64,6 @@ fn bad(message: String) -> Error {
     Error::BadQuery { message }
 }
 
-/// Documents containing `term`, deleted ones left out: the same count whatever the
-/// history of writes, so scores do not depend on when segments were merged.
-fn alive_doc_freq(searcher: &Searcher, term: &Term) -> Result<u64> {
-    let io = |e: std::io::Error| Error::Index(e.into());
-    let mut total = 0u64;
-    for segment in searcher.segment_readers() {
-        let inverted = segment.inverted_index(term.field())?;
-        total += match segment.alive_bitset() {
-            None => u64::from(inverted.doc_freq(term).map_err(io)?),
-            Some(alive) => match inverted
-                .read_postings(term, IndexRecordOption::Basic)
-                .map_err(io)?
-            {
-                Some(mut postings) => u64::from(postings.count(alive)),
-                None => 0,
-            },
-        };
-    }
-    Ok(total)
-}
-
 fn idf(docs: u64, df: u64) -> f32 {
     let (n, df) = (docs as f64, df.min(docs) as f64);
     (1.0 + (n - df + 0.5) / (df + 0.5)).ln() as f32
@@ -91,7 +71,7 @@ fn idf(docs: u64, df: u64) -> f32 {
 
 impl QueryText {
     /// Analyses `text`; `None` when it is blank (a filter-only search).
-    pub fn analyse(text: &str, searcher: &Searcher, fields: &Fields) -> Result<Option<QueryText>> {
+    pub fn analyse(text: &str, view: &View, fields: &Fields) -> Result<Option<QueryText>> {
         if text.len() > MAX_QUERY_BYTES {
             return Err(bad(format!(
                 "the text is {} bytes long, above {MAX_QUERY_BYTES}",
@@ -117,10 +97,9 @@ impl QueryText {
                 }
             })
             .collect();
-        let docs = searcher.num_docs();
-        let field_df = |field: Field, value: &str| {
-            alive_doc_freq(searcher, &Term::from_field_text(field, value))
-        };
+        let docs = view.num_docs();
+        let field_df =
+            |field: Field, value: &str| view.doc_freq(&Term::from_field_text(field, value));
         let mut words = Vec::with_capacity(distinct.len());
         for folded in distinct {
             let stems = Language::ALL.map(|l| text::analyse(&folded, l).into_iter().next());
@@ -140,7 +119,7 @@ impl QueryText {
         let runs = runs(&sequence, &positions);
         let mut themes = Vec::new();
         for (code, covered) in themes_of(&words, &positions) {
-            let df = alive_doc_freq(searcher, &Key::AnyTheme.term(fields, code.as_str()))?;
+            let df = view.doc_freq(&Key::AnyTheme.term(fields, code.as_str()))?;
             themes.push(QueryTheme {
                 code,
                 words: covered,
