@@ -3,12 +3,14 @@
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use tantivy::{Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy};
+use tantivy::{Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, TantivyDocument};
 
 use super::directory::UnsyncedDirectory;
 use super::schema::Fields;
 use crate::error::{Error, Result};
+use crate::fiche::Fiche;
 use crate::store::Store;
 use crate::text;
 
@@ -17,6 +19,8 @@ const FORMAT: u32 = 4;
 /// Indexing threads and total writer memory of a full build, sized for a small machine.
 const WRITER_THREADS: usize = 2;
 const WRITER_MEMORY: usize = 300_000_000;
+/// Fiches whose documents are made together.
+const BATCH: usize = 4096;
 
 /// What the index records about itself, in tantivy's commit payload.
 #[derive(Debug, Serialize, Deserialize)]
@@ -146,11 +150,26 @@ fn build_in(store: &Store, tmp: &Path) -> Result<Built> {
     text::register(index.tokenizers());
     let mut writer: IndexWriter = index.writer_with_num_threads(WRITER_THREADS, WRITER_MEMORY)?;
     let mut docs = 0u64;
+    // Documents are made in parallel (theme inference analyses every text), by
+    // batches, while tantivy's threads index the previous ones.
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut add = |batch: &mut Vec<Fiche>| -> Result<()> {
+        let made: Vec<TantivyDocument> = batch.par_iter().map(|f| fields.document(f)).collect();
+        for doc in made {
+            writer.add_document(doc)?;
+        }
+        docs += batch.len() as u64;
+        batch.clear();
+        Ok(())
+    };
     store.for_each_fiche(|fiche| {
-        writer.add_document(fields.document(&fiche))?;
-        docs += 1;
+        batch.push(fiche);
+        if batch.len() == BATCH {
+            add(&mut batch)?;
+        }
         Ok(())
     })?;
+    add(&mut batch)?;
     let mut commit = writer.prepare_commit()?;
     commit.set_payload(&Payload::at(generation));
     commit.commit()?;

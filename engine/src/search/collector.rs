@@ -178,6 +178,10 @@ impl SegmentCollector for SegmentTop {
             None => score,
             Some(prior) => tie_broken(score, prior.get_val(doc)),
         };
+        if self.heap.len() == self.keep && self.heap.peek().is_some_and(|worst| score < worst.score)
+        {
+            return; // Worse than every document kept: its id does not matter.
+        }
         let ord = self.ids.ords().first(doc).unwrap_or(u64::MAX);
         let candidate = Candidate { score, ord, doc };
         if self.heap.len() < self.keep {
