@@ -7,8 +7,8 @@
 //! (timed), runs a mix of full-text searches with and without filters, then 200
 //! writes of one fiche each, back to back (the store's commit, then the index's
 //! `apply`, each timed, and a search that must find the new text at once), then 50
-//! writes each followed by a wait for its background commit (the commit lag), then
-//! fuzzy name lookups, and reports their latency distributions.
+//! writes each followed by a wait for its background commit (the commit lag), the
+//! searches again, then fuzzy name lookups, and reports their latency distributions.
 
 use std::time::{Duration, Instant};
 
@@ -103,6 +103,12 @@ fn main() -> anyhow::Result<()> {
         "write: commit lag (apply to on disk)",
         &commit_lags(&mut store, &index, 50)?,
     );
+    // The same searches once the large segment has deleted documents (the writes
+    // above replaced 250 of its fiches): document frequencies then leave them out.
+    let search = measure(20, &queries, |query| {
+        index.search(query).map(|page| page.hits.len())
+    })?;
+    report("search after the writes", &search);
 
     let started = Instant::now();
     let names = NameTable::from_store(&store)?;
