@@ -101,8 +101,8 @@ impl Shared {
         self.background.store(on, Ordering::Release);
     }
 
-    /// Publishes the writes: deletes first, then upserts (of a repeated id, the last
-    /// wins). Returns whether the committer should be woken.
+    /// Publishes the writes (deletes first, then upserts; of a repeated id, the last
+    /// wins) and wakes the committer; commits at once when too much is pending.
     pub fn apply(&self, upserted: &[Fiche], deleted: &[FicheId], generation: u64) -> Result<()> {
         let docs = upserted
             .iter()
