@@ -10,4 +10,5 @@ mod demo_corpus;
 mod grpc;
 mod import_policy;
 mod ranking_golden;
+mod search_relevance;
 mod store_round_trip;
