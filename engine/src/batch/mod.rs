@@ -4,8 +4,8 @@
 
 pub mod agenda;
 pub mod assignment;
-pub mod flow;
 pub mod export;
+pub mod flow;
 mod job;
 #[cfg(test)]
 mod lcg;
@@ -221,7 +221,9 @@ impl Why {
                 best_score,
             } => {
                 let taken = match pairing {
-                    Pairing::Stable => "avec des paires de score au moins égal (appariement stable)",
+                    Pairing::Stable => {
+                        "avec des paires de score au moins égal (appariement stable)"
+                    }
                     _ => "dans l'appariement au score total maximal",
                 };
                 let meetings = match capacity {
@@ -345,7 +347,10 @@ fn unassigned(
         full: usize,
         best: Option<usize>,
     }
-    let mut seen = (vec![Seen::default(); french], vec![Seen::default(); foreign]);
+    let mut seen = (
+        vec![Seen::default(); french],
+        vec![Seen::default(); foreign],
+    );
     let (cf, cx) = (spec.french_capacity, spec.foreign_capacity);
     for (i, edge) in edges.iter().enumerate() {
         if used.0[edge.french] == 0 {

@@ -9,13 +9,13 @@ use std::io::Write;
 
 use anyhow::Context;
 use clap::Args;
-use passerelle_engine::batch::agenda::{self, Slot};
+use passerelle_engine::batch::agenda::{self, AgendaPlan, Slot};
 use passerelle_engine::batch::export;
 use passerelle_engine::batch::{
-    AgendaSpec, BatchPair, BatchSpec, ExcludedPair, Member, Pairing, RunProgress, Scope,
+    AgendaSpec, BatchPair, BatchSpec, ExcludedPair, Member, Pairing, Phase, RunProgress, Scope,
 };
 use passerelle_engine::lookup::NameTable;
-use passerelle_engine::store::{RunStatus, Store};
+use passerelle_engine::store::{ResultItem, RunStatus, Store};
 
 use super::matching::MatchingArgs;
 use super::progress;
@@ -138,49 +138,49 @@ pub fn run(data_dir: &Path, args: BatchArgs) -> anyhow::Result<()> {
     drop(names);
     let run = store.create_batch_run(&spec, args.matching.today(), "cli", chrono::Utc::now())?;
     bar.finish_and_clear();
-    let bar = progress::pairs(0, "scoring");
+    let bar = progress::pairs(0, "");
+    let phase = std::sync::Mutex::new(None);
     let run = passerelle_engine::batch::execute(
         &mut store,
         run.id,
         args.matching.threads,
         &|p: RunProgress| {
-            bar.set_length(p.total);
-            bar.set_position(p.scored);
+            let mut current = phase.lock().unwrap_or_else(|e| e.into_inner());
+            if *current != Some(p.phase) {
+                *current = Some(p.phase);
+                show_phase(&bar, p.phase);
+            }
+            bar.set_length(p.size.max(p.done));
+            bar.set_position(p.done);
             std::ops::ControlFlow::Continue(())
         },
     )?;
     bar.finish_and_clear();
-    match &run.status {
-        RunStatus::Done => {}
-        other => anyhow::bail!("batch run {} {other}", run.id),
-    }
-    let results = store.batch_results(run.id)?;
-    let result = &results.result;
+    let summary = match (&run.status, &run.summary) {
+        (RunStatus::Done, Some(summary)) => *summary,
+        (other, _) => anyhow::bail!("batch run {} {other}", run.id),
+    };
 
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
-    write_pairs(&args.out.join("pairs.csv"), &result.scored)?;
-    write_pairs(&args.out.join("assignment.csv"), &result.assigned)?;
-    let mut unassigned = String::from("id,name,reason\n");
-    for u in &result.unassigned {
-        unassigned.push_str(&format!(
-            "{},\"{}\",\"{}\"\n",
-            u.id,
-            u.name.replace('"', "\"\""),
-            u.reason.replace('"', "\"\"")
-        ));
-    }
-    write(&args.out.join("unassigned.csv"), &unassigned)?;
+    let rows =
+        summary.scored + summary.assigned + summary.unassigned + summary.agenda + summary.unplaced;
+    let bar = progress::pairs(rows, "");
+    show_phase(&bar, Phase::Writing);
+    bar.set_message("writing the files");
+    let files = Files::create(&args.out)?;
+    let plan = files.write(&store, run.id, &bar)?;
+    bar.finish_and_clear();
     println!(
         "{} French × {} foreign fiches: {} pairs kept, {} assigned (total score {:.3}), {} without a partner",
-        result.french_count,
-        result.foreign_count,
-        result.scored.len(),
-        result.assigned.len(),
-        result.total,
-        result.unassigned.len()
+        summary.french_count,
+        summary.foreign_count,
+        summary.scored,
+        summary.assigned,
+        summary.total,
+        summary.unassigned
     );
-    if let (Some(plan), Some(agenda)) = (&results.agenda, &spec.agenda) {
+    if let Some(agenda) = &spec.agenda {
         if !plan.unplaced.is_empty() {
             println!(
                 "{} meeting(s) found no slot: add slots or tables",
@@ -226,24 +226,120 @@ fn flag_of(error: passerelle_engine::Error) -> String {
     }
 }
 
-/// Streams the pairs as CSV: a national run keeps millions of them.
-fn write_pairs(path: &Path, pairs: &[BatchPair]) -> anyhow::Result<()> {
-    let cannot = || format!("cannot write {}", path.display());
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path).with_context(cannot)?);
-    writeln!(out, "french_id,french_name,foreign_id,foreign_name,score").with_context(cannot)?;
-    for p in pairs {
-        writeln!(
-            out,
-            "{},\"{}\",{},\"{}\",{:.4}",
-            p.french,
-            p.french_name.replace('"', "\"\""),
-            p.foreign,
-            p.foreign_name.replace('"', "\"\""),
-            p.total
-        )
-        .with_context(cannot)?;
+/// How a phase of the run shows on the bar.
+fn show_phase(bar: &indicatif::ProgressBar, phase: Phase) {
+    let (message, unit) = match phase {
+        Phase::Snapshot => ("reading the store, building the matcher", "steps"),
+        Phase::Scoring => ("scoring", "pairs"),
+        Phase::Pairing => ("pairing", "pivots"),
+        Phase::Writing => ("recording the results", "rows"),
+    };
+    let template = match phase {
+        Phase::Pairing => format!("{{spinner}} {{msg}}: {{human_pos}} {unit} ({{elapsed}})"),
+        _ => format!(
+            "{{msg}} [{{bar:40}}] {{human_pos}}/{{human_len}} {unit} ({{per_sec}}, {{eta}} left)"
+        ),
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(&template)
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(message);
+    bar.reset();
+}
+
+/// The run's CSV files, written as its results stream from the store (a national
+/// run keeps millions of pairs: never all in memory).
+struct Files {
+    dir: PathBuf,
+    pairs: std::io::BufWriter<std::fs::File>,
+    assignment: std::io::BufWriter<std::fs::File>,
+    unassigned: std::io::BufWriter<std::fs::File>,
+}
+
+impl Files {
+    fn create(dir: &Path) -> anyhow::Result<Files> {
+        let open =
+            |name: &str, header: &str| -> anyhow::Result<std::io::BufWriter<std::fs::File>> {
+                let path = dir.join(name);
+                let mut out = std::io::BufWriter::new(
+                    std::fs::File::create(&path)
+                        .with_context(|| format!("cannot write {}", path.display()))?,
+                );
+                writeln!(out, "{header}")
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                Ok(out)
+            };
+        let pairs_header = "french_id,french_name,foreign_id,foreign_name,score";
+        Ok(Files {
+            dir: dir.to_owned(),
+            pairs: open("pairs.csv", pairs_header)?,
+            assignment: open("assignment.csv", pairs_header)?,
+            unassigned: open("unassigned.csv", "id,name,reason")?,
+        })
     }
-    out.flush().with_context(cannot)
+
+    /// Writes every result of run `id`; returns its agenda (small: kept in memory).
+    fn write(
+        mut self,
+        store: &Store,
+        id: passerelle_engine::store::RunId,
+        bar: &indicatif::ProgressBar,
+    ) -> anyhow::Result<AgendaPlan> {
+        let mut plan = AgendaPlan::default();
+        let mut failed: Option<std::io::Error> = None;
+        let quote = |text: &str| text.replace('"', "\"\"");
+        store.visit_batch_results(id, &mut |item| {
+            bar.inc(1);
+            let written = match item {
+                ResultItem::Scored(p) => write_pair(&mut self.pairs, &p),
+                ResultItem::Assigned(p) => write_pair(&mut self.assignment, &p),
+                ResultItem::Unassigned(u) => writeln!(
+                    self.unassigned,
+                    "{},\"{}\",\"{}\"",
+                    u.id,
+                    quote(&u.name),
+                    quote(&u.reason)
+                ),
+                ResultItem::Agenda(row) => {
+                    plan.rows.push(row);
+                    Ok(())
+                }
+                ResultItem::Unplaced(p) => {
+                    plan.unplaced.push(p);
+                    Ok(())
+                }
+            };
+            match written {
+                Ok(()) => std::ops::ControlFlow::Continue(()),
+                Err(error) => {
+                    failed = Some(error);
+                    std::ops::ControlFlow::Break(())
+                }
+            }
+        })?;
+        let cannot = || format!("cannot write the results in {}", self.dir.display());
+        if let Some(error) = failed {
+            return Err(error).with_context(cannot);
+        }
+        for out in [&mut self.pairs, &mut self.assignment, &mut self.unassigned] {
+            out.flush().with_context(cannot)?;
+        }
+        Ok(plan)
+    }
+}
+
+fn write_pair(out: &mut impl Write, p: &BatchPair) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{},\"{}\",{},\"{}\",{:.4}",
+        p.french,
+        p.french_name.replace('"', "\"\""),
+        p.foreign,
+        p.foreign_name.replace('"', "\"\""),
+        p.total
+    )
 }
 
 /// Reads `label,start,end` lines (a header line is allowed); errors name the line.

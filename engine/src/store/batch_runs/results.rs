@@ -277,7 +277,10 @@ fn write_rows(
     let (french, foreign) = (&output.participants.french, &output.participants.foreign);
     let lists: [(&str, &mut dyn Iterator<Item = &Edge>); 2] = [
         ("scored", &mut output.scored.iter()),
-        ("assigned", &mut output.assigned.iter().map(|&i| &output.scored[i])),
+        (
+            "assigned",
+            &mut output.assigned.iter().map(|&i| &output.scored[i]),
+        ),
     ];
     for (list, edges) in lists {
         for (rank, edge) in edges.enumerate() {
