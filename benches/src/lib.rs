@@ -94,3 +94,24 @@ pub fn thread_cpu_seconds() -> anyhow::Result<f64> {
         .parse()?;
     Ok(nanoseconds as f64 / 1e9)
 }
+
+/// The CPU time of the whole process so far (user and system, every thread), in
+/// seconds, from `/proc/self/stat` (clock ticks of 10 ms).
+pub fn process_cpu_seconds() -> anyhow::Result<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat")?;
+    // The fields after the command name (which is in parentheses).
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .ok_or_else(|| anyhow::anyhow!("bad /proc/self/stat"))?
+        .1
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| -> anyhow::Result<f64> {
+        Ok(fields
+            .get(i)
+            .ok_or_else(|| anyhow::anyhow!("short /proc/self/stat"))?
+            .parse::<f64>()?)
+    };
+    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 here.
+    Ok((ticks(11)? + ticks(12)?) / 100.0)
+}

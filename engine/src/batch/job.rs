@@ -22,7 +22,7 @@ use chrono::Utc;
 use super::{Participants, RunOutput};
 use crate::error::{Error, Result};
 use crate::ranking::{Matcher, MatcherCache};
-use crate::store::{BatchRun, RunId, RunOutcome, Store};
+use crate::store::{BatchRun, ResultItem, RunId, RunOutcome, Store};
 
 /// The phases of a run, in order.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -78,6 +78,22 @@ pub fn execute(
     threads: usize,
     progress: &(dyn Fn(RunProgress) -> ControlFlow<()> + Sync),
 ) -> Result<BatchRun> {
+    execute_streaming(store, id, threads, progress, None)
+}
+
+/// [`execute`], and every result also given to `sink` (when there is one) while
+/// they are written into the store, from another thread: what `passerelle batch`
+/// writes its files with, without reading millions of rows back. The sink sees the
+/// results before the run is done: it must keep them aside until [`execute`]'s
+/// record says `done` (the run may still be cancelled or fail). Its `Break` stops
+/// the feeding, not the run.
+pub fn execute_streaming(
+    store: &mut Store,
+    id: RunId,
+    threads: usize,
+    progress: &(dyn Fn(RunProgress) -> ControlFlow<()> + Sync),
+    sink: Option<&mut (dyn FnMut(ResultItem) -> ControlFlow<()> + Send)>,
+) -> Result<BatchRun> {
     if !store.start_batch_run(id, Utc::now())? {
         return store.batch_run(id);
     }
@@ -86,16 +102,21 @@ pub fn execute(
     let outcome = carry_out(store, &run, threads, &scored, progress).and_then(|output| {
         // Every pair is scored by now.
         let (scored, total) = (scored.load(Ordering::Relaxed), output.participants.pairs());
-        store.write_batch_results(id, &output, &mut |done, size| {
-            progress(RunProgress {
-                phase: Phase::Writing,
-                scored,
-                total,
-                done,
-                size,
+        let written = std::thread::scope(|scope| {
+            if let Some(sink) = sink {
+                scope.spawn(|| output.for_each_item(sink));
+            }
+            store.write_batch_results(id, &output, &mut |done, size| {
+                progress(RunProgress {
+                    phase: Phase::Writing,
+                    scored,
+                    total,
+                    done,
+                    size,
+                })
             })
-        })?;
-        Ok(output)
+        });
+        written.map(|()| output)
     });
     let scored = scored.into_inner();
     match &outcome {

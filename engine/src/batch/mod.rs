@@ -14,10 +14,11 @@ mod spec;
 pub mod stable;
 
 use std::collections::HashSet;
+use std::ops::ControlFlow;
 
 use serde::Serialize;
 
-pub use job::{Phase, RunProgress, execute};
+pub use job::{Phase, RunProgress, execute, execute_streaming};
 pub use scope::{Member, Scope};
 pub use spec::{
     AgendaSpec, BatchSpec, ExcludedPair, MAX_BATCH_K, MAX_CAPACITY, MAX_EXCLUSIONS, MAX_SLOTS,
@@ -28,7 +29,7 @@ use crate::error::{Error, Result};
 use crate::fiche::{Fiche, FicheId, FieldError, Side};
 use crate::ranking::Matcher;
 use crate::scoring::{EitherVeto, PairVeto};
-use crate::store::RejectedPairs;
+use crate::store::{RejectedPairs, ResultItem};
 pub use assignment::Edge;
 
 /// A pair of the run, with names for reports.
@@ -161,6 +162,36 @@ impl RunOutput {
             .iter()
             .map(|&i| self.pair(&self.scored[i]))
             .collect()
+    }
+
+    /// Every result, in the order the store gives them back
+    /// ([`crate::store::ResultItem`]), until `visit` answers `Break`.
+    pub fn for_each_item(&self, visit: &mut dyn FnMut(ResultItem) -> ControlFlow<()>) {
+        let pairs = self.scored.iter().map(|e| ResultItem::Scored(self.pair(e)));
+        let assigned = self
+            .assigned
+            .iter()
+            .map(|&i| ResultItem::Assigned(self.pair(&self.scored[i])));
+        let unassigned = self
+            .unassigned
+            .iter()
+            .map(|u| ResultItem::Unassigned(self.unassigned(u)));
+        let (rows, unplaced) = match &self.agenda {
+            Some(plan) => (&plan.rows[..], &plan.unplaced[..]),
+            None => (&[][..], &[][..]),
+        };
+        let agenda = rows.iter().cloned().map(ResultItem::Agenda);
+        let unplaced = unplaced.iter().cloned().map(ResultItem::Unplaced);
+        for item in pairs
+            .chain(assigned)
+            .chain(unassigned)
+            .chain(agenda)
+            .chain(unplaced)
+        {
+            if visit(item).is_break() {
+                return;
+            }
+        }
     }
 
     /// A fiche left without a partner, with its id, name and reason in French.

@@ -131,16 +131,27 @@ pub fn run(data_dir: &Path, args: BatchArgs) -> anyhow::Result<()> {
     let spec = spec(&args)?;
     let bar = progress::spinner("loading the fiches");
     let mut store = Store::open(data_dir)?;
-    let names = NameTable::from_store(&store)?;
-    let spec = spec
-        .resolve(&names)
-        .map_err(|e| anyhow::anyhow!("{}", flag_of(e)))?;
-    drop(names);
+    // Names and ids to look up (an id must exist): only then the name table.
+    let listed = matches!(spec.french, Scope::Ids(_))
+        || matches!(spec.foreign, Scope::Ids(_))
+        || !spec.exclude.is_empty()
+        || !spec.exclude_pairs.is_empty();
+    let spec = match listed {
+        true => spec
+            .resolve(&NameTable::from_store(&store)?)
+            .map_err(|e| anyhow::anyhow!("{}", flag_of(e)))?,
+        false => spec,
+    };
     let run = store.create_batch_run(&spec, args.matching.today(), "cli", chrono::Utc::now())?;
     bar.finish_and_clear();
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    // The files are written from the results as they are recorded, under temporary
+    // names, and renamed once the run is done.
+    let mut files = Files::create(&args.out)?;
     let bar = progress::pairs(0, "");
     let phase = std::sync::Mutex::new(None);
-    let run = passerelle_engine::batch::execute(
+    let run = passerelle_engine::batch::execute_streaming(
         &mut store,
         run.id,
         args.matching.threads,
@@ -154,23 +165,18 @@ pub fn run(data_dir: &Path, args: BatchArgs) -> anyhow::Result<()> {
             bar.set_position(p.done);
             std::ops::ControlFlow::Continue(())
         },
-    )?;
+        Some(&mut |item| files.write(item)),
+    );
     bar.finish_and_clear();
+    let run = run.inspect_err(|_| files.discard())?;
     let summary = match (&run.status, &run.summary) {
         (RunStatus::Done, Some(summary)) => *summary,
-        (other, _) => anyhow::bail!("batch run {} {other}", run.id),
+        (other, _) => {
+            files.discard();
+            anyhow::bail!("batch run {} {other}", run.id)
+        }
     };
-
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create {}", args.out.display()))?;
-    let rows =
-        summary.scored + summary.assigned + summary.unassigned + summary.agenda + summary.unplaced;
-    let bar = progress::pairs(rows, "");
-    show_phase(&bar, Phase::Writing);
-    bar.set_message("writing the files");
-    let files = Files::create(&args.out)?;
-    let plan = files.write(&store, run.id, &bar)?;
-    bar.finish_and_clear();
+    let plan = files.finish()?;
     println!(
         "{} French × {} foreign fiches: {} pairs kept, {} assigned (total score {:.3}), {} without a partner",
         summary.french_count,
@@ -249,84 +255,99 @@ fn show_phase(bar: &indicatif::ProgressBar, phase: Phase) {
     bar.reset();
 }
 
-/// The run's CSV files, written as its results stream from the store (a national
-/// run keeps millions of pairs: never all in memory).
+/// The run's CSV files, written from its results as they are recorded (a national
+/// run keeps millions of pairs: never gathered, never read back), under temporary
+/// names until the run is done.
 struct Files {
     dir: PathBuf,
     pairs: std::io::BufWriter<std::fs::File>,
     assignment: std::io::BufWriter<std::fs::File>,
     unassigned: std::io::BufWriter<std::fs::File>,
+    agenda: AgendaPlan,
+    failed: Option<std::io::Error>,
+}
+
+const CSV_FILES: [&str; 3] = ["pairs.csv", "assignment.csv", "unassigned.csv"];
+
+fn partial(dir: &Path, name: &str) -> PathBuf {
+    dir.join(format!("{name}.partial"))
 }
 
 impl Files {
     fn create(dir: &Path) -> anyhow::Result<Files> {
         let open =
             |name: &str, header: &str| -> anyhow::Result<std::io::BufWriter<std::fs::File>> {
-                let path = dir.join(name);
-                let mut out = std::io::BufWriter::new(
-                    std::fs::File::create(&path)
-                        .with_context(|| format!("cannot write {}", path.display()))?,
-                );
-                writeln!(out, "{header}")
-                    .with_context(|| format!("cannot write {}", path.display()))?;
+                let path = partial(dir, name);
+                let cannot = || format!("cannot write {}", path.display());
+                let mut out =
+                    std::io::BufWriter::new(std::fs::File::create(&path).with_context(cannot)?);
+                writeln!(out, "{header}").with_context(cannot)?;
                 Ok(out)
             };
         let pairs_header = "french_id,french_name,foreign_id,foreign_name,score";
         Ok(Files {
             dir: dir.to_owned(),
-            pairs: open("pairs.csv", pairs_header)?,
-            assignment: open("assignment.csv", pairs_header)?,
-            unassigned: open("unassigned.csv", "id,name,reason")?,
+            pairs: open(CSV_FILES[0], pairs_header)?,
+            assignment: open(CSV_FILES[1], pairs_header)?,
+            unassigned: open(CSV_FILES[2], "id,name,reason")?,
+            agenda: AgendaPlan::default(),
+            failed: None,
         })
     }
 
-    /// Writes every result of run `id`; returns its agenda (small: kept in memory).
-    fn write(
-        mut self,
-        store: &Store,
-        id: passerelle_engine::store::RunId,
-        bar: &indicatif::ProgressBar,
-    ) -> anyhow::Result<AgendaPlan> {
-        let mut plan = AgendaPlan::default();
-        let mut failed: Option<std::io::Error> = None;
+    /// One result; the agenda (small) is kept for the end.
+    fn write(&mut self, item: ResultItem) -> std::ops::ControlFlow<()> {
         let quote = |text: &str| text.replace('"', "\"\"");
-        store.visit_batch_results(id, &mut |item| {
-            bar.inc(1);
-            let written = match item {
-                ResultItem::Scored(p) => write_pair(&mut self.pairs, &p),
-                ResultItem::Assigned(p) => write_pair(&mut self.assignment, &p),
-                ResultItem::Unassigned(u) => writeln!(
-                    self.unassigned,
-                    "{},\"{}\",\"{}\"",
-                    u.id,
-                    quote(&u.name),
-                    quote(&u.reason)
-                ),
-                ResultItem::Agenda(row) => {
-                    plan.rows.push(row);
-                    Ok(())
-                }
-                ResultItem::Unplaced(p) => {
-                    plan.unplaced.push(p);
-                    Ok(())
-                }
-            };
-            match written {
-                Ok(()) => std::ops::ControlFlow::Continue(()),
-                Err(error) => {
-                    failed = Some(error);
-                    std::ops::ControlFlow::Break(())
-                }
+        let written = match item {
+            ResultItem::Scored(p) => write_pair(&mut self.pairs, &p),
+            ResultItem::Assigned(p) => write_pair(&mut self.assignment, &p),
+            ResultItem::Unassigned(u) => writeln!(
+                self.unassigned,
+                "{},\"{}\",\"{}\"",
+                u.id,
+                quote(&u.name),
+                quote(&u.reason)
+            ),
+            ResultItem::Agenda(row) => {
+                self.agenda.rows.push(row);
+                Ok(())
             }
-        })?;
+            ResultItem::Unplaced(p) => {
+                self.agenda.unplaced.push(p);
+                Ok(())
+            }
+        };
+        match written {
+            Ok(()) => std::ops::ControlFlow::Continue(()),
+            Err(error) => {
+                self.failed = Some(error);
+                std::ops::ControlFlow::Break(())
+            }
+        }
+    }
+
+    /// The files in place; returns the agenda.
+    fn finish(mut self) -> anyhow::Result<AgendaPlan> {
         let cannot = || format!("cannot write the results in {}", self.dir.display());
-        if let Some(error) = failed {
+        if let Some(error) = self.failed.take() {
+            self.discard();
             return Err(error).with_context(cannot);
         }
         for out in [&mut self.pairs, &mut self.assignment, &mut self.unassigned] {
             out.flush().with_context(cannot)?;
         }
-        Ok(plan)
+        for name in CSV_FILES {
+            std::fs::rename(partial(&self.dir, name), self.dir.join(name)).with_context(cannot)?;
+        }
+        Ok(self.agenda)
+    }
+
+    /// The run did not finish: no file.
+    fn discard(&self) {
+        for name in CSV_FILES {
+            // Best effort: a file that cannot be removed is only a leftover.
+            let _ = std::fs::remove_file(partial(&self.dir, name));
+        }
     }
 }
 

@@ -173,9 +173,13 @@ fn read_pair(run: RunId, row: &Row<'_>, first: usize) -> Result<BatchPair> {
     })
 }
 
-/// Result rows written per transaction: bounded transactions, and between two of
-/// them a progress report and a look at whether a cancel was requested.
+/// Result rows written per transaction (at least): bounded transactions, and between
+/// two of them a progress report and a look at whether a cancel was requested.
 const ROWS_PER_TRANSACTION: u64 = 25_000;
+
+/// Rows per INSERT statement: a statement's fixed costs (cursors, its journal)
+/// shared by many rows.
+const ROWS_PER_STATEMENT: usize = 64;
 
 impl Store {
     /// Writes the results of the running run `id`, in transactions of
@@ -197,10 +201,19 @@ impl Store {
             + output.unassigned.len()
             + rows.len()
             + unplaced.len()) as u64;
+        if let Ok(v) = std::env::var("PCACHE") {
+            self.connection
+                .execute_batch(&format!("PRAGMA cache_size = {v}"))?;
+        }
+        if let Ok(v) = std::env::var("PCKPT") {
+            self.connection
+                .execute_batch(&format!("PRAGMA wal_autocheckpoint = {v}"))?;
+        }
         let mut chunks = Chunks {
             connection: &self.connection,
             run: id,
             written: 0,
+            pending: 0,
             size,
             open: false,
             progress,
@@ -220,26 +233,59 @@ struct Chunks<'a> {
     connection: &'a rusqlite::Connection,
     run: RunId,
     written: u64,
+    /// Rows of the open transaction.
+    pending: u64,
     size: u64,
     open: bool,
     progress: &'a mut dyn FnMut(u64, u64) -> ControlFlow<()>,
 }
 
 impl Chunks<'_> {
-    /// Before a row: begins a transaction if none is open.
-    fn row(&mut self) -> Result<()> {
-        if !self.open {
-            self.connection.execute_batch("BEGIN IMMEDIATE")?;
-            self.open = true;
-        }
-        Ok(())
-    }
-
-    /// After a row: ends the transaction when it is full.
-    fn wrote(&mut self) -> Result<()> {
-        self.written += 1;
-        if self.written.is_multiple_of(ROWS_PER_TRANSACTION) {
-            self.end()?;
+    /// Inserts `rows` into `table` (its `columns`), [`ROWS_PER_STATEMENT`] rows per
+    /// statement: `bind` binds one row's values from the 1-based index it is given.
+    fn insert<T>(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+        rows: impl ExactSizeIterator<Item = T>,
+        bind: impl Fn(&mut rusqlite::Statement<'_>, usize, T) -> rusqlite::Result<()>,
+    ) -> Result<()> {
+        let statement = |rows: usize| {
+            let one = format!("({})", vec!["?"; columns.len()].join(","));
+            format!(
+                "INSERT INTO {table} ({}) VALUES {}",
+                columns.join(","),
+                vec![one; rows].join(",")
+            )
+        };
+        let total = rows.len();
+        let mut full = self.connection.prepare(&statement(ROWS_PER_STATEMENT))?;
+        let mut tail = self
+            .connection
+            .prepare(&statement((total % ROWS_PER_STATEMENT).max(1)))?;
+        let mut rows = rows.peekable();
+        let mut done = 0;
+        while rows.peek().is_some() {
+            let count = ROWS_PER_STATEMENT.min(total - done);
+            let insert = if count == ROWS_PER_STATEMENT {
+                &mut full
+            } else {
+                &mut tail
+            };
+            for (i, row) in rows.by_ref().take(count).enumerate() {
+                bind(insert, 1 + i * columns.len(), row)?;
+            }
+            if !self.open {
+                self.connection.execute_batch("BEGIN IMMEDIATE")?;
+                self.open = true;
+            }
+            insert.raw_execute()?;
+            done += count;
+            self.written += count as u64;
+            self.pending += count as u64;
+            if self.pending >= ROWS_PER_TRANSACTION {
+                self.end()?;
+            }
         }
         Ok(())
     }
@@ -250,6 +296,7 @@ impl Chunks<'_> {
             self.connection.execute_batch("COMMIT")?;
             self.open = false;
         }
+        self.pending = 0;
         let (cancel, status): (bool, String) = self.connection.query_row(
             "SELECT cancel_requested, status FROM batch_runs WHERE id = ?1",
             [self.run.0 as i64],
@@ -262,6 +309,17 @@ impl Chunks<'_> {
     }
 }
 
+const PAIR_COLUMNS: [&str; 8] = [
+    "run_id",
+    "list",
+    "rank",
+    "french_id",
+    "french_name",
+    "foreign_id",
+    "foreign_name",
+    "score",
+];
+
 fn write_rows(
     chunks: &mut Chunks<'_>,
     output: &RunOutput,
@@ -269,83 +327,95 @@ fn write_rows(
     unplaced: &[BatchPair],
 ) -> Result<()> {
     let run = chunks.run.0 as i64;
-    let connection = chunks.connection;
-    let mut pairs = connection.prepare(
-        "INSERT INTO batch_pairs (run_id, list, rank, french_id, french_name, foreign_id,
-         foreign_name, score) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?;
     let (french, foreign) = (&output.participants.french, &output.participants.foreign);
-    let lists: [(&str, &mut dyn Iterator<Item = &Edge>); 2] = [
-        ("scored", &mut output.scored.iter()),
-        (
-            "assigned",
-            &mut output.assigned.iter().map(|&i| &output.scored[i]),
-        ),
-    ];
-    for (list, edges) in lists {
-        for (rank, edge) in edges.enumerate() {
-            chunks.row()?;
+    let edge_rows = |list: &'static str| {
+        move |insert: &mut rusqlite::Statement<'_>, at: usize, (rank, edge): (usize, &Edge)| {
             let (f, x) = (&french[edge.french], &foreign[edge.foreign]);
-            pairs.execute(params![
-                run,
-                list,
-                rank as i64,
-                f.id.as_str(),
-                f.name,
-                x.id.as_str(),
-                x.name,
-                edge.score
-            ])?;
-            chunks.wrote()?;
+            insert.raw_bind_parameter(at, run)?;
+            insert.raw_bind_parameter(at + 1, list)?;
+            insert.raw_bind_parameter(at + 2, rank as i64)?;
+            insert.raw_bind_parameter(at + 3, f.id.as_str())?;
+            insert.raw_bind_parameter(at + 4, f.name.as_str())?;
+            insert.raw_bind_parameter(at + 5, x.id.as_str())?;
+            insert.raw_bind_parameter(at + 6, x.name.as_str())?;
+            insert.raw_bind_parameter(at + 7, edge.score)
         }
-    }
-    for (rank, p) in unplaced.iter().enumerate() {
-        chunks.row()?;
-        pairs.execute(params![
-            run,
-            "unplaced",
-            rank as i64,
-            p.french.as_str(),
-            p.french_name,
-            p.foreign.as_str(),
-            p.foreign_name,
-            p.total
-        ])?;
-        chunks.wrote()?;
-    }
-    let mut unassigned = connection.prepare(
-        "INSERT INTO batch_unassigned (run_id, rank, fiche_id, name, reason)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+    };
+    chunks.insert(
+        "batch_pairs",
+        &PAIR_COLUMNS,
+        output.scored.iter().enumerate(),
+        edge_rows("scored"),
     )?;
-    for (rank, unpaired) in output.unassigned.iter().enumerate() {
-        chunks.row()?;
-        let u = output.unassigned(unpaired);
-        unassigned.execute(params![run, rank as i64, u.id.as_str(), u.name, u.reason])?;
-        chunks.wrote()?;
-    }
-    let mut agenda_rows = connection.prepare(
-        "INSERT INTO batch_agenda (run_id, rank, slot, start, end, table_no, french_id,
-         french_name, foreign_id, foreign_name, score)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    chunks.insert(
+        "batch_pairs",
+        &PAIR_COLUMNS,
+        output
+            .assigned
+            .iter()
+            .map(|&i| &output.scored[i])
+            .enumerate(),
+        edge_rows("assigned"),
+    )?;
+    chunks.insert(
+        "batch_pairs",
+        &PAIR_COLUMNS,
+        unplaced.iter().enumerate(),
+        |insert, at, (rank, p)| {
+            insert.raw_bind_parameter(at, run)?;
+            insert.raw_bind_parameter(at + 1, "unplaced")?;
+            insert.raw_bind_parameter(at + 2, rank as i64)?;
+            insert.raw_bind_parameter(at + 3, p.french.as_str())?;
+            insert.raw_bind_parameter(at + 4, p.french_name.as_str())?;
+            insert.raw_bind_parameter(at + 5, p.foreign.as_str())?;
+            insert.raw_bind_parameter(at + 6, p.foreign_name.as_str())?;
+            insert.raw_bind_parameter(at + 7, p.total)
+        },
+    )?;
+    chunks.insert(
+        "batch_unassigned",
+        &["run_id", "rank", "fiche_id", "name", "reason"],
+        output.unassigned.iter().enumerate(),
+        |insert, at, (rank, unpaired)| {
+            let u = output.unassigned(unpaired);
+            insert.raw_bind_parameter(at, run)?;
+            insert.raw_bind_parameter(at + 1, rank as i64)?;
+            insert.raw_bind_parameter(at + 2, u.id.as_str())?;
+            insert.raw_bind_parameter(at + 3, u.name)?;
+            insert.raw_bind_parameter(at + 4, u.reason)
+        },
     )?;
     let minutes = |t: &chrono::NaiveDateTime| t.format("%Y-%m-%dT%H:%M").to_string();
-    for (rank, row) in rows.iter().enumerate() {
-        chunks.row()?;
-        agenda_rows.execute(params![
-            run,
-            rank as i64,
-            row.slot,
-            minutes(&row.start),
-            minutes(&row.end),
-            row.table as i64,
-            row.french.as_str(),
-            row.french_name,
-            row.foreign.as_str(),
-            row.foreign_name,
-            row.score
-        ])?;
-        chunks.wrote()?;
-    }
+    chunks.insert(
+        "batch_agenda",
+        &[
+            "run_id",
+            "rank",
+            "slot",
+            "start",
+            "end",
+            "table_no",
+            "french_id",
+            "french_name",
+            "foreign_id",
+            "foreign_name",
+            "score",
+        ],
+        rows.iter().enumerate(),
+        |insert, at, (rank, row)| {
+            insert.raw_bind_parameter(at, run)?;
+            insert.raw_bind_parameter(at + 1, rank as i64)?;
+            insert.raw_bind_parameter(at + 2, row.slot.as_str())?;
+            insert.raw_bind_parameter(at + 3, minutes(&row.start))?;
+            insert.raw_bind_parameter(at + 4, minutes(&row.end))?;
+            insert.raw_bind_parameter(at + 5, row.table as i64)?;
+            insert.raw_bind_parameter(at + 6, row.french.as_str())?;
+            insert.raw_bind_parameter(at + 7, row.french_name.as_str())?;
+            insert.raw_bind_parameter(at + 8, row.foreign.as_str())?;
+            insert.raw_bind_parameter(at + 9, row.foreign_name.as_str())?;
+            insert.raw_bind_parameter(at + 10, row.score)
+        },
+    )?;
     Ok(())
 }
 
