@@ -7,5 +7,6 @@ mod cross_product;
 mod demo_corpus;
 mod grpc;
 mod import_policy;
+mod pairing;
 mod ranking_golden;
 mod store_round_trip;
