@@ -267,9 +267,8 @@ pub fn certify(
     let network = network(french, foreign, edges, french_capacity, foreign_capacity);
     let mut flow = vec![0i64; network.arcs()];
     let mut seen = vec![false; edges.len()];
-    for f in 0..french {
-        flow[f] = french_capacity as i64;
-    }
+    // The French fiches' dump arcs come first.
+    flow[..french].fill(french_capacity as i64);
     for &e in &assignment.chosen {
         if e >= edges.len() || std::mem::replace(&mut seen[e], true) {
             return Err(format!("pair {e} chosen twice or unknown"));

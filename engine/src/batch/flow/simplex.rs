@@ -648,8 +648,8 @@ impl NetworkSimplex {
         for (i, &v) in order.iter().enumerate() {
             position[v as usize] = i;
         }
-        for v in 0..n {
-            let (start, size) = (position[v], self.succ_num[v] as usize);
+        for (v, &start) in position.iter().enumerate() {
+            let size = self.succ_num[v] as usize;
             if start + size > n || order[start + size - 1] != self.last_succ[v] {
                 return Err(format!("node {v}: subtree size or last node"));
             }

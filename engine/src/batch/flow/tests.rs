@@ -47,14 +47,14 @@ fn cycle_cancelling(network: &Network, root_arcs: &[u32]) -> i128 {
         let mut last = None;
         for _ in 0..n {
             last = None;
-            for a in 0..network.arcs() {
+            for (a, &f) in flow.iter().enumerate() {
                 let (s, t) = (network.source[a] as usize, network.target[a] as usize);
-                if flow[a] < network.capacity[a] && distance[s] + network.cost[a] < distance[t] {
+                if f < network.capacity[a] && distance[s] + network.cost[a] < distance[t] {
                     distance[t] = distance[s] + network.cost[a];
                     via[t] = Some((a, true));
                     last = Some(t);
                 }
-                if flow[a] > 0 && distance[t] - network.cost[a] < distance[s] {
+                if f > 0 && distance[t] - network.cost[a] < distance[s] {
                     distance[s] = distance[t] - network.cost[a];
                     via[s] = Some((a, false));
                     last = Some(s);
