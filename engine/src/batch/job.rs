@@ -14,7 +14,7 @@
 
 use std::ops::ControlFlow;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -102,11 +102,18 @@ pub fn execute_streaming(
     let outcome = carry_out(store, &run, threads, &scored, progress).and_then(|output| {
         // Every pair is scored by now.
         let (scored, total) = (scored.load(Ordering::Relaxed), output.participants.pairs());
+        // The sink stops being fed as soon as the writing fails or is cancelled.
+        let failed = AtomicBool::new(false);
         let written = std::thread::scope(|scope| {
             if let Some(sink) = sink {
-                scope.spawn(|| output.for_each_item(sink));
+                scope.spawn(|| {
+                    output.for_each_item(&mut |item| match failed.load(Ordering::Relaxed) {
+                        true => ControlFlow::Break(()),
+                        false => sink(item),
+                    })
+                });
             }
-            store.write_batch_results(id, &output, &mut |done, size| {
+            let written = store.write_batch_results(id, &output, &mut |done, size| {
                 progress(RunProgress {
                     phase: Phase::Writing,
                     scored,
@@ -114,7 +121,9 @@ pub fn execute_streaming(
                     done,
                     size,
                 })
-            })
+            });
+            failed.store(written.is_err(), Ordering::Relaxed);
+            written
         });
         written.map(|()| output)
     });

@@ -338,3 +338,37 @@ fn unresolved_or_invalid_specs_are_not_recorded() {
     }
     assert!(store.batch_runs(10).unwrap().is_empty());
 }
+
+#[test]
+fn a_streamed_run_gives_its_sink_exactly_what_the_store_gives_back() {
+    let (_dir, mut store) = store_with_corpus();
+    let mut spec = spec();
+    spec.agenda = Some(AgendaSpec {
+        slots: vec![batch::agenda::Slot {
+            label: "S1".into(),
+            start: batch::agenda::parse_time("2026-12-03T09:00").unwrap(),
+            end: batch::agenda::parse_time("2026-12-03T09:30").unwrap(),
+        }],
+        tables: 1,
+    });
+    let run = store
+        .create_batch_run(&spec, today(), "test", Utc::now())
+        .unwrap();
+    let mut streamed = Vec::new();
+    let mut sink = |item: ResultItem| {
+        streamed.push(item);
+        ControlFlow::Continue(())
+    };
+    let done = batch::execute_streaming(&mut store, run.id, 2, &go, Some(&mut sink)).unwrap();
+    assert_eq!(done.status, RunStatus::Done);
+    let mut stored = Vec::new();
+    store
+        .visit_batch_results(run.id, &mut |item| {
+            stored.push(item);
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+    assert!(stored.iter().any(|i| matches!(i, ResultItem::Agenda(_))));
+    assert!(stored.iter().any(|i| matches!(i, ResultItem::Unplaced(_))));
+    assert_eq!(streamed, stored);
+}
