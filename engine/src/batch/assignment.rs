@@ -403,6 +403,15 @@ mod tests {
     }
 
     #[test]
+    fn empty_sides_and_no_pairs_give_an_empty_pairing() {
+        for (french, foreign) in [(0, 0), (3, 0), (0, 4), (2, 5)] {
+            let assignment = assign(french, foreign, &[], 2, 1, &mut go).unwrap();
+            assert!(assignment.chosen.is_empty() && assignment.units == 0);
+            certify(french, foreign, &[], 2, 1, &assignment).unwrap();
+        }
+    }
+
+    #[test]
     fn a_wrong_pairing_fails_the_certificate() {
         let edges = [
             Edge {
