@@ -201,14 +201,6 @@ impl Store {
             + output.unassigned.len()
             + rows.len()
             + unplaced.len()) as u64;
-        if let Ok(v) = std::env::var("PCACHE") {
-            self.connection
-                .execute_batch(&format!("PRAGMA cache_size = {v}"))?;
-        }
-        if let Ok(v) = std::env::var("PCKPT") {
-            self.connection
-                .execute_batch(&format!("PRAGMA wal_autocheckpoint = {v}"))?;
-        }
         let mut chunks = Chunks {
             connection: &self.connection,
             run: id,
