@@ -246,13 +246,13 @@ fn show_phase(bar: &indicatif::ProgressBar, phase: Phase) {
             "{{msg}} [{{bar:40}}] {{human_pos}}/{{human_len}} {unit} ({{per_sec}}, {{eta}} left)"
         ),
     };
+    bar.reset();
     bar.set_style(
         indicatif::ProgressStyle::with_template(&template)
             .expect("valid template")
             .progress_chars("=> "),
     );
     bar.set_message(message);
-    bar.reset();
 }
 
 /// The run's CSV files, written from its results as they are recorded (a national
