@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use crate::fiche::{FicheId, FieldError};
 use crate::jsonl::LineProblem;
-use crate::store::RunId;
 
 /// Everything that can go wrong in the engine.
 #[derive(Debug, thiserror::Error)]
@@ -66,11 +65,12 @@ pub enum Error {
         source: Box<Error>,
     },
     #[error("aucune session {0}")]
-    NoSuchRun(RunId),
+    /// A batch run id that does not exist.
+    NoSuchRun(u64),
     #[error("la session {id} est {status} : seule une session terminée a des résultats")]
-    RunNotDone { id: RunId, status: String },
+    RunNotDone { id: u64, status: String },
     #[error("la session {id} est déjà {status}")]
-    RunFinished { id: RunId, status: String },
+    RunFinished { id: u64, status: String },
     #[error("« {query} » désigne plusieurs collectivités : donnez un identifiant, ou précisez le nom comme indiqué :\n{}", indented(.candidates))]
     AmbiguousName {
         query: String,

@@ -31,6 +31,7 @@ pub mod french;
 pub mod input;
 pub mod jsonl;
 pub mod lookup;
+pub mod quote;
 pub mod ranking;
 pub mod reference;
 pub mod scoring;

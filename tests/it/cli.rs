@@ -167,7 +167,7 @@ fn pairs_of(path: &Path) -> Vec<(String, String)> {
 
 #[test]
 fn batch_records_its_runs_and_honours_names_and_exclusions() {
-    use passerelle_engine::store::RunStatus;
+    use passerelle_engine::batch::RunStatus;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     passerelle(&data, &["import", sample_path().to_str().unwrap()]).unwrap();

@@ -9,6 +9,7 @@ mod cross_product;
 mod demo_corpus;
 mod grpc;
 mod import_policy;
+mod layering;
 mod pairing;
 mod ranking_golden;
 mod search_relevance;

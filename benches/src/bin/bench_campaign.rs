@@ -14,9 +14,10 @@ use std::ops::ControlFlow;
 use std::sync::Mutex;
 use std::time::Instant;
 
+use passerelle_engine::batch::RunStatus;
 use passerelle_engine::batch::{self, BatchSpec, Pairing, Phase, RunProgress, Scope};
 use passerelle_engine::lookup::NameTable;
-use passerelle_engine::store::{RunStatus, Store};
+use passerelle_engine::store::Store;
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);

@@ -34,7 +34,7 @@ fn main() -> anyhow::Result<()> {
         started,
     );
 
-    let cache = store.matcher_cache()?;
+    let cache = passerelle_engine::ranking::MatcherCache::for_store(&store)?;
     let started = Instant::now();
     Matcher::with_cache(fiches.clone(), today, 0, &cache)?;
     time(
@@ -54,7 +54,12 @@ fn main() -> anyhow::Result<()> {
         started,
     );
     let started = Instant::now();
-    let matcher = Matcher::with_cache(fiches, today, 0, &store.matcher_cache()?)?;
+    let matcher = Matcher::with_cache(
+        fiches,
+        today,
+        0,
+        &passerelle_engine::ranking::MatcherCache::for_store(&store)?,
+    )?;
     time(
         &format!("start: matcher from its cache ({} fiches)", matcher.len()),
         started,

@@ -20,9 +20,10 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 
 use super::{Participants, RunOutput};
+use crate::batch::{BatchRun, ResultItem, RunId, RunOutcome};
 use crate::error::{Error, Result};
 use crate::ranking::{Matcher, MatcherCache};
-use crate::store::{BatchRun, ResultItem, RunId, RunOutcome, Store};
+use crate::store::Store;
 
 /// The phases of a run, in order.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -170,7 +171,7 @@ fn carry_out(
     store.set_batch_input(run.id, snapshot.generation, total)?;
     snapshot_step(store, 1, total)?;
     let cache = MatcherCache {
-        path: store.data_dir().join(crate::store::MATCHER_CACHE_FILE),
+        path: store.data_dir().join(crate::ranking::MATCHER_CACHE_FILE),
         generation: snapshot.generation,
     };
     let matcher = Matcher::with_cache(snapshot.fiches, run.today, threads, &cache)?;

@@ -9,6 +9,7 @@ pub mod flow;
 mod job;
 #[cfg(test)]
 mod lcg;
+pub mod runs;
 mod scope;
 mod spec;
 pub mod stable;
@@ -29,8 +30,9 @@ use crate::error::{Error, Result};
 use crate::fiche::{Fiche, FicheId, FieldError, Side};
 use crate::ranking::Matcher;
 use crate::scoring::{EitherVeto, PairVeto};
-use crate::store::{RejectedPairs, ResultItem};
+use crate::store::RejectedPairs;
 pub use assignment::Edge;
+pub use runs::{BatchRun, ResultItem, RunId, RunOutcome, RunResults, RunStatus, RunSummary};
 
 /// A pair of the run, with names for reports.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -6,9 +6,9 @@
 use chrono::Utc;
 
 use super::Corpus;
+use crate::batch::{BatchRun, RunId, RunStatus};
 use crate::batch::{BatchSpec, ResolvedSpec};
 use crate::error::Result;
-use crate::store::{BatchRun, RunId, RunStatus};
 
 impl Corpus {
     /// Checks `spec` against the corpus — bounds, names (among their side; a

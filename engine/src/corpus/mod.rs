@@ -170,7 +170,7 @@ impl Corpus {
     }
 
     fn load_matcher(&self, store: &Store) -> Result<Matcher> {
-        let cache = store.matcher_cache()?;
+        let cache = crate::ranking::MatcherCache::for_store(store)?;
         Matcher::with_cache(store.load_all()?, self.today, self.threads, &cache)
     }
 

@@ -9,7 +9,6 @@
 mod id;
 mod kind;
 mod language_code;
-mod quote;
 mod timestamp;
 mod validation;
 
@@ -18,10 +17,10 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+pub use crate::quote::{QUOTED_CHARS, quote};
 pub use id::{FicheId, MAX_ID_LEN};
 pub use kind::{Kind, Level, Side};
 pub use language_code::LanguageCode;
-pub use quote::{QUOTED_CHARS, quote};
 pub use timestamp::Timestamp;
 pub use validation::{FieldError, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 

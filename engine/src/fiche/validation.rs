@@ -35,7 +35,7 @@ pub struct FieldError {
 
 /// Values longer than this are cut when a [`FieldError`] is displayed, whoever built it
 /// (the constructors already keep them shorter).
-const MAX_SHOWN_VALUE: usize = 2 * super::quote::QUOTED_CHARS;
+const MAX_SHOWN_VALUE: usize = 2 * crate::quote::QUOTED_CHARS;
 
 impl FieldError {
     /// An error about a text value, quoted and bounded ([`super::quote`]).
@@ -56,7 +56,7 @@ impl FieldError {
     ) -> FieldError {
         FieldError {
             field: field.into(),
-            value: super::quote::shown(value),
+            value: crate::quote::shown(value),
             reason: reason.into(),
         }
     }
@@ -168,7 +168,7 @@ const HIDDEN: &str = "(hidden)";
 
 /// The path of a provenance entry, its key bounded like a quoted value.
 fn provenance_field(key: &str) -> String {
-    match key.char_indices().nth(super::quote::QUOTED_CHARS) {
+    match key.char_indices().nth(crate::quote::QUOTED_CHARS) {
         None => format!("provenance.{key}"),
         Some((end, _)) => format!("provenance.{}…", &key[..end]),
     }

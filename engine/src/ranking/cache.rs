@@ -27,7 +27,18 @@ pub struct MatcherCache {
     pub generation: u64,
 }
 
+/// Name of the matcher's cache (derived, rebuildable) inside the data directory.
+pub const MATCHER_CACHE_FILE: &str = "matcher.cache";
+
 impl MatcherCache {
+    /// The cache in the store's data directory, for the store's current contents.
+    pub fn for_store(store: &crate::store::Store) -> Result<MatcherCache> {
+        Ok(MatcherCache {
+            path: store.data_dir().join(MATCHER_CACHE_FILE),
+            generation: store.generation()?,
+        })
+    }
+
     /// The cached analysis of `fiches` (sorted by id), if the file is there, intact,
     /// of this generation and of exactly these fiches.
     pub(super) fn read(&self, fiches: &[Fiche]) -> Option<(Vec<Derived>, Vocabulary)> {

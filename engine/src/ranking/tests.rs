@@ -229,12 +229,12 @@ fn the_cache_is_reused_when_fresh_and_rebuilt_when_stale_or_corrupt() {
             store.load_all().unwrap(),
             today,
             1,
-            &store.matcher_cache().unwrap(),
+            &MatcherCache::for_store(store).unwrap(),
         )
         .unwrap()
     };
     let first = open(&store);
-    let cache = store.matcher_cache().unwrap().path;
+    let cache = MatcherCache::for_store(&store).unwrap().path;
     assert!(cache.exists());
     let written = std::fs::metadata(&cache).unwrap().modified().unwrap();
     assert_eq!(

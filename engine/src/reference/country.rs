@@ -208,7 +208,7 @@ impl TryFrom<String> for CountryCode {
         CountryCode::parse(&code).ok_or_else(|| {
             format!(
                 "{} is not an ISO 3166-1 alpha-2 country code",
-                crate::fiche::quote(&code)
+                crate::quote::quote(&code)
             )
         })
     }

@@ -151,7 +151,7 @@ impl TryFrom<String> for ThemeCode {
         ThemeCode::parse(&code).ok_or_else(|| {
             format!(
                 "unknown theme code {} (see themes.csv for the 30 codes)",
-                crate::fiche::quote(&code)
+                crate::quote::quote(&code)
             )
         })
     }

@@ -8,7 +8,6 @@
 //! disk. Search indexes and caches are derived from it and can be rebuilt from it.
 
 mod areas;
-mod batch_runs;
 mod decisions;
 mod export;
 mod import;
@@ -16,6 +15,7 @@ mod lock;
 pub mod permissions;
 mod record;
 mod schema;
+mod snapshot;
 mod stats;
 
 use std::path::{Path, PathBuf};
@@ -23,12 +23,10 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OptionalExtension};
 
 pub use areas::AreaCount;
-pub use batch_runs::{
-    BatchRun, ResultItem, RunId, RunOutcome, RunResults, RunStatus, RunSummary, Snapshot,
-};
 pub use decisions::{Decision, DecisionKind, NewDecision, RejectedPairs};
 pub use import::{ImportReport, ImportSource};
 pub use lock::{DataDirLock, LOCK_FILE};
+pub use snapshot::Snapshot;
 pub use stats::{CallCounts, CorpusStats, ThemeCounts};
 
 use crate::error::{Error, Result};
@@ -37,13 +35,12 @@ use crate::fiche::{Fiche, FicheId};
 /// Name of the database file inside the data directory.
 pub const DATABASE_FILE: &str = "passerelle.sqlite3";
 
-/// Name of the matcher's cache (derived, rebuildable) inside the data directory.
-pub const MATCHER_CACHE_FILE: &str = "matcher.cache";
-
 /// An open store.
 #[derive(Debug)]
 pub struct Store {
-    connection: Connection,
+    /// The batch runs' records (`batch::runs`) extend the store with their own
+    /// statements on this connection.
+    pub(crate) connection: Connection,
     data_dir: PathBuf,
 }
 
@@ -163,14 +160,6 @@ impl Store {
         rows.par_iter()
             .map(|(id, body)| record::decode(id, body))
             .collect()
-    }
-
-    /// The matcher's cache for the current contents of the store.
-    pub fn matcher_cache(&self) -> Result<crate::ranking::MatcherCache> {
-        Ok(crate::ranking::MatcherCache {
-            path: self.data_dir.join(MATCHER_CACHE_FILE),
-            generation: self.generation()?,
-        })
     }
 
     /// Calls `visit` with every fiche, in id order.

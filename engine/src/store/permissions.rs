@@ -197,8 +197,13 @@ mod tests {
         let fiches = crate::text::fixtures::corpus();
         store.upsert(&fiches).unwrap();
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
-        crate::ranking::Matcher::with_cache(fiches, today, 1, &store.matcher_cache().unwrap())
-            .unwrap();
+        crate::ranking::Matcher::with_cache(
+            fiches,
+            today,
+            1,
+            &crate::ranking::MatcherCache::for_store(&store).unwrap(),
+        )
+        .unwrap();
         assert_eq!(mode(&data), 0o700);
         for file in [
             "passerelle.sqlite3",

@@ -14,8 +14,9 @@ use passerelle_engine::batch::export;
 use passerelle_engine::batch::{
     AgendaSpec, BatchSpec, ExcludedPair, Member, Pairing, Phase, RunProgress, Scope,
 };
+use passerelle_engine::batch::{ResultItem, RunStatus};
 use passerelle_engine::french::{decimal, integer};
-use passerelle_engine::store::{ResultItem, RunStatus, Store, permissions};
+use passerelle_engine::store::{Store, permissions};
 use passerelle_engine::{Corpus, CorpusOptions};
 
 use super::matching::MatchingArgs;

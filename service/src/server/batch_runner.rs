@@ -15,7 +15,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use passerelle_engine::batch::{self, Phase, RunProgress};
-use passerelle_engine::store::{BatchRun, RunId, RunStatus, Store};
+use passerelle_engine::batch::{BatchRun, RunId, RunStatus};
+use passerelle_engine::store::Store;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 
 /// Runs carried out at once; the others wait, queued.

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use passerelle_engine::Error;
-use passerelle_engine::store::{BatchRun, ResultItem, RunId, RunStatus, Store};
+use passerelle_engine::batch::{BatchRun, ResultItem, RunId, RunStatus};
+use passerelle_engine::store::Store;
 use passerelle_proto::v1 as pb;
 use pb::batch_service_server::BatchService;
 use tokio::sync::mpsc;
@@ -109,7 +110,10 @@ impl BatchService for BatchApi {
             let run = run_of(&self.state, request.get_ref().run_id).await?;
             if run.status != RunStatus::Done {
                 let status = run.status.to_string();
-                return Err(engine_err(Error::RunNotDone { id: run.id, status }));
+                return Err(engine_err(Error::RunNotDone {
+                    id: run.id.get(),
+                    status,
+                }));
             }
             let (sender, receiver) = mpsc::channel(4);
             let data_dir = self.state.data_dir().to_owned();

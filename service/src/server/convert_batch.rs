@@ -7,8 +7,8 @@ use passerelle_engine::batch::{
     AgendaSpec, BatchPair, BatchSpec, ExcludedPair, Member, NameCorrection, Pairing, Phase, Scope,
     Unassigned,
 };
+use passerelle_engine::batch::{BatchRun, RunId, RunStatus, RunSummary};
 use passerelle_engine::fiche::FieldError;
-use passerelle_engine::store::{BatchRun, RunId, RunStatus, RunSummary};
 use passerelle_proto::v1 as pb;
 
 use super::batch_runner::LiveProgress;

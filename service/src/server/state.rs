@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use passerelle_engine::store::{RunId, RunStatus};
+use passerelle_engine::batch::{RunId, RunStatus};
 use passerelle_engine::{Corpus, CorpusOptions, Result};
 
 use super::batch_runner::BatchRunner;

@@ -22,10 +22,10 @@ use std::ops::ControlFlow;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::{RejectedPairs, Store};
 use crate::batch::{BatchSpec, RunOutput};
 use crate::error::{Error, Result};
-use crate::fiche::{Fiche, FicheId};
+use crate::fiche::FicheId;
+use crate::store::Store;
 
 /// The id of a batch run: increasing with creation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -146,15 +146,6 @@ pub enum RunOutcome<'a> {
     Cancelled,
 }
 
-/// What a run reads: the fiches, the rejected pairs and the generation, from one
-/// read transaction.
-#[derive(Debug)]
-pub struct Snapshot {
-    pub generation: u64,
-    pub fiches: Vec<Fiche>,
-    pub vetoes: RejectedPairs,
-}
-
 fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
@@ -255,7 +246,7 @@ impl Store {
         let mut rows = statement.query([id.0 as i64])?;
         match rows.next()? {
             Some(row) => read_run(row),
-            None => Err(Error::NoSuchRun(id)),
+            None => Err(Error::NoSuchRun(id.get())),
         }
     }
 
@@ -327,7 +318,7 @@ impl Store {
                 |row| Ok((row.get(0)?, row.get(1)?)),
             )
             .optional()?;
-        let (status, message) = status.ok_or(Error::NoSuchRun(id))?;
+        let (status, message) = status.ok_or(Error::NoSuchRun(id.get()))?;
         let status =
             RunStatus::decode(&status, message).map_err(|message| Error::CorruptRecord {
                 id: format!("batch run {id}"),
@@ -351,7 +342,7 @@ impl Store {
             }
             finished => {
                 return Err(Error::RunFinished {
-                    id,
+                    id: id.get(),
                     status: finished.to_string(),
                 });
             }
@@ -416,21 +407,6 @@ impl Store {
         )?;
         transaction.commit()?;
         Ok(failed)
-    }
-
-    /// The fiches, the rejected pairs and the generation, read in one transaction so
-    /// that they agree even while another connection writes.
-    pub fn snapshot(&self) -> Result<Snapshot> {
-        let transaction = self.connection.unchecked_transaction()?;
-        let generation = self.generation()?;
-        let fiches = self.load_all()?;
-        let vetoes = self.rejected_pairs()?;
-        transaction.commit()?;
-        Ok(Snapshot {
-            generation,
-            fiches,
-            vetoes,
-        })
     }
 }
 

@@ -44,7 +44,7 @@ impl Store {
         let run = self.batch_run(id)?;
         if run.status != RunStatus::Done {
             return Err(Error::RunNotDone {
-                id,
+                id: id.get(),
                 status: run.status.to_string(),
             });
         }

@@ -4,7 +4,8 @@
 //! status travels in HTTP/2 trailers: above ~8 KB the client sees
 //! `RESOURCE_EXHAUSTED` instead of the error) and repeats whatever the input holds into
 //! logs and terminals. Every engine error that quotes a value goes through [`quote`]
-//! (directly or through [`super::FieldError::new`]).
+//! (directly or through [`crate::fiche::FieldError::new`]). A leaf module: every
+//! other may use it.
 
 use std::fmt::Write;
 

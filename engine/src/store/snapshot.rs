@@ -1,0 +1,33 @@
+//! A consistent read of the store for work that runs apart from writes (a batch
+//! run, the console's map): the fiches, the rejected pairs and the generation, read
+//! in one transaction so that they agree even while another connection writes.
+
+use super::{RejectedPairs, Store};
+use crate::error::Result;
+use crate::fiche::Fiche;
+
+/// What a run reads: the fiches, the rejected pairs and the generation, from one
+/// read transaction.
+#[derive(Debug)]
+pub struct Snapshot {
+    pub generation: u64,
+    pub fiches: Vec<Fiche>,
+    pub vetoes: RejectedPairs,
+}
+
+impl Store {
+    /// The fiches, the rejected pairs and the generation, read in one transaction so
+    /// that they agree even while another connection writes.
+    pub fn snapshot(&self) -> Result<Snapshot> {
+        let transaction = self.connection.unchecked_transaction()?;
+        let generation = self.generation()?;
+        let fiches = self.load_all()?;
+        let vetoes = self.rejected_pairs()?;
+        transaction.commit()?;
+        Ok(Snapshot {
+            generation,
+            fiches,
+            vetoes,
+        })
+    }
+}
