@@ -7,7 +7,7 @@
 //! - [`reference`]: the embedded reference data (themes, countries with LDC status);
 //! - [`jsonl`]: reading and writing fiches as JSON Lines with line-level errors;
 //! - [`store`]: the SQLite system of record in a data directory;
-//! - [`text`]: text analysis (folding, tokenising, stemming in fr/en/es/pt);
+//! - [`text`]: text analysis (folding, tokenising, stemming in fr/en/es/pt/ar);
 //! - [`search`]: the full-text and filtered search index derived from the store;
 //! - [`lookup`]: fuzzy lookup of collectivités by name, and name-or-id resolution;
 //! - [`themes_from_text`]: theme codes recognised in free texts;

@@ -71,7 +71,7 @@ pub struct MatchFeatures {
     /// The part of `offer ∪ request` that only inference found.
     pub inferred: ThemeSet,
     pub texts: TextSignatures,
-    /// Analysed working languages (fr, en, es, pt) as a bitset of `Language::index`.
+    /// Analysed working languages (fr, en, es, pt, ar) as a bitset of `Language::index`.
     pub languages: u8,
     /// Partners in the corpus, as written in this fiche.
     pub partner_ids: Vec<FicheId>,
