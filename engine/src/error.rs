@@ -103,6 +103,9 @@ pub enum Error {
     /// A value of a request (not a fiche) breaks a rule: a name too long to look up.
     #[error("requête invalide : {0}")]
     InvalidRequest(FieldError),
+    /// A setting of the corpus (configuration, flags) is out of range.
+    #[error("réglage invalide : {0}")]
+    InvalidSetting(FieldError),
     /// Another process writes to the data directory (see `store::DataDirLock`).
     #[error(
         "le dossier de données {} est utilisé par {holder} : arrêtez ce processus d'abord, ou choisissez un autre dossier de données",

@@ -1,5 +1,7 @@
 //! The review queue: French fiches in scope, a page at a time, each with its best
-//! suggestions that no staff decision has settled yet, best pairs first.
+//! suggestions that no staff decision has settled yet, best pairs first — after the
+//! mutual interests (both collectivités said "interested") of the scope that no
+//! decision has settled, which come first on the first page: they are matches.
 
 use std::collections::HashSet;
 
@@ -15,6 +17,8 @@ pub struct QueueEntry {
     pub fiche_id: FicheId,
     pub fiche_name: String,
     pub partner: Suggestion,
+    /// Both collectivités said "interested": a match, listed first.
+    pub mutual: bool,
 }
 
 /// What the review queue covers, and which page.
@@ -34,7 +38,8 @@ pub struct QueueQuery {
 /// One page of the queue.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReviewPage {
-    /// Best pair first; ties by French id, then partner id.
+    /// Mutual interests first (first page only), then best pair first; ties by French
+    /// id, then partner id.
     pub entries: Vec<QueueEntry>,
     /// French fiches in scope, all pages together.
     pub fiches_in_scope: usize,
@@ -43,8 +48,52 @@ pub struct ReviewPage {
 }
 
 impl Corpus {
+    /// The undecided mutual interests whose French fiche is in the queue's scope and
+    /// whose partner passes its filters, best first.
+    fn mutual_entries(&self, query: &QueueQuery) -> Result<Vec<QueueEntry>> {
+        let mutual = self.mutual_interests()?;
+        let options = SuggestOptions {
+            filters: query.filters.clone(),
+            ..self.suggest_options()
+        };
+        let mut entries = self.with_matcher(|matcher| {
+            let interests = self.interests()?;
+            let mut entries = Vec::new();
+            for pair in mutual.iter().filter(|m| !m.decided) {
+                let (Ok(french), Ok(foreign)) =
+                    (matcher.features(&pair.french), matcher.features(&pair.foreign))
+                else {
+                    continue;
+                };
+                let in_region = query
+                    .region
+                    .as_deref()
+                    .is_none_or(|r| french.region.as_deref() == Some(r));
+                if !in_region || !query.filters.accepts(foreign) {
+                    continue;
+                }
+                let partner =
+                    matcher.suggestion_for(&french.id, &foreign.id, &options, &*interests)?;
+                entries.push(QueueEntry {
+                    fiche_id: french.id.clone(),
+                    fiche_name: french.name.clone(),
+                    partner,
+                    mutual: true,
+                });
+            }
+            Ok::<_, Error>(entries)
+        })??;
+        entries.sort_by(queue_order);
+        Ok(entries)
+    }
+
     /// One page of the review queue.
     pub fn review_queue(&self, query: &QueueQuery) -> Result<ReviewPage> {
+        let mutual = if query.offset == 0 {
+            self.mutual_entries(query)?
+        } else {
+            Vec::new()
+        };
         let scope = SearchQuery {
             text: String::new(),
             filters: SearchFilters {
@@ -74,7 +123,7 @@ impl Corpus {
             let options = SuggestOptions {
                 k: (query.per_fiche + decided.len()).min(MAX_K),
                 filters: query.filters.clone(),
-                ..SuggestOptions::default()
+                ..self.suggest_options()
             };
             let suggestions = match self.suggest(&hit.id, &options) {
                 Ok(found) => found.items,
@@ -86,25 +135,34 @@ impl Corpus {
                 suggestions
                     .into_iter()
                     .filter(|s| !decided.contains(&s.id))
+                    .filter(|s| {
+                        !mutual
+                            .iter()
+                            .any(|m| m.fiche_id == hit.id && m.partner.id == s.id)
+                    })
                     .take(query.per_fiche)
                     .map(|partner| QueueEntry {
                         fiche_id: hit.id.clone(),
                         fiche_name: hit.name.clone(),
                         partner,
+                        mutual: false,
                     }),
             );
         }
-        entries.sort_by(|a, b| {
-            b.partner
-                .total
-                .total_cmp(&a.partner.total)
-                .then_with(|| a.fiche_id.cmp(&b.fiche_id))
-                .then_with(|| a.partner.id.cmp(&b.partner.id))
-        });
+        entries.sort_by(queue_order);
         Ok(ReviewPage {
-            entries,
+            entries: mutual.into_iter().chain(entries).collect(),
             fiches_in_scope: found.total,
             more: query.offset + page.len() < found.total,
         })
     }
+}
+
+/// Best pair first; ties by French id, then partner id.
+fn queue_order(a: &QueueEntry, b: &QueueEntry) -> std::cmp::Ordering {
+    b.partner
+        .total
+        .total_cmp(&a.partner.total)
+        .then_with(|| a.fiche_id.cmp(&b.fiche_id))
+        .then_with(|| a.partner.id.cmp(&b.partner.id))
 }

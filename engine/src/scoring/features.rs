@@ -85,6 +85,8 @@ pub struct MatchFeatures {
     pub other_actors: Vec<CountryCode>,
     /// Has an open call on the scoring date.
     pub open_call: bool,
+    /// The day of the fiche's last update (`updated_at`, UTC), when it says.
+    pub updated_on: Option<NaiveDate>,
 }
 
 impl MatchFeatures {
@@ -157,6 +159,10 @@ impl MatchFeatures {
             diaspora: actors(true),
             other_actors: actors(false),
             open_call: fiche.has_open_call(today),
+            updated_on: fiche
+                .updated_at
+                .as_ref()
+                .map(|t| t.to_datetime().naive_utc().date()),
         }
     }
 
