@@ -103,6 +103,17 @@ pub enum Error {
     /// A value of a request (not a fiche) breaks a rule: a name too long to look up.
     #[error("requête invalide : {0}")]
     InvalidRequest(FieldError),
+    /// Too few staff decisions to fit weights on.
+    #[error(
+        "trop peu de décisions pour ajuster les poids : il en faut au moins {} d'acceptation ou de rejet, dont {} de chaque ; il y en a {} ({accepted} acceptées, {rejected} rejetées)",
+        crate::tuning::MIN_DECISIONS,
+        crate::tuning::MIN_EACH,
+        .accepted + .rejected
+    )]
+    TooFewDecisions { accepted: usize, rejected: usize },
+    /// The weights could not be fitted.
+    #[error("ajustement des poids : {0}")]
+    Fit(String),
     /// A setting of the corpus (configuration, flags) is out of range.
     #[error("réglage invalide : {0}")]
     InvalidSetting(FieldError),

@@ -13,7 +13,10 @@
 //! - [`themes_from_text`]: theme codes recognised in free texts;
 //! - [`scoring`]: pair scoring, one criterion per file, with explanations;
 //! - [`ranking`]: the parallel top-k kernel over compact columns ([`ranking::Matcher`]);
-//! - [`evaluation`]: recall, MRR and ablations against planted pairs;
+//! - [`evaluation`]: recall, MRR and ablations against planted pairs, and the replay
+//!   of staff decisions;
+//! - [`tuning`]: the criterion weights fitted to staff decisions (logistic
+//!   regression on an `ndarray` design matrix, with cross-validation);
 //! - [`corpus`]: one data directory opened and answered for — the API every
 //!   interface (command line, gRPC, console) calls;
 //! - [`input`]: the one parser of codes people type (countries, themes, levels);
@@ -39,6 +42,7 @@ pub mod search;
 pub mod store;
 pub mod text;
 pub mod themes_from_text;
+pub mod tuning;
 
 pub use corpus::{Corpus, CorpusOptions};
 pub use error::{Error, Result};

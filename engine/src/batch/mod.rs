@@ -450,7 +450,8 @@ fn mutual_edges(
         let (score, exclusion) =
             matcher.explain_with(a, b, &spec.weights, veto, &NoInterests, 0.0)?;
         // A run's scopes say who takes part, calls or not (as in the cross product).
-        let excluded = exclusion.is_some_and(|e| !matches!(e, crate::scoring::Exclusion::NoOpenCall(_)));
+        let excluded =
+            exclusion.is_some_and(|e| !matches!(e, crate::scoring::Exclusion::NoOpenCall(_)));
         if !excluded && score.total >= spec.min_score {
             mutual.insert((f, x));
             edges.push(Edge {

@@ -79,7 +79,8 @@ impl FreshnessReport {
         csv.write_record(FRESHNESS_HEADER)?;
         for f in &self.fiches {
             let contact = f.contact.clone().unwrap_or_default();
-            let text = |value: &Option<String>| text_cell(value.as_deref().unwrap_or("")).into_owned();
+            let text =
+                |value: &Option<String>| text_cell(value.as_deref().unwrap_or("")).into_owned();
             csv.write_record([
                 f.id.as_str().to_owned(),
                 text_cell(&f.name).into_owned(),

@@ -91,8 +91,7 @@ impl Corpus {
             let mut out = Vec::with_capacity(pairs.len());
             for ((pair, since), decided) in pairs.iter().zip(times).zip(decided) {
                 // A fiche deleted since: the pair is no longer a match to show.
-                let (Ok(a), Ok(b)) = (matcher.features(&pair.a), matcher.features(&pair.b))
-                else {
+                let (Ok(a), Ok(b)) = (matcher.features(&pair.a), matcher.features(&pair.b)) else {
                     continue;
                 };
                 let (french, foreign) = if a.side == Side::French {

@@ -69,7 +69,10 @@ impl Corpus {
             let (score, exclusion) =
                 matcher.explain_with(a, b, weights, &*vetoes, &*interests, bonus)?;
             let declined = |x: &FicheId, y: &FicheId| {
-                matches!(interests.latest(x, y), Some((InterestKind::NotInterested, _)))
+                matches!(
+                    interests.latest(x, y),
+                    Some((InterestKind::NotInterested, _))
+                )
             };
             let exclusion = exclusion.or_else(|| {
                 [(a, b), (b, a)]

@@ -35,6 +35,7 @@ use chrono::NaiveDate;
 
 pub use freshness::{FRESHNESS_HEADER, FreshnessReport, ToContact};
 pub use interest::{History, MutualInterest};
+pub use learning::{DecisionReplay, TuneOptions, TuneReport, weights_file};
 
 pub use matching::{PairExplanation, Suggestions};
 pub use policy::{DEFAULT_MAX_AGE_MONTHS, EXPIRING_WITHIN_DAYS, Freshness, MAX_AGE_MONTHS, Policy};
@@ -346,5 +347,7 @@ impl Corpus {
     }
 }
 
+#[cfg(test)]
+mod interest_tests;
 #[cfg(test)]
 mod tests;

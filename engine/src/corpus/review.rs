@@ -60,9 +60,10 @@ impl Corpus {
             let interests = self.interests()?;
             let mut entries = Vec::new();
             for pair in mutual.iter().filter(|m| !m.decided) {
-                let (Ok(french), Ok(foreign)) =
-                    (matcher.features(&pair.french), matcher.features(&pair.foreign))
-                else {
+                let (Ok(french), Ok(foreign)) = (
+                    matcher.features(&pair.french),
+                    matcher.features(&pair.foreign),
+                ) else {
                     continue;
                 };
                 let in_region = query

@@ -2,8 +2,10 @@
 //! pairs (see `passerelle_datasets::plant_pairs`), each side of which should find the
 //! other. Reports recall@10, MRR, how much of the top 10 goes to under-served
 //! countries, how many distinct countries a top 10 covers, and the ablation of each
-//! criterion (its weight set to 0) and each criterion alone.
+//! criterion (its weight set to 0) and each criterion alone. [`decisions`] replays
+//! the decisions staff recorded.
 
+pub mod decisions;
 mod metrics;
 
 use serde::Serialize;

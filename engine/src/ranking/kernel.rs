@@ -140,7 +140,8 @@ impl<'m> QueryPlan<'m> {
     #[inline(always)]
     pub(super) fn admits(&self, i: usize) -> bool {
         self.passes_filters(i)
-            && (self.excluded.is_empty() || self.excluded.binary_search(&self.columns.fiche[i]).is_err())
+            && (self.excluded.is_empty()
+                || self.excluded.binary_search(&self.columns.fiche[i]).is_err())
     }
 
     /// Whether candidate `i` passes the filters (exclusions aside).

@@ -165,7 +165,8 @@ pub fn explain(
     }
     let amount = amount(sides, bonus);
     if sides.mutual() {
-        reasons.push("intérêt réciproque : les deux collectivités souhaitent ce partenariat".into());
+        reasons
+            .push("intérêt réciproque : les deux collectivités souhaitent ce partenariat".into());
     }
     reasons.push(format!(
         "bonus d'intérêt : +{} au score",

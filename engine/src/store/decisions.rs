@@ -20,7 +20,8 @@ use crate::fiche::FicheId;
 use crate::scoring::PairVeto;
 
 /// What staff decided about a pair.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum DecisionKind {
     Accept,
     /// Vetoes the pair: it is never suggested again.
@@ -71,7 +72,8 @@ impl FromStr for DecisionKind {
 
 /// Why staff decided as they did (mostly why a pair was rejected), beside the free
 /// note: a code the evaluation can count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum DecisionReason {
     Theme,
     Size,

@@ -133,14 +133,13 @@ fn decode((id, fiche, candidate, kind, note, actor, at): Row) -> Result<Interest
 
 impl Store {
     /// The side of a stored fiche; `NotFound` when there is none.
-    pub(super) fn side_of(
-        transaction: &rusqlite::Connection,
-        id: &FicheId,
-    ) -> Result<Side> {
+    pub(super) fn side_of(transaction: &rusqlite::Connection, id: &FicheId) -> Result<Side> {
         let kind: Option<String> = transaction
-            .query_row("SELECT kind FROM fiches WHERE id = ?1", [id.as_str()], |row| {
-                row.get(0)
-            })
+            .query_row(
+                "SELECT kind FROM fiches WHERE id = ?1",
+                [id.as_str()],
+                |row| row.get(0),
+            )
             .optional()?;
         let kind = kind.ok_or_else(|| Error::NotFound(id.clone()))?;
         Kind::parse(&kind)
@@ -222,9 +221,9 @@ impl Store {
 
     /// Every fiche's latest word about each candidate.
     pub fn interests(&self) -> Result<Interests> {
-        let mut statement = self.connection.prepare(&format!(
-            "SELECT {COLUMNS} FROM interests ORDER BY id"
-        ))?;
+        let mut statement = self
+            .connection
+            .prepare(&format!("SELECT {COLUMNS} FROM interests ORDER BY id"))?;
         let rows = statement.query_map([], read_row)?;
         let mut interests = Interests::default();
         for row in rows {
@@ -366,7 +365,10 @@ impl PairInterest for Interests {
     }
 
     fn is_interested(&self, by: &FicheId, candidate: &FicheId) -> bool {
-        matches!(self.latest(by, candidate), Some((InterestKind::Interested, _)))
+        matches!(
+            self.latest(by, candidate),
+            Some((InterestKind::Interested, _))
+        )
     }
 }
 
@@ -447,7 +449,10 @@ mod tests {
         assert_eq!(interests.interested_partners(&id(f)), vec![id(x), id(y)]);
         let mutual = interests.mutual();
         assert_eq!(mutual.len(), 1);
-        assert_eq!((&mutual[0].a, &mutual[0].b, mutual[0].since), (&id(f), &id(y), 4));
+        assert_eq!(
+            (&mutual[0].a, &mutual[0].b, mutual[0].since),
+            (&id(f), &id(y), 4)
+        );
         let sides = interests.sides(&id(f), &id(y));
         assert!(sides.mutual());
         assert_eq!(interests.count(Interested), 3);

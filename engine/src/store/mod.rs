@@ -26,12 +26,12 @@ use rusqlite::{Connection, OptionalExtension};
 
 pub use areas::AreaCount;
 pub use decisions::{Decision, DecisionKind, DecisionReason, NewDecision, RejectedPairs};
+pub use import::{ImportReport, ImportSource};
 pub use interests::{
     DeclinedBy, DeclinedEitherWay, Interest, InterestKind, Interests, MutualPair, NewInterest,
 };
-pub use reconfirmations::Reconfirmation;
-pub use import::{ImportReport, ImportSource};
 pub use lock::{DataDirLock, LOCK_FILE};
+pub use reconfirmations::Reconfirmation;
 pub use snapshot::Snapshot;
 pub use stats::{CallCounts, CorpusStats, ThemeCounts};
 

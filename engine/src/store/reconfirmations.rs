@@ -35,14 +35,15 @@ impl Store {
         let at = at.to_rfc3339_opts(SecondsFormat::Secs, true);
         let transaction = self.connection.transaction()?;
         let body: Option<String> = transaction
-            .query_row("SELECT body FROM fiches WHERE id = ?1", [id.as_str()], |row| {
-                row.get(0)
-            })
+            .query_row(
+                "SELECT body FROM fiches WHERE id = ?1",
+                [id.as_str()],
+                |row| row.get(0),
+            )
             .optional()?;
         let body = body.ok_or_else(|| Error::NotFound(id.clone()))?;
         let mut fiche = record::decode(id.as_str(), &body)?;
-        fiche.updated_at =
-            Some(Timestamp::parse(&at).expect("an RFC 3339 time written by chrono"));
+        fiche.updated_at = Some(Timestamp::parse(&at).expect("an RFC 3339 time written by chrono"));
         fiche.validate()?;
         record::Inserter::new(&transaction)?.upsert(&fiche)?;
         record::bump_generation(&transaction)?;
