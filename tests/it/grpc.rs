@@ -69,6 +69,7 @@ async fn start_on(dir: tempfile::TempDir, tls: Option<(Vec<u8>, Vec<u8>, Vec<u8>
             today: Some("2026-09-01".parse().unwrap()),
             threads: 2,
             writer: None,
+            ..StateOptions::default()
         };
         State::load(&path, &options).unwrap()
     })

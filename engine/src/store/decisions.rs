@@ -46,6 +46,16 @@ impl DecisionKind {
             DecisionKind::Contacted => "contacted",
         }
     }
+
+    /// As staff read it (a pair « acceptée », « rejetée »…).
+    pub fn label(self) -> &'static str {
+        match self {
+            DecisionKind::Accept => "acceptée",
+            DecisionKind::Reject => "rejetée",
+            DecisionKind::Shortlist => "présélectionnée",
+            DecisionKind::Contacted => "contactée",
+        }
+    }
 }
 
 impl fmt::Display for DecisionKind {

@@ -55,7 +55,12 @@ pub fn check_enough(samples: &[Sample]) -> Result<()> {
     let accepted = samples.iter().filter(|s| s.accepted).count();
     let rejected = samples.len() - accepted;
     if samples.len() < MIN_DECISIONS || accepted < MIN_EACH || rejected < MIN_EACH {
-        return Err(Error::TooFewDecisions { accepted, rejected });
+        return Err(Error::TooFewDecisions {
+            accepted,
+            rejected,
+            min_total: MIN_DECISIONS,
+            min_each: MIN_EACH,
+        });
     }
     Ok(())
 }

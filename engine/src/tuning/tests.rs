@@ -59,14 +59,17 @@ fn the_fit_recovers_planted_weights() {
 #[test]
 fn too_few_decisions_are_refused_with_what_is_needed() {
     let samples = planted(Weights::default(), 30, 1);
-    match check_enough(&samples) {
-        Err(Error::TooFewDecisions { accepted, rejected }) => {
-            assert_eq!(accepted + rejected, 30);
-            let message = Error::TooFewDecisions { accepted, rejected }.to_string();
-            assert!(message.contains("50"), "{message}");
-        }
-        other => panic!("{other:?}"),
-    }
+    let error = check_enough(&samples).unwrap_err();
+    let Error::TooFewDecisions {
+        accepted, rejected, ..
+    } = &error
+    else {
+        panic!("{error:?}")
+    };
+    assert_eq!(accepted + rejected, 30);
+    let message = error.to_string();
+    assert!(message.contains("au moins 50"), "{message}");
+    assert!(message.contains("dont 10 de chaque"), "{message}");
     let one_sided: Vec<Sample> = planted(Weights::default(), 200, 2)
         .into_iter()
         .map(|s| Sample {

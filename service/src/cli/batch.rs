@@ -129,7 +129,7 @@ pub fn run(
     // A run is recorded in the store: the command writes, and holds the writer lock.
     let options = CorpusOptions {
         writer: Some("passerelle batch"),
-        ..args.matching.options()
+        ..args.matching.options()?
     };
     let corpus = Corpus::open(data_dir, &options)?;
     let bar = progress::spinner("vérification de la session");

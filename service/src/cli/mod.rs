@@ -5,6 +5,7 @@ mod batch;
 mod dataset;
 mod demo;
 mod eval;
+mod eval_decisions;
 mod explain;
 mod export;
 mod import;
@@ -59,7 +60,8 @@ enum Command {
     Suggest(suggest::SuggestArgs),
     /// Score and explain any pair of fiches.
     Explain(explain::ExplainArgs),
-    /// Evaluate the ranking on planted complementary pairs (recall@10, MRR, ablations).
+    /// Evaluate the ranking on planted complementary pairs (recall@10, MRR, ablations),
+    /// or on the staff decisions recorded (`--decisions`).
     Eval(eval::EvalArgs),
     /// Match whole scopes at once: pairing under capacities and a meeting agenda.
     Batch(batch::BatchArgs),
@@ -93,7 +95,7 @@ pub fn run_to(
         Command::Suggest(args) => suggest::run(&cli.data_dir, args, out, notes),
         Command::Explain(args) => explain::run(&cli.data_dir, args, out, notes),
         Command::Serve(args) => serve::run(&cli.data_dir, args),
-        Command::Eval(args) => eval::run(args, out),
+        Command::Eval(args) => eval::run(&cli.data_dir, args, out),
         Command::Batch(args) => batch::run(&cli.data_dir, args, out, notes),
     }
 }

@@ -168,6 +168,7 @@ fn settings(data_dir: &Path, args: ServeArgs) -> anyhow::Result<Settings> {
             today: args.date.or(file.today),
             threads: args.threads.or(file.threads).unwrap_or(0),
             writer: Some("passerelle serve"),
+            policy: passerelle_engine::corpus::Policy::default(),
         },
         server,
         empty: args.empty,

@@ -51,18 +51,21 @@ pub fn run(
     out: &mut dyn Write,
     notes: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let options = SuggestOptions {
-        k: args.k,
-        filters: filters(&args)?,
-        weights: args.matching.weights()?,
-        max_per_country: args.max_per_country,
-    };
+    let filters = filters(&args)?;
     let of_country = args
         .of_country
         .as_deref()
         .map(|c| input::country("--of-country", c))
         .transpose()?;
     let corpus = args.matching.open(data_dir)?;
+    // The corpus's options (the weights file, interest bonus, freshness), then the
+    // command's.
+    let options = SuggestOptions {
+        k: args.k,
+        filters,
+        max_per_country: args.max_per_country,
+        ..corpus.suggest_options()
+    };
     let bar = progress::spinner("chargement des fiches");
     let fiche = resolve(&corpus, notes, "fiche", &args.fiche, of_country);
     let found = fiche.and_then(|fiche| Ok(corpus.suggest(&fiche.id, &options)?));

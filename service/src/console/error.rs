@@ -142,7 +142,10 @@ impl ConsoleError {
             Error::SameSide { .. } | Error::SpecRejected { .. } => {
                 ConsoleError::bad_request(error.to_string())
             }
-            Error::InvalidRequest(field) => ConsoleError::field(&field.field, &field.reason),
+            Error::InvalidRequest(field) | Error::InvalidSetting(field) => {
+                ConsoleError::field(&field.field, &field.reason)
+            }
+            Error::TooFewDecisions { .. } => ConsoleError::conflict(error.to_string()),
             Error::Io { .. }
             | Error::SchemaTooNew { .. }
             | Error::Store(_)
@@ -152,6 +155,7 @@ impl ConsoleError {
             | Error::IndexUnusable { .. }
             | Error::NoStore { .. }
             | Error::DataDirInUse { .. }
+            | Error::Fit(_)
             | Error::Poisoned { .. } => ConsoleError::internal("engine error", &error),
         }
     }

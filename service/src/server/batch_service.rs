@@ -62,8 +62,11 @@ impl BatchService for BatchApi {
         metered("StartBatch", async {
             let caller = Caller::of(&request)?;
             caller.require(Role::Staff)?;
-            let spec = convert_batch::spec(request.get_ref().spec.as_ref())
-                .map_err(|e| status::invalid_field(&e))?;
+            let spec = convert_batch::spec(
+                request.get_ref().spec.as_ref(),
+                self.state.corpus().policy().weights,
+            )
+            .map_err(|e| status::invalid_field(&e))?;
             let state = self.state.clone();
             let (run, resolved) = blocking(move || {
                 let corpus = state.corpus();

@@ -92,11 +92,13 @@ pub fn candidate_filters(f: Option<&pb::CandidateFilters>) -> Result<CandidateFi
         theme: theme("filters.theme", &f.theme)?,
         min_population: f.min_population,
         max_population: f.max_population,
+        ..CandidateFilters::default()
     })
 }
 
-pub fn weights(w: Option<&pb::Weights>) -> Result<Weights, FieldError> {
-    let defaults = Weights::default();
+/// The request's weights; those it does not give keep `defaults` (the configured
+/// weights).
+pub fn weights(w: Option<&pb::Weights>, defaults: Weights) -> Result<Weights, FieldError> {
     let weights = match w {
         None => defaults,
         Some(w) => {

@@ -9,6 +9,7 @@ use passerelle_engine::batch::{
 };
 use passerelle_engine::batch::{BatchRun, RunId, RunStatus, RunSummary};
 use passerelle_engine::fiche::FieldError;
+use passerelle_engine::scoring::Weights;
 use passerelle_proto::v1 as pb;
 
 use super::batch_runner::LiveProgress;
@@ -54,8 +55,9 @@ fn slot(i: usize, s: &pb::BatchSlot) -> Result<Slot, FieldError> {
 }
 
 /// The spec of a `StartBatch` request, with defaults filled in and bounds checked
-/// (names are resolved later, on the server's name table).
-pub fn spec(p: Option<&pb::BatchSpec>) -> Result<BatchSpec, FieldError> {
+/// (names are resolved later, on the server's name table); weights it does not give
+/// keep `default_weights` (the configured ones).
+pub fn spec(p: Option<&pb::BatchSpec>, default_weights: Weights) -> Result<BatchSpec, FieldError> {
     let p = p.ok_or_else(|| invalid("spec", "unset", "required"))?;
     let mut spec = BatchSpec::new(
         scope("spec.french", &p.french)?,
@@ -66,7 +68,7 @@ pub fn spec(p: Option<&pb::BatchSpec>) -> Result<BatchSpec, FieldError> {
         v => v as usize,
     };
     spec.k = or(p.k, spec.k);
-    spec.weights = weights(p.weights.as_ref()).map_err(in_spec)?;
+    spec.weights = weights(p.weights.as_ref(), default_weights).map_err(in_spec)?;
     spec.min_score = p.min_score;
     spec.french_capacity = or(p.french_capacity, 1);
     spec.foreign_capacity = or(p.foreign_capacity, 1);

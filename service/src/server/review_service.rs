@@ -129,6 +129,7 @@ fn new_decision(r: pb::RecordDecisionRequest, caller: &Caller) -> Result<NewDeci
         a: convert::fiche_id("fiche_a", &r.fiche_a).map_err(field)?,
         b: convert::fiche_id("fiche_b", &r.fiche_b).map_err(field)?,
         kind: convert::decision_kind(r.kind).map_err(field)?,
+        reason: None,
         note: r.note,
         reviewer,
         at: chrono::Utc::now(),

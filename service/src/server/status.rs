@@ -62,6 +62,9 @@ pub fn from_engine(error: Error) -> Status {
             }
             status
         }
+        Error::InvalidSetting(field) => invalid_field(field),
+        Error::TooFewDecisions { .. } => Status::failed_precondition(error.to_string()),
+        Error::Fit(_) => internal("weight fit", &error),
         Error::ImportRejected { .. }
         | Error::BadQuery { .. }
         | Error::SameSide { .. }
