@@ -3,6 +3,7 @@
 mod assises;
 mod batch_grpc;
 mod cli;
+mod cli_learning;
 mod console;
 mod console_server;
 mod cross_product;

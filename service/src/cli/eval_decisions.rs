@@ -61,7 +61,7 @@ fn auc(value: Option<f64>) -> String {
 pub fn metrics_header(what: &str, k: usize, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(
         out,
-        "  {:<28} {:>7} {:>9} {:>8} {:>14} {:>14} {:>6}",
+        "  {:<44} {:>7} {:>9} {:>8} {:>14} {:>14} {:>6}",
         what,
         "paires",
         "acceptées",
@@ -76,7 +76,7 @@ pub fn metrics_header(what: &str, k: usize, out: &mut dyn Write) -> std::io::Res
 pub fn metrics_row(name: &str, m: &ReplayMetrics, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(
         out,
-        "  {:<28} {:>7} {:>9} {:>8} {:>14} {:>14} {:>6}",
+        "  {:<44} {:>7} {:>9} {:>8} {:>14} {:>14} {:>6}",
         name,
         integer(m.pairs() as u64),
         integer(m.accepted as u64),

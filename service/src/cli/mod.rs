@@ -8,16 +8,19 @@ mod eval;
 mod eval_decisions;
 mod explain;
 mod export;
+mod freshness;
 mod import;
 mod lookup;
 mod matching;
 mod output_dir;
 mod output_format;
 mod progress;
+mod review;
 mod search;
 mod serve;
 mod stats;
 mod suggest;
+mod tune;
 
 use std::path::PathBuf;
 
@@ -63,6 +66,12 @@ enum Command {
     /// Evaluate the ranking on planted complementary pairs (recall@10, MRR, ablations),
     /// or on the staff decisions recorded (`--decisions`).
     Eval(eval::EvalArgs),
+    /// Fit the criterion weights to the staff decisions and write a weights file.
+    Tune(tune::TuneArgs),
+    /// The review queue: mutual interests first, then undecided suggestions.
+    Review(review::ReviewArgs),
+    /// Write the fiches to contact (to reconfirm, calls expiring) as CSV, contacts included.
+    Freshness(freshness::FreshnessArgs),
     /// Match whole scopes at once: pairing under capacities and a meeting agenda.
     Batch(batch::BatchArgs),
     /// Serve the gRPC API (loads the demo corpus into an empty store unless --empty).
@@ -96,6 +105,9 @@ pub fn run_to(
         Command::Explain(args) => explain::run(&cli.data_dir, args, out, notes),
         Command::Serve(args) => serve::run(&cli.data_dir, args),
         Command::Eval(args) => eval::run(&cli.data_dir, args, out),
+        Command::Tune(args) => tune::run(&cli.data_dir, args, out),
+        Command::Review(args) => review::run(&cli.data_dir, args, out),
+        Command::Freshness(args) => freshness::run(&cli.data_dir, args, out),
         Command::Batch(args) => batch::run(&cli.data_dir, args, out, notes),
     }
 }

@@ -133,6 +133,14 @@ pub fn to_json(suggestion: &Suggestion) -> serde_json::Value {
         "total": suggestion.total,
         "breakdown": breakdown,
         "reasons": reasons,
+        "interest": suggestion.interest.as_ref().map(|i| json!({
+            "french": i.sides.french,
+            "foreign": i.sides.foreign,
+            "amount": i.amount,
+            "reasons": i.reasons,
+        })),
+        "updated_on": suggestion.updated_on.map(|d| d.to_string()),
+        "stale": suggestion.stale,
     })
 }
 
@@ -144,12 +152,23 @@ fn print_text(
 ) -> std::io::Result<()> {
     writeln!(
         out,
-        "{rank:>3}. {}  {}  {} ({})",
+        "{rank:>3}. {}  {}  {} ({}){}",
         french::decimal(suggestion.total, 3),
         suggestion.id,
         suggestion.name,
-        suggestion.country.info().name_fr
+        suggestion.country.info().name_fr,
+        if suggestion.stale {
+            "  [à reconfirmer]"
+        } else {
+            ""
+        }
     )?;
+    // Interest is said even without --explain: it is what the other side told us.
+    if let Some(interest) = &suggestion.interest {
+        for reason in &interest.reasons {
+            writeln!(out, "       {reason}")?;
+        }
+    }
     if explain {
         for part in &suggestion.breakdown {
             writeln!(
