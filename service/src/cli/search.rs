@@ -36,7 +36,7 @@ pub struct SearchArgs {
     /// Only fiches with a call open on --date (default: today).
     #[arg(long)]
     open: bool,
-    /// The date for --open.
+    /// The date for --open and for flagging fiches to reconfirm.
     #[arg(long)]
     date: Option<NaiveDate>,
     #[arg(long)]
@@ -73,7 +73,12 @@ fn parse_side(s: &str) -> Result<Side, String> {
 }
 
 pub fn run(data_dir: &Path, args: SearchArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let corpus = Corpus::open(data_dir, &CorpusOptions::default())?;
+    // The date judges open calls and which fiches are to be reconfirmed.
+    let options = CorpusOptions {
+        today: args.date,
+        ..CorpusOptions::default()
+    };
+    let corpus = Corpus::open(data_dir, &options)?;
     let started = Instant::now();
     let warmed = corpus.warm_index()?;
     if let Some(reason) = warmed.rebuilt {
@@ -133,11 +138,12 @@ fn print_page(
         let rank = rank + 1 + offset;
         writeln!(
             out,
-            "{rank:>4}. {:>7}  {:<28} {}  {}",
+            "{rank:>4}. {:>7}  {:<28} {}  {}{}",
             french::decimal(f64::from(hit.score), 3),
             hit.id,
             hit.country,
-            hit.name
+            hit.name,
+            if hit.stale { "  [à reconfirmer]" } else { "" }
         )?;
         if let Some(snippet) = &hit.snippet {
             writeln!(
