@@ -137,8 +137,8 @@ fn a_fiche_must_offer_or_seek_something() {
 fn bad_json_is_reported_with_its_column() {
     let error = error_of(r#"{"id": "FR-COM-1",, }"#);
     assert_eq!(error.field, None);
-    assert!(error.message.starts_with("invalid JSON"), "{error:?}");
-    assert!(error.message.contains("column"), "{error:?}");
+    assert!(error.message.starts_with("JSON invalide"), "{error:?}");
+    assert!(error.message.contains("colonne"), "{error:?}");
     let error = error_of(&format!("{BORDEAUX} {{}}"));
     assert!(error.message.contains("trailing"), "{error:?}");
 }
@@ -160,7 +160,7 @@ fn lines_are_numbered_and_bad_utf8_stays_on_its_line() {
             .as_ref()
             .unwrap_err()
             .message
-            .contains("invalid UTF-8")
+            .contains("UTF-8 invalide")
     );
     assert_eq!(lines[2].0, 4);
     assert!(lines[2].1.is_ok());

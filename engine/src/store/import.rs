@@ -104,12 +104,12 @@ impl Store {
                 };
                 if let Some(&(first_index, first_line)) = first_seen.get(&fiche.id) {
                     let first = if first_index == index {
-                        format!("line {first_line}")
+                        format!("ligne {first_line}")
                     } else {
                         format!("{}:{first_line}", names[first_index])
                     };
                     let message = format!(
-                        "duplicate id {:?}, first given at {first}",
+                        "identifiant {:?} en double, déjà donné {first}",
                         fiche.id.as_str()
                     );
                     problems.push(&source.name, line, Some("id".into()), message);
