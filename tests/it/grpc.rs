@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use passerelle::server::{self, Caller, Role, ServerConfig, State, StateOptions, Tokens};
+use passerelle::server::{self, Caller, Grant, Role, ServerConfig, State, StateOptions, Tokens};
 use passerelle_engine::fiche::FicheId;
 use passerelle_proto::v1 as pb;
 use pb::fiche_service_client::FicheServiceClient;
@@ -37,7 +37,7 @@ pub(crate) fn tokens() -> Tokens {
         role,
         fiches: fiches
             .iter()
-            .map(|id| FicheId::parse(id).unwrap())
+            .map(|id| Grant::Fiche(FicheId::parse(id).unwrap()))
             .collect(),
     };
     Tokens::new([

@@ -107,6 +107,7 @@ fn local_admin_token(data_dir: &Path) -> anyhow::Result<config::TokenEntry> {
         token,
         role: crate::server::auth::Role::Admin,
         fiches: Vec::new(),
+        fiche_prefix: None,
     })
 }
 
@@ -152,6 +153,9 @@ fn settings(data_dir: &Path, args: ServeArgs) -> anyhow::Result<Settings> {
     let mut server = ServerConfig::new(tokens);
     server.tls = tls;
     server.request_timeout = file.request_timeout_secs.map(Duration::from_secs);
+    if let Some(grace) = file.shutdown_grace_secs {
+        server.shutdown_grace = Duration::from_secs(grace);
+    }
     server.console.tile_url = args.tile_url.or(file.tile_url);
     if let Some(url) = &server.console.tile_url {
         crate::console::tile_origin(url).map_err(|e| anyhow::anyhow!("{e}: {url:?}"))?;
@@ -244,6 +248,10 @@ async fn shutdown_signal() {
     }
 }
 
+/// After the server returns, how long the runtime waits for its tasks and blocking
+/// threads before the process ends regardless.
+const RUNTIME_SHUTDOWN: Duration = Duration::from_secs(1);
+
 pub fn run(data_dir: &Path, args: ServeArgs) -> anyhow::Result<()> {
     let settings = settings(data_dir, args)?;
     init_logging(settings.log_format);
@@ -251,7 +259,7 @@ pub fn run(data_dir: &Path, args: ServeArgs) -> anyhow::Result<()> {
         .enable_all()
         .thread_name("passerelle-grpc")
         .build()?;
-    runtime.block_on(async move {
+    let served = runtime.block_on(async move {
         if let Some(addr) = settings.metrics_listen {
             install_metrics(addr)?;
         }
@@ -291,7 +299,13 @@ pub fn run(data_dir: &Path, args: ServeArgs) -> anyhow::Result<()> {
             shutdown_signal(),
         )
         .await
-    })
+    });
+    // Blocking work still running (a long batch run, a call past the grace period)
+    // is not waited for: the process ends, and a batch run left running is marked
+    // failed at the next start. Committed writes are durable; an unfinished one is
+    // rolled back by SQLite when the store is next opened.
+    runtime.shutdown_timeout(RUNTIME_SHUTDOWN);
+    served
 }
 
 #[cfg(test)]
