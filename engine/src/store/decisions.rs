@@ -166,9 +166,11 @@ impl Store {
         let mut sides = Vec::with_capacity(2);
         for id in [&a, &b] {
             let kind: Option<String> = transaction
-                .query_row("SELECT kind FROM fiches WHERE id = ?1", [id.as_str()], |row| {
-                    row.get(0)
-                })
+                .query_row(
+                    "SELECT kind FROM fiches WHERE id = ?1",
+                    [id.as_str()],
+                    |row| row.get(0),
+                )
                 .optional()?;
             let kind = kind.ok_or_else(|| Error::NotFound(id.clone()))?;
             let kind = Kind::parse(&kind).ok_or_else(|| Error::CorruptRecord {

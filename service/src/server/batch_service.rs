@@ -96,7 +96,11 @@ impl BatchService for BatchApi {
             let run = run_of(&self.state, request.get_ref().run_id).await?;
             let (sender, receiver) = mpsc::channel(4);
             let (state, stopping) = (self.state.clone(), self.stopping.clone());
-            tokio::spawn(until_stopping(stopping, sender.clone(), follow(state, run, sender)));
+            tokio::spawn(until_stopping(
+                stopping,
+                sender.clone(),
+                follow(state, run, sender),
+            ));
             Ok(Response::new(ReceiverStream::new(receiver)))
         })
         .await

@@ -1,8 +1,10 @@
 //! Every string of a request is bounded before any work is done on it.
 //!
 //! Each request message implements [`Bounded`]: its texts are measured (counting stops
-//! one character past the bound, so a 10 MB text costs what a short one does) and its
-//! lists counted, and the first one over its bound is refused with INVALID_ARGUMENT
+//! one character past the bound, so a 10 MB text costs what a short one does) and
+//! searched for control characters (none in a name, an id or a code; line breaks
+//! and tabs only in a note or a search), its lists counted, and the first field out
+//! of bounds is refused with INVALID_ARGUMENT
 //! naming the field and quoting at most a prefix of the value. Handlers call
 //! [`check`] first, after the caller's role and before any conversion, lookup or
 //! lock; the conversions then check the values' meaning.
@@ -50,8 +52,33 @@ pub fn check(request: &impl Bounded) -> Result<(), Status> {
     request.bounds().map_err(|e| status::invalid_field(&e))
 }
 
+/// A single-line text: at most `max` characters, no control character (they have
+/// no place in a name, an id or a code, and would reach logs and terminals).
 fn text(field: &str, value: &str, max: usize) -> Result<(), FieldError> {
-    text_at_most(field, value, max).map(|_| ())
+    free_text(field, value, max)?;
+    match value.chars().any(char::is_control) {
+        true => Err(FieldError::new(
+            field,
+            value,
+            "caractère de contrôle interdit",
+        )),
+        false => Ok(()),
+    }
+}
+
+/// A text that may hold line breaks and tabs (a note, a search): at most `max`
+/// characters, no other control character.
+fn free_text(field: &str, value: &str, max: usize) -> Result<(), FieldError> {
+    text_at_most(field, value, max)?;
+    let control = |c: char| c.is_control() && !matches!(c, '\n' | '\r' | '\t');
+    match value.chars().any(control) {
+        true => Err(FieldError::new(
+            field,
+            value,
+            "caractère de contrôle interdit",
+        )),
+        false => Ok(()),
+    }
 }
 
 fn optional(field: &str, value: &Option<String>, max: usize) -> Result<(), FieldError> {
@@ -117,7 +144,7 @@ impl Bounded for pb::DeleteFicheRequest {
 
 impl Bounded for pb::SearchFichesRequest {
     fn bounds(&self) -> Result<(), FieldError> {
-        text("text", &self.text, MAX_QUERY_CHARS)?;
+        free_text("text", &self.text, MAX_QUERY_CHARS)?;
         let Some(f) = &self.filters else {
             return Ok(());
         };
@@ -160,7 +187,7 @@ impl Bounded for pb::RecordDecisionRequest {
     fn bounds(&self) -> Result<(), FieldError> {
         id("fiche_a", &self.fiche_a)?;
         id("fiche_b", &self.fiche_b)?;
-        text("note", &self.note, MAX_NOTE_CHARS)?;
+        free_text("note", &self.note, MAX_NOTE_CHARS)?;
         text("reviewer", &self.reviewer, MAX_REVIEWER_CHARS)
     }
 }
@@ -272,7 +299,10 @@ mod tests {
             name: "é".repeat(MAX_NAME_CHARS),
             ..Default::default()
         };
-        assert!(lookup.bounds().is_ok(), "200 characters, whatever their bytes");
+        assert!(
+            lookup.bounds().is_ok(),
+            "200 characters, whatever their bytes"
+        );
         let lookup = pb::LookupByNameRequest {
             name: "é".repeat(MAX_NAME_CHARS + 1),
             ..Default::default()

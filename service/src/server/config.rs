@@ -201,9 +201,8 @@ pub fn tokens(entries: &[TokenEntry]) -> anyhow::Result<Tokens> {
 /// An id prefix names at least a country (`FR-`) and uses the id's characters only.
 fn check_prefix(prefix: &str) -> anyhow::Result<()> {
     let bytes = prefix.as_bytes();
-    let country = bytes.len() >= 3
-        && bytes[..2].iter().all(u8::is_ascii_uppercase)
-        && bytes[2] == b'-';
+    let country =
+        bytes.len() >= 3 && bytes[..2].iter().all(u8::is_ascii_uppercase) && bytes[2] == b'-';
     let alphabet = bytes
         .iter()
         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
@@ -266,7 +265,15 @@ mod tests {
         };
         assert!(entry("portal", "FR-COM-33").is_ok());
         assert!(entry("portal", "FR-").is_ok());
-        for bad in ["", "F", "fr-COM", "FR", "FR COM", "FR-COM-33/", &"A".repeat(70)] {
+        for bad in [
+            "",
+            "F",
+            "fr-COM",
+            "FR",
+            "FR COM",
+            "FR-COM-33/",
+            &"A".repeat(70),
+        ] {
             let err = entry("portal", bad).unwrap_err();
             assert!(err.contains("fiche_prefix"), "{bad:?}: {err}");
         }
@@ -277,6 +284,11 @@ mod tests {
         .unwrap();
         assert_eq!(file.tokens[0].fiche_prefix.as_deref(), Some("FR-COM-33"));
         let long = parse_token_list(&format!("a:staff:{}", "x".repeat(300))).unwrap();
-        assert!(tokens(&long).unwrap_err().to_string().contains("at most 256"));
+        assert!(
+            tokens(&long)
+                .unwrap_err()
+                .to_string()
+                .contains("at most 256")
+        );
     }
 }

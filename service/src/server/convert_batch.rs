@@ -38,13 +38,8 @@ fn member(field: &str, text: &str) -> Result<Member, FieldError> {
 
 fn slot(i: usize, s: &pb::BatchSlot) -> Result<Slot, FieldError> {
     let time = |name: &str, value: &str| {
-        agenda::parse_time(value).map_err(|reason| {
-            invalid(
-                &format!("spec.agenda.slots[{i}].{name}"),
-                value,
-                &reason,
-            )
-        })
+        agenda::parse_time(value)
+            .map_err(|reason| invalid(&format!("spec.agenda.slots[{i}].{name}"), value, &reason))
     };
     Ok(Slot {
         label: s.label.clone(),

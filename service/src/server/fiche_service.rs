@@ -63,10 +63,8 @@ fn parse_batch(
             }
             Err(e) if message.atomic => {
                 let field = format!("fiches[{i}].{}", e.field.unwrap_or_default());
-                let status = Status::invalid_argument(format!(
-                    "{} ; rien n'a été écrit",
-                    e.message
-                ));
+                let status =
+                    Status::invalid_argument(format!("{} ; rien n'a été écrit", e.message));
                 return Err(status::in_field(field.trim_end_matches('.'), status));
             }
             Err(e) => (false, e.field.unwrap_or_default(), e.message),
@@ -258,8 +256,7 @@ impl FicheService for FicheApi {
             let query =
                 search_query(request.into_inner()).map_err(|e| status::invalid_field(&e))?;
             let state = self.state.clone();
-            let hits =
-                blocking(move |_| state.corpus().search(&query).map_err(engine_err)).await?;
+            let hits = blocking(move |_| state.corpus().search(&query).map_err(engine_err)).await?;
             let hits = hits.iter().map(convert::search_hit).collect();
             Ok(Response::new(pb::SearchFichesResponse { hits }))
         })

@@ -98,10 +98,14 @@ impl MatchService for MatchApi {
             blocking(move |_| {
                 let a = resolve(&state, "a", r.a.as_ref())?;
                 let b = resolve(&state, "b", r.b.as_ref())?;
-                let explained = state
-                    .corpus()
-                    .explain(&a.id, &b.id, &weights)
-                    .map_err(engine_err)?;
+                let explained = match state.corpus().explain(&a.id, &b.id, &weights) {
+                    Ok(explained) => explained,
+                    // The second fiche is the one that does not make a pair.
+                    Err(e @ passerelle_engine::Error::SameSide { .. }) => {
+                        return Err(status::in_field("b", engine_err(e)));
+                    }
+                    Err(e) => return Err(engine_err(e)),
+                };
                 let breakdown = explained
                     .score
                     .breakdown

@@ -32,10 +32,8 @@ impl ReviewService for ReviewApi {
             let decision = new_decision(r, &caller)?;
             let state = self.state.clone();
             let recorded = blocking(move |_| {
-                state
-                    .corpus()
-                    .record_decision(&decision)
-                    .map_err(engine_err)
+                let recorded = state.corpus().record_decision(&decision);
+                recorded.map_err(|error| decision_err(error, &decision))
             })
             .await?;
             let decision = Some(convert::decision(&recorded));
@@ -108,6 +106,18 @@ impl ReviewService for ReviewApi {
         })
         .await
     }
+}
+
+/// A refused decision names the field to blame: the fiche that is missing, or the
+/// second one when both are of one side.
+fn decision_err(error: passerelle_engine::Error, decision: &NewDecision) -> Status {
+    use passerelle_engine::Error;
+    let field = match &error {
+        Error::NotFound(id) if *id == decision.a => "fiche_a",
+        Error::NotFound(_) | Error::SameSide { .. } => "fiche_b",
+        _ => return engine_err(error),
+    };
+    status::in_field(field, engine_err(error))
 }
 
 fn new_decision(r: pb::RecordDecisionRequest, caller: &Caller) -> Result<NewDecision, Status> {

@@ -137,10 +137,7 @@ mod tests {
         assert_eq!(status.code(), tonic::Code::InvalidArgument);
         assert!(status.message().len() < MAX_MESSAGE_BYTES + 40);
         assert!(status.message().ends_with("(message tronqué)"));
-        assert_eq!(
-            status.metadata().get(FIELD_METADATA).unwrap(),
-            "exclude[0]"
-        );
+        assert_eq!(status.metadata().get(FIELD_METADATA).unwrap(), "exclude[0]");
         let accents = bounded(Status::invalid_argument("é".repeat(2000)));
         assert!(accents.message().ends_with("(message tronqué)"));
     }

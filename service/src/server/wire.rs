@@ -46,7 +46,10 @@ pub fn request_status(status: Status) -> Status {
 /// (`fiches.name`).
 fn undecodable(detail: &str) -> Status {
     let parts: Vec<&str> = detail.split(": ").collect();
-    let stack = parts.iter().take_while(|part| is_message_field(part)).count();
+    let stack = parts
+        .iter()
+        .take_while(|part| is_message_field(part))
+        .count();
     let path: Vec<&str> = parts[..stack]
         .iter()
         .rev()
@@ -150,7 +153,9 @@ mod tests {
 
     #[test]
     fn responses_are_rewritten_in_their_headers() {
-        let made = Status::internal("failed to decode Protobuf message: GetFicheRequest.id: invalid string value: data is not UTF-8 encoded");
+        let made = Status::internal(
+            "failed to decode Protobuf message: GetFicheRequest.id: invalid string value: data is not UTF-8 encoded",
+        );
         let response = rewrite(made.into_http::<()>());
         let status = Status::from_header_map(response.headers()).unwrap();
         assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
