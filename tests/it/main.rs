@@ -9,6 +9,7 @@ mod cross_product;
 mod demo_corpus;
 mod grpc;
 mod grpc_bad_input;
+mod grpc_decode;
 mod grpc_harness;
 mod grpc_roles;
 mod import_policy;
