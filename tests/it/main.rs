@@ -14,4 +14,5 @@ mod grpc_harness;
 mod grpc_roles;
 mod import_policy;
 mod ranking_golden;
+mod search_relevance;
 mod store_round_trip;

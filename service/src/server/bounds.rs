@@ -21,8 +21,8 @@ use super::status;
 
 /// Longest code (country, level, theme, side, région, admin1, date).
 pub const MAX_CODE_CHARS: usize = 64;
-/// Longest free-text search.
-pub const MAX_QUERY_CHARS: usize = 500;
+/// Longest free-text search, in bytes (the search engine's own bound).
+pub const MAX_QUERY_BYTES: usize = passerelle_engine::search::MAX_QUERY_BYTES;
 /// Longest page token (an offset).
 pub const MAX_PAGE_TOKEN_CHARS: usize = 20;
 /// Longest decision note.
@@ -144,7 +144,15 @@ impl Bounded for pb::DeleteFicheRequest {
 
 impl Bounded for pb::SearchFichesRequest {
     fn bounds(&self) -> Result<(), FieldError> {
-        free_text("text", &self.text, MAX_QUERY_CHARS)?;
+        // Fewer characters than bytes: the byte bound decides.
+        free_text("text", &self.text, MAX_QUERY_BYTES)?;
+        if self.text.len() > MAX_QUERY_BYTES {
+            return Err(FieldError::new(
+                "text",
+                &self.text,
+                format!("{MAX_QUERY_BYTES} octets au plus"),
+            ));
+        }
         let Some(f) = &self.filters else {
             return Ok(());
         };

@@ -256,9 +256,9 @@ impl FicheService for FicheApi {
             let query =
                 search_query(request.into_inner()).map_err(|e| status::invalid_field(&e))?;
             let state = self.state.clone();
-            let hits = blocking(move |_| state.corpus().search(&query).map_err(engine_err)).await?;
-            let hits = hits.iter().map(convert::search_hit).collect();
-            Ok(Response::new(pb::SearchFichesResponse { hits }))
+            let page =
+                blocking(move |_| state.corpus().search(&query).map_err(engine_err)).await?;
+            Ok(Response::new(convert::search_page(&page)))
         })
         .await
     }
@@ -321,6 +321,7 @@ fn search_query(
         }
         l => l,
     };
+    // The text's length was checked before (`bounds`).
     if r.offset as usize > MAX_OFFSET {
         return Err(convert::invalid(
             "offset",
