@@ -256,8 +256,7 @@ impl FicheService for FicheApi {
             let query =
                 search_query(request.into_inner()).map_err(|e| status::invalid_field(&e))?;
             let state = self.state.clone();
-            let page =
-                blocking(move |_| state.corpus().search(&query).map_err(engine_err)).await?;
+            let page = blocking(move |_| state.corpus().search(&query).map_err(engine_err)).await?;
             Ok(Response::new(convert::search_page(&page)))
         })
         .await
