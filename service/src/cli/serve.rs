@@ -251,6 +251,8 @@ async fn shutdown_signal() {
 /// After the server returns, how long the runtime waits for its tasks and blocking
 /// threads before the process ends regardless.
 const RUNTIME_SHUTDOWN: Duration = Duration::from_secs(1);
+/// Then, how long closing the data directory may take.
+const CLOSING: Duration = Duration::from_secs(5);
 
 pub fn run(data_dir: &Path, args: ServeArgs) -> anyhow::Result<()> {
     let settings = settings(data_dir, args)?;
@@ -292,20 +294,46 @@ pub fn run(data_dir: &Path, args: ServeArgs) -> anyhow::Result<()> {
             "passerelle: staff console on {scheme}://{addr}{}",
             crate::console::CONSOLE_PATH
         );
-        crate::server::serve(
+        let state = Arc::new(state);
+        let served = crate::server::serve(
             listener,
-            Arc::new(state),
+            state.clone(),
             settings.server,
             shutdown_signal(),
         )
-        .await
+        .await;
+        served.map(|()| state)
     });
     // Blocking work still running (a long batch run, a call past the grace period)
     // is not waited for: the process ends, and a batch run left running is marked
     // failed at the next start. Committed writes are durable; an unfinished one is
     // rolled back by SQLite when the store is next opened.
     runtime.shutdown_timeout(RUNTIME_SHUTDOWN);
-    served
+    close(served?);
+    Ok(())
+}
+
+/// Closes the corpus (its search index commits what is pending, so the next start
+/// need not rebuild it), waiting at most [`CLOSING`]: past it the process ends and
+/// the index is rebuilt at the next start. Work abandoned on blocking threads may
+/// still hold the corpus: then it is not closed at all.
+fn close(state: Arc<State>) {
+    let (closed, done) = std::sync::mpsc::channel();
+    let started = Instant::now();
+    std::thread::spawn(move || {
+        drop(state);
+        let _ = closed.send(());
+    });
+    match done.recv_timeout(CLOSING) {
+        Ok(()) => tracing::info!(
+            ms = started.elapsed().as_millis() as u64,
+            "data directory closed"
+        ),
+        Err(_) => tracing::warn!(
+            secs = CLOSING.as_secs(),
+            "the data directory was not closed in time; the search index is rebuilt at the next start"
+        ),
+    }
 }
 
 #[cfg(test)]
