@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use passerelle::server::{self, Caller, Role, ServerConfig, State, StateOptions, Tokens};
+use passerelle::server::{self, Caller, Grant, Role, ServerConfig, State, StateOptions, Tokens};
 use passerelle_engine::fiche::FicheId;
 use passerelle_proto::v1 as pb;
 use pb::fiche_service_client::FicheServiceClient;
@@ -37,7 +37,7 @@ pub(crate) fn tokens() -> Tokens {
         role,
         fiches: fiches
             .iter()
-            .map(|id| FicheId::parse(id).unwrap())
+            .map(|id| Grant::Fiche(FicheId::parse(id).unwrap()))
             .collect(),
     };
     Tokens::new([
@@ -381,7 +381,7 @@ async fn an_upserted_fiche_is_suggested_found_and_looked_up_at_once() {
         fiches: vec![fiche],
         atomic: false,
     };
-    let response = server.fiches(PORTAL).upsert_fiches(request).await.unwrap();
+    let response = server.fiches(STAFF).upsert_fiches(request).await.unwrap();
     let response = response.into_inner();
     assert_eq!(
         (response.written, response.rejected),
@@ -451,7 +451,7 @@ async fn an_upserted_fiche_is_suggested_found_and_looked_up_at_once() {
         },
     ];
     let response = server
-        .fiches(PORTAL)
+        .fiches(STAFF)
         .upsert_fiches_stream(tokio_stream::iter(messages))
         .await
         .unwrap()
@@ -469,7 +469,7 @@ async fn an_upserted_fiche_is_suggested_found_and_looked_up_at_once() {
         fiches: vec![two.clone()],
         atomic: true,
     };
-    server.fiches(PORTAL).upsert_fiches(request).await.unwrap();
+    server.fiches(STAFF).upsert_fiches(request).await.unwrap();
     assert_eq!(
         get(&server, PORTAL, &two.id).await.unwrap().population,
         1234
@@ -488,7 +488,7 @@ async fn invalid_fiches_and_requests_name_the_field() {
         fiches: vec![fiche.clone(), bad_theme],
         atomic: false,
     };
-    let response = server.fiches(PORTAL).upsert_fiches(request).await.unwrap();
+    let response = server.fiches(STAFF).upsert_fiches(request).await.unwrap();
     let response = response.into_inner();
     assert_eq!((response.written, response.rejected), (0, 2));
     assert_eq!(response.results[0].field, "location.lat");
@@ -510,7 +510,7 @@ async fn invalid_fiches_and_requests_name_the_field() {
         atomic: true,
     };
     let error = server
-        .fiches(PORTAL)
+        .fiches(STAFF)
         .upsert_fiches(request)
         .await
         .unwrap_err();
@@ -959,7 +959,7 @@ async fn an_acknowledged_write_is_searchable_at_once() {
         fiches: vec![fiche],
         atomic: true,
     };
-    server.fiches(PORTAL).upsert_fiches(request).await.unwrap();
+    server.fiches(STAFF).upsert_fiches(request).await.unwrap();
     assert_eq!(
         get(&server, PORTAL, "FR-COM-99998").await.unwrap().name,
         "Backgroundville"

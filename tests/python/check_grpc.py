@@ -47,10 +47,17 @@ def generate_stubs(out):
 
 def start_server(binary, data_dir):
     env = dict(os.environ)
-    env["PASSERELLE_TOKENS"] = f"py-portal:portal:{PORTAL},py-staff:staff:{STAFF},py-admin:admin:{ADMIN}"
+    # Staff and admin from the environment; the portal from the configuration file,
+    # which alone says which fiches a portal token speaks for (it may write them).
+    env["PASSERELLE_TOKENS"] = f"py-staff:staff:{STAFF},py-admin:admin:{ADMIN}"
     env.setdefault("RUST_LOG", "warn")
+    config = data_dir.parent / "passerelle.toml"
+    config.write_text(
+        f'[[tokens]]\nname = "py-portal"\ntoken = "{PORTAL}"\nrole = "portal"\nfiches = ["BJ-COM-BJ-AK-BOU"]\n'
+    )
     process = subprocess.Popen(
-        [binary, "--data-dir", str(data_dir), "serve", "--empty", "--listen", "127.0.0.1:0", "--date", "2026-09-01"],
+        [binary, "--data-dir", str(data_dir), "serve", "--empty", "--listen", "127.0.0.1:0", "--date", "2026-09-01",
+         "--config", str(config)],
         stderr=subprocess.PIPE,
         text=True,
         env=env,
@@ -150,12 +157,29 @@ def main():
             ]
             bad = fiche(pb, "BJ-COM-BJ-BAD", "BJ", "municipality", "local", "Nulle-part", 95.0, 2.0,
                         ["jeunesse"], ["eau-assainissement"])
-            response = fiches.UpsertFiches(fs.UpsertFichesRequest(fiches=batch + [bad]), metadata=auth(PORTAL), timeout=30)
+            try:
+                fiches.UpsertFiches(fs.UpsertFichesRequest(fiches=batch), metadata=auth(PORTAL), timeout=10)
+                check("a portal writes only its own fiches", False, "call succeeded")
+            except grpc.RpcError as e:
+                check("a portal writes only its own fiches", e.code() == grpc.StatusCode.PERMISSION_DENIED
+                      and "fiches[0].id" in e.details(), e.details())
+            response = fiches.UpsertFiches(fs.UpsertFichesRequest(fiches=batch + [bad]), metadata=auth(STAFF), timeout=30)
             check("upsert writes the valid fiches", response.written == 3 and response.rejected == 1, response)
             check("upsert names the invalid field", response.results[3].field == "location.lat", response.results[3])
+            own = fiches.UpsertFiches(fs.UpsertFichesRequest(fiches=[batch[1]], atomic=True), metadata=auth(PORTAL), timeout=10)
+            check("a portal writes the fiche it speaks for", own.written == 1, own)
+
+            raw = channel.unary_unary("/passerelle.v1.FicheService/GetFiche",
+                                      request_serializer=lambda b: b, response_deserializer=lambda b: b)
+            try:
+                raw(b"\x0a\x02\xff\xfe", metadata=auth(STAFF), timeout=10)
+                check("an undecodable request is INVALID_ARGUMENT", False, "call succeeded")
+            except grpc.RpcError as e:
+                check("an undecodable request is INVALID_ARGUMENT", e.code() == grpc.StatusCode.INVALID_ARGUMENT
+                      and "`id`" in e.details(), (e.code(), e.details()))
 
             try:
-                fiches.UpsertFiches(fs.UpsertFichesRequest(fiches=[bad], atomic=True), metadata=auth(PORTAL), timeout=10)
+                fiches.UpsertFiches(fs.UpsertFichesRequest(fiches=[bad], atomic=True), metadata=auth(STAFF), timeout=10)
                 check("atomic bad fiche is INVALID_ARGUMENT", False, "call succeeded")
             except grpc.RpcError as e:
                 check("atomic bad fiche is INVALID_ARGUMENT", e.code() == grpc.StatusCode.INVALID_ARGUMENT

@@ -45,6 +45,17 @@ pub struct ReviewPage {
 impl Corpus {
     /// One page of the review queue.
     pub fn review_queue(&self, query: &QueueQuery) -> Result<ReviewPage> {
+        self.review_queue_until(query, &|| false)
+    }
+
+    /// One page of the review queue, given up ([`Error::Cancelled`]) as soon as
+    /// `stop` says so — checked before each fiche's suggestions (a page is up to a
+    /// hundred of them), so a server stops working for a client that is gone.
+    pub fn review_queue_until(
+        &self,
+        query: &QueueQuery,
+        stop: &dyn Fn() -> bool,
+    ) -> Result<ReviewPage> {
         let scope = SearchQuery {
             text: String::new(),
             filters: SearchFilters {
@@ -71,6 +82,9 @@ impl Corpus {
         };
         let mut entries = Vec::new();
         for (hit, decided) in page.iter().zip(&decided) {
+            if stop() {
+                return Err(Error::Cancelled);
+            }
             let options = SuggestOptions {
                 k: (query.per_fiche + decided.len()).min(MAX_K),
                 filters: query.filters.clone(),

@@ -15,7 +15,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::Store;
 use crate::error::{Error, Result};
-use crate::fiche::FicheId;
+use crate::fiche::{FicheId, Kind};
 use crate::scoring::PairVeto;
 
 /// What staff decided about a pair.
@@ -163,15 +163,30 @@ impl Store {
         let (a, b) = sorted(&decision.a, &decision.b);
         let at = decision.at.to_rfc3339_opts(SecondsFormat::Millis, true);
         let transaction = self.connection.transaction()?;
+        let mut sides = Vec::with_capacity(2);
         for id in [&a, &b] {
-            let exists = transaction
-                .query_row("SELECT 1 FROM fiches WHERE id = ?1", [id.as_str()], |_| {
-                    Ok(())
-                })
+            let kind: Option<String> = transaction
+                .query_row(
+                    "SELECT kind FROM fiches WHERE id = ?1",
+                    [id.as_str()],
+                    |row| row.get(0),
+                )
                 .optional()?;
-            if exists.is_none() {
-                return Err(Error::NotFound(id.clone()));
-            }
+            let kind = kind.ok_or_else(|| Error::NotFound(id.clone()))?;
+            let kind = Kind::parse(&kind).ok_or_else(|| Error::CorruptRecord {
+                id: id.to_string(),
+                message: format!("unknown kind {kind:?}"),
+            })?;
+            sides.push(kind.side());
+        }
+        // Only a French × foreign pair is ever suggested, so only such a pair is
+        // decided on.
+        if sides[0] == sides[1] {
+            return Err(Error::SameSide {
+                a: decision.a.clone(),
+                b: decision.b.clone(),
+                side: sides[0],
+            });
         }
         transaction.execute(
             "INSERT INTO decisions (fiche_a, fiche_b, kind, note, reviewer, at)
