@@ -66,6 +66,11 @@ impl ConsoleError {
         )
     }
 
+    /// Something asked for does not exist (a French message saying what).
+    pub fn missing(message: impl Into<String>) -> ConsoleError {
+        ConsoleError::new(StatusCode::NOT_FOUND, "Introuvable", message)
+    }
+
     pub fn method_not_allowed() -> ConsoleError {
         ConsoleError::new(
             StatusCode::METHOD_NOT_ALLOWED,

@@ -17,7 +17,7 @@ use super::super::error::ConsoleError;
 use super::super::map_data::{MapData, area_label, level_label};
 use super::super::params::Params;
 use super::super::{Console, StaffSession, assets, blocking};
-use super::{Layout, html};
+use super::{Choice, Layout, html};
 
 /// Most points whose cards one request may ask for.
 pub const MAX_CARDS: usize = 20;
@@ -218,20 +218,8 @@ impl MapFilters {
     }
 }
 
-/// An `<option>`.
-#[derive(Debug, Clone)]
-struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
-}
-
 fn choice(value: &str, label: &str, selected: bool) -> Choice {
-    Choice {
-        value: value.to_owned(),
-        label: label.to_owned(),
-        selected,
-    }
+    Choice::new(value, label, selected)
 }
 
 #[derive(Template)]

@@ -1,11 +1,20 @@
 //! One module per page: each handler checks its input, calls the engine through the
 //! console's corpus adapter and renders a template.
 
+pub(crate) mod batch;
+pub(crate) mod decision;
+pub(crate) mod fiche;
+pub(crate) mod fiche_view;
 pub(crate) mod login;
 pub(crate) mod map;
+pub(crate) mod pair;
+pub(crate) mod review;
+pub(crate) mod score_view;
+pub(crate) mod scoring_form;
+pub(crate) mod status;
 
 use askama::Template;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::assets;
@@ -40,6 +49,29 @@ impl Layout {
             current,
         }
     }
+}
+
+/// An `<option>` of a `<select>`.
+#[derive(Debug, Clone)]
+pub(crate) struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+impl Choice {
+    pub fn new(value: &str, label: &str, selected: bool) -> Choice {
+        Choice {
+            value: value.to_owned(),
+            label: label.to_owned(),
+            selected,
+        }
+    }
+}
+
+/// A request made by htmx (a fragment is expected).
+pub(crate) fn is_htmx(headers: &HeaderMap) -> bool {
+    headers.contains_key("hx-request")
 }
 
 /// A rendered template as an HTML response with `status`.
