@@ -202,6 +202,8 @@ pub fn router(state: Arc<State>, tokens: Tokens, mut config: ConsoleConfig) -> R
         .route("/console/carte", get(pages::map::page))
         .route("/console/carte/points", get(pages::map::points))
         .route("/console/carte/fiches", get(pages::map::cards))
+        .route("/console/recherche", get(pages::search::page))
+        .route("/console/recherche.csv", get(pages::search::export))
         .route("/console/fiches", get(pages::fiche::open))
         .route("/console/fiches/{id}", get(pages::fiche::page))
         .route(

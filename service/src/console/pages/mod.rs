@@ -11,6 +11,7 @@ pub(crate) mod pair;
 pub(crate) mod review;
 pub(crate) mod score_view;
 pub(crate) mod scoring_form;
+pub(crate) mod search;
 pub(crate) mod status;
 
 use askama::Template;

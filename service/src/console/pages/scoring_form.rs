@@ -2,7 +2,6 @@
 //! (Fiche and Paire pages), and for suggestions how many and which candidates.
 //! Values are checked here, against the engine's bounds, before any work.
 
-use passerelle_engine::fiche::Level;
 use passerelle_engine::french;
 use passerelle_engine::ranking::{CandidateFilters, SuggestOptions};
 use passerelle_engine::reference::{CountryCode, ThemeCode};
@@ -170,13 +169,6 @@ impl SuggestionSettings {
         parts.join("&")
     }
 }
-
-/// A level's form value and label (search and review filters).
-pub(crate) const LEVELS: [(&str, Level); 3] = [
-    ("local", Level::Local),
-    ("intermediaire", Level::Intermediate),
-    ("regional", Level::Regional),
-];
 
 #[cfg(test)]
 mod tests {

@@ -126,7 +126,7 @@ async fn stream_list(
         let mut pairs: Vec<BatchPair> = Vec::new();
         let mut unassigned: Vec<Unassigned> = Vec::new();
         let mut first = true;
-        let mut send =
+        let send =
             |pairs: &mut Vec<BatchPair>, unassigned: &mut Vec<Unassigned>, first: &mut bool| {
                 let bytes = csv_chunk(list, pairs, unassigned, *first);
                 pairs.clear();
