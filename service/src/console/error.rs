@@ -140,7 +140,12 @@ impl ConsoleError {
             | Error::ImportRejected { .. } => {
                 ConsoleError::bad_request(format!("Requête refusée par le moteur : {error}"))
             }
-            Error::NoSuchRun(_) | Error::RunNotDone { .. } | Error::RunFinished { .. } => {
+            Error::NoSuchRun(id) => ConsoleError::new(
+                StatusCode::NOT_FOUND,
+                "Session introuvable",
+                format!("Aucune session de mise en relation n° {id}."),
+            ),
+            Error::RunNotDone { .. } | Error::RunFinished { .. } => {
                 ConsoleError::conflict(format!("Traitement par lots : {error}"))
             }
             Error::Cancelled => ConsoleError::conflict("L'opération a été annulée."),

@@ -177,6 +177,17 @@ fn decode(raw: &str) -> Result<String, std::str::Utf8Error> {
         .map(|s| s.into_owned())
 }
 
+/// A value from outside as a message shows it between « »: cut after 64
+/// characters, control characters dropped.
+pub(crate) fn shown(value: &str) -> String {
+    const MAX: usize = 64;
+    let clean: String = value.chars().filter(|c| !c.is_control()).collect();
+    match clean.char_indices().nth(MAX) {
+        None => clean,
+        Some((end, _)) => format!("{}…", &clean[..end]),
+    }
+}
+
 /// A name from outside, cut short for messages.
 fn shorten(name: &str) -> String {
     const MAX: usize = 40;

@@ -43,7 +43,7 @@ fn origin(value: Option<&str>) -> Result<&'static str, ConsoleError> {
             "depuis",
             format!(
                 "« {} » n'est pas une page de la console (fiche, revue, paire).",
-                passerelle_engine::fiche::quote(other)
+                crate::console::params::shown(other)
             ),
         )),
     }

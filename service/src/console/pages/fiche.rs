@@ -33,7 +33,7 @@ pub(crate) fn path_id(text: &str) -> Result<FicheId, ConsoleError> {
     FicheId::parse(text).map_err(|_| {
         ConsoleError::bad_request(format!(
             "« {} » n'est pas un identifiant de fiche (par exemple FR-COM-33063).",
-            passerelle_engine::fiche::quote(text)
+            crate::console::params::shown(text)
         ))
     })
 }
@@ -363,6 +363,13 @@ pub(crate) async fn open(
         )
         .into_response();
     };
+    if typed.chars().count() > MAX_NAME_CHARS {
+        return ConsoleError::field(
+            "nom",
+            format!("trop long (au plus {MAX_NAME_CHARS} caractères)."),
+        )
+        .into_response();
+    }
     let resolved = {
         let (console, typed) = (console.clone(), typed.clone());
         blocking(move || Ok(console.corpus.resolve(&typed, None))).await

@@ -306,7 +306,7 @@ mod tests {
 
     fn fiche() -> Fiche {
         passerelle_engine::jsonl::parse_fiche(
-            r#"{"id":"FR-COM-33063","country":"FR","kind":"commune","level":"local","name":"Bordeaux","admin":{"region":"75","departement":"33"},"location":{"lat":44.8,"lon":-0.58},"population":260000,"contact":{"name":"Camille Martin","email":"camille.martin@example.org"}}"#,
+            r#"{"id":"FR-COM-33063","country":"FR","kind":"commune","level":"local","name":"Bordeaux","admin":{"region":"75","departement":"33"},"location":{"lat":44.8,"lon":-0.58},"population":260000,"contact":{"name":"Camille Martin","email":"camille.martin@example.org"},"request":{"text":"Coopération"}}"#,
         )
         .unwrap()
     }

@@ -10,7 +10,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use passerelle_engine::Error;
-use passerelle_engine::fiche::Side;
+use passerelle_engine::fiche::{MAX_NAME_CHARS, Side};
 use passerelle_engine::lookup::Resolution;
 
 use super::super::error::ConsoleError;
@@ -108,6 +108,15 @@ pub(crate) async fn page(
     };
     let typed_a = params.get("a").unwrap_or("").to_owned();
     let typed_b = params.get("b").unwrap_or("").to_owned();
+    for (field, typed) in [("a", &typed_a), ("b", &typed_b)] {
+        if typed.chars().count() > MAX_NAME_CHARS {
+            return ConsoleError::field(
+                field,
+                format!("trop long (au plus {MAX_NAME_CHARS} caractères)."),
+            )
+            .into_response();
+        }
+    }
     let caller = session.caller.clone();
     let work = {
         let (typed_a, typed_b) = (typed_a.clone(), typed_b.clone());

@@ -49,7 +49,7 @@ impl Filters {
                     "region",
                     format!(
                         "aucune région française « {} » parmi les fiches.",
-                        passerelle_engine::fiche::quote(code)
+                        crate::console::params::shown(code)
                     ),
                 ));
             }
@@ -61,7 +61,7 @@ impl Filters {
                     "pays",
                     format!(
                         "« {} » n'est pas un code pays ISO 3166-1 à deux lettres connu.",
-                        passerelle_engine::fiche::quote(code)
+                        crate::console::params::shown(code)
                     ),
                 )
             })?),
@@ -73,7 +73,7 @@ impl Filters {
                     "theme",
                     format!(
                         "« {} » n'est pas un des 30 codes de thème.",
-                        passerelle_engine::fiche::quote(code)
+                        crate::console::params::shown(code)
                     ),
                 )
             })?),

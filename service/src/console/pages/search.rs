@@ -82,7 +82,7 @@ impl Asked {
         asked.page = params
             .integer("page", 1, MAX_OFFSET / asked.page_size)?
             .unwrap_or(1);
-        let quote = passerelle_engine::fiche::quote;
+        let quote = super::super::params::shown;
         if let Some(side) = params.get("cote") {
             let (value, side) = match side {
                 "francais" => ("francais", Side::French),
@@ -361,7 +361,13 @@ async fn page_inner(
     let mut countries: Vec<Choice> = passerelle_engine::reference::Countries::get()
         .all()
         .iter()
-        .map(|c| Choice::new(c.code.as_str(), &c.name_fr, asked.filters.country == Some(c.code)))
+        .map(|c| {
+            Choice::new(
+                c.code.as_str(),
+                &c.name_fr,
+                asked.filters.country == Some(c.code),
+            )
+        })
         .collect();
     countries.sort_by_key(|c| passerelle_engine::text::fold(&c.label));
     let areas = match (asked.filters.country, console.map.latest()) {
@@ -396,7 +402,11 @@ async fn page_inner(
         levels: LEVELS
             .iter()
             .map(|(v, level)| {
-                Choice::new(v, &labels::capitalised(level.label()), asked.level == Some(*v))
+                Choice::new(
+                    v,
+                    &labels::capitalised(level.label()),
+                    asked.level == Some(*v),
+                )
             })
             .collect(),
         themes: theme_choices(asked.filters.theme),
@@ -512,7 +522,10 @@ mod tests {
     #[test]
     fn csv_lines_quote_what_needs_it() {
         assert_eq!(csv_line(&["a", "b c"]), "a,b c\n");
-        assert_eq!(csv_line(&["a,b", "dit \"x\""]), "\"a,b\",\"dit \"\"x\"\"\"\n");
+        assert_eq!(
+            csv_line(&["a,b", "dit \"x\""]),
+            "\"a,b\",\"dit \"\"x\"\"\"\n"
+        );
         assert_eq!(csv_line(&["l1\nl2"]), "\"l1\nl2\"\n");
     }
 }

@@ -273,7 +273,7 @@ pub(crate) async fn calendar(
         let fiche = FicheId::parse(fiche).map_err(|_| {
             ConsoleError::bad_request(format!(
                 "« {} » n'est pas un identifiant de fiche.",
-                passerelle_engine::fiche::quote(fiche)
+                crate::console::params::shown(fiche)
             ))
         })?;
         let rows = agenda_rows(&console, run, Some(fiche.clone())).await?;

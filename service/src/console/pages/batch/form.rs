@@ -200,7 +200,7 @@ fn scope(
                         side_label,
                         format!(
                             "« {} » n'est pas le code d'un pays étranger (ISO 3166-1, par exemple BJ).",
-                            passerelle_engine::fiche::quote(part)
+                            crate::console::params::shown(part)
                         ),
                     )),
                 }

@@ -42,7 +42,7 @@ pub(crate) fn run_id(text: &str) -> Result<RunId, ConsoleError> {
         .ok_or_else(|| {
             ConsoleError::bad_request(format!(
                 "« {} » n'est pas un numéro de session.",
-                passerelle_engine::fiche::quote(text)
+                crate::console::params::shown(text)
             ))
         })
 }
