@@ -11,5 +11,7 @@ mod cross_product;
 mod demo_corpus;
 mod grpc;
 mod import_policy;
+mod pairing;
 mod ranking_golden;
+mod search_relevance;
 mod store_round_trip;

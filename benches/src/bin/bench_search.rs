@@ -1,10 +1,14 @@
-//! Search index build, search and name lookup on the full demo corpus.
+//! Search index build, search, incremental writes and name lookup on the full demo
+//! corpus.
 //!
 //! `cargo run --release -p passerelle-benches --bin bench-search`
 //!
 //! Stores the demo corpus in a temporary data directory, builds the tantivy index
-//! (timed), runs a mix of full-text searches with and without filters, then fuzzy
-//! name lookups, and reports their latency distributions.
+//! (timed), runs a mix of full-text searches with and without filters, then 200
+//! writes of one fiche each, back to back (the store's commit, then the index's
+//! `apply`, each timed, and a search that must find the new text at once), then 50
+//! writes each followed by a wait for its background commit (the commit lag), the
+//! searches again, then fuzzy name lookups, and reports their latency distributions.
 
 use std::time::{Duration, Instant};
 
@@ -71,9 +75,40 @@ fn main() -> anyhow::Result<()> {
         queries.push(themed);
     }
     let search = measure(20, &queries, |query| {
-        index.search(query).map(|hits| hits.len())
+        index.search(query).map(|page| page.hits.len())
     })?;
     report("search", &search);
+
+    let cpu = cpu_seconds();
+    let (store_writes, index_writes) = writes(&mut store, &index, WRITES)?;
+    let cpu = cpu_seconds().zip(cpu).map(|(after, before)| after - before);
+    report("write: store commit (one fiche)", &store_writes);
+    report("write: index apply (one fiche)", &index_writes);
+    let total: Vec<Duration> = {
+        let mut total: Vec<Duration> = (store_writes.iter().zip(&index_writes))
+            .map(|(a, b)| *a + *b)
+            .collect();
+        total.sort();
+        total
+    };
+    report("write: store + index (one fiche)", &total);
+    if let Some(cpu) = cpu {
+        println!(
+            "write: CPU time of the process (every thread, background commits included) \
+             per write and check: {:.2} ms",
+            cpu * 1e3 / WRITES as f64
+        );
+    }
+    report(
+        "write: commit lag (apply to on disk)",
+        &commit_lags(&mut store, &index, 50)?,
+    );
+    // The same searches once the large segment has deleted documents (the writes
+    // above replaced 250 of its fiches): document frequencies then leave them out.
+    let search = measure(20, &queries, |query| {
+        index.search(query).map(|page| page.hits.len())
+    })?;
+    report("search after the writes", &search);
 
     let started = Instant::now();
     let names = NameTable::from_store(&store)?;
@@ -87,6 +122,84 @@ fn main() -> anyhow::Result<()> {
     })?;
     report("lookup", &lookups);
     Ok(())
+}
+
+/// Rewrites the request of `count` fiches spread over the corpus, one write at a time:
+/// the store's commit and the index's apply, timed apart; each new text must be found
+/// by the next search. Latencies sorted.
+fn writes(
+    store: &mut Store,
+    index: &SearchIndex,
+    count: usize,
+) -> anyhow::Result<(Vec<Duration>, Vec<Duration>)> {
+    let fiches = store.load_all()?;
+    let step = fiches.len() / count;
+    let (mut store_times, mut index_times) = (Vec::new(), Vec::new());
+    for i in 0..count {
+        let mut fiche = fiches[i * step].clone();
+        let word = format!("marqueur{i}");
+        let request = fiche.request.get_or_insert_with(Default::default);
+        request.text = Some(format!("Coopération sur le thème {word}."));
+        let started = Instant::now();
+        store.upsert(std::slice::from_ref(&fiche))?;
+        let stored = Instant::now();
+        index.apply(std::slice::from_ref(&fiche), &[], store.generation()?)?;
+        index_times.push(stored.elapsed());
+        store_times.push(stored - started);
+        let page = index.search(&SearchQuery::new(&word))?;
+        anyhow::ensure!(
+            page.hits.first().map(|h| &h.id) == Some(&fiche.id),
+            "{word} not found at once"
+        );
+    }
+    index.flush()?;
+    store_times.sort();
+    index_times.sort();
+    Ok((store_times, index_times))
+}
+
+/// Writes `count` fiches one at a time, each time waiting until the background
+/// commit has the write on disk; the waits, sorted.
+fn commit_lags(
+    store: &mut Store,
+    index: &SearchIndex,
+    count: usize,
+) -> anyhow::Result<Vec<Duration>> {
+    let fiches = store.load_all()?;
+    let step = fiches.len() / count;
+    let mut lags = Vec::new();
+    for i in 0..count {
+        let mut fiche = fiches[i * step + 1].clone();
+        fiche.population += 1;
+        store.upsert(std::slice::from_ref(&fiche))?;
+        let generation = store.generation()?;
+        index.apply(std::slice::from_ref(&fiche), &[], generation)?;
+        let applied = Instant::now();
+        while index.committed_generation() < generation {
+            anyhow::ensure!(
+                applied.elapsed() < Duration::from_secs(60),
+                "never committed"
+            );
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        lags.push(applied.elapsed());
+    }
+    lags.sort();
+    Ok(lags)
+}
+
+const WRITES: usize = 200;
+
+/// User and system CPU time of this process so far (Linux; `None` elsewhere): under
+/// load, a figure that wall-clock latencies do not give.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces), from field 3 on.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split(' ').collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<f64>().ok();
+    // utime and stime are fields 14 and 15 (11 and 12 here), in clock ticks of 1/100 s.
+    Some((ticks(11)? + ticks(12)?) / 100.0)
 }
 
 fn measure<Q, E>(

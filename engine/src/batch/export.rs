@@ -96,35 +96,79 @@ pub fn csv(rows: &[AgendaRow]) -> String {
     String::from_utf8(bytes).expect("UTF-8 in, UTF-8 out")
 }
 
-/// Writes pairs (`pairs.csv`, `assignment.csv`) as CSV, row by row: a national run
-/// keeps millions of them.
-pub fn write_pairs_csv(out: impl Write, pairs: &[BatchPair]) -> std::io::Result<()> {
-    let mut out = writer(out);
-    out.write_record(PAIRS_HEADER)?;
-    for p in pairs {
-        out.write_record([
+/// `pairs.csv` or `assignment.csv`, written row by row as results arrive: a national
+/// run keeps millions of pairs, never gathered in memory.
+#[derive(Debug)]
+pub struct PairsCsv<W: Write> {
+    out: csv::Writer<W>,
+}
+
+impl<W: Write> PairsCsv<W> {
+    /// The file with its header.
+    pub fn new(out: W) -> std::io::Result<PairsCsv<W>> {
+        let mut out = writer(out);
+        out.write_record(PAIRS_HEADER)?;
+        Ok(PairsCsv { out })
+    }
+
+    pub fn pair(&mut self, p: &BatchPair) -> std::io::Result<()> {
+        self.out.write_record([
             text_cell(p.french.as_str()).as_ref(),
             &text_cell(&p.french_name),
             &text_cell(p.foreign.as_str()),
             &text_cell(&p.foreign_name),
             &number(p.total),
         ])?;
+        Ok(())
     }
-    out.flush()
+
+    /// Everything written out.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
 }
 
-/// Writes the fiches without a partner (`unassigned.csv`) and why, as CSV.
-pub fn write_unassigned_csv(out: impl Write, unassigned: &[Unassigned]) -> std::io::Result<()> {
-    let mut out = writer(out);
-    out.write_record(UNASSIGNED_HEADER)?;
-    for u in unassigned {
-        out.write_record([
+/// `unassigned.csv`: the fiches without a partner and why, row by row.
+#[derive(Debug)]
+pub struct UnassignedCsv<W: Write> {
+    out: csv::Writer<W>,
+}
+
+impl<W: Write> UnassignedCsv<W> {
+    /// The file with its header.
+    pub fn new(out: W) -> std::io::Result<UnassignedCsv<W>> {
+        let mut out = writer(out);
+        out.write_record(UNASSIGNED_HEADER)?;
+        Ok(UnassignedCsv { out })
+    }
+
+    pub fn fiche(&mut self, u: &Unassigned) -> std::io::Result<()> {
+        self.out.write_record([
             text_cell(u.id.as_str()).as_ref(),
             &text_cell(&u.name),
             &text_cell(&u.reason),
         ])?;
+        Ok(())
     }
-    out.flush()
+
+    /// Everything written out.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Writes pairs (`pairs.csv`, `assignment.csv`) as CSV.
+pub fn write_pairs_csv(out: impl Write, pairs: &[BatchPair]) -> std::io::Result<()> {
+    let mut csv = PairsCsv::new(out)?;
+    pairs.iter().try_for_each(|p| csv.pair(p))?;
+    csv.finish()
+}
+
+/// Writes the fiches without a partner (`unassigned.csv`) and why, as CSV.
+pub fn write_unassigned_csv(out: impl Write, unassigned: &[Unassigned]) -> std::io::Result<()> {
+    let mut csv = UnassignedCsv::new(out)?;
+    unassigned.iter().try_for_each(|u| csv.fiche(u))?;
+    csv.finish()
 }
 
 /// One calendar per participant (by id), each with that participant's meetings.

@@ -5,6 +5,7 @@
 pub mod agenda;
 pub mod assignment;
 pub mod export;
+pub mod flow;
 mod job;
 #[cfg(test)]
 mod lcg;
@@ -13,10 +14,11 @@ mod spec;
 pub mod stable;
 
 use std::collections::HashSet;
+use std::ops::ControlFlow;
 
 use serde::Serialize;
 
-pub use job::{RunProgress, execute};
+pub use job::{Phase, RunProgress, execute, execute_streaming};
 pub use scope::{Member, Scope};
 pub use spec::{
     AgendaSpec, BatchSpec, ExcludedPair, MAX_BATCH_K, MAX_CAPACITY, MAX_EXCLUSIONS, MAX_SLOTS,
@@ -27,8 +29,8 @@ use crate::error::{Error, Result};
 use crate::fiche::{Fiche, FicheId, FieldError, Side};
 use crate::ranking::Matcher;
 use crate::scoring::{EitherVeto, PairVeto};
-use crate::store::RejectedPairs;
-use assignment::Edge;
+use crate::store::{RejectedPairs, ResultItem};
+pub use assignment::Edge;
 
 /// A pair of the run, with names for reports.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -48,7 +50,7 @@ pub struct Unassigned {
     pub reason: String,
 }
 
-/// The outcome of a run.
+/// The outcome of a run, as read back from the store (with names).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BatchResult {
     /// The fiches in each scope.
@@ -121,18 +123,177 @@ impl Participants {
     }
 }
 
+/// What a run found, compact: pairs are indices into the participants, names are
+/// looked up when the results are written (a national run keeps two million pairs).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunOutput {
+    pub participants: Participants,
+    /// The pairs kept (best `k` per fiche on either side), best first.
+    pub scored: Vec<Edge>,
+    /// The pairs chosen under capacities (indices into `scored`), best first.
+    pub assigned: Vec<usize>,
+    /// Sum of the assigned pairs' scores.
+    pub total: f64,
+    /// The fiches left without a partner, in the order French then foreign, by id.
+    pub unassigned: Vec<Unpaired>,
+    /// When the spec has an agenda.
+    pub agenda: Option<agenda::AgendaPlan>,
+}
+
+impl RunOutput {
+    /// A pair with its ids and names.
+    pub fn pair(&self, edge: &Edge) -> BatchPair {
+        let (french, foreign) = (
+            &self.participants.french[edge.french],
+            &self.participants.foreign[edge.foreign],
+        );
+        BatchPair {
+            french: french.id.clone(),
+            french_name: french.name.clone(),
+            foreign: foreign.id.clone(),
+            foreign_name: foreign.name.clone(),
+            total: edge.score,
+        }
+    }
+
+    /// The assigned pairs with ids and names, best first.
+    pub fn assigned_pairs(&self) -> Vec<BatchPair> {
+        self.assigned
+            .iter()
+            .map(|&i| self.pair(&self.scored[i]))
+            .collect()
+    }
+
+    /// Every result, in the order the store gives them back
+    /// ([`crate::store::ResultItem`]), until `visit` answers `Break`.
+    pub fn for_each_item(&self, visit: &mut dyn FnMut(ResultItem) -> ControlFlow<()>) {
+        let pairs = self.scored.iter().map(|e| ResultItem::Scored(self.pair(e)));
+        let assigned = self
+            .assigned
+            .iter()
+            .map(|&i| ResultItem::Assigned(self.pair(&self.scored[i])));
+        let unassigned = self
+            .unassigned
+            .iter()
+            .map(|u| ResultItem::Unassigned(self.unassigned(u)));
+        let (rows, unplaced) = match &self.agenda {
+            Some(plan) => (&plan.rows[..], &plan.unplaced[..]),
+            None => (&[][..], &[][..]),
+        };
+        let agenda = rows.iter().cloned().map(ResultItem::Agenda);
+        let unplaced = unplaced.iter().cloned().map(ResultItem::Unplaced);
+        for item in pairs
+            .chain(assigned)
+            .chain(unassigned)
+            .chain(agenda)
+            .chain(unplaced)
+        {
+            if visit(item).is_break() {
+                return;
+            }
+        }
+    }
+
+    /// A fiche left without a partner, with its id, name and reason in French.
+    pub fn unassigned(&self, unpaired: &Unpaired) -> Unassigned {
+        let participant = match unpaired.side {
+            Side::French => &self.participants.french[unpaired.index],
+            Side::Foreign => &self.participants.foreign[unpaired.index],
+        };
+        Unassigned {
+            id: participant.id.clone(),
+            name: participant.name.clone(),
+            reason: unpaired.why.to_french(),
+        }
+    }
+}
+
+/// A fiche of the run without a partner, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unpaired {
+    pub side: Side,
+    /// Index into its side's participants.
+    pub index: usize,
+    pub why: Why,
+}
+
+/// Why a fiche has no partner.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Why {
+    /// No pair of the fiche reaches the minimal score (once exclusions, staff
+    /// rejections and existing partnerships are left out): it has no pair to choose.
+    NoPair { min_score: f64 },
+    /// It had pairs, but every partner they offer is taken: `full` of its
+    /// `partners` are at their capacity of `capacity` meetings, the others' pairs
+    /// score 0 (adding them adds nothing). `best` names its best pair's partner.
+    PartnersTaken {
+        pairing: Pairing,
+        partners: usize,
+        full: usize,
+        capacity: usize,
+        best_partner: String,
+        best_score: f64,
+    },
+}
+
+impl Why {
+    /// The reason as staff read it.
+    pub fn to_french(&self) -> String {
+        match self {
+            Why::NoPair { min_score } => format!(
+                "aucune paire possible : aucun partenaire n'atteint le score minimal ({min_score:.2}), hors exclusions, refus et partenariats existants"
+            ),
+            Why::PartnersTaken {
+                pairing,
+                partners,
+                full,
+                capacity,
+                best_partner,
+                best_score,
+            } => {
+                let taken = match pairing {
+                    Pairing::Stable => {
+                        "avec des paires de score au moins égal (appariement stable)"
+                    }
+                    _ => "dans l'appariement au score total maximal",
+                };
+                let meetings = match capacity {
+                    1 => "1 rencontre".to_owned(),
+                    n => format!("{n} rencontres"),
+                };
+                let mut reason = format!(
+                    "{partners} partenaire(s) possible(s) (le meilleur : {best_partner}, score {best_score:.3}) ; "
+                );
+                if full == partners {
+                    reason.push_str(&format!(
+                        "tous ont atteint leur capacité ({meetings}) {taken}"
+                    ));
+                } else {
+                    reason.push_str(&format!(
+                        "{full} ont atteint leur capacité ({meetings}) {taken}, les paires avec les {} autres ont un score nul",
+                        partners - full
+                    ));
+                }
+                reason
+            }
+        }
+    }
+}
+
 /// Runs a batch over `participants` (fiches of the corpus the matcher was built
 /// from). Pairs vetoed by `veto` (staff rejections) or excluded by the spec are never
-/// kept. `progress` is called with `(pairs scored, pairs in all)`; answering `Break`
-/// cancels the run ([`crate::Error::Cancelled`]). The matcher is dropped once the
-/// pairs are scored: a national run then holds millions of pairs, not the corpus too.
+/// kept. `progress` is called with the phase ([`Phase::Scoring`], then
+/// [`Phase::Pairing`]), the work done in it and its size (pairs; pivots of the
+/// solver, size unknown: 0); answering `Break` cancels the run
+/// ([`crate::Error::Cancelled`]). The matcher is dropped once the pairs are scored: a
+/// national run then holds millions of pairs, not the corpus too.
 pub fn run(
     matcher: Matcher,
-    participants: &Participants,
+    participants: Participants,
     spec: &BatchSpec,
     veto: &dyn PairVeto,
-    progress: &(dyn Fn(u64, u64) -> std::ops::ControlFlow<()> + Sync),
-) -> Result<BatchResult> {
+    progress: &(dyn Fn(Phase, u64, u64) -> std::ops::ControlFlow<()> + Sync),
+) -> Result<RunOutput> {
     spec.validate().map_err(Error::InvalidSpec)?;
     let (french, foreign) = (&participants.french, &participants.foreign);
     let mut excluded_pairs = RejectedPairs::default();
@@ -150,7 +311,7 @@ pub fn run(
         &spec.weights,
         spec.min_score,
         &EitherVeto(veto, &excluded_pairs),
-        &|done| progress(done, all_pairs),
+        &|done| progress(Phase::Scoring, done, all_pairs),
     )?;
     drop(matcher);
     let edges: Vec<Edge> = scored
@@ -161,85 +322,108 @@ pub fn run(
             score: s.total,
         })
         .collect();
-    let chosen = match spec.pairing {
-        Pairing::Optimal => assignment::assign(
-            french.len(),
-            foreign.len(),
-            &edges,
-            spec.french_capacity,
-            spec.foreign_capacity,
-        ),
-        Pairing::Stable => stable::stable_assign(
-            french.len(),
-            foreign.len(),
-            &edges,
-            spec.french_capacity,
-            spec.foreign_capacity,
-        ),
+    let mut report = |pivots: u64| progress(Phase::Pairing, pivots, 0);
+    let (cf, cx) = (spec.french_capacity, spec.foreign_capacity);
+    let assigned = match spec.pairing {
+        Pairing::Optimal => {
+            assignment::assign(french.len(), foreign.len(), &edges, cf, cx, &mut report)?.chosen
+        }
+        Pairing::Stable => {
+            if report(0).is_break() {
+                return Err(Error::Cancelled);
+            }
+            stable::stable_assign(french.len(), foreign.len(), &edges, cf, cx)
+        }
         Pairing::None => Vec::new(),
     };
-    let pair = |edge: &Edge| BatchPair {
-        french: french[edge.french].id.clone(),
-        french_name: french[edge.french].name.clone(),
-        foreign: foreign[edge.foreign].id.clone(),
-        foreign_name: foreign[edge.foreign].name.clone(),
-        total: edge.score,
+    let unassigned = match spec.pairing {
+        Pairing::None => Vec::new(),
+        pairing => unassigned(&participants, &edges, &assigned, spec, pairing),
     };
-    let assigned: Vec<BatchPair> = chosen.iter().map(|&i| pair(&edges[i])).collect();
-    let unassigned = if spec.pairing == Pairing::None {
-        Vec::new()
-    } else {
-        unassigned(french, foreign, &edges, &chosen, spec)
-    };
-    Ok(BatchResult {
-        french_count: french.len(),
-        foreign_count: foreign.len(),
-        scored: edges.iter().map(pair).collect(),
+    let mut output = RunOutput {
         // `+ 0.0`: an empty float sum is -0.0, which would print as "-0.000".
-        total: chosen.iter().map(|&i| edges[i].score).sum::<f64>() + 0.0,
+        total: assigned.iter().map(|&i| edges[i].score).sum::<f64>() + 0.0,
+        participants,
+        scored: edges,
         assigned,
         unassigned,
-    })
+        agenda: None,
+    };
+    output.agenda = spec
+        .agenda
+        .as_ref()
+        .map(|a| agenda::plan(&output.assigned_pairs(), &a.slots, a.tables));
+    Ok(output)
 }
 
 /// The fiches left without a partner, and why (one pass over the pairs).
 fn unassigned(
-    french: &[Participant],
-    foreign: &[Participant],
+    participants: &Participants,
     edges: &[Edge],
     chosen: &[usize],
     spec: &BatchSpec,
-) -> Vec<Unassigned> {
-    let mut candidates = (vec![0usize; french.len()], vec![0usize; foreign.len()]);
-    for edge in edges {
-        candidates.0[edge.french] += 1;
-        candidates.1[edge.foreign] += 1;
-    }
-    let mut assigned = (vec![false; french.len()], vec![false; foreign.len()]);
+    pairing: Pairing,
+) -> Vec<Unpaired> {
+    let (french, foreign) = (participants.french.len(), participants.foreign.len());
+    let mut used = (vec![0usize; french], vec![0usize; foreign]);
     for &i in chosen {
-        assigned.0[edges[i].french] = true;
-        assigned.1[edges[i].foreign] = true;
+        used.0[edges[i].french] += 1;
+        used.1[edges[i].foreign] += 1;
+    }
+    // Per fiche: partners, partners at capacity, best pair (edges are best first,
+    // so the first seen is the best).
+    #[derive(Clone, Default)]
+    struct Seen {
+        partners: usize,
+        full: usize,
+        best: Option<usize>,
+    }
+    let mut seen = (
+        vec![Seen::default(); french],
+        vec![Seen::default(); foreign],
+    );
+    let (cf, cx) = (spec.french_capacity, spec.foreign_capacity);
+    for (i, edge) in edges.iter().enumerate() {
+        if used.0[edge.french] == 0 {
+            let s = &mut seen.0[edge.french];
+            s.partners += 1;
+            s.full += usize::from(used.1[edge.foreign] >= cx);
+            s.best.get_or_insert(i);
+        }
+        if used.1[edge.foreign] == 0 {
+            let s = &mut seen.1[edge.foreign];
+            s.partners += 1;
+            s.full += usize::from(used.0[edge.french] >= cf);
+            s.best.get_or_insert(i);
+        }
     }
     let mut out = Vec::new();
-    for (fiches, candidates, assigned) in [
-        (french, &candidates.0, &assigned.0),
-        (foreign, &candidates.1, &assigned.1),
+    for (side, used, seen, capacity) in [
+        (Side::French, &used.0, &seen.0, cx),
+        (Side::Foreign, &used.1, &seen.1, cf),
     ] {
-        for (index, fiche) in fiches.iter().enumerate().filter(|(i, _)| !assigned[*i]) {
-            let reason = match candidates[index] {
-                0 => format!(
-                    "aucune paire au-dessus du score minimal ({:.2}) ou hors exclusions",
-                    spec.min_score
-                ),
-                n => format!(
-                    "{n} paire(s) possible(s), toutes écartées : les partenaires concernés ont atteint leur capacité avec de meilleures paires"
-                ),
+        for (index, s) in seen.iter().enumerate().filter(|(i, _)| used[*i] == 0) {
+            let why = match s.best {
+                None => Why::NoPair {
+                    min_score: spec.min_score,
+                },
+                Some(best) => {
+                    let edge = &edges[best];
+                    let partner = match side {
+                        Side::French => &participants.foreign[edge.foreign],
+                        Side::Foreign => &participants.french[edge.french],
+                    };
+                    Why::PartnersTaken {
+                        pairing,
+                        partners: s.partners,
+                        full: s.full,
+                        capacity,
+                        best_partner: partner.name.clone(),
+                        best_score: edge.score,
+                    }
+                }
             };
-            out.push(Unassigned {
-                id: fiche.id.clone(),
-                name: fiche.name.clone(),
-                reason,
-            });
+            out.push(Unpaired { side, index, why });
         }
     }
     out

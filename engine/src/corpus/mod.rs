@@ -37,7 +37,7 @@ use crate::fiche::{Fiche, FicheId, Side};
 use crate::lookup::{NameHit, NameTable, Resolution};
 use crate::ranking::Matcher;
 use crate::reference::CountryCode;
-use crate::search::{SearchHit, SearchIndex, SearchQuery};
+use crate::search::{SearchIndex, SearchPage, SearchQuery};
 use crate::store::{CorpusStats, DataDirLock, Decision, RejectedPairs, Store};
 use slot::Slot;
 
@@ -282,8 +282,8 @@ impl Corpus {
         self.with_names(|names| names.lookup(name, country, limit))?
     }
 
-    /// Full-text search with filters, one page.
-    pub fn search(&self, query: &SearchQuery) -> Result<Vec<SearchHit>> {
+    /// Full-text search with filters: one page, the total, and why each hit matched.
+    pub fn search(&self, query: &SearchQuery) -> Result<SearchPage> {
         self.with_index(|index| index.search(query))?
     }
 

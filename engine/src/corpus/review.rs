@@ -36,7 +36,9 @@ pub struct QueueQuery {
 pub struct ReviewPage {
     /// Best pair first; ties by French id, then partner id.
     pub entries: Vec<QueueEntry>,
-    /// Whether another page may follow.
+    /// French fiches in scope, all pages together.
+    pub fiches_in_scope: usize,
+    /// Whether another page follows.
     pub more: bool,
 }
 
@@ -53,7 +55,8 @@ impl Corpus {
             limit: query.page_size,
             offset: query.offset,
         };
-        let page = self.search(&scope)?;
+        let found = self.search(&scope)?;
+        let page = &found.hits;
         let decided: Vec<HashSet<FicheId>> = {
             let store = self.store()?;
             page.iter()
@@ -100,7 +103,8 @@ impl Corpus {
         });
         Ok(ReviewPage {
             entries,
-            more: page.len() == query.page_size,
+            fiches_in_scope: found.total,
+            more: query.offset + page.len() < found.total,
         })
     }
 

@@ -79,6 +79,15 @@ impl<T> Slot<T> {
         }
     }
 
+    /// Like [`Slot::update`] for a structure that takes writes through a shared
+    /// reference (it synchronises itself): readers are not held up meanwhile.
+    pub(super) fn update_shared(&self, apply: impl FnOnce(&T) -> Result<()>) -> Result<()> {
+        match self.read_guard()?.as_ref() {
+            Some(value) => apply(value),
+            None => Ok(()),
+        }
+    }
+
     /// Forgets the structure (after a bulk import): it is rebuilt on next use.
     pub(super) fn reset(&self) -> Result<()> {
         *self.write_guard()? = None;

@@ -39,6 +39,7 @@ fn searched(corpus: &Corpus, text: &str) -> Vec<String> {
     corpus
         .search(&SearchQuery::new(text))
         .unwrap()
+        .hits
         .into_iter()
         .map(|hit| hit.id.to_string())
         .collect()

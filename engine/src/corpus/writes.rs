@@ -25,7 +25,8 @@ impl Corpus {
             fiches.iter().for_each(|fiche| names.add(fiche));
             Ok(())
         })?;
-        self.index.update(|index| index.refresh(&store))?;
+        self.index
+            .update_shared(|index| index.apply(fiches, &[], generation))?;
         Ok(generation)
     }
 
@@ -42,7 +43,8 @@ impl Corpus {
             names.remove(id);
             Ok(())
         })?;
-        self.index.update(|index| index.refresh(&store))?;
+        self.index
+            .update_shared(|index| index.apply(&[], std::slice::from_ref(id), generation))?;
         Ok(generation)
     }
 

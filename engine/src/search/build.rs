@@ -3,26 +3,47 @@
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy};
+use tantivy::{Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, TantivyDocument};
 
+use super::directory::UnsyncedDirectory;
 use super::schema::Fields;
 use crate::error::{Error, Result};
+use crate::fiche::Fiche;
 use crate::store::Store;
 use crate::text;
 
 /// Bumped whenever the schema or the analysis changes: older indexes are rebuilt.
-const FORMAT: u32 = 1;
-/// Indexing threads and total writer memory, sized for a small machine.
+const FORMAT: u32 = 4;
+/// Indexing threads and total writer memory of a full build, sized for a small machine.
 const WRITER_THREADS: usize = 2;
 const WRITER_MEMORY: usize = 300_000_000;
+/// Fiches whose documents are made together.
+const BATCH: usize = 4096;
 
 /// What the index records about itself, in tantivy's commit payload.
 #[derive(Debug, Serialize, Deserialize)]
-struct Payload {
-    format: u32,
-    generation: u64,
-    docs: u64,
+pub(super) struct Payload {
+    pub format: u32,
+    /// The store generation the index reflects.
+    pub generation: u64,
+}
+
+impl Payload {
+    pub fn at(generation: u64) -> String {
+        let payload = Payload {
+            format: FORMAT,
+            generation,
+        };
+        serde_json::to_string(&payload).expect("the payload serialises")
+    }
+
+    /// The payload of the last commit of `index`, if it is one of ours.
+    pub fn of(index: &Index) -> Option<Payload> {
+        let metas = index.load_metas().ok()?;
+        serde_json::from_str(metas.payload.as_deref()?).ok()
+    }
 }
 
 /// Why an index was (re)built rather than opened.
@@ -36,6 +57,13 @@ pub enum RebuildReason {
     Corrupt,
 }
 
+/// An index opened and checked.
+pub(super) struct Opened {
+    pub index: Index,
+    pub reader: IndexReader,
+    pub fields: Fields,
+}
+
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
     move |source| Error::Io {
         path: path.to_owned(),
@@ -43,11 +71,9 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
     }
 }
 
-/// Opens the index in `dir` if it was built from `generation`; otherwise says why not.
-pub(super) fn open_fresh(
-    dir: &Path,
-    generation: u64,
-) -> Result<(IndexReader, Fields), RebuildReason> {
+/// Opens the index in `dir` if it reflects `generation` of the store, holds `docs`
+/// documents and passes its checksums; otherwise says why not.
+pub(super) fn open_fresh(dir: &Path, generation: u64, docs: u64) -> Result<Opened, RebuildReason> {
     if !dir.join("meta.json").exists() {
         return Err(if dir.exists() {
             RebuildReason::Corrupt
@@ -56,13 +82,9 @@ pub(super) fn open_fresh(
         });
     }
     let corrupt = |_| RebuildReason::Corrupt;
-    let index = Index::open_in_dir(dir).map_err(corrupt)?;
-    let metas = index.load_metas().map_err(corrupt)?;
-    let payload: Payload = metas
-        .payload
-        .as_deref()
-        .and_then(|p| serde_json::from_str(p).ok())
-        .ok_or(RebuildReason::Corrupt)?;
+    let directory = UnsyncedDirectory::open(dir).map_err(|_| RebuildReason::Corrupt)?;
+    let index = Index::open(directory).map_err(corrupt)?;
+    let payload = Payload::of(&index).ok_or(RebuildReason::Corrupt)?;
     if payload.format != FORMAT || payload.generation != generation {
         return Err(RebuildReason::Stale);
     }
@@ -76,16 +98,29 @@ pub(super) fn open_fresh(
         .reload_policy(ReloadPolicy::Manual)
         .try_into()
         .map_err(corrupt)?;
-    if reader.searcher().num_docs() != payload.docs {
+    if reader.searcher().num_docs() != docs {
         return Err(RebuildReason::Corrupt);
     }
-    Ok((reader, fields))
+    Ok(Opened {
+        index,
+        reader,
+        fields,
+    })
+}
+
+/// What a build put in the index.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Built {
+    /// The generation recorded: the store's when the build started. If the store
+    /// changed while it was read, the index is stale from the start (and says so).
+    pub generation: u64,
+    pub docs: u64,
 }
 
 /// Builds the index of `store` and puts it in `dir`, replacing whatever was there.
 /// The build happens in a sibling temporary folder renamed into place at the end, so
 /// an interrupted build leaves no half index in `dir`.
-pub(super) fn build(store: &Store, dir: &Path) -> Result<()> {
+pub(super) fn build(store: &Store, dir: &Path) -> Result<Built> {
     let tmp = temporary_dir(dir);
     if tmp.exists() {
         std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
@@ -96,38 +131,50 @@ pub(super) fn build(store: &Store, dir: &Path) -> Result<()> {
         // Best effort: the error that matters is the build's.
         let _ = std::fs::remove_dir_all(&tmp);
     }
-    built?;
+    let built = built?;
     if dir.exists() {
         std::fs::remove_dir_all(dir).map_err(io(dir))?;
     }
     std::fs::rename(&tmp, dir).map_err(io(dir))?;
-    Ok(())
+    Ok(built)
 }
 
-fn build_in(store: &Store, tmp: &Path) -> Result<()> {
-    // Read the generation first: a change made while we read makes the index stale.
+fn build_in(store: &Store, tmp: &Path) -> Result<Built> {
+    // The generation is read first: a write made while the fiches are read leaves
+    // the index labelled with an older generation than its contents, hence stale,
+    // never labelled newer than them.
     let generation = store.generation()?;
     let (schema, fields) = Fields::schema();
-    let index = Index::create_in_dir(tmp, schema)?;
+    let directory = UnsyncedDirectory::open(tmp).map_err(tantivy::TantivyError::from)?;
+    let index = Index::create(directory, schema, IndexSettings::default())?;
     text::register(index.tokenizers());
     let mut writer: IndexWriter = index.writer_with_num_threads(WRITER_THREADS, WRITER_MEMORY)?;
     let mut docs = 0u64;
+    // Documents are made in parallel (theme inference analyses every text), by
+    // batches, while tantivy's threads index the previous ones.
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut add = |batch: &mut Vec<Fiche>| -> Result<()> {
+        let made: Vec<TantivyDocument> = batch.par_iter().map(|f| fields.document(f)).collect();
+        for doc in made {
+            writer.add_document(doc)?;
+        }
+        docs += batch.len() as u64;
+        batch.clear();
+        Ok(())
+    };
     store.for_each_fiche(|fiche| {
-        writer.add_document(fields.document(&fiche, docs))?;
-        docs += 1;
+        batch.push(fiche);
+        if batch.len() == BATCH {
+            add(&mut batch)?;
+        }
         Ok(())
     })?;
-    let payload = Payload {
-        format: FORMAT,
-        generation,
-        docs,
-    };
-    let payload = serde_json::to_string(&payload).expect("the payload serialises");
+    add(&mut batch)?;
     let mut commit = writer.prepare_commit()?;
-    commit.set_payload(&payload);
+    commit.set_payload(&Payload::at(generation));
     commit.commit()?;
     writer.wait_merging_threads()?;
-    Ok(())
+    Ok(Built { generation, docs })
 }
 
 fn temporary_dir(dir: &Path) -> PathBuf {

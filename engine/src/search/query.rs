@@ -1,30 +1,31 @@
-//! Turning a [`SearchQuery`] into a tantivy query and collecting the hits.
+//! A search: its checks, its filters, the tantivy query and the page of hits.
 
 use std::ops::Bound;
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use tantivy::collector::TopDocs;
+use std::sync::Arc;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::{DocId, IndexReader, Score, SegmentReader, TantivyDocument, Term};
 
-use super::schema::{Fields, day_number, level_str, side_str};
+use tantivy::{DocAddress, TantivyDocument, Term};
+
+use super::collector::{self, Found, TieKey, TopById, tie_broken};
+use super::pending::{PendingDoc, View};
+use super::relevance::Plan;
+use super::schema::{Fields, Key, day_number, level_str, prior, side_str};
+use super::snippet::{Highlighter, Snippet};
+use super::terms::QueryText;
 use crate::error::{Error, Result};
 use crate::fiche::{FicheId, Level, Side};
-use crate::reference::{CountryCode, Language, ThemeCode};
-use crate::text;
+use crate::reference::{CountryCode, ThemeCode};
 
 /// Largest page a query may ask for.
 pub const MAX_LIMIT: usize = 1000;
 /// Deepest offset a query may ask for.
 pub const MAX_OFFSET: usize = 100_000;
-/// Query words beyond this many are ignored.
-const MAX_WORDS: usize = 32;
-const NAME_BOOST: Score = 2.0;
-const ALT_NAME_BOOST: Score = 1.5;
 
 /// Restrictions that select fiches without changing their scores.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -65,13 +66,25 @@ impl SearchQuery {
     }
 }
 
+/// One page of a search.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchPage {
+    /// Number of fiches matching the query and its filters, over all pages.
+    pub total: usize,
+    /// The page asked for: score descending, then id ascending.
+    pub hits: Vec<SearchHit>,
+}
+
 /// One fiche found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchHit {
     pub id: FicheId,
     pub name: String,
     pub country: CountryCode,
+    /// Relevance, higher first; 0 for a search by filters only.
     pub score: f32,
+    /// Why it matched; `None` for a search by filters only.
+    pub snippet: Option<Snippet>,
 }
 
 fn bad(message: impl Into<String>) -> Error {
@@ -80,85 +93,75 @@ fn bad(message: impl Into<String>) -> Error {
     }
 }
 
-fn term_query(field: Field, text: &str, option: IndexRecordOption) -> Box<dyn Query> {
-    Box::new(TermQuery::new(Term::from_field_text(field, text), option))
+/// The filters of a query, as the index's queries and as a test of pending documents.
+struct Filters {
+    keys: Vec<Term>,
+    /// Only calls open until this day or later.
+    open_from: Option<i64>,
+    population: (Option<u64>, Option<u64>),
 }
 
-/// The scoring part: for each query word, its folded form in the name fields and its
-/// stem in each language field, summed over words.
-fn text_query(fields: &Fields, text: &str) -> Result<Option<Box<dyn Query>>> {
-    if text.trim().is_empty() {
-        return Ok(None);
-    }
-    let mut words = text::fold_tokens(text);
-    if words.is_empty() {
-        return Err(bad(format!("{text:?} has no searchable word")));
-    }
-    words.sort();
-    words.dedup();
-    words.truncate(MAX_WORDS);
-    let freqs = IndexRecordOption::WithFreqs;
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for word in &words {
-        let name = term_query(fields.name, word, freqs);
-        let alt = term_query(fields.alt_names, word, freqs);
-        clauses.push((Occur::Should, Box::new(BoostQuery::new(name, NAME_BOOST))));
-        clauses.push((
-            Occur::Should,
-            Box::new(BoostQuery::new(alt, ALT_NAME_BOOST)),
-        ));
-        for language in Language::ALL {
-            for stem in text::analyse(word, language) {
-                let field = fields.text[language.index()];
-                clauses.push((Occur::Should, term_query(field, &stem, freqs)));
-            }
+impl Filters {
+    fn new(fields: &Fields, filters: &SearchFilters) -> Filters {
+        let mut keys = Vec::new();
+        let mut key = |kind: Key, value: &str| keys.push(kind.term(fields, value));
+        if let Some(country) = filters.country {
+            key(Key::Country, country.as_str());
+        }
+        if let Some(admin1) = &filters.admin1 {
+            key(Key::Admin1, admin1.trim());
+        }
+        if let Some(level) = filters.level {
+            key(Key::Level, level_str(level));
+        }
+        if let Some(theme) = filters.theme {
+            key(Key::Theme, theme.as_str());
+        }
+        if let Some(side) = filters.side {
+            key(Key::Side, side_str(side));
+        }
+        Filters {
+            keys,
+            open_from: filters.open_on.map(day_number),
+            population: (filters.min_population, filters.max_population),
         }
     }
-    Ok(Some(Box::new(BooleanQuery::new(clauses))))
-}
 
-fn filter_queries(fields: &Fields, filters: &SearchFilters) -> Vec<Box<dyn Query>> {
-    let basic = IndexRecordOption::Basic;
-    let mut out: Vec<Box<dyn Query>> = Vec::new();
-    if let Some(country) = filters.country {
-        out.push(term_query(fields.country, country.as_str(), basic));
-    }
-    if let Some(admin1) = &filters.admin1 {
-        out.push(term_query(fields.admin1, admin1.trim(), basic));
-    }
-    if let Some(level) = filters.level {
-        out.push(term_query(fields.level, level_str(level), basic));
-    }
-    if let Some(theme) = filters.theme {
-        out.push(term_query(fields.themes, theme.as_str(), basic));
-    }
-    if let Some(side) = filters.side {
-        out.push(term_query(fields.side, side_str(side), basic));
-    }
-    if let Some(date) = filters.open_on {
-        let from = Term::from_field_i64(fields.open_until, day_number(date));
-        out.push(Box::new(RangeQuery::new(
-            Bound::Included(from),
-            Bound::Unbounded,
-        )));
-    }
-    if filters.min_population.is_some() || filters.max_population.is_some() {
+    fn queries(&self, fields: &Fields) -> Vec<Box<dyn Query>> {
+        let basic = IndexRecordOption::Basic;
+        let mut out: Vec<Box<dyn Query>> = (self.keys.iter())
+            .map(|term| Box::new(TermQuery::new(term.clone(), basic)) as Box<dyn Query>)
+            .collect();
+        if let Some(day) = self.open_from {
+            let from = Term::from_field_i64(fields.open_until, day);
+            out.push(Box::new(RangeQuery::new(
+                Bound::Included(from),
+                Bound::Unbounded,
+            )));
+        }
+        if let (None, None) = self.population {
+            return out;
+        }
         let bound = |n: Option<u64>| {
             n.map_or(Bound::Unbounded, |n| {
                 Bound::Included(Term::from_field_u64(fields.population, n))
             })
         };
-        let range = RangeQuery::new(bound(filters.min_population), bound(filters.max_population));
-        out.push(Box::new(range));
+        let (min, max) = self.population;
+        out.push(Box::new(RangeQuery::new(bound(min), bound(max))));
+        out
     }
-    out
+
+    fn admit(&self, doc: &PendingDoc) -> bool {
+        let (min, max) = self.population;
+        self.keys.iter().all(|term| doc.has(term))
+            && self.open_from.is_none_or(|day| doc.open_until >= day)
+            && min.is_none_or(|min| doc.population >= min)
+            && max.is_none_or(|max| doc.population <= max)
+    }
 }
 
-pub(super) fn run(
-    reader: &IndexReader,
-    fields: &Fields,
-    query: &SearchQuery,
-) -> Result<Vec<SearchHit>> {
+fn check(query: &SearchQuery) -> Result<()> {
     if query.limit > MAX_LIMIT {
         return Err(bad(format!("limit {} is above {MAX_LIMIT}", query.limit)));
     }
@@ -176,35 +179,76 @@ pub(super) fn run(
             "minimum population {min} is above maximum {max}"
         )));
     }
-    let scoring = text_query(fields, &query.text)?;
-    if query.limit == 0 {
-        return Ok(Vec::new());
+    Ok(())
+}
+
+/// A hit before its document is read: from the index, or pending.
+enum Source {
+    Committed(DocAddress),
+    Pending(Arc<PendingDoc>),
+}
+
+pub(super) fn run(view: &View, fields: &Fields, query: &SearchQuery) -> Result<SearchPage> {
+    check(query)?;
+    let text = QueryText::analyse(&query.text, view, fields)?;
+    let plan = text.as_ref().map(|text| Plan::new(fields, text));
+    let filters = Filters::new(fields, &query.filters);
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    match &plan {
+        Some(plan) => {
+            let (selecting, adding) = plan.query();
+            clauses.push((Occur::Must, selecting));
+            clauses.extend(adding.into_iter().map(|q| (Occur::Should, q)));
+        }
+        // Every fiche, scoring 0 (tantivy scores `AllQuery` 1 alone, 0 with filters).
+        None => clauses.push((
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0)),
+        )),
     }
-    let scoring = scoring.unwrap_or_else(|| Box::new(AllQuery));
-    let mut clauses = vec![(Occur::Must, scoring)];
-    for filter in filter_queries(fields, filters) {
+    for filter in filters.queries(fields) {
         clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
     }
-    let tantivy_query = BooleanQuery::new(clauses);
-    let collector = TopDocs::with_limit(query.limit)
-        .and_offset(query.offset)
-        .tweak_score(|segment: &SegmentReader| {
-            let ord = segment
-                .fast_fields()
-                .u64("ord")
-                .ok()
-                .map(|c| c.first_or_default_col(0));
-            // Higher keys first: score descending, then id (its rank) ascending.
-            move |doc: DocId, score: Score| {
-                let rank = ord.as_ref().map_or(0, |ord| ord.get_val(doc));
-                (score, u64::MAX - rank)
-            }
-        });
-    let searcher = reader.searcher();
-    let found = searcher.search(&tantivy_query, &collector)?;
-    let mut hits = Vec::with_capacity(found.len());
-    for ((score, _), address) in found {
-        let doc: TantivyDocument = searcher.doc(address)?;
+    let keep = query.offset + query.limit;
+    let collector = TopById::new(keep, plan.is_some(), view.shadowed.clone());
+    let collected = view
+        .searcher
+        .search(&BooleanQuery::new(clauses), &collector)?;
+    let mut total = collected.matches as usize;
+    let mut found: Vec<Found<Source>> = (collected.ranked.into_iter())
+        .map(|r| Found {
+            score: r.score,
+            key: TieKey::Committed {
+                segment: r.address.segment_ord,
+                ord: r.ord,
+            },
+            item: Source::Committed(r.address),
+        })
+        .collect();
+    for doc in view.pending.docs().filter(|doc| filters.admit(doc)) {
+        let score = match &plan {
+            None => Some(0.0),
+            Some(plan) => plan
+                .score(doc)
+                .map(|s| tie_broken(s, prior(doc.population))),
+        };
+        if let Some(score) = score {
+            total += 1;
+            found.push(Found {
+                score,
+                key: TieKey::Pending(doc.id.to_string()),
+                item: Source::Pending(doc.clone()),
+            });
+        }
+    }
+    collector::order(&mut found, keep, &collected.ids)?;
+    let mut highlighter = text.as_ref().map(Highlighter::new);
+    let mut hits = Vec::with_capacity(found.len().saturating_sub(query.offset));
+    for Found { score, item, .. } in found.into_iter().skip(query.offset) {
+        let doc: TantivyDocument = match item {
+            Source::Committed(address) => view.searcher.doc(address)?,
+            Source::Pending(pending) => pending.doc.clone(),
+        };
         let text_of = |field: Field| {
             doc.get_first(field)
                 .and_then(|v| v.as_str())
@@ -222,7 +266,8 @@ pub(super) fn run(
             country: CountryCode::parse(&text_of(fields.country))
                 .ok_or_else(|| corrupt("country"))?,
             score,
+            snippet: highlighter.as_mut().and_then(|h| h.snippet(&doc, fields)),
         });
     }
-    Ok(hits)
+    Ok(SearchPage { total, hits })
 }

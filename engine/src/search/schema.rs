@@ -1,15 +1,15 @@
 //! The index schema and how a fiche becomes a document.
 
 use chrono::{Datelike, NaiveDate};
-use tantivy::TantivyDocument;
 use tantivy::schema::{
-    Field, IndexRecordOption, NumericOptions, STORED, STRING, Schema, TextFieldIndexing,
-    TextOptions,
+    FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
+use tantivy::{TantivyDocument, Term};
 
 use crate::fiche::{CallStatus, Fiche, Level, Side};
-use crate::reference::Language;
+use crate::reference::{Language, Themes};
 use crate::text;
+use crate::themes_from_text::{effective_offer_themes, effective_request_themes};
 
 /// `open_until` of a fiche whose call is closed or missing.
 pub const NO_OPEN_CALL: i64 = -1;
@@ -17,24 +17,78 @@ pub const NO_OPEN_CALL: i64 = -1;
 pub const NO_EXPIRY: i64 = i64::MAX;
 
 /// The fields of the index.
+///
+/// Every exact value a query matches (country, région, level, side, themes, whole
+/// names) is a term of one field, [`Fields::keys`], as `kind:value`: each field with
+/// terms costs a commit a term dictionary (about 1 MB set up for one fiche), and a
+/// write commits one fiche. Numbers are fast columns only (range filters read them).
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
+    /// Indexed (deletes go by id), stored, and a fast column: the order of equal
+    /// scores is the order of ids.
     pub id: Field,
-    /// Rank of the fiche in id order: ties are broken on it.
-    pub ord: Field,
     pub name: Field,
     pub alt_names: Field,
     /// Activities, offer and request texts, in the field of the fiche's language.
     pub text: [Field; 4],
-    pub themes: Field,
+    /// `kind:value` terms, see [`Key`].
+    pub keys: Field,
+    /// Stored only: the country code of a hit.
     pub country: Field,
-    pub admin1: Field,
-    pub level: Field,
-    pub kind: Field,
-    pub side: Field,
+    /// Stored only: declared and inferred theme codes, for snippets.
+    pub all_themes: Field,
+    /// Stored only: what snippets are cut from.
+    pub offer: Field,
+    pub request: Field,
+    pub activities: Field,
+    /// Stored only: the code of the language the texts are analysed in.
+    pub language: Field,
     /// Days since 0001-01-01 of the call's expiry; [`NO_OPEN_CALL`], [`NO_EXPIRY`].
     pub open_until: Field,
     pub population: Field,
+    /// ln(1 + population): what orders equal scores (see `collector`), computed once.
+    pub prior: Field,
+}
+
+/// The kinds of exact values in [`Fields::keys`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    Country,
+    /// The région of a French fiche, the admin1 of a foreign one.
+    Admin1,
+    Level,
+    Side,
+    /// A declared theme (profile, offer, request): the `theme` filter.
+    Theme,
+    /// A declared or inferred theme (from the texts, `themes_from_text`): what a
+    /// query's themes are matched against.
+    AnyTheme,
+    /// The whole name or an alternative name, folded: a query naming the place
+    /// exactly finds it first.
+    Name,
+}
+
+impl Key {
+    fn prefix(self) -> &'static str {
+        match self {
+            Key::Country => "country",
+            Key::Admin1 => "admin1",
+            Key::Level => "level",
+            Key::Side => "side",
+            Key::Theme => "theme",
+            Key::AnyTheme => "any_theme",
+            Key::Name => "name",
+        }
+    }
+
+    /// The term of `value` for this kind.
+    pub fn term(self, fields: &Fields, value: &str) -> Term {
+        Term::from_field_text(fields.keys, &self.text(value))
+    }
+
+    fn text(self, value: &str) -> String {
+        format!("{}:{value}", self.prefix())
+    }
 }
 
 fn text_options(analyzer: &str, stored: bool) -> TextOptions {
@@ -52,24 +106,24 @@ fn text_options(analyzer: &str, stored: bool) -> TextOptions {
 impl Fields {
     pub fn schema() -> (Schema, Fields) {
         let mut b = Schema::builder();
-        let numeric = NumericOptions::default().set_indexed().set_fast();
         let fields = Fields {
-            id: b.add_text_field("id", STRING | STORED),
-            ord: b.add_u64_field("ord", NumericOptions::default().set_fast()),
+            id: b.add_text_field("id", STRING | STORED | FAST),
             name: b.add_text_field("name", text_options(text::FOLDED, true)),
-            alt_names: b.add_text_field("alt_names", text_options(text::FOLDED, false)),
+            alt_names: b.add_text_field("alt_names", text_options(text::FOLDED, true)),
             text: Language::ALL.map(|language| {
                 let field = format!("text_{}", language.code());
                 b.add_text_field(&field, text_options(text::analyzer_name(language), false))
             }),
-            themes: b.add_text_field("themes", STRING),
-            country: b.add_text_field("country", STRING | STORED),
-            admin1: b.add_text_field("admin1", STRING),
-            level: b.add_text_field("level", STRING),
-            kind: b.add_text_field("kind", STRING),
-            side: b.add_text_field("side", STRING),
-            open_until: b.add_i64_field("open_until", numeric.clone()),
-            population: b.add_u64_field("population", numeric),
+            keys: b.add_text_field("keys", STRING),
+            country: b.add_text_field("country", STORED),
+            all_themes: b.add_text_field("all_themes", STORED),
+            offer: b.add_text_field("offer", STORED),
+            request: b.add_text_field("request", STORED),
+            activities: b.add_text_field("activities", STORED),
+            language: b.add_text_field("language", STORED),
+            open_until: b.add_i64_field("open_until", FAST),
+            population: b.add_u64_field("population", FAST),
+            prior: b.add_f64_field("prior", FAST),
         };
         (b.build(), fields)
     }
@@ -79,54 +133,87 @@ impl Fields {
         let f = |name: &str| schema.get_field(name).ok();
         Some(Fields {
             id: f("id")?,
-            ord: f("ord")?,
             name: f("name")?,
             alt_names: f("alt_names")?,
             text: [f("text_fr")?, f("text_en")?, f("text_es")?, f("text_pt")?],
-            themes: f("themes")?,
+            keys: f("keys")?,
             country: f("country")?,
-            admin1: f("admin1")?,
-            level: f("level")?,
-            kind: f("kind")?,
-            side: f("side")?,
+            all_themes: f("all_themes")?,
+            offer: f("offer")?,
+            request: f("request")?,
+            activities: f("activities")?,
+            language: f("language")?,
             open_until: f("open_until")?,
             population: f("population")?,
+            prior: f("prior")?,
         })
     }
 
-    /// The document of `fiche`, the `ord`-th in id order.
-    pub fn document(&self, fiche: &Fiche, ord: u64) -> TantivyDocument {
+    /// The document of `fiche`.
+    pub fn document(&self, fiche: &Fiche) -> TantivyDocument {
         let mut doc = TantivyDocument::default();
+        let mut key = |kind: Key, value: &str| doc.add_text(self.keys, kind.text(value));
+        key(Key::Name, &text::fold(&fiche.name));
+        for alt in &fiche.alt_names {
+            key(Key::Name, &text::fold(alt));
+        }
+        key(Key::Country, fiche.country.as_str());
+        if let Some(admin1) = admin1(fiche) {
+            key(Key::Admin1, admin1);
+        }
+        key(Key::Level, fiche.level.as_str());
+        key(Key::Side, side_str(fiche.side()));
+        let declared =
+            fiche.profile_theme_bits() | fiche.offer_theme_bits() | fiche.request_theme_bits();
+        let inferred = effective_offer_themes(fiche)
+            .into_iter()
+            .chain(effective_request_themes(fiche));
+        let all = inferred.fold(declared, |bits, theme| bits | theme.code.bit());
+        let mut all_codes = Vec::new();
+        for (code, info) in Themes::get().all() {
+            if declared & code.bit() != 0 {
+                key(Key::Theme, &info.code);
+            }
+            if all & code.bit() != 0 {
+                key(Key::AnyTheme, &info.code);
+                all_codes.push(info.code.as_str());
+            }
+        }
         doc.add_text(self.id, fiche.id.as_str());
-        doc.add_u64(self.ord, ord);
         doc.add_text(self.name, &fiche.name);
         for alt in &fiche.alt_names {
             doc.add_text(self.alt_names, alt);
         }
-        let text_field = self.text[text::fiche_language(fiche).index()];
-        let intents = [fiche.offer.as_ref(), fiche.request.as_ref()];
-        let texts = intents.iter().flatten().filter_map(|i| i.text.as_deref());
-        for t in fiche.activities.as_deref().into_iter().chain(texts) {
-            doc.add_text(text_field, t);
+        for code in all_codes {
+            doc.add_text(self.all_themes, code);
         }
-        let mut themes = fiche.profile_theme_bits() | fiche.offer_theme_bits();
-        themes |= fiche.request_theme_bits();
-        for (code, info) in crate::reference::Themes::get().all() {
-            if themes & code.bit() != 0 {
-                doc.add_text(self.themes, &info.code);
+        let language = text::fiche_language(fiche);
+        doc.add_text(self.language, language.code());
+        let text_field = self.text[language.index()];
+        let offer = fiche.offer.as_ref().and_then(|i| i.text.as_deref());
+        let request = fiche.request.as_ref().and_then(|i| i.text.as_deref());
+        let stored = [
+            (self.activities, fiche.activities.as_deref()),
+            (self.offer, offer),
+            (self.request, request),
+        ];
+        for (field, value) in stored {
+            if let Some(value) = value {
+                doc.add_text(text_field, value);
+                doc.add_text(field, value);
             }
         }
         doc.add_text(self.country, fiche.country.as_str());
-        if let Some(admin1) = admin1(fiche) {
-            doc.add_text(self.admin1, admin1);
-        }
-        doc.add_text(self.level, fiche.level.as_str());
-        doc.add_text(self.kind, fiche.kind.as_str());
-        doc.add_text(self.side, side_str(fiche.side()));
         doc.add_i64(self.open_until, open_until(fiche));
         doc.add_u64(self.population, fiche.population);
+        doc.add_f64(self.prior, prior(fiche.population));
         doc
     }
+}
+
+/// What a fiche's population weighs in the order of equal scores.
+pub fn prior(population: u64) -> f64 {
+    (1.0 + population as f64).ln()
 }
 
 /// The région of a French fiche, the admin1 of a foreign one.
@@ -154,7 +241,7 @@ pub fn day_number(date: NaiveDate) -> i64 {
     i64::from(date.num_days_from_ce())
 }
 
-fn open_until(fiche: &Fiche) -> i64 {
+pub fn open_until(fiche: &Fiche) -> i64 {
     match fiche.call {
         Some(call) if call.status == CallStatus::Open => call.expires.map_or(NO_EXPIRY, day_number),
         _ => NO_OPEN_CALL,

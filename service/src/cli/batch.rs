@@ -3,19 +3,19 @@
 //! The run is recorded in the store like a run of the gRPC `BatchService` (spec, store
 //! generation, status, results), then its results are written as files.
 
+use std::fs::File;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-
-use std::io::Write;
 
 use anyhow::Context;
 use clap::Args;
-use passerelle_engine::batch::agenda::{self, Slot};
+use passerelle_engine::batch::agenda::{self, AgendaPlan, Slot};
 use passerelle_engine::batch::export;
 use passerelle_engine::batch::{
-    AgendaSpec, BatchSpec, ExcludedPair, Member, Pairing, RunProgress, Scope,
+    AgendaSpec, BatchSpec, ExcludedPair, Member, Pairing, Phase, RunProgress, Scope,
 };
 use passerelle_engine::french::{decimal, integer};
-use passerelle_engine::store::{RunStatus, Store};
+use passerelle_engine::store::{ResultItem, RunStatus, Store, permissions};
 use passerelle_engine::{Corpus, CorpusOptions};
 
 use super::matching::MatchingArgs;
@@ -135,8 +135,6 @@ pub fn run(
     let checked = corpus.check_batch(&spec);
     bar.finish_and_clear();
     let resolved = checked.map_err(|e| anyhow::anyhow!("{}", flag_problems(e)))?;
-    let files = OutputDir::prepare(&args.out, args.force)?;
-    let run = corpus.record_batch(&resolved, "cli")?;
     for c in &resolved.corrections {
         writeln!(
             notes,
@@ -147,61 +145,62 @@ pub fn run(
             c.id
         )?;
     }
+    let dir = OutputDir::prepare(&args.out, args.force)?;
+    let run = corpus.record_batch(&resolved, "cli")?;
     let spec = resolved.spec;
-    // The bar appears with the run's first report, when its total is known.
-    let bar = std::sync::OnceLock::new();
+    // The files are written from the results as they are recorded (a national run
+    // keeps millions of pairs: never gathered, never read back), in the staging
+    // folder that replaces --out once the run is done.
+    let mut files = Files::create(&dir, spec.pairing != Pairing::None)?;
+    let phase = std::sync::Mutex::new(None::<(Phase, indicatif::ProgressBar)>);
     let mut store = Store::open_existing(data_dir)?;
-    let run = passerelle_engine::batch::execute(
+    let run = passerelle_engine::batch::execute_streaming(
         &mut store,
         run.id,
         args.matching.threads,
         &|p: RunProgress| {
-            bar.get_or_init(|| progress::items(p.total, "paires", "calcul des paires"))
-                .set_position(p.scored);
+            let mut current = phase.lock().unwrap_or_else(|e| e.into_inner());
+            if current.as_ref().map(|(shown, _)| *shown) != Some(p.phase) {
+                if let Some((_, bar)) = current.take() {
+                    bar.finish_and_clear();
+                }
+                *current = Some((p.phase, phase_bar(p.phase, p.size)));
+            }
+            if let Some((_, bar)) = current.as_ref() {
+                bar.set_length(p.size.max(p.done));
+                bar.set_position(p.done);
+            }
             std::ops::ControlFlow::Continue(())
         },
-    )?;
-    if let Some(bar) = bar.get() {
+        Some(&mut |item| files.write(item)),
+    );
+    if let Some((_, bar)) = phase.into_inner().unwrap_or_else(|e| e.into_inner()) {
         bar.finish_and_clear();
     }
-    match &run.status {
-        RunStatus::Done => {}
-        other => anyhow::bail!("la session {} s'est terminée : {other}", run.id),
-    }
-    let bar = progress::spinner("écriture des résultats");
-    let results = store.batch_results(run.id)?;
-    let result = &results.result;
-    write_csv(&files.path("pairs.csv"), |out| {
-        export::write_pairs_csv(out, &result.scored)
-    })?;
-    if spec.pairing != Pairing::None {
-        write_csv(&files.path("assignment.csv"), |out| {
-            export::write_pairs_csv(out, &result.assigned)
-        })?;
-        write_csv(&files.path("unassigned.csv"), |out| {
-            export::write_unassigned_csv(out, &result.unassigned)
-        })?;
-    }
-    let mut agenda_summary = None;
-    if let (Some(plan), Some(agenda)) = (&results.agenda, &spec.agenda) {
-        write(&files.path("agenda.csv"), &export::csv(&plan.rows))?;
-        let calendars = files.path("calendars");
+    let run = run?;
+    let summary = match (&run.status, &run.summary) {
+        (RunStatus::Done, Some(summary)) => *summary,
+        (other, _) => anyhow::bail!("la session {} s'est terminée : {other}", run.id),
+    };
+    let plan = files.finish()?;
+    if let Some(agenda) = &spec.agenda {
+        write(&dir.path("agenda.csv"), &export::csv(&plan.rows))?;
+        let calendars = dir.path("calendars");
         std::fs::create_dir_all(&calendars)?;
-        let stamp = chrono::Utc::now();
-        for (id, ics) in export::icalendars(&plan.rows, &args.event, stamp) {
+        for (id, ics) in export::icalendars(&plan.rows, &args.event, chrono::Utc::now()) {
             write(&calendars.join(format!("{id}.ics")), &ics)?;
         }
-        agenda_summary = Some((plan.rows.len(), agenda.slots.len(), plan.unplaced.len()));
+        debug_assert_eq!(plan.rows.len() as u64, summary.agenda);
+        let _ = agenda;
     }
-    files.commit(run.id)?;
-    bar.finish_and_clear();
-    let count = |n: usize| integer(n as u64);
+    dir.commit(run.id)?;
+    let count = integer;
     writeln!(
         out,
         "{} fiches françaises × {} fiches étrangères : {} paires retenues",
-        count(result.french_count),
-        count(result.foreign_count),
-        count(result.scored.len()),
+        count(summary.french_count),
+        count(summary.foreign_count),
+        count(summary.scored),
     )?;
     if spec.pairing != Pairing::None {
         writeln!(
@@ -211,23 +210,23 @@ pub fn run(
                 Pairing::Stable => "stable",
                 _ => "optimal",
             },
-            count(result.assigned.len()),
-            decimal(result.total, 3),
-            count(result.unassigned.len())
+            count(summary.assigned),
+            decimal(summary.total, 3),
+            count(summary.unassigned)
         )?;
     }
-    if let Some((meetings, slots, unplaced)) = agenda_summary {
+    if let Some(agenda) = &spec.agenda {
         writeln!(
             out,
             "agenda : {} rendez-vous sur {} créneaux",
-            count(meetings),
-            count(slots)
+            count(summary.agenda),
+            count(agenda.slots.len() as u64)
         )?;
-        if unplaced > 0 {
+        if summary.unplaced > 0 {
             writeln!(
                 out,
                 "{} rendez-vous sans créneau : ajoutez des créneaux ou des tables",
-                count(unplaced)
+                count(summary.unplaced)
             )?;
         }
     }
@@ -239,6 +238,92 @@ pub fn run(
         args.out.display()
     )?;
     Ok(())
+}
+
+/// The bar of one phase of the run, in French.
+fn phase_bar(phase: Phase, size: u64) -> indicatif::ProgressBar {
+    match phase {
+        Phase::Snapshot => progress::items(size, "étapes", "lecture de la base et préparation"),
+        Phase::Scoring => progress::items(size, "paires", "calcul des paires"),
+        Phase::Pairing => progress::items(size, "pivots", "appariement"),
+        Phase::Writing => progress::items(size, "lignes", "enregistrement des résultats"),
+    }
+}
+
+type PairsFile = export::PairsCsv<BufWriter<File>>;
+type UnassignedFile = export::UnassignedCsv<BufWriter<File>>;
+
+/// The run's CSV files, written from its results as they are recorded through the
+/// engine's exports (formula-like cells neutralised, French headers).
+struct Files {
+    pairs: export::PairsCsv<BufWriter<File>>,
+    /// `assignment.csv` and `unassigned.csv`: only with a pairing.
+    assigned: Option<(PairsFile, UnassignedFile)>,
+    agenda: AgendaPlan,
+    failed: Option<std::io::Error>,
+}
+
+impl Files {
+    fn create(dir: &OutputDir, paired: bool) -> anyhow::Result<Files> {
+        let open = |name: &str| -> anyhow::Result<BufWriter<File>> {
+            let path = dir.path(name);
+            let file = permissions::create_private_file(&path)
+                .with_context(|| format!("impossible d'écrire {}", path.display()))?;
+            Ok(BufWriter::new(file))
+        };
+        let assigned = match paired {
+            true => Some((
+                export::PairsCsv::new(open("assignment.csv")?)?,
+                export::UnassignedCsv::new(open("unassigned.csv")?)?,
+            )),
+            false => None,
+        };
+        Ok(Files {
+            pairs: export::PairsCsv::new(open("pairs.csv")?)?,
+            assigned,
+            agenda: AgendaPlan::default(),
+            failed: None,
+        })
+    }
+
+    /// One result; the agenda (small) is kept for the end.
+    fn write(&mut self, item: ResultItem) -> std::ops::ControlFlow<()> {
+        let written = match (item, self.assigned.as_mut()) {
+            (ResultItem::Scored(p), _) => self.pairs.pair(&p),
+            (ResultItem::Assigned(p), Some((assigned, _))) => assigned.pair(&p),
+            (ResultItem::Unassigned(u), Some((_, unassigned))) => unassigned.fiche(&u),
+            (ResultItem::Assigned(_) | ResultItem::Unassigned(_), None) => Ok(()),
+            (ResultItem::Agenda(row), _) => {
+                self.agenda.rows.push(row);
+                Ok(())
+            }
+            (ResultItem::Unplaced(p), _) => {
+                self.agenda.unplaced.push(p);
+                Ok(())
+            }
+        };
+        match written {
+            Ok(()) => std::ops::ControlFlow::Continue(()),
+            Err(error) => {
+                self.failed = Some(error);
+                std::ops::ControlFlow::Break(())
+            }
+        }
+    }
+
+    /// Every file written out; the agenda.
+    fn finish(mut self) -> anyhow::Result<AgendaPlan> {
+        let cannot = "impossible d'écrire les résultats";
+        if let Some(error) = self.failed.take() {
+            return Err(error).context(cannot);
+        }
+        self.pairs.finish().context(cannot)?;
+        if let Some((assigned, unassigned)) = self.assigned {
+            assigned.finish().context(cannot)?;
+            unassigned.finish().context(cannot)?;
+        }
+        Ok(self.agenda)
+    }
 }
 
 /// The spec's problems in terms of the command's flags, one per line.
@@ -278,21 +363,6 @@ fn flag_of_field(field: &str) -> String {
     }
 }
 
-/// Writes a CSV file of the results through the engine's export (formula-like cells
-/// neutralised, French headers).
-fn write_csv(
-    path: &Path,
-    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
-) -> anyhow::Result<()> {
-    let cannot = || format!("impossible d'écrire {}", path.display());
-    let file =
-        passerelle_engine::store::permissions::create_private_file(path).with_context(cannot)?;
-    let mut out = std::io::BufWriter::new(file);
-    write(&mut out)
-        .and_then(|()| out.flush())
-        .with_context(cannot)
-}
-
 /// Reads `label,start,end` lines (a header line is allowed); errors name the line.
 fn read_slots(path: &Path) -> anyhow::Result<Vec<Slot>> {
     let text =
@@ -321,5 +391,7 @@ fn read_slots(path: &Path) -> anyhow::Result<Vec<Slot>> {
 }
 
 fn write(path: &Path, text: &str) -> anyhow::Result<()> {
-    write_csv(path, |out| out.write_all(text.as_bytes()))
+    let cannot = || format!("impossible d'écrire {}", path.display());
+    let mut file = permissions::create_private_file(path).with_context(cannot)?;
+    file.write_all(text.as_bytes()).with_context(cannot)
 }

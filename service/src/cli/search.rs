@@ -1,7 +1,7 @@
 //! `passerelle search TEXT [filters]`
 
 use super::output_format::Format;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::time::Instant;
 
@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use clap::Args;
 use passerelle_engine::fiche::{Level, Side};
 use passerelle_engine::reference::{CountryCode, ThemeCode};
-use passerelle_engine::search::{SearchFilters, SearchQuery};
+use passerelle_engine::search::{SearchFilters, SearchPage, SearchQuery, Snippet};
 use passerelle_engine::{Corpus, CorpusOptions};
 use passerelle_engine::{french, input};
 
@@ -102,7 +102,7 @@ pub fn run(data_dir: &Path, args: SearchArgs, out: &mut dyn Write) -> anyhow::Re
         offset: args.offset,
     };
     let opened = started.elapsed();
-    let hits = corpus.search(&query)?;
+    let page = corpus.search(&query)?;
     if args.timings {
         let searched = started.elapsed() - opened;
         eprintln!(
@@ -112,23 +112,63 @@ pub fn run(data_dir: &Path, args: SearchArgs, out: &mut dyn Write) -> anyhow::Re
         );
     }
     match args.format {
-        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&hits)?)?,
-        Format::Text => {
-            for (rank, hit) in hits.iter().enumerate() {
-                let rank = rank + 1 + query.offset;
-                writeln!(
-                    out,
-                    "{rank:>4}. {:>7}  {:<28} {}  {}",
-                    french::decimal(f64::from(hit.score), 3),
-                    hit.id,
-                    hit.country,
-                    hit.name
-                )?;
-            }
-            if hits.is_empty() {
-                writeln!(out, "aucune fiche trouvée")?;
-            }
+        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&page)?)?,
+        Format::Text => print_page(&page, query.offset, std::io::stdout().is_terminal(), out)?,
+    }
+    Ok(())
+}
+
+fn print_page(
+    page: &SearchPage,
+    offset: usize,
+    terminal: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    match page.total {
+        0 => writeln!(out, "aucune fiche trouvée")?,
+        1 => writeln!(out, "1 fiche trouvée")?,
+        n => writeln!(out, "{} fiches trouvées", french::integer(n as u64))?,
+    }
+    for (rank, hit) in page.hits.iter().enumerate() {
+        let rank = rank + 1 + offset;
+        writeln!(
+            out,
+            "{rank:>4}. {:>7}  {:<28} {}  {}",
+            french::decimal(f64::from(hit.score), 3),
+            hit.id,
+            hit.country,
+            hit.name
+        )?;
+        if let Some(snippet) = &hit.snippet {
+            writeln!(
+                out,
+                "               {} : {}",
+                snippet.field.label(),
+                marked(snippet, terminal)
+            )?;
         }
     }
     Ok(())
+}
+
+/// The snippet's text with its highlights in bold on a terminal, between « » otherwise;
+/// control characters (from fiche data) are shown as spaces.
+fn marked(snippet: &Snippet, terminal: bool) -> String {
+    let (open, close) = if terminal {
+        ("\x1b[1m", "\x1b[0m")
+    } else {
+        ("«", "»")
+    };
+    let clean = |s: &str| s.replace(char::is_control, " ");
+    let mut out = String::new();
+    let mut at = 0;
+    for range in &snippet.highlights {
+        out.push_str(&clean(&snippet.text[at..range.start]));
+        out.push_str(open);
+        out.push_str(&clean(&snippet.text[range.clone()]));
+        out.push_str(close);
+        at = range.end;
+    }
+    out.push_str(&clean(&snippet.text[at..]));
+    out
 }

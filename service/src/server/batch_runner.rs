@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use passerelle_engine::batch::{self, RunProgress};
+use passerelle_engine::batch::{self, Phase, RunProgress};
 use passerelle_engine::store::{BatchRun, RunId, RunStatus, Store};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 
@@ -29,6 +29,10 @@ pub struct LiveProgress {
     pub total: u64,
     /// When scoring began, and the pairs scored then: the rate is measured from it.
     pub since: Option<(Instant, u64)>,
+    /// The phase of a running run, its work done and its size (0: not known).
+    pub phase: Option<Phase>,
+    pub phase_done: u64,
+    pub phase_size: u64,
 }
 
 impl LiveProgress {
@@ -39,6 +43,9 @@ impl LiveProgress {
             scored: run.pairs_scored,
             total: run.pairs_total,
             since: None,
+            phase: None,
+            phase_done: 0,
+            phase_size: 0,
         }
     }
 
@@ -145,6 +152,9 @@ impl BatchRunner {
                 live.status = RunStatus::Running;
                 live.scored = p.scored;
                 live.total = p.total;
+                live.phase = Some(p.phase);
+                live.phase_done = p.done;
+                live.phase_size = p.size;
                 if live.since.is_none() && p.scored > 0 {
                     live.since = Some((Instant::now(), p.scored));
                 }
@@ -207,5 +217,8 @@ fn failed(message: &str) -> LiveProgress {
         scored: 0,
         total: 0,
         since: None,
+        phase: None,
+        phase_done: 0,
+        phase_size: 0,
     }
 }

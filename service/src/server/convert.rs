@@ -1,7 +1,6 @@
-//! Conversions between the protobuf messages and the engine's types. Fiches cross
-//! through their JSON form, so a fiche received over gRPC is parsed and validated by
-//! exactly the rules of a JSON Lines import (`jsonl::parse_fiche`), and its errors
-//! name the same field paths.
+//! Conversions between the protobuf messages and the engine's types: request fields
+//! (read by the engine's one parser of codes, `passerelle_engine::input`) and
+//! responses. Fiches cross field by field in [`super::convert_fiche`].
 
 use chrono::NaiveDate;
 use passerelle_engine::fiche::{FicheId, FieldError, Level, Side};
@@ -10,7 +9,7 @@ use passerelle_engine::lookup::NameHit;
 use passerelle_engine::ranking::{CandidateFilters, Suggestion};
 use passerelle_engine::reference::{CountryCode, ThemeCode};
 use passerelle_engine::scoring::{Breakdown, PerCriterion, Weights};
-use passerelle_engine::search::{SearchFilters, SearchHit};
+use passerelle_engine::search::{MatchedField, SearchFilters, SearchHit, SearchPage, Snippet};
 use passerelle_engine::store::{Decision, DecisionKind};
 use passerelle_proto::v1 as pb;
 
@@ -149,12 +148,47 @@ pub fn suggestion(s: &Suggestion, weights: &Weights) -> pb::Suggestion {
     }
 }
 
+pub fn search_page(page: &SearchPage) -> pb::SearchFichesResponse {
+    pb::SearchFichesResponse {
+        hits: page.hits.iter().map(search_hit).collect(),
+        total_hits: page.total as u64,
+    }
+}
+
 pub fn search_hit(h: &SearchHit) -> pb::SearchHit {
     pb::SearchHit {
         id: h.id.as_str().to_owned(),
         name: h.name.clone(),
         country: h.country.as_str().to_owned(),
         score: h.score,
+        snippet: h.snippet.as_ref().map(snippet),
+    }
+}
+
+/// Highlights go from UTF-8 byte offsets (engine) to Unicode scalar offsets (proto).
+fn snippet(s: &Snippet) -> pb::Snippet {
+    let scalars = |byte: usize| s.text[..byte].chars().count() as u32;
+    pb::Snippet {
+        field: matched_field(s.field) as i32,
+        text: s.text.clone(),
+        highlights: s
+            .highlights
+            .iter()
+            .map(|r| pb::TextRange {
+                start: scalars(r.start),
+                end: scalars(r.end),
+            })
+            .collect(),
+    }
+}
+
+fn matched_field(field: MatchedField) -> pb::MatchedField {
+    match field {
+        MatchedField::Name => pb::MatchedField::Name,
+        MatchedField::Request => pb::MatchedField::Request,
+        MatchedField::Offer => pb::MatchedField::Offer,
+        MatchedField::Activities => pb::MatchedField::Activities,
+        MatchedField::Themes => pb::MatchedField::Themes,
     }
 }
 

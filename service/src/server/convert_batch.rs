@@ -4,7 +4,7 @@
 
 use passerelle_engine::batch::agenda::{self, AgendaRow, Slot};
 use passerelle_engine::batch::{
-    AgendaSpec, BatchPair, BatchSpec, ExcludedPair, Member, NameCorrection, Pairing, Scope,
+    AgendaSpec, BatchPair, BatchSpec, ExcludedPair, Member, NameCorrection, Pairing, Phase, Scope,
     Unassigned,
 };
 use passerelle_engine::fiche::FieldError;
@@ -227,6 +227,18 @@ pub fn progress(id: RunId, live: &LiveProgress) -> pb::BatchProgress {
         pairs_per_second: live.rate(),
         seconds_left: live.seconds_left(),
         message,
+        phase: live.phase.map_or(pb::BatchPhase::Unspecified, phase) as i32,
+        phase_done: live.phase_done,
+        phase_size: live.phase_size,
+    }
+}
+
+fn phase(phase: Phase) -> pb::BatchPhase {
+    match phase {
+        Phase::Snapshot => pb::BatchPhase::Snapshot,
+        Phase::Scoring => pb::BatchPhase::Scoring,
+        Phase::Pairing => pb::BatchPhase::Pairing,
+        Phase::Writing => pb::BatchPhase::Writing,
     }
 }
 

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use passerelle_engine::fiche::Fiche;
-use passerelle_engine::search::{MAX_LIMIT, MAX_OFFSET, SearchQuery};
+use passerelle_engine::search::{MAX_LIMIT, MAX_OFFSET, MAX_QUERY_BYTES, SearchQuery};
 use passerelle_proto::v1 as pb;
 use pb::fiche_service_server::FicheService;
 use tonic::{Request, Response, Status, Streaming};
@@ -185,9 +185,8 @@ impl FicheService for FicheApi {
             let query =
                 search_query(request.into_inner()).map_err(|e| status::invalid_field(&e))?;
             let state = self.state.clone();
-            let hits = blocking(move || state.corpus().search(&query).map_err(engine_err)).await?;
-            let hits = hits.iter().map(convert::search_hit).collect();
-            Ok(Response::new(pb::SearchFichesResponse { hits }))
+            let page = blocking(move || state.corpus().search(&query).map_err(engine_err)).await?;
+            Ok(Response::new(convert::search_page(&page)))
         })
         .await
     }
@@ -249,6 +248,13 @@ fn search_query(
         }
         l => l,
     };
+    if r.text.len() > MAX_QUERY_BYTES {
+        return Err(convert::invalid(
+            "text",
+            format!("{} bytes", r.text.len()),
+            &format!("must be at most {MAX_QUERY_BYTES} bytes"),
+        ));
+    }
     if r.offset as usize > MAX_OFFSET {
         return Err(convert::invalid(
             "offset",

@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::Command;
 
 use anyhow::{Context, ensure};
 use passerelle_engine::fiche::FicheId;
@@ -31,13 +30,11 @@ pub fn run(
     let features = dir.join("features.json");
     let out = dir.join("baseline.json");
     std::fs::write(&features, export(matcher, french, foreign, k)?.to_string())?;
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("baseline/cross_product.py");
-    let status = Command::new("python3")
-        .arg(&script)
+    let status = passerelle_benches::baseline_command("cross_product.py")?
         .arg(&features)
         .arg(&out)
         .status()
-        .context("cannot run python3 (pip install -r benches/baseline/requirements.txt)")?;
+        .context("cannot run the baseline")?;
     ensure!(status.success(), "the baseline failed: {status}");
     let result: Value = serde_json::from_str(&std::fs::read_to_string(&out)?)?;
     let lists = |key: &str| -> anyhow::Result<Vec<Vec<f64>>> {

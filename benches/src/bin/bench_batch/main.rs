@@ -68,7 +68,10 @@ fn main() -> anyhow::Result<()> {
         pairs as f64 / seconds / 1e6,
         kept.len()
     );
-    println!("peak memory (VmHWM): {} MiB", peak_memory_mib()?);
+    println!(
+        "peak memory (VmHWM): {} MiB",
+        passerelle_benches::peak_memory_mib()?
+    );
     if with_baseline {
         let dir = tempfile::tempdir()?;
         let run = baseline::run(&matcher, &french, &foreign, k, &kept, dir.path())?;
@@ -80,18 +83,4 @@ fn main() -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-fn peak_memory_mib() -> anyhow::Result<u64> {
-    let status = std::fs::read_to_string("/proc/self/status")?;
-    let line = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .ok_or_else(|| anyhow::anyhow!("no VmHWM in /proc/self/status"))?;
-    let kib: u64 = line
-        .split_whitespace()
-        .nth(1)
-        .ok_or_else(|| anyhow::anyhow!("bad VmHWM line"))?
-        .parse()?;
-    Ok(kib / 1024)
 }

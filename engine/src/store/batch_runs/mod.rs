@@ -6,8 +6,13 @@
 //! A run moves `queued → running → done | failed | cancelled` (or `queued →
 //! cancelled`); every move is one statement guarded by the status it leaves, so two
 //! actors (the run, a cancel request, a restart) cannot both win. The results are
-//! written in the same transaction as the `done` status: a run is either done with
-//! all its results or has none. A cancel request on a running run sets
+//! written while the run is still `running`, in chunks (a national run has two
+//! million rows: bounded transactions, progress, a cancel between chunks), and are
+//! invisible until the one statement that marks the run `done`: every reader of
+//! results checks that status in its own read transaction. A run that ends otherwise
+//! has its rows deleted with its final status (and, after a crash, by
+//! [`Store::fail_interrupted_batch_runs`]): a run is either done with all its results
+//! or shows none. A cancel request on a running run sets
 //! `cancel_requested`, which the run reads when it records its progress: a run of
 //! another process (`passerelle batch`) can be cancelled too.
 
@@ -18,7 +23,7 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::{RejectedPairs, Store};
-use crate::batch::BatchSpec;
+use crate::batch::{BatchSpec, RunOutput};
 use crate::error::{Error, Result};
 use crate::fiche::{Fiche, FicheId};
 
@@ -135,7 +140,8 @@ pub struct BatchRun {
 /// How a run ended.
 #[derive(Debug, Clone, Copy)]
 pub enum RunOutcome<'a> {
-    Done(&'a RunResults),
+    /// Its results written by [`Store::write_batch_results`].
+    Done(&'a RunOutput),
     Failed(&'a str),
     Cancelled,
 }
@@ -309,7 +315,11 @@ impl Store {
     /// next progress report). Returns the status after the call; a finished run is
     /// [`Error::RunFinished`].
     pub fn cancel_batch_run(&mut self, id: RunId, now: DateTime<Utc>) -> Result<RunStatus> {
-        let transaction = self.connection.transaction()?;
+        // Immediate: the write lock first, then the read, so that a run finishing
+        // meanwhile cannot leave this transaction with a stale read.
+        let transaction = self
+            .connection
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let status: Option<(String, Option<String>)> = transaction
             .query_row(
                 "SELECT status, message FROM batch_runs WHERE id = ?1",
@@ -350,9 +360,11 @@ impl Store {
         Ok(after)
     }
 
-    /// Ends a running run: its results and the `done` status in one transaction, or
-    /// the `failed`/`cancelled` status. False when the run was no longer running
-    /// (marked interrupted meanwhile): then nothing is written.
+    /// Ends a running run: `done` with the summary of its results (already written
+    /// by [`Store::write_batch_results`]: this one statement makes them visible), or
+    /// `failed`/`cancelled`, its result rows deleted in the same transaction. False
+    /// when the run was no longer running (marked interrupted meanwhile): then its
+    /// rows are deleted and its status is left as it is.
     pub fn finish_batch_run(
         &mut self,
         id: RunId,
@@ -360,11 +372,13 @@ impl Store {
         pairs_scored: u64,
         now: DateTime<Utc>,
     ) -> Result<bool> {
-        let transaction = self.connection.transaction()?;
+        let transaction = self
+            .connection
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let run = id.0 as i64;
         let (status, message) = match outcome {
-            RunOutcome::Done(results) => {
-                results::write_results(&transaction, run, results)?;
+            RunOutcome::Done(output) => {
+                results::write_summary(&transaction, run, output)?;
                 ("done", None)
             }
             RunOutcome::Failed(message) => ("failed", Some(message)),
@@ -375,22 +389,33 @@ impl Store {
              WHERE id = ?1 AND status = 'running'",
             params![run, status, message, timestamp(now), pairs_scored as i64],
         )?;
-        if changed == 0 {
-            return Ok(false);
+        if changed == 0 || status != "done" {
+            results::delete_results(&transaction, "run_id = ?1", [run])?;
         }
         transaction.commit()?;
-        Ok(true)
+        Ok(changed == 1)
     }
 
     /// Marks the runs left queued or running by a process that stopped (a crash, a
     /// kill) as failed, "interrupted"; returns how many. The server calls it at start.
     pub fn fail_interrupted_batch_runs(&mut self, now: DateTime<Utc>) -> Result<usize> {
-        Ok(self.connection.execute(
+        let transaction = self
+            .connection
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // Rows a run had written before it stopped are never shown: remove them.
+        results::delete_results(
+            &transaction,
+            "run_id IN (SELECT id FROM batch_runs WHERE status IN ('queued', 'running'))",
+            [],
+        )?;
+        let failed = transaction.execute(
             "UPDATE batch_runs SET status = 'failed', finished_at = ?1,
              message = 'interrupted: the process running it stopped before it finished'
              WHERE status IN ('queued', 'running')",
             [timestamp(now)],
-        )?)
+        )?;
+        transaction.commit()?;
+        Ok(failed)
     }
 
     /// The fiches, the rejected pairs and the generation, read in one transaction so

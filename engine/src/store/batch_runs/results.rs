@@ -1,5 +1,6 @@
-//! A done run's results: written with the `done` status, read back whole or streamed
-//! item by item (the server streams them; a national run keeps millions of pairs).
+//! A run's results: written in chunks while it runs (invisible until it is done),
+//! read back whole or streamed item by item (the server and the CLI stream them; a
+//! national run keeps millions of pairs).
 
 use std::ops::ControlFlow;
 
@@ -7,7 +8,7 @@ use rusqlite::{Row, params};
 
 use super::{RunId, RunStatus, RunSummary, fiche_id};
 use crate::batch::agenda::{self, AgendaPlan, AgendaRow};
-use crate::batch::{BatchPair, BatchResult, Unassigned};
+use crate::batch::{BatchPair, BatchResult, Edge, RunOutput, Unassigned};
 use crate::error::{Error, Result};
 use crate::store::Store;
 
@@ -172,79 +173,281 @@ fn read_pair(run: RunId, row: &Row<'_>, first: usize) -> Result<BatchPair> {
     })
 }
 
-pub(super) fn write_results(
+/// Result rows written per transaction (at least): bounded transactions, and between
+/// two of them a progress report and a look at whether a cancel was requested.
+const ROWS_PER_TRANSACTION: u64 = 25_000;
+
+/// Rows per INSERT statement: a statement's fixed costs (cursors, its journal)
+/// shared by many rows.
+const ROWS_PER_STATEMENT: usize = 64;
+
+impl Store {
+    /// Writes the results of the running run `id`, in transactions of
+    /// [`ROWS_PER_TRANSACTION`] rows; they stay invisible until
+    /// [`Store::finish_batch_run`] marks the run done. After each transaction,
+    /// `progress` gets the rows written and the rows in all; its `Break`, a cancel
+    /// recorded in the store or a run no longer running stop the writing with
+    /// [`Error::Cancelled`] (the rows written are deleted when the run is finished).
+    pub fn write_batch_results(
+        &mut self,
+        id: RunId,
+        output: &RunOutput,
+        progress: &mut dyn FnMut(u64, u64) -> ControlFlow<()>,
+    ) -> Result<()> {
+        let unplaced: &[BatchPair] = output.agenda.as_ref().map_or(&[], |a| &a.unplaced);
+        let rows: &[AgendaRow] = output.agenda.as_ref().map_or(&[], |a| &a.rows);
+        let size = (output.scored.len()
+            + output.assigned.len()
+            + output.unassigned.len()
+            + rows.len()
+            + unplaced.len()) as u64;
+        let mut chunks = Chunks {
+            connection: &self.connection,
+            run: id,
+            written: 0,
+            pending: 0,
+            size,
+            open: false,
+            progress,
+        };
+        let written = write_rows(&mut chunks, output, rows, unplaced).and_then(|()| chunks.end());
+        if written.is_err() && chunks.open {
+            // The error is what matters; a failed rollback leaves the transaction to
+            // the connection's next use, which rolls it back.
+            let _ = self.connection.execute_batch("ROLLBACK");
+        }
+        written
+    }
+}
+
+/// Transactions of at most [`ROWS_PER_TRANSACTION`] rows.
+struct Chunks<'a> {
+    connection: &'a rusqlite::Connection,
+    run: RunId,
+    written: u64,
+    /// Rows of the open transaction.
+    pending: u64,
+    size: u64,
+    open: bool,
+    progress: &'a mut dyn FnMut(u64, u64) -> ControlFlow<()>,
+}
+
+impl Chunks<'_> {
+    /// Inserts `rows` into `table` (its `columns`), [`ROWS_PER_STATEMENT`] rows per
+    /// statement: `bind` binds one row's values from the 1-based index it is given.
+    fn insert<T>(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+        rows: impl ExactSizeIterator<Item = T>,
+        bind: impl Fn(&mut rusqlite::Statement<'_>, usize, T) -> rusqlite::Result<()>,
+    ) -> Result<()> {
+        let statement = |rows: usize| {
+            let one = format!("({})", vec!["?"; columns.len()].join(","));
+            format!(
+                "INSERT INTO {table} ({}) VALUES {}",
+                columns.join(","),
+                vec![one; rows].join(",")
+            )
+        };
+        let total = rows.len();
+        let mut full = self.connection.prepare(&statement(ROWS_PER_STATEMENT))?;
+        let mut tail = self
+            .connection
+            .prepare(&statement((total % ROWS_PER_STATEMENT).max(1)))?;
+        let mut rows = rows.peekable();
+        let mut done = 0;
+        while rows.peek().is_some() {
+            let count = ROWS_PER_STATEMENT.min(total - done);
+            let insert = if count == ROWS_PER_STATEMENT {
+                &mut full
+            } else {
+                &mut tail
+            };
+            for (i, row) in rows.by_ref().take(count).enumerate() {
+                bind(insert, 1 + i * columns.len(), row)?;
+            }
+            if !self.open {
+                self.connection.execute_batch("BEGIN IMMEDIATE")?;
+                self.open = true;
+            }
+            insert.raw_execute()?;
+            done += count;
+            self.written += count as u64;
+            self.pending += count as u64;
+            if self.pending >= ROWS_PER_TRANSACTION {
+                self.end()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Commits the open transaction, reports, and stops if the run was cancelled.
+    fn end(&mut self) -> Result<()> {
+        if self.open {
+            self.connection.execute_batch("COMMIT")?;
+            self.open = false;
+        }
+        self.pending = 0;
+        let (cancel, status): (bool, String) = self.connection.query_row(
+            "SELECT cancel_requested, status FROM batch_runs WHERE id = ?1",
+            [self.run.0 as i64],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        if cancel || status != "running" || (self.progress)(self.written, self.size).is_break() {
+            return Err(Error::Cancelled);
+        }
+        Ok(())
+    }
+}
+
+const PAIR_COLUMNS: [&str; 8] = [
+    "run_id",
+    "list",
+    "rank",
+    "french_id",
+    "french_name",
+    "foreign_id",
+    "foreign_name",
+    "score",
+];
+
+fn write_rows(
+    chunks: &mut Chunks<'_>,
+    output: &RunOutput,
+    rows: &[AgendaRow],
+    unplaced: &[BatchPair],
+) -> Result<()> {
+    let run = chunks.run.0 as i64;
+    let (french, foreign) = (&output.participants.french, &output.participants.foreign);
+    let edge_rows = |list: &'static str| {
+        move |insert: &mut rusqlite::Statement<'_>, at: usize, (rank, edge): (usize, &Edge)| {
+            let (f, x) = (&french[edge.french], &foreign[edge.foreign]);
+            insert.raw_bind_parameter(at, run)?;
+            insert.raw_bind_parameter(at + 1, list)?;
+            insert.raw_bind_parameter(at + 2, rank as i64)?;
+            insert.raw_bind_parameter(at + 3, f.id.as_str())?;
+            insert.raw_bind_parameter(at + 4, f.name.as_str())?;
+            insert.raw_bind_parameter(at + 5, x.id.as_str())?;
+            insert.raw_bind_parameter(at + 6, x.name.as_str())?;
+            insert.raw_bind_parameter(at + 7, edge.score)
+        }
+    };
+    chunks.insert(
+        "batch_pairs",
+        &PAIR_COLUMNS,
+        output.scored.iter().enumerate(),
+        edge_rows("scored"),
+    )?;
+    chunks.insert(
+        "batch_pairs",
+        &PAIR_COLUMNS,
+        output
+            .assigned
+            .iter()
+            .map(|&i| &output.scored[i])
+            .enumerate(),
+        edge_rows("assigned"),
+    )?;
+    chunks.insert(
+        "batch_pairs",
+        &PAIR_COLUMNS,
+        unplaced.iter().enumerate(),
+        |insert, at, (rank, p)| {
+            insert.raw_bind_parameter(at, run)?;
+            insert.raw_bind_parameter(at + 1, "unplaced")?;
+            insert.raw_bind_parameter(at + 2, rank as i64)?;
+            insert.raw_bind_parameter(at + 3, p.french.as_str())?;
+            insert.raw_bind_parameter(at + 4, p.french_name.as_str())?;
+            insert.raw_bind_parameter(at + 5, p.foreign.as_str())?;
+            insert.raw_bind_parameter(at + 6, p.foreign_name.as_str())?;
+            insert.raw_bind_parameter(at + 7, p.total)
+        },
+    )?;
+    chunks.insert(
+        "batch_unassigned",
+        &["run_id", "rank", "fiche_id", "name", "reason"],
+        output.unassigned.iter().enumerate(),
+        |insert, at, (rank, unpaired)| {
+            let u = output.unassigned(unpaired);
+            insert.raw_bind_parameter(at, run)?;
+            insert.raw_bind_parameter(at + 1, rank as i64)?;
+            insert.raw_bind_parameter(at + 2, u.id.as_str())?;
+            insert.raw_bind_parameter(at + 3, u.name)?;
+            insert.raw_bind_parameter(at + 4, u.reason)
+        },
+    )?;
+    let minutes = |t: &chrono::NaiveDateTime| t.format("%Y-%m-%dT%H:%M").to_string();
+    chunks.insert(
+        "batch_agenda",
+        &[
+            "run_id",
+            "rank",
+            "slot",
+            "start",
+            "end",
+            "table_no",
+            "french_id",
+            "french_name",
+            "foreign_id",
+            "foreign_name",
+            "score",
+        ],
+        rows.iter().enumerate(),
+        |insert, at, (rank, row)| {
+            insert.raw_bind_parameter(at, run)?;
+            insert.raw_bind_parameter(at + 1, rank as i64)?;
+            insert.raw_bind_parameter(at + 2, row.slot.as_str())?;
+            insert.raw_bind_parameter(at + 3, minutes(&row.start))?;
+            insert.raw_bind_parameter(at + 4, minutes(&row.end))?;
+            insert.raw_bind_parameter(at + 5, row.table as i64)?;
+            insert.raw_bind_parameter(at + 6, row.french.as_str())?;
+            insert.raw_bind_parameter(at + 7, row.french_name.as_str())?;
+            insert.raw_bind_parameter(at + 8, row.foreign.as_str())?;
+            insert.raw_bind_parameter(at + 9, row.foreign_name.as_str())?;
+            insert.raw_bind_parameter(at + 10, row.score)
+        },
+    )?;
+    Ok(())
+}
+
+/// The sizes of a done run's results, recorded with its `done` status.
+pub(super) fn write_summary(
     transaction: &rusqlite::Transaction<'_>,
     run: i64,
-    results: &RunResults,
+    output: &RunOutput,
 ) -> Result<()> {
-    let result = &results.result;
-    let mut pairs = transaction.prepare(
-        "INSERT INTO batch_pairs (run_id, list, rank, french_id, french_name, foreign_id,
-         foreign_name, score) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?;
-    let unplaced: &[BatchPair] = results.agenda.as_ref().map_or(&[], |a| &a.unplaced);
-    for (list, rows) in [
-        ("scored", &result.scored[..]),
-        ("assigned", &result.assigned[..]),
-        ("unplaced", unplaced),
-    ] {
-        for (rank, p) in rows.iter().enumerate() {
-            pairs.execute(params![
-                run,
-                list,
-                rank as i64,
-                p.french.as_str(),
-                p.french_name,
-                p.foreign.as_str(),
-                p.foreign_name,
-                p.total
-            ])?;
-        }
-    }
-    let mut unassigned = transaction.prepare(
-        "INSERT INTO batch_unassigned (run_id, rank, fiche_id, name, reason)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
-    for (rank, u) in result.unassigned.iter().enumerate() {
-        unassigned.execute(params![run, rank as i64, u.id.as_str(), u.name, u.reason])?;
-    }
-    let mut agenda_rows = transaction.prepare(
-        "INSERT INTO batch_agenda (run_id, rank, slot, start, end, table_no, french_id,
-         french_name, foreign_id, foreign_name, score)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )?;
-    let rows: &[AgendaRow] = results.agenda.as_ref().map_or(&[], |a| &a.rows);
-    let minutes = |t: &chrono::NaiveDateTime| t.format("%Y-%m-%dT%H:%M").to_string();
-    for (rank, row) in rows.iter().enumerate() {
-        agenda_rows.execute(params![
-            run,
-            rank as i64,
-            row.slot,
-            minutes(&row.start),
-            minutes(&row.end),
-            row.table as i64,
-            row.french.as_str(),
-            row.french_name,
-            row.foreign.as_str(),
-            row.foreign_name,
-            row.score
-        ])?;
-    }
+    let agenda = output.agenda.as_ref();
     transaction.execute(
         "UPDATE batch_runs SET french_count = ?2, foreign_count = ?3, scored_count = ?4,
          assigned_count = ?5, total = ?6, unassigned_count = ?7, agenda_count = ?8,
          unplaced_count = ?9 WHERE id = ?1",
         params![
             run,
-            result.french_count as i64,
-            result.foreign_count as i64,
-            result.scored.len() as i64,
-            result.assigned.len() as i64,
-            result.total,
-            result.unassigned.len() as i64,
-            rows.len() as i64,
-            unplaced.len() as i64
+            output.participants.french.len() as i64,
+            output.participants.foreign.len() as i64,
+            output.scored.len() as i64,
+            output.assigned.len() as i64,
+            output.total,
+            output.unassigned.len() as i64,
+            agenda.map_or(0, |a| a.rows.len()) as i64,
+            agenda.map_or(0, |a| a.unplaced.len()) as i64
         ],
     )?;
+    Ok(())
+}
+
+/// Deletes the result rows of the runs matching `condition` (on `run_id`).
+pub(super) fn delete_results(
+    transaction: &rusqlite::Transaction<'_>,
+    condition: &str,
+    parameters: impl rusqlite::Params + Clone,
+) -> Result<()> {
+    for table in ["batch_pairs", "batch_unassigned", "batch_agenda"] {
+        transaction.execute(
+            &format!("DELETE FROM {table} WHERE {condition}"),
+            parameters.clone(),
+        )?;
+    }
     Ok(())
 }

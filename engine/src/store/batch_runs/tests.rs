@@ -215,13 +215,110 @@ fn runs_left_by_a_stopped_process_are_failed_as_interrupted() {
     }
     assert_eq!(store.batch_run(done.id).unwrap().status, RunStatus::Done);
     // The interrupted run's late results are refused whole.
-    let results = store.batch_results(done.id).unwrap();
+    let participant = |id: &str| batch::Participant {
+        id: crate::fiche::FicheId::parse(id).unwrap(),
+        name: id.to_owned(),
+    };
+    let output = batch::RunOutput {
+        participants: batch::Participants {
+            french: vec![participant("FR-COM-42218")],
+            foreign: vec![participant("BJ-COM-0101")],
+        },
+        scored: vec![batch::Edge {
+            french: 0,
+            foreign: 0,
+            score: 0.5,
+        }],
+        assigned: vec![0],
+        total: 0.5,
+        unassigned: Vec::new(),
+        agenda: None,
+    };
+    assert!(matches!(
+        store.write_batch_results(running.id, &output, &mut |_, _| ControlFlow::Continue(())),
+        Err(Error::Cancelled)
+    ));
     assert!(
         !store
-            .finish_batch_run(running.id, RunOutcome::Done(&results), 1, Utc::now())
+            .finish_batch_run(running.id, RunOutcome::Done(&output), 1, Utc::now())
             .unwrap()
     );
     assert_eq!(store.batch_run(running.id).unwrap().summary, None);
+    assert_eq!(result_rows(&store, running.id), 0);
+}
+
+/// Result rows of a run, in all three tables.
+fn result_rows(store: &Store, id: RunId) -> i64 {
+    ["batch_pairs", "batch_unassigned", "batch_agenda"]
+        .iter()
+        .map(|table| -> i64 {
+            store
+                .connection
+                .query_row(
+                    &format!("SELECT COUNT(*) FROM {table} WHERE run_id = ?1"),
+                    [id.get() as i64],
+                    |r| r.get(0),
+                )
+                .unwrap()
+        })
+        .sum()
+}
+
+#[test]
+fn every_phase_reports_progress_in_order_and_can_be_cancelled() {
+    use std::sync::Mutex;
+    let (_dir, mut store) = store_with_corpus();
+    let seen = Mutex::new(Vec::new());
+    let record = |p: batch::RunProgress| {
+        seen.lock().unwrap().push(p);
+        ControlFlow::Continue(())
+    };
+    let first = store
+        .create_batch_run(&spec(), today(), "test", Utc::now())
+        .unwrap();
+    let done = batch::execute(&mut store, first.id, 2, &record).unwrap();
+    assert_eq!(done.status, RunStatus::Done);
+    let seen = seen.into_inner().unwrap();
+    let phases: Vec<batch::Phase> = seen.iter().map(|p| p.phase).collect();
+    assert!(phases.is_sorted(), "{phases:?}");
+    for phase in [
+        batch::Phase::Snapshot,
+        batch::Phase::Scoring,
+        batch::Phase::Pairing,
+        batch::Phase::Writing,
+    ] {
+        assert!(phases.contains(&phase), "{phase:?} in {phases:?}");
+    }
+    let last = seen.last().unwrap();
+    assert_eq!((last.done, last.scored), (last.size, last.total));
+    let rows = result_rows(&store, done.id);
+    assert_eq!(last.size as i64, rows);
+
+    // A Break at the first report of each phase cancels the run there, and nothing
+    // of it is left in the store.
+    for phase in [
+        batch::Phase::Snapshot,
+        batch::Phase::Scoring,
+        batch::Phase::Pairing,
+        batch::Phase::Writing,
+    ] {
+        let run = store
+            .create_batch_run(&spec(), today(), "test", Utc::now())
+            .unwrap();
+        let reached = Mutex::new(None);
+        let stop = |p: batch::RunProgress| {
+            reached.lock().unwrap().get_or_insert(p.phase);
+            if p.phase == phase {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        };
+        let after = batch::execute(&mut store, run.id, 2, &stop).unwrap();
+        assert_eq!(after.status, RunStatus::Cancelled, "{phase:?}");
+        assert_eq!(result_rows(&store, run.id), 0, "{phase:?}");
+        assert!(reached.into_inner().unwrap().is_some());
+    }
 }
 
 #[test]
@@ -240,4 +337,38 @@ fn unresolved_or_invalid_specs_are_not_recorded() {
         other => panic!("{other:?}"),
     }
     assert!(store.batch_runs(10).unwrap().is_empty());
+}
+
+#[test]
+fn a_streamed_run_gives_its_sink_exactly_what_the_store_gives_back() {
+    let (_dir, mut store) = store_with_corpus();
+    let mut spec = spec();
+    spec.agenda = Some(AgendaSpec {
+        slots: vec![batch::agenda::Slot {
+            label: "S1".into(),
+            start: batch::agenda::parse_time("2026-12-03T09:00").unwrap(),
+            end: batch::agenda::parse_time("2026-12-03T09:30").unwrap(),
+        }],
+        tables: 1,
+    });
+    let run = store
+        .create_batch_run(&spec, today(), "test", Utc::now())
+        .unwrap();
+    let mut streamed = Vec::new();
+    let mut sink = |item: ResultItem| {
+        streamed.push(item);
+        ControlFlow::Continue(())
+    };
+    let done = batch::execute_streaming(&mut store, run.id, 2, &go, Some(&mut sink)).unwrap();
+    assert_eq!(done.status, RunStatus::Done);
+    let mut stored = Vec::new();
+    store
+        .visit_batch_results(run.id, &mut |item| {
+            stored.push(item);
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+    assert!(stored.iter().any(|i| matches!(i, ResultItem::Agenda(_))));
+    assert!(stored.iter().any(|i| matches!(i, ResultItem::Unplaced(_))));
+    assert_eq!(streamed, stored);
 }

@@ -1,0 +1,295 @@
+//! Why a fiche matched: the field that answers the query best and a short extract of
+//! it, as plain text with the ranges of the words that matched.
+//!
+//! The stored name and texts of a hit are analysed again with the analysers of the
+//! index (folding for names, the fiche's language for texts), so a highlighted word
+//! is exactly a word the index matched (`forages` for the query `forage`). The field
+//! shown is the one whose matched words weigh most, with the weights of
+//! [`super::relevance`]; on equal weight: name, request, offer, activities. A fiche
+//! that matched only through a theme shows the theme's French label. Highlights are
+//! byte ranges into `text`, never markup: each front end escapes the text and marks
+//! the ranges its own way.
+
+use std::ops::Range;
+
+use serde::Serialize;
+use tantivy::schema::{Field, Value};
+use tantivy::tokenizer::{TextAnalyzer, TokenStream};
+use tantivy::{Score, TantivyDocument};
+
+use super::relevance::{ALT_NAME, NAME, TEXT, whole_name_bonus};
+use super::schema::Fields;
+use super::terms::QueryText;
+use crate::reference::{Language, ThemeCode};
+use crate::text;
+
+/// Longest extract, in bytes, before the ellipses.
+pub const MAX_SNIPPET_BYTES: usize = 240;
+/// Context kept before the first highlighted word of a cut extract.
+const CONTEXT_BYTES: usize = 40;
+const ELLIPSIS: &str = "…";
+
+/// The part of a fiche a snippet is taken from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MatchedField {
+    Name,
+    Request,
+    Offer,
+    Activities,
+    Themes,
+}
+
+impl MatchedField {
+    /// The field's name as staff read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            MatchedField::Name => "nom",
+            MatchedField::Request => "demande",
+            MatchedField::Offer => "offre",
+            MatchedField::Activities => "activités",
+            MatchedField::Themes => "thèmes",
+        }
+    }
+}
+
+/// Why a fiche matched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Snippet {
+    pub field: MatchedField,
+    /// An extract of the field, `…` where it was cut.
+    pub text: String,
+    /// Byte ranges of `text` (on character boundaries) of the words that matched,
+    /// in order, not overlapping.
+    pub highlights: Vec<Range<usize>>,
+}
+
+/// Words of a text that match the query: ranges and the query words they are.
+struct Marks {
+    ranges: Vec<Range<usize>>,
+    words: Vec<usize>,
+}
+
+/// The analysers snippets need, built once per search.
+pub struct Highlighter<'q> {
+    query: &'q QueryText,
+    folded: TextAnalyzer,
+    by_language: [TextAnalyzer; 4],
+}
+
+fn stored(doc: &TantivyDocument, field: Field) -> impl Iterator<Item = &str> {
+    doc.get_all(field).filter_map(|v| v.as_str())
+}
+
+impl<'q> Highlighter<'q> {
+    pub fn new(query: &'q QueryText) -> Highlighter<'q> {
+        Highlighter {
+            query,
+            folded: text::folded_analyzer(),
+            by_language: Language::ALL.map(text::analyzer),
+        }
+    }
+
+    /// Marks the tokens of `value` that are query words: folded tokens against the
+    /// words (`language` none), stems against the words' stems otherwise.
+    fn marks(&mut self, value: &str, language: Option<Language>) -> Marks {
+        let analyzer = match language {
+            None => &mut self.folded,
+            Some(l) => &mut self.by_language[l.index()],
+        };
+        let mut marks = Marks {
+            ranges: Vec::new(),
+            words: Vec::new(),
+        };
+        let mut stream = analyzer.token_stream(value);
+        while stream.advance() {
+            let token = stream.token();
+            let found = self.query.words.iter().position(|w| match language {
+                None => w.folded == token.text,
+                Some(l) => w.stems[l.index()].as_deref() == Some(token.text.as_str()),
+            });
+            if let Some(word) = found {
+                marks.ranges.push(token.offset_from..token.offset_to);
+                marks.words.push(word);
+            }
+        }
+        marks
+    }
+
+    /// The weight of the distinct words marked, at `weight` per unit of idf.
+    fn weight(&self, words: &[usize], weight: Score) -> Score {
+        let mut distinct = words.to_vec();
+        distinct.sort_unstable();
+        distinct.dedup();
+        distinct
+            .iter()
+            .map(|&w| weight * self.query.words[w].idf)
+            .sum()
+    }
+
+    /// The snippet of a hit; `None` when nothing of the query is found in it.
+    pub fn snippet(&mut self, doc: &TantivyDocument, fields: &Fields) -> Option<Snippet> {
+        let mut best: Option<(Score, MatchedField, String, Marks)> = None;
+        let mut consider = |weight: Score, field, text: String, marks: Marks| {
+            if weight > 0.0 && best.as_ref().is_none_or(|(w, ..)| weight > *w) {
+                best = Some((weight, field, text, marks));
+            }
+        };
+        let (weight, name, marks) = self.name_part(doc, fields);
+        consider(weight, MatchedField::Name, name, marks);
+        let language = stored(doc, fields.language)
+            .next()
+            .and_then(Language::from_iso639_1)
+            .unwrap_or(Language::Fr);
+        let texts = [
+            (MatchedField::Request, fields.request),
+            (MatchedField::Offer, fields.offer),
+            (MatchedField::Activities, fields.activities),
+        ];
+        for (field, stored_field) in texts {
+            if let Some(value) = stored(doc, stored_field).next() {
+                let marks = self.marks(value, Some(language));
+                let weight = self.weight(&marks.words, TEXT);
+                consider(weight, field, value.to_owned(), marks);
+            }
+        }
+        match best {
+            Some((_, field, text, marks)) => Some(extract(field, &text, &marks.ranges)),
+            None => self.themes_part(doc, fields),
+        }
+    }
+
+    /// The name, then each alternative name that adds matched words, separated by
+    /// ` · `; and their weight.
+    fn name_part(&mut self, doc: &TantivyDocument, fields: &Fields) -> (Score, String, Marks) {
+        let name = stored(doc, fields.name).next().unwrap_or_default();
+        let mut marks = self.marks(name, None);
+        let mut weight = self.weight(&marks.words, NAME);
+        let mut whole = self.whole_name(name);
+        let mut text = name.to_owned();
+        for alt in stored(doc, fields.alt_names) {
+            let alt_marks = self.marks(alt, None);
+            let new: Vec<usize> = (alt_marks.words.iter())
+                .filter(|w| !marks.words.contains(w))
+                .copied()
+                .collect();
+            if new.is_empty() {
+                continue;
+            }
+            weight += self.weight(&new, ALT_NAME);
+            whole = whole.max(self.whole_name(alt));
+            text.push_str(" · ");
+            let shift = text.len();
+            text.push_str(alt);
+            let shifted = alt_marks
+                .ranges
+                .iter()
+                .map(|r| r.start + shift..r.end + shift);
+            marks.ranges.extend(shifted);
+            marks.words.extend(alt_marks.words);
+        }
+        (weight + whole, text, marks)
+    }
+
+    /// The whole-name bonus of `name` when the query has it as a run of words.
+    fn whole_name(&self, name: &str) -> Score {
+        let key = text::fold(name);
+        let run = self.query.runs.iter().find(|run| run.key == key);
+        run.map_or(0.0, |run| whole_name_bonus(self.query, &run.words))
+    }
+
+    /// The French labels of the query's themes that the fiche has.
+    fn themes_part(&self, doc: &TantivyDocument, fields: &Fields) -> Option<Snippet> {
+        let codes: Vec<&str> = stored(doc, fields.all_themes).collect();
+        let mut text = String::new();
+        let mut highlights = Vec::new();
+        for theme in &self.query.themes {
+            if !codes.contains(&theme.code.as_str()) {
+                continue;
+            }
+            if !text.is_empty() {
+                text.push_str(", ");
+            }
+            let label = &ThemeCode::info(theme.code).label_fr;
+            highlights.push(text.len()..text.len() + label.len());
+            text.push_str(label);
+        }
+        (!text.is_empty()).then_some(Snippet {
+            field: MatchedField::Themes,
+            text,
+            highlights,
+        })
+    }
+}
+
+/// Cuts `text` around its densest group of highlights, at word boundaries.
+fn extract(field: MatchedField, text: &str, ranges: &[Range<usize>]) -> Snippet {
+    if text.len() <= MAX_SNIPPET_BYTES || ranges.is_empty() {
+        let (start, end) = (0, text.len().min(MAX_SNIPPET_BYTES));
+        return cut(field, text, ranges, start, end);
+    }
+    // The highlight that starts the window holding the most highlights.
+    let anchor = (0..ranges.len())
+        .max_by_key(|&i| {
+            let limit = ranges[i].start + MAX_SNIPPET_BYTES - CONTEXT_BYTES;
+            let inside = ranges[i..].iter().take_while(|r| r.end <= limit).count();
+            (inside, std::cmp::Reverse(i))
+        })
+        .unwrap_or(0);
+    let first = ranges[anchor].start;
+    let mut start = floor_boundary(text, first.saturating_sub(CONTEXT_BYTES));
+    if start > 0 && !text[..start].ends_with(char::is_whitespace) {
+        // Begin at a word, not within one.
+        start = text[start..first]
+            .find(char::is_whitespace)
+            .map_or(first, |i| start + i);
+    }
+    start = first - text[start..first].trim_start().len();
+    let mut end = floor_boundary(text, (start + MAX_SNIPPET_BYTES).min(text.len()));
+    if end < text.len() {
+        // End before a space, not within a word (unless one word fills the window).
+        if let Some(space) = text[start..end].rfind(char::is_whitespace)
+            && space > 0
+        {
+            end = start + space;
+        }
+    }
+    cut(field, text, ranges, start, end)
+}
+
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// `text[start..end]` with ellipses where it was cut, and the highlights inside it.
+fn cut(
+    field: MatchedField,
+    text: &str,
+    ranges: &[Range<usize>],
+    start: usize,
+    end: usize,
+) -> Snippet {
+    let mut out = String::new();
+    if start > 0 {
+        out.push_str(ELLIPSIS);
+    }
+    let shift = out.len();
+    out.push_str(&text[start..end]);
+    if end < text.len() {
+        out.push_str(ELLIPSIS);
+    }
+    let highlights = ranges
+        .iter()
+        .filter(|r| r.start >= start && r.end <= end)
+        .map(|r| r.start - start + shift..r.end - start + shift)
+        .collect();
+    Snippet {
+        field,
+        text: out,
+        highlights,
+    }
+}
