@@ -255,7 +255,8 @@ test("a search lists fiches page by page and exports them", async () => {
   await page.fill("#q", "eau potable");
   await page.selectOption("select[name=pays]", "BJ");
   await Promise.all([page.waitForURL(/\/console\/recherche\?q=/), page.click("form.recherche button[type=submit]")]);
-  assert.match(await page.textContent("#resume"), /^Fiches 1 à 20/);
+  assert.match(await page.textContent("#resume"), /fiche\(s\) trouvée\(s\) ; fiches 1 à 20\./);
+  assert.ok((await page.locator(".extrait mark").count()) > 0, "matched words are marked");
   assert.equal(await page.locator(".resultats-recherche tbody tr").count(), 20);
   const [download] = await Promise.all([page.waitForEvent("download"), page.click("text=Exporter la liste")]);
   const csv = fs.readFileSync(await download.path(), "utf8");

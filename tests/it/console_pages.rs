@@ -662,9 +662,14 @@ async fn search_pages_filters_and_exports_safe_csv() {
     .await
     .text();
     assert!(
-        html.contains("Fiches 1 à 20 ; d&#39;autres suivent"),
+        html.contains("fiche(s) trouvée(s) ; fiches 1 à 20."),
         "{html}"
     );
+    assert!(
+        html.contains("<p class=\"extrait\"><span class=\"champ\">"),
+        "snippets"
+    );
+    assert!(html.contains("<mark>eau</mark>") || html.contains("<mark>potable</mark>"));
     let rows = html.matches("<span class=\"identifiant\">BJ-").count();
     assert_eq!(rows, 20);
     assert!(html.contains("href=\"/console/recherche?q=eau%20potable&#38;pays=BJ&#38;page=2\""));
@@ -677,7 +682,7 @@ async fn search_pages_filters_and_exports_safe_csv() {
     )
     .await
     .text();
-    assert!(page2.contains("Fiches 21 à"));
+    assert!(page2.contains("fiches 21 à"));
     let html = send(
         &c.router,
         page(

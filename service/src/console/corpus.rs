@@ -18,7 +18,7 @@ use passerelle_engine::fiche::{Fiche, FicheId, Side};
 use passerelle_engine::lookup::Resolution;
 use passerelle_engine::ranking::SuggestOptions;
 use passerelle_engine::scoring::Weights;
-use passerelle_engine::search::{SearchHit, SearchQuery};
+use passerelle_engine::search::{SearchPage, SearchQuery};
 use passerelle_engine::store::{
     BatchRun, CorpusStats, Decision, NewDecision, ResultItem, RunId, RunStatus, Store,
 };
@@ -105,8 +105,8 @@ impl ConsoleCorpus {
         self.state.corpus().review_remaining(query)
     }
 
-    /// One page of a full-text search.
-    pub(crate) fn search(&self, query: &SearchQuery) -> Result<Vec<SearchHit>> {
+    /// One page of a full-text search, with the number of fiches found.
+    pub(crate) fn search(&self, query: &SearchQuery) -> Result<SearchPage> {
         self.state.corpus().search(query)
     }
 

@@ -4,7 +4,7 @@
 //! statuses, partnership and actor kinds) is named here. Numbers go through
 //! `passerelle_engine::french`.
 
-use passerelle_engine::batch::Pairing;
+use passerelle_engine::batch::{Pairing, Phase};
 use passerelle_engine::fiche::{ActorKind, PartnershipKind};
 use passerelle_engine::french;
 use passerelle_engine::reference::{CountryCode, ThemeCode};
@@ -80,6 +80,24 @@ pub(crate) fn run_status_class(status: &RunStatus) -> &'static str {
         RunStatus::Done => "terminee",
         RunStatus::Failed(_) => "echec",
         RunStatus::Cancelled => "annulee",
+    }
+}
+
+/// A run's phases, in order.
+pub(crate) const PHASES: [Phase; 4] = [
+    Phase::Snapshot,
+    Phase::Scoring,
+    Phase::Pairing,
+    Phase::Writing,
+];
+
+/// A run's phase as staff read it.
+pub(crate) fn phase_label(phase: Phase) -> &'static str {
+    match phase {
+        Phase::Snapshot => "lecture des fiches",
+        Phase::Scoring => "calcul des paires",
+        Phase::Pairing => "appariement",
+        Phase::Writing => "écriture des résultats",
     }
 }
 

@@ -136,6 +136,8 @@ struct ReviewPage {
     per_fiche: usize,
     remaining: String,
     remaining_url: String,
+    /// `36 359 collectivités françaises dans le périmètre`.
+    scope: String,
     entries: Vec<SuggestionView>,
     page: usize,
     previous: Option<String>,
@@ -258,6 +260,13 @@ async fn page_inner(
         remaining_url: match filters.query(None) {
             q if q.is_empty() => "/console/revue/restant".to_owned(),
             q => format!("/console/revue/restant?{q}"),
+        },
+        scope: match page.fiches_in_scope {
+            1 => "1 collectivité française dans le périmètre".to_owned(),
+            n => format!(
+                "{} collectivités françaises dans le périmètre",
+                labels::count(n)
+            ),
         },
         entries,
         page: filters.page,

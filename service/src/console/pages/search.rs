@@ -1,6 +1,8 @@
 //! Page 2 — Recherche: full-text search over the fiches (the engine's tantivy
 //! index, FR/EN/ES/PT analysers) with the filters of the command line's `search`,
-//! paged, and the CSV export of the whole result list (up to [`MAX_EXPORT`] rows).
+//! paged with the number of fiches found, each hit with the extract that made it
+//! match (its words marked), and the CSV export of the whole result list (up to
+//! [`MAX_EXPORT`] rows).
 
 use std::sync::Arc;
 
@@ -12,7 +14,9 @@ use passerelle_engine::atlas::CallState;
 use passerelle_engine::batch::export::text_cell;
 use passerelle_engine::fiche::{Fiche, Level, Side};
 use passerelle_engine::reference::{CountryCode, ThemeCode};
-use passerelle_engine::search::{MAX_LIMIT, MAX_OFFSET, SearchFilters, SearchHit, SearchQuery};
+use passerelle_engine::search::{
+    MAX_LIMIT, MAX_OFFSET, SearchFilters, SearchHit, SearchQuery, Snippet,
+};
 
 use super::super::error::ConsoleError;
 use super::super::map_data::area_label;
@@ -226,6 +230,42 @@ impl Asked {
     }
 }
 
+/// Why a fiche matched: the field and its extract, cut in parts, the matched words
+/// marked (the template escapes every part).
+#[derive(Debug, Clone)]
+struct SnippetView {
+    field: &'static str,
+    parts: Vec<(String, bool)>,
+}
+
+fn snippet(snippet: &Snippet) -> SnippetView {
+    let text = &snippet.text;
+    let mut parts = Vec::new();
+    let mut at = 0;
+    for range in &snippet.highlights {
+        let valid = range.start >= at
+            && range.start < range.end
+            && range.end <= text.len()
+            && text.is_char_boundary(range.start)
+            && text.is_char_boundary(range.end);
+        if !valid {
+            continue;
+        }
+        if range.start > at {
+            parts.push((text[at..range.start].to_owned(), false));
+        }
+        parts.push((text[range.clone()].to_owned(), true));
+        at = range.end;
+    }
+    if at < text.len() {
+        parts.push((text[at..].to_owned(), false));
+    }
+    SnippetView {
+        field: snippet.field.label(),
+        parts,
+    }
+}
+
 /// A fiche found, as a row.
 #[derive(Debug, Clone)]
 struct Row {
@@ -239,6 +279,7 @@ struct Row {
     population: String,
     call: &'static str,
     score: String,
+    snippet: Option<SnippetView>,
 }
 
 fn row(hit: &SearchHit, fiche: &Fiche, today: chrono::NaiveDate, ranked: bool) -> Row {
@@ -269,6 +310,7 @@ fn row(hit: &SearchHit, fiche: &Fiche, today: chrono::NaiveDate, ranked: bool) -
         } else {
             String::new()
         },
+        snippet: hit.snippet.as_ref().map(snippet),
     }
 }
 
@@ -329,32 +371,33 @@ async fn page_inner(
     let asked = Asked::parse(query, &console)?;
     let searched = !query.is_empty();
     let ranked = !asked.text.trim().is_empty();
-    let (rows, more) = if searched {
-        let search = asked.search(asked.page_size + 1, (asked.page - 1) * asked.page_size);
+    let (rows, total) = if searched {
+        let search = asked.search(asked.page_size, (asked.page - 1) * asked.page_size);
         let console = console.clone();
-        let page_size = asked.page_size;
         blocking(move || {
-            let mut hits = console
+            let found = console
                 .corpus
                 .search(&search)
                 .map_err(ConsoleError::from_engine)?;
-            let more = hits.len() > page_size;
-            hits.truncate(page_size);
-            Ok((rows(&console, &hits, ranked)?, more))
+            Ok((rows(&console, &found.hits, ranked)?, found.total))
         })
         .await?
     } else {
-        (Vec::new(), false)
+        (Vec::new(), 0)
     };
     let first = (asked.page - 1) * asked.page_size;
-    let summary = match (rows.len(), asked.page) {
-        (0, 1) => "Aucune fiche ne correspond.".to_owned(),
-        (0, _) => "Plus aucune fiche sur cette page.".to_owned(),
-        (n, _) => format!(
-            "Fiches {} à {}{}",
+    let more = first + rows.len() < total;
+    let summary = match (total, rows.len()) {
+        (0, _) => "Aucune fiche ne correspond.".to_owned(),
+        (total, 0) => format!(
+            "{} fiche(s) trouvée(s) ; aucune sur cette page.",
+            labels::count(total)
+        ),
+        (total, n) => format!(
+            "{} fiche(s) trouvée(s) ; fiches {} à {}.",
+            labels::count(total),
             labels::count(first + 1),
-            labels::count(first + n),
-            if more { " ; d'autres suivent" } else { "" }
+            labels::count(first + n)
         ),
     };
     let link = |page: usize| format!("/console/recherche?{}", asked.query(Some(page)));
@@ -470,11 +513,11 @@ pub(crate) async fn export(
             let mut offset = 0;
             while offset < MAX_EXPORT {
                 let limit = MAX_LIMIT.min(MAX_EXPORT - offset);
-                let hits = console
+                let found = console
                     .corpus
                     .search(&asked.search(limit, offset))
                     .map_err(ConsoleError::from_engine)?;
-                for r in rows(&console, &hits, ranked)? {
+                for r in rows(&console, &found.hits, ranked)? {
                     out.push_str(&csv_line(&[
                         &text_cell(&r.id),
                         &text_cell(&r.name),
@@ -487,10 +530,10 @@ pub(crate) async fn export(
                         &r.score.replace(',', "."),
                     ]));
                 }
-                if hits.len() < limit {
+                offset += limit;
+                if found.hits.len() < limit || offset >= found.total {
                     break;
                 }
-                offset += limit;
             }
             Ok(out)
         })

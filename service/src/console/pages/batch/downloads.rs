@@ -4,7 +4,7 @@
 //! formula neutralised, calendar texts escaped and folded), exactly as
 //! `passerelle batch` writes them. CSV files start with a UTF-8 byte order mark so
 //! that spreadsheets read accents right. Lists are streamed from a store
-//! connection of their own, a thousand rows at a time: a national run keeps
+//! connection of their own, 64 KiB at a time: a national run keeps
 //! millions of pairs.
 
 use std::ops::ControlFlow;
@@ -16,7 +16,6 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use passerelle_engine::batch::agenda::AgendaRow;
 use passerelle_engine::batch::export;
-use passerelle_engine::batch::{BatchPair, Unassigned};
 use passerelle_engine::fiche::FicheId;
 use passerelle_engine::store::{ResultItem, RunId, RunStatus};
 use tokio::sync::mpsc;
@@ -29,8 +28,8 @@ use super::run_id;
 
 /// The event's name in calendars (the spec does not carry one).
 pub(crate) const EVENT: &str = "Assises de la coopération décentralisée";
-/// Rows per chunk of a streamed file.
-const CHUNK: usize = 1000;
+/// Bytes per chunk of a streamed file.
+const CHUNK_BYTES: usize = 64 * 1024;
 /// The UTF-8 byte order mark.
 const BOM: &[u8] = "\u{feff}".as_bytes();
 
@@ -88,27 +87,78 @@ fn attachment(name: &str, content_type: &'static str, body: Body) -> Response {
     response
 }
 
-/// A chunk of rows as CSV lines; the header only for the first chunk.
-fn csv_chunk(list: List, scored: &[BatchPair], unassigned: &[Unassigned], first: bool) -> Vec<u8> {
-    let mut buffer = Vec::new();
-    if first {
-        buffer.extend_from_slice(BOM);
+/// What a streamed file is written into: bytes sent to the response in chunks of
+/// [`CHUNK_BYTES`]; a write fails once the client has gone.
+struct Chunks {
+    buffer: Vec<u8>,
+    sender: mpsc::Sender<Result<Bytes, std::io::Error>>,
+}
+
+impl std::io::Write for Chunks {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.buffer.extend_from_slice(bytes);
+        if self.buffer.len() >= CHUNK_BYTES {
+            self.flush()?;
+        }
+        Ok(bytes.len())
     }
-    let start = buffer.len();
-    let written = match list {
-        List::Scored | List::Assigned => export::write_pairs_csv(&mut buffer, scored),
-        List::Unassigned => export::write_unassigned_csv(&mut buffer, unassigned),
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let chunk = Bytes::from(std::mem::take(&mut self.buffer));
+        self.sender
+            .blocking_send(Ok(chunk))
+            .map_err(|_| std::io::Error::from(std::io::ErrorKind::BrokenPipe))
+    }
+}
+
+/// Writes one list of a run through the engine's row writers.
+fn write_list(console: &Console, id: RunId, list: List, out: &mut Chunks) -> Result<(), String> {
+    use std::io::Write;
+    out.write_all(BOM).map_err(|e| e.to_string())?;
+    let mut failed: Option<std::io::Error> = None;
+    let mut keep = |written: std::io::Result<()>| match written {
+        Ok(()) => ControlFlow::Continue(()),
+        Err(error) => {
+            failed = Some(error);
+            ControlFlow::Break(())
+        }
     };
-    written.expect("writing to memory cannot fail");
-    if !first {
-        // The export writes its header first, on one line of its own.
-        let header_end = buffer[start..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(buffer.len(), |i| start + i + 1);
-        buffer.drain(start..header_end);
+    let read = match list {
+        List::Scored | List::Assigned => {
+            let mut csv = export::PairsCsv::new(&mut *out).map_err(|e| e.to_string())?;
+            let read = console
+                .corpus
+                .visit_batch_results(id, &mut |item| match (list, item) {
+                    (List::Scored, ResultItem::Scored(p))
+                    | (List::Assigned, ResultItem::Assigned(p)) => keep(csv.pair(&p)),
+                    (List::Assigned, ResultItem::Scored(_)) => ControlFlow::Continue(()),
+                    // Past the list: nothing more to read.
+                    _ => ControlFlow::Break(()),
+                });
+            csv.finish().map_err(|e| e.to_string())?;
+            read
+        }
+        List::Unassigned => {
+            let mut csv = export::UnassignedCsv::new(&mut *out).map_err(|e| e.to_string())?;
+            let read = console
+                .corpus
+                .visit_batch_results(id, &mut |item| match item {
+                    ResultItem::Unassigned(u) => keep(csv.fiche(&u)),
+                    ResultItem::Scored(_) | ResultItem::Assigned(_) => ControlFlow::Continue(()),
+                    _ => ControlFlow::Break(()),
+                });
+            csv.finish().map_err(|e| e.to_string())?;
+            read
+        }
+    };
+    read.map_err(|e| e.to_string())?;
+    match failed {
+        Some(error) => Err(error.to_string()),
+        None => out.flush().map_err(|e| e.to_string()),
     }
-    buffer
 }
 
 async fn stream_list(
@@ -123,45 +173,14 @@ async fn stream_list(
     };
     let (sender, receiver) = mpsc::channel::<Result<Bytes, std::io::Error>>(4);
     tokio::task::spawn_blocking(move || {
-        let mut pairs: Vec<BatchPair> = Vec::new();
-        let mut unassigned: Vec<Unassigned> = Vec::new();
-        let mut first = true;
-        let send =
-            |pairs: &mut Vec<BatchPair>, unassigned: &mut Vec<Unassigned>, first: &mut bool| {
-                let bytes = csv_chunk(list, pairs, unassigned, *first);
-                pairs.clear();
-                unassigned.clear();
-                *first = false;
-                sender.blocking_send(Ok(Bytes::from(bytes))).is_ok()
-            };
-        let outcome = console.corpus.visit_batch_results(id, &mut |item| {
-            match (list, item) {
-                (List::Scored, ResultItem::Scored(p))
-                | (List::Assigned, ResultItem::Assigned(p)) => pairs.push(p),
-                (List::Unassigned, ResultItem::Unassigned(u)) => unassigned.push(u),
-                // Past the list: nothing more to read.
-                (List::Scored, ResultItem::Assigned(_))
-                | (List::Assigned | List::Scored, ResultItem::Unassigned(_))
-                | (_, ResultItem::Agenda(_) | ResultItem::Unplaced(_)) => {
-                    return ControlFlow::Break(());
-                }
-                _ => {}
-            }
-            if pairs.len() + unassigned.len() >= CHUNK
-                && !send(&mut pairs, &mut unassigned, &mut first)
-            {
-                return ControlFlow::Break(());
-            }
-            ControlFlow::Continue(())
-        });
-        match outcome {
-            Ok(()) => {
-                if first || !pairs.is_empty() || !unassigned.is_empty() {
-                    send(&mut pairs, &mut unassigned, &mut first);
-                }
-            }
-            Err(error) => {
-                tracing::error!(run = %id, %error, "console: reading a run's results failed");
+        let mut out = Chunks {
+            buffer: Vec::with_capacity(CHUNK_BYTES + 1024),
+            sender: sender.clone(),
+        };
+        if let Err(error) = write_list(&console, id, list, &mut out) {
+            // A client that went away is no error of ours.
+            if !sender.is_closed() {
+                tracing::error!(run = %id, %error, "console: writing a run's file failed");
                 let _ = sender.blocking_send(Err(std::io::Error::other("results unreadable")));
             }
         }

@@ -44,6 +44,8 @@ pub(crate) struct ProgressView {
     pub percent_text: String,
     pub rate: Option<String>,
     pub left: Option<String>,
+    /// `étape 2 sur 4 : calcul des paires (12 345 sur 67 890)`, while running here.
+    pub phase: Option<String>,
     pub cancel_requested: bool,
 }
 
@@ -85,6 +87,24 @@ impl ProgressView {
             left: live
                 .and_then(LiveProgress::seconds_left)
                 .map(|s| french::duration(std::time::Duration::from_secs_f64(s))),
+            phase: live
+                .filter(|l| l.status == RunStatus::Running)
+                .and_then(|l| l.phase.map(|p| (p, l.phase_done, l.phase_size)))
+                .map(|(phase, done, size)| {
+                    let step = labels::PHASES.iter().position(|p| *p == phase).unwrap_or(0) + 1;
+                    let work = match (done, size) {
+                        (0, 0) => String::new(),
+                        (done, 0) => format!(" ({})", french::integer(done)),
+                        (done, size) => {
+                            format!(" ({} sur {})", french::integer(done), french::integer(size))
+                        }
+                    };
+                    format!(
+                        "étape {step} sur {} : {}{work}",
+                        labels::PHASES.len(),
+                        labels::phase_label(phase)
+                    )
+                }),
             cancel_requested: run.cancel_requested && !status.is_finished(),
         }
     }
@@ -683,5 +703,58 @@ pub(crate) async fn page(
             },
         ),
         Err(error) => error.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use passerelle_engine::batch::{BatchSpec, Phase, Scope};
+    use passerelle_engine::store::RunId;
+
+    use super::*;
+
+    fn run(status: RunStatus) -> BatchRun {
+        BatchRun {
+            id: RunId::new(3),
+            spec: BatchSpec::new(Scope::All, Scope::All),
+            today: "2026-09-01".parse().unwrap(),
+            origin: "console:dctciv".into(),
+            status,
+            generation: Some(1),
+            pairs_scored: 40,
+            pairs_total: 100,
+            cancel_requested: false,
+            created_at: "2026-09-01T08:00:00Z".into(),
+            started_at: None,
+            finished_at: None,
+            summary: None,
+        }
+    }
+
+    #[test]
+    fn progress_says_the_phase_and_the_counts_in_french() {
+        let recorded = run(RunStatus::Running);
+        let mut live = LiveProgress::of(&recorded);
+        live.scored = 12_345;
+        live.total = 67_890;
+        live.phase = Some(Phase::Pairing);
+        live.phase_done = 10;
+        live.phase_size = 100;
+        let view = ProgressView::new(&recorded, Some(&live));
+        assert_eq!(view.counts, "12\u{a0}345 paires évaluées sur 67\u{a0}890");
+        assert_eq!(
+            view.phase.as_deref(),
+            Some("étape 3 sur 4 : appariement (10 sur 100)")
+        );
+        assert_eq!(view.percent, 15);
+        assert!(view.cancellable && !view.finished);
+        // A run of another process: what the store says, no phase.
+        let view = ProgressView::new(&recorded, None);
+        assert_eq!(view.counts, "40 paires évaluées sur 100");
+        assert_eq!(view.phase, None);
+        let view = ProgressView::new(&run(RunStatus::Queued), None);
+        assert!(view.counts.contains("en attente"));
+        let view = ProgressView::new(&run(RunStatus::Done), None);
+        assert!(view.finished && !view.cancellable);
     }
 }
