@@ -17,7 +17,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_engine::Error;
 use passerelle_engine::fiche::{FicheId, MAX_NAME_CHARS, Side};
-use passerelle_engine::reference::Themes;
 use passerelle_engine::store::Decision;
 
 use super::super::error::ConsoleError;
@@ -26,7 +25,7 @@ use super::super::{Console, StaffSession, blocking, labels};
 use super::fiche_view::FicheView;
 use super::score_view::SuggestionView;
 use super::scoring_form::{self, SUGGESTION_FIELDS, SuggestionSettings, WeightInput};
-use super::{Choice, Layout, html};
+use super::{Choice, Layout, country_choices, html, theme_choices};
 
 /// A fiche id from a path, checked.
 pub(crate) fn path_id(text: &str) -> Result<FicheId, ConsoleError> {
@@ -126,28 +125,6 @@ struct HistoryFragment {
     history: Vec<DecisionRow>,
 }
 
-fn country_choices(selected: Option<passerelle_engine::reference::CountryCode>) -> Vec<Choice> {
-    let mut countries: Vec<Choice> = passerelle_engine::reference::Countries::get()
-        .all()
-        .iter()
-        .filter(|c| c.code.as_str() != "FR")
-        .map(|c| Choice::new(c.code.as_str(), &c.name_fr, selected == Some(c.code)))
-        .collect();
-    countries.sort_by_key(|c| passerelle_engine::text::fold(&c.label));
-    countries
-}
-
-pub(crate) fn theme_choices(
-    selected: Option<passerelle_engine::reference::ThemeCode>,
-) -> Vec<Choice> {
-    let mut themes: Vec<Choice> = Themes::get()
-        .all()
-        .map(|(code, info)| Choice::new(code.as_str(), &info.label_fr, selected == Some(code)))
-        .collect();
-    themes.sort_by_key(|c| passerelle_engine::text::fold(&c.label));
-    themes
-}
-
 /// The suggestions of `id` with `settings`.
 fn suggestions_part(
     console: &Console,
@@ -185,7 +162,7 @@ fn suggestions_part(
         weights: scoring_form::weight_inputs(&settings.weights),
         k: settings.k,
         countries: if french_first {
-            country_choices(settings.country)
+            country_choices(settings.country, true)
         } else {
             Vec::new()
         },

@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use passerelle_engine::atlas::{CallState, NO_AREA};
 use passerelle_engine::fiche::{Fiche, Kind, Level, Side};
-use passerelle_engine::reference::{CountryCode, ThemeCode, Themes};
+use passerelle_engine::reference::{CountryCode, ThemeCode};
 
 use super::super::error::ConsoleError;
 use super::super::map_data::{MapData, area_label, level_label};
@@ -305,11 +305,7 @@ pub(crate) async fn page(
         }
         None => Vec::new(),
     };
-    let mut themes: Vec<Choice> = Themes::get()
-        .all()
-        .map(|(code, info)| choice(code.as_str(), &info.label_fr, filters.theme == Some(code)))
-        .collect();
-    themes.sort_by_key(|c| passerelle_engine::text::fold(&c.label));
+    let themes = super::theme_choices(filters.theme);
     let page = MapPage {
         layout: Layout::new(Some(&session.caller), "carte"),
         map_js: assets::url("map.js"),

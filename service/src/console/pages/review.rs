@@ -18,9 +18,8 @@ use super::super::error::ConsoleError;
 use super::super::map_data::area_label;
 use super::super::params::Params;
 use super::super::{Console, StaffSession, blocking, labels};
-use super::fiche::theme_choices;
 use super::score_view::SuggestionView;
-use super::{Choice, Layout, html};
+use super::{Choice, Layout, country_choices, html, theme_choices};
 
 /// French fiches per page.
 pub(crate) const PAGE_SIZE: usize = 20;
@@ -171,7 +170,7 @@ async fn regions(
         .filter(|a| atlas.countries[usize::from(a.country)].code == CountryCode::FRANCE)
         .map(|a| Choice::new(&a.code, &area_label(a), selected == Some(a.code.as_str())))
         .collect();
-    regions.sort_by_key(|c| passerelle_engine::text::fold(&c.label));
+    regions.sort_by_cached_key(|c| passerelle_engine::text::fold(&c.label));
     Ok(regions)
 }
 
@@ -242,13 +241,7 @@ async fn page_inner(
             )
         })
         .collect();
-    let mut countries: Vec<Choice> = passerelle_engine::reference::Countries::get()
-        .all()
-        .iter()
-        .filter(|c| c.code != CountryCode::FRANCE)
-        .map(|c| Choice::new(c.code.as_str(), &c.name_fr, filters.country == Some(c.code)))
-        .collect();
-    countries.sort_by_key(|c| passerelle_engine::text::fold(&c.label));
+    let countries = country_choices(filters.country, true);
     let link = |page: usize| format!("/console/revue?{}", filters.query(Some(page)));
     Ok(ReviewPage {
         layout: Layout::new(Some(&session.caller), "revue"),

@@ -22,8 +22,7 @@ use super::super::error::ConsoleError;
 use super::super::map_data::area_label;
 use super::super::params::Params;
 use super::super::{Console, StaffSession, blocking, labels};
-use super::fiche::theme_choices;
-use super::{Choice, Layout, html};
+use super::{Choice, Layout, country_choices, html, theme_choices};
 
 /// Most characters of the text searched.
 pub const MAX_QUERY_CHARS: usize = 500;
@@ -401,18 +400,7 @@ async fn page_inner(
         ),
     };
     let link = |page: usize| format!("/console/recherche?{}", asked.query(Some(page)));
-    let mut countries: Vec<Choice> = passerelle_engine::reference::Countries::get()
-        .all()
-        .iter()
-        .map(|c| {
-            Choice::new(
-                c.code.as_str(),
-                &c.name_fr,
-                asked.filters.country == Some(c.code),
-            )
-        })
-        .collect();
-    countries.sort_by_key(|c| passerelle_engine::text::fold(&c.label));
+    let countries = country_choices(asked.filters.country, false);
     let areas = match (asked.filters.country, console.map.latest()) {
         (Some(country), Some(data)) => {
             let atlas = &data.atlas;
@@ -428,7 +416,7 @@ async fn page_inner(
                     )
                 })
                 .collect();
-            areas.sort_by_key(|c| passerelle_engine::text::fold(&c.label));
+            areas.sort_by_cached_key(|c| passerelle_engine::text::fold(&c.label));
             areas
         }
         _ => Vec::new(),

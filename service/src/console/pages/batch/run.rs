@@ -644,7 +644,7 @@ fn agenda_grid(
     }
     out.slots = slots;
     let mut calendars: Vec<Calendar> = people.into_values().collect();
-    calendars.sort_by_key(|c| (!c.found, passerelle_engine::text::fold(&c.name)));
+    calendars.sort_by_cached_key(|c| (!c.found, passerelle_engine::text::fold(&c.name)));
     out.calendars = calendars;
     out.unplaced = unplaced
         .iter()
