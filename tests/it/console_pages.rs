@@ -202,6 +202,17 @@ async fn the_fiche_page_shows_every_section_and_explained_suggestions() {
     let timing = reply.header(header::HeaderName::from_static("server-timing"));
     assert!(timing.starts_with("page;dur="), "{timing}");
 
+    // An admin session sees the same page, contacts included.
+    let admin = login(&c.router, crate::grpc::ADMIN).await;
+    let html = send(
+        &c.router,
+        page("/console/fiches/FR-COM-93066", Some(&admin)),
+    )
+    .await
+    .text();
+    assert!(html.contains("camille.martin@example.org"));
+    assert!(html.contains("(administration)"));
+
     // A foreign fiche's suggestions are French.
     let reply = send(
         &c.router,

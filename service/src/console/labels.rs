@@ -11,25 +11,20 @@ use passerelle_engine::reference::{CountryCode, ThemeCode};
 use passerelle_engine::scoring::Criterion;
 use passerelle_engine::store::{DecisionKind, RunStatus};
 
-/// A decision as a form value (`accepter`, `rejeter`, `preselectionner`, `contacter`)
-/// and as staff read it.
-pub(crate) const DECISIONS: [(&str, DecisionKind, &str); 4] = [
-    ("accepter", DecisionKind::Accept, "Accepter"),
-    (
-        "preselectionner",
-        DecisionKind::Shortlist,
-        "Présélectionner",
-    ),
-    ("contacter", DecisionKind::Contacted, "Contactée"),
-    ("rejeter", DecisionKind::Reject, "Rejeter"),
+/// A decision as a form value (the buttons of `macros.html` send these).
+pub(crate) const DECISIONS: [(&str, DecisionKind); 4] = [
+    ("accepter", DecisionKind::Accept),
+    ("preselectionner", DecisionKind::Shortlist),
+    ("contacter", DecisionKind::Contacted),
+    ("rejeter", DecisionKind::Reject),
 ];
 
 /// A decision's form value.
 pub(crate) fn decision_value(kind: DecisionKind) -> &'static str {
     DECISIONS
         .iter()
-        .find(|(_, k, _)| *k == kind)
-        .map(|(value, _, _)| *value)
+        .find(|(_, k)| *k == kind)
+        .map(|(value, _)| *value)
         .expect("every kind has a value")
 }
 
@@ -37,8 +32,8 @@ pub(crate) fn decision_value(kind: DecisionKind) -> &'static str {
 pub(crate) fn decision_from_value(value: &str) -> Option<DecisionKind> {
     DECISIONS
         .iter()
-        .find(|(v, _, _)| *v == value)
-        .map(|(_, kind, _)| *kind)
+        .find(|(v, _)| *v == value)
+        .map(|(_, kind)| *kind)
 }
 
 /// A recorded decision, as a past participle (`acceptée`).
