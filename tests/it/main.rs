@@ -4,6 +4,8 @@ mod assises;
 mod batch_grpc;
 mod cli;
 mod console;
+mod console_batch;
+mod console_pages;
 mod console_server;
 mod cross_product;
 mod demo_corpus;

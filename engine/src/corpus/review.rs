@@ -1,7 +1,7 @@
 //! The review queue: French fiches in scope, a page at a time, each with its best
 //! suggestions that no staff decision has settled yet, best pairs first.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::Corpus;
 use crate::error::{Error, Result};
@@ -119,6 +119,26 @@ impl Corpus {
             entries,
             fiches_in_scope: found.total,
             more: query.offset + page.len() < found.total,
+        })
+    }
+
+    /// How many pairs the whole queue holds, over all its pages: what
+    /// [`Corpus::review_queue`] would list page after page, counted without ranking
+    /// (see `Matcher::queue_size`).
+    pub fn review_remaining(&self, query: &QueueQuery) -> Result<u64> {
+        let pairs = self.store()?.decided_pairs()?;
+        let mut settled: HashMap<FicheId, Vec<FicheId>> = HashMap::new();
+        for (a, b) in pairs {
+            settled.entry(a.clone()).or_default().push(b.clone());
+            settled.entry(b).or_default().push(a);
+        }
+        self.with_matcher(|matcher| {
+            matcher.queue_size(
+                query.region.as_deref(),
+                &query.filters,
+                query.per_fiche,
+                &settled,
+            )
         })
     }
 }

@@ -18,6 +18,7 @@ mod columns;
 mod cross;
 mod id_order;
 mod kernel;
+mod queue;
 mod top_k;
 
 use std::collections::HashMap;

@@ -234,6 +234,20 @@ impl Store {
         rows.map(|row| decode(row?)).collect()
     }
 
+    /// Every pair some decision was recorded on (any kind), sorted, each once.
+    pub fn decided_pairs(&self) -> Result<Vec<(FicheId, FicheId)>> {
+        let mut statement = self
+            .connection
+            .prepare("SELECT DISTINCT fiche_a, fiche_b FROM decisions ORDER BY fiche_a, fiche_b")?;
+        let mut rows = statement.query([])?;
+        let mut pairs = Vec::new();
+        while let Some(row) = rows.next()? {
+            let (a, b): (String, String) = (row.get(0)?, row.get(1)?);
+            pairs.push((parse_id(&a)?, parse_id(&b)?));
+        }
+        Ok(pairs)
+    }
+
     /// The pairs vetoed by a `reject` decision.
     pub fn rejected_pairs(&self) -> Result<RejectedPairs> {
         let mut statement = self
@@ -243,16 +257,17 @@ impl Store {
         let mut pairs = RejectedPairs::default();
         while let Some(row) = rows.next()? {
             let (a, b): (String, String) = (row.get(0)?, row.get(1)?);
-            let parse = |id: &str| {
-                FicheId::parse(id).map_err(|message| Error::CorruptRecord {
-                    id: id.to_owned(),
-                    message,
-                })
-            };
-            pairs.insert(&parse(&a)?, &parse(&b)?);
+            pairs.insert(&parse_id(&a)?, &parse_id(&b)?);
         }
         Ok(pairs)
     }
+}
+
+fn parse_id(id: &str) -> Result<FicheId> {
+    FicheId::parse(id).map_err(|message| Error::CorruptRecord {
+        id: id.to_owned(),
+        message,
+    })
 }
 
 /// The pairs rejected by staff, both directions: a [`PairVeto`] for ranking. Load it

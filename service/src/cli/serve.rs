@@ -295,13 +295,8 @@ pub fn run(data_dir: &Path, args: ServeArgs) -> anyhow::Result<()> {
             crate::console::CONSOLE_PATH
         );
         let state = Arc::new(state);
-        let served = crate::server::serve(
-            listener,
-            state.clone(),
-            settings.server,
-            shutdown_signal(),
-        )
-        .await;
+        let served =
+            crate::server::serve(listener, state.clone(), settings.server, shutdown_signal()).await;
         served.map(|()| state)
     });
     // Blocking work still running (a long batch run, a call past the grace period)
