@@ -73,7 +73,7 @@ pub fn from_engine(error: Error) -> Status {
             tracing::error!(record = %id, "corrupt record in the store");
             Status::data_loss(format!("corrupt record {id} in the store"))
         }
-        Error::SchemaTooNew { .. } | Error::NoStore { .. } => {
+        Error::SchemaTooNew { .. } | Error::NoStore { .. } | Error::NothingToMatch { .. } => {
             Status::failed_precondition(error.to_string())
         }
         Error::Poisoned { what } => internal(what, &error),
