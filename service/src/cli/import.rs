@@ -51,11 +51,11 @@ pub fn run(data_dir: &Path, args: ImportArgs, out: &mut dyn Write) -> anyhow::Re
 
 fn open(path: &Path) -> anyhow::Result<ImportSource> {
     if path == Path::new("-") {
-        return Ok(ImportSource {
-            name: "(stdin)".into(),
-            reader: Box::new(BufReader::new(std::io::stdin())),
-            len: None,
-        });
+        return Ok(ImportSource::json_lines(
+            "(stdin)".into(),
+            Box::new(BufReader::new(std::io::stdin())),
+            None,
+        ));
     }
     ImportSource::open(path).with_context(|| format!("impossible de lire {}", path.display()))
 }
