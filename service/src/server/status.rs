@@ -65,7 +65,9 @@ pub fn from_engine(error: Error) -> Status {
         Error::ImportRejected { .. }
         | Error::BadQuery { .. }
         | Error::SameSide { .. }
-        | Error::AmbiguousName { .. } => Status::invalid_argument(error.to_string()),
+        | Error::AmbiguousName { .. }
+        | Error::Mapping { .. }
+        | Error::Sheet { .. } => Status::invalid_argument(error.to_string()),
         Error::NotFound(_) | Error::NoSuchName { .. } => Status::not_found(error.to_string()),
         Error::Cancelled => Status::cancelled(error.to_string()),
         Error::CorruptRecord { id, .. } => {
@@ -82,6 +84,7 @@ pub fn from_engine(error: Error) -> Status {
         Error::ThreadPool(e) => internal("thread pool", e),
         Error::Index(e) => internal("search index", e),
         Error::IndexUnusable { .. } => internal("search index", &error),
+        Error::SheetWrite(_) => internal("workbook", &error),
         Error::DataDirInUse { .. } => Status::failed_precondition(error.to_string()),
     }
 }

@@ -1,0 +1,1 @@
+//! Round trips and problems, in memory and temporary files.
