@@ -51,6 +51,12 @@ impl Problems {
             message,
         });
     }
+
+    /// A problem about `field` was found already (a value that did not parse is
+    /// not also said to be missing).
+    fn has(&self, field: Field) -> bool {
+        self.0.iter().any(|p| p.field.as_deref() == Some(field.key()))
+    }
 }
 
 fn label(layout: &Layout, field: Field) -> String {
@@ -150,7 +156,9 @@ impl RowReader<'_> {
 
         let Read { problems, .. } = read;
         let missing = |problems: &mut Problems, field: Field, what: &str| {
-            problems.add(layout, field, format!("manquant : {what}"));
+            if !problems.has(field) {
+                problems.add(layout, field, format!("manquant : {what}"));
+            }
         };
         let skeleton = skeleton.flatten();
         let from = skeleton.as_ref();
