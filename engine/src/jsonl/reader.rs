@@ -5,24 +5,11 @@ use std::io::BufRead;
 use crate::fiche::Fiche;
 
 /// Why a line is not a valid fiche: the field path when one is to blame, and a message
-/// that quotes the value. `column` is for records read from a spreadsheet: the
-/// column (letter and header) the value was in.
+/// that quotes the value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineError {
-    pub column: Option<String>,
     pub field: Option<String>,
     pub message: String,
-}
-
-impl LineError {
-    /// An error about a field.
-    pub fn in_field(field: &str, message: impl Into<String>) -> LineError {
-        LineError {
-            column: None,
-            field: Some(field.to_owned()),
-            message: message.into(),
-        }
-    }
 }
 
 /// Parses and validates one line.
@@ -33,18 +20,15 @@ pub fn parse_fiche(line: &str) -> Result<Fiche, LineError> {
         let inner = error.into_inner();
         let field = (path != "." && !inner.is_syntax() && !inner.is_eof()).then_some(path);
         LineError {
-            column: None,
             field,
             message: describe(&inner),
         }
     })?;
     deserializer.end().map_err(|inner| LineError {
-        column: None,
         field: None,
         message: describe(&inner),
     })?;
     fiche.validate().map_err(|error| LineError {
-        column: None,
         field: Some(error.field),
         message: format!("{}: {}", error.value, error.reason),
     })?;
@@ -128,8 +112,7 @@ impl<R: BufRead> Iterator for FicheLines<R> {
                         error.valid_up_to() + 1
                     );
                     let problem = LineError {
-                        column: None,
-                        field: None,
+                                    field: None,
                         message,
                     };
                     return Some(Ok((self.line, Err(problem))));

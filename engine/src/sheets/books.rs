@@ -419,17 +419,17 @@ impl BatchBook {
     }
 
     /// Takes one result.
-    pub fn item(&mut self, item: ResultItem) -> Result<()> {
-        let (stage, values): (usize, Vec<Value<'_>>) = match &item {
+    pub fn item(&mut self, item: &ResultItem) -> Result<()> {
+        let (stage, values): (usize, Vec<Value<'_>>) = match item {
             ResultItem::Scored(p) => (0, pair_values(p)),
             ResultItem::Assigned(p) => (1, pair_values(p)),
             ResultItem::Unassigned(u) => (2, unassigned_values(u)),
-            ResultItem::Agenda(_) | ResultItem::Unplaced(_) => {
-                match item {
-                    ResultItem::Agenda(row) => self.agenda.push(row),
-                    ResultItem::Unplaced(p) => self.unplaced.push(p),
-                    _ => unreachable!("matched above"),
-                }
+            ResultItem::Agenda(row) => {
+                self.agenda.push(row.clone());
+                return Ok(());
+            }
+            ResultItem::Unplaced(p) => {
+                self.unplaced.push(p.clone());
                 return Ok(());
             }
         };

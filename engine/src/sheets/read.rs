@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::complete::Gazetteer;
 use super::mapping::{Field, Mapping};
-use super::row::{Layout, RowReader, text_of};
+use super::row::{CellProblem, Layout, RowReader, text_of};
 use super::table::{Cell, SheetFormat, Table, column_letters};
 use crate::error::{Error, Result};
 use crate::jsonl::LineError;
@@ -72,9 +72,10 @@ impl RecordSource for SheetRecords {
                         Ok(())
                     }
                     Err(problems) => {
-                        for problem in problems {
+                        for (column, problem) in problems {
                             sink(ImportRecord {
                                 line: row,
+                                column,
                                 progress: rows,
                                 fiche: Err(problem),
                             })?;
@@ -95,12 +96,14 @@ impl RecordSource for SheetRecords {
             match reader.fiche(&cells) {
                 Ok(fiche) => sink(ImportRecord {
                     line: row,
+                    column: None,
                     progress: rows,
                     fiche: Ok(fiche),
                 }),
-                Err(problems) => problems.into_iter().try_for_each(|problem| {
+                Err(problems) => problems.into_iter().try_for_each(|(column, problem)| {
                     sink(ImportRecord {
                         line: row,
+                        column,
                         progress: rows,
                         fiche: Err(problem),
                     })
@@ -115,9 +118,9 @@ impl RecordSource for SheetRecords {
         if layout.is_none() {
             sink(ImportRecord {
                 line: header_row,
+                column: None,
                 progress: 0,
                 fiche: Err(LineError {
-                    column: None,
                     field: None,
                     message: format!(
                         "aucune ligne d'en-têtes : la feuille est vide à partir de la ligne {header_row}"
@@ -130,7 +133,7 @@ impl RecordSource for SheetRecords {
 }
 
 /// Where each mapped header is, or every header that is missing or repeated.
-fn header_layout(mapping: &Mapping, cells: &[Cell]) -> Result<Layout, Vec<LineError>> {
+fn header_layout(mapping: &Mapping, cells: &[Cell]) -> Result<Layout, Vec<CellProblem>> {
     let headers: Vec<String> = cells.iter().map(|c| fold_header(&text_of(c))).collect();
     let mut columns = BTreeMap::new();
     let mut problems = Vec::new();
@@ -142,19 +145,23 @@ fn header_layout(mapping: &Mapping, cells: &[Cell]) -> Result<Layout, Vec<LineEr
             [index] => {
                 columns.insert(*field, (index, place(index)));
             }
-            [] => problems.push(LineError {
-                column: Some(format!("« {header} »")),
-                field: Some(field.key().to_owned()),
-                message: format!(
-                    "colonne absente de la ligne d'en-têtes (correspondance : {} = « {header} »)",
-                    field.key()
-                ),
-            }),
-            _ => problems.push(LineError {
-                column: Some(found.iter().map(|&i| place(i)).collect::<Vec<_>>().join(", ")),
-                field: Some(field.key().to_owned()),
-                message: "en-tête répété : la colonne de ce champ est ambiguë".into(),
-            }),
+            [] => problems.push((
+                Some(format!("« {header} »")),
+                LineError {
+                    field: Some(field.key().to_owned()),
+                    message: format!(
+                        "colonne absente de la ligne d'en-têtes (correspondance : {} = « {header} »)",
+                        field.key()
+                    ),
+                },
+            )),
+            _ => problems.push((
+                Some(found.iter().map(|&i| place(i)).collect::<Vec<_>>().join(", ")),
+                LineError {
+                    field: Some(field.key().to_owned()),
+                    message: "en-tête répété : la colonne de ce champ est ambiguë".into(),
+                },
+            )),
         }
     }
     if problems.is_empty() {

@@ -39,23 +39,30 @@ pub(super) struct RowReader<'a> {
     pub gazetteer: Option<&'a dyn Gazetteer>,
 }
 
+/// A problem of a row: the column it is in (`C « Population »`) and what is wrong.
+pub(super) type CellProblem = (Option<String>, LineError);
+
 /// The problems of one row, gathered.
 #[derive(Default)]
-struct Problems(Vec<LineError>);
+struct Problems(Vec<CellProblem>);
 
 impl Problems {
     fn add(&mut self, layout: &Layout, field: Field, message: String) {
-        self.0.push(LineError {
-            column: Some(label(layout, field)),
-            field: Some(field.key().to_owned()),
-            message,
-        });
+        self.0.push((
+            Some(label(layout, field)),
+            LineError {
+                field: Some(field.key().to_owned()),
+                message,
+            },
+        ));
     }
 
     /// A problem about `field` was found already (a value that did not parse is
     /// not also said to be missing).
     fn has(&self, field: Field) -> bool {
-        self.0.iter().any(|p| p.field.as_deref() == Some(field.key()))
+        self.0
+            .iter()
+            .any(|(_, p)| p.field.as_deref() == Some(field.key()))
     }
 }
 
@@ -81,7 +88,7 @@ impl RowReader<'_> {
     }
 
     /// The fiche of a row, or all its problems.
-    pub fn fiche(&self, cells: &[Cell]) -> Result<Fiche, Vec<LineError>> {
+    pub fn fiche(&self, cells: &[Cell]) -> Result<Fiche, Vec<CellProblem>> {
         let mut problems = Problems::default();
         let fiche = self.assemble(cells, &mut problems);
         match (fiche, problems.0.is_empty()) {
@@ -89,11 +96,13 @@ impl RowReader<'_> {
                 Ok(()) => Ok(fiche),
                 Err(error) => {
                     let field = Field::of_path(&error.field);
-                    Err(vec![LineError {
-                        column: field.map(|f| label(self.layout, f)),
-                        field: Some(error.field),
-                        message: format!("{}: {}", error.value, error.reason),
-                    }])
+                    Err(vec![(
+                        field.map(|f| label(self.layout, f)),
+                        LineError {
+                            field: Some(error.field),
+                            message: format!("{}: {}", error.value, error.reason),
+                        },
+                    )])
                 }
             },
             _ => Err(problems.0),

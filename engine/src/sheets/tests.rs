@@ -403,7 +403,7 @@ fn result_workbooks_have_typed_cells_and_one_agenda_sheet_per_day() {
         ResultItem::Agenda(meeting(3)),
         ResultItem::Agenda(meeting(4)),
     ] {
-        book.item(item).unwrap();
+        book.item(&item).unwrap();
     }
     let bytes = book.finish().unwrap().to_bytes().unwrap();
     let mut workbook: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();

@@ -39,11 +39,14 @@ enum Content {
     Records(Box<dyn RecordSource>),
 }
 
-/// One record of a [`RecordSource`]: where it is (`line`: a row number), how far the
-/// source has got in its progress units, and the fiche or why not.
+/// One record of a [`RecordSource`]: where it is (`line`: a row number; `column`:
+/// the column a problem is in, `C « Population »`), how far the source has got in
+/// its progress units, and the fiche or why not. A row with several problems gives
+/// one record per problem.
 #[derive(Debug)]
 pub struct ImportRecord {
     pub line: u64,
+    pub column: Option<String>,
     pub progress: u64,
     pub fiche: Result<Fiche, LineError>,
 }
@@ -131,11 +134,14 @@ impl Store {
         for (index, source) in sources.into_iter().enumerate() {
             let name = source.name;
             // What every record goes through, whichever kind of source it came from.
-            let mut take = |line: u64, parsed: Result<Fiche, LineError>| -> Result<()> {
+            let mut take = |line: u64,
+                            column: Option<String>,
+                            parsed: Result<Fiche, LineError>|
+             -> Result<()> {
                 let fiche = match parsed {
                     Ok(fiche) => fiche,
                     Err(error) => {
-                        problems.push(&name, line, error);
+                        problems.push(&name, line, column, error);
                         return Ok(());
                     }
                 };
@@ -149,7 +155,11 @@ impl Store {
                         "duplicate id {:?}, first given at {first}",
                         fiche.id.as_str()
                     );
-                    problems.push(&name, line, LineError::in_field("id", message));
+                    let error = LineError {
+                        field: Some("id".into()),
+                        message,
+                    };
+                    problems.push(&name, line, None, error);
                     return Ok(());
                 }
                 first_seen.insert(fiche.id.clone(), (index, line));
@@ -170,7 +180,7 @@ impl Store {
                         if line % PROGRESS_EVERY == 0 {
                             progress(done + lines.bytes_read());
                         }
-                        take(line, parsed)?;
+                        take(line, None, parsed)?;
                     }
                     done += lines.bytes_read();
                 }
@@ -181,7 +191,7 @@ impl Store {
                             progress(done + record.progress);
                         }
                         at = record.progress;
-                        take(record.line, record.fiche)
+                        take(record.line, record.column, record.fiche)
                     })?;
                     done += at;
                 }
@@ -210,12 +220,12 @@ struct Problems {
 }
 
 impl Problems {
-    fn push(&mut self, source: &str, line: u64, error: LineError) {
+    fn push(&mut self, source: &str, line: u64, column: Option<String>, error: LineError) {
         if self.listed.len() < MAX_LISTED_PROBLEMS {
             self.listed.push(LineProblem {
                 source: source.to_owned(),
                 line,
-                column: error.column,
+                column,
                 field: error.field,
                 message: error.message,
             });
