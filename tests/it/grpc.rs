@@ -1042,3 +1042,49 @@ fn serve_refuses_a_bad_configuration_with_a_clear_error() {
     .unwrap();
     assert!(run(&["--config", config_arg]).contains("cannot read the TLS certificate"));
 }
+
+#[tokio::test]
+async fn a_fiche_with_neither_offer_nor_request_is_kept_found_and_never_suggested() {
+    let server = start().await;
+    let top = suggest_ids(&server, MARSEILLE, 5).await;
+    let mut fiche = renamed(
+        &get(&server, STAFF, &top[0]).await.unwrap(),
+        &format!("{}-COM-ZZIDENT", &top[0][..2]),
+        "Identitéville",
+    );
+    (fiche.offer, fiche.request) = (None, None);
+    let request = pb::UpsertFichesRequest {
+        fiches: vec![fiche.clone()],
+        atomic: true,
+    };
+    let response = server.fiches(STAFF).upsert_fiches(request).await.unwrap();
+    assert_eq!(response.into_inner().written, 1);
+    assert_eq!(
+        get(&server, STAFF, &fiche.id).await.unwrap().name,
+        "Identitéville"
+    );
+    let search = pb::SearchFichesRequest {
+        text: "Identitéville".into(),
+        ..Default::default()
+    };
+    let hits = server.fiches(PORTAL).search_fiches(search).await.unwrap();
+    assert_eq!(hits.into_inner().hits[0].id, fiche.id);
+    // Never suggested to anyone, and asking suggestions for it says why.
+    assert!(
+        !suggest_ids(&server, MARSEILLE, 1000)
+            .await
+            .contains(&fiche.id)
+    );
+    let request = pb::SuggestRequest {
+        fiche: by_id(&fiche.id),
+        ..Default::default()
+    };
+    let status = server.matches(PORTAL).suggest(request).await.unwrap_err();
+    assert_eq!(status.code(), tonic::Code::FailedPrecondition, "{status:?}");
+    assert!(
+        status.message().contains("ni offre ni demande"),
+        "{status:?}"
+    );
+    // k = 0 (unset) is the documented default, 10.
+    assert_eq!(suggest_ids(&server, MARSEILLE, 0).await.len(), 10);
+}

@@ -9,11 +9,7 @@ use passerelle_engine::store::{ImportSource, Store};
 use passerelle_tests::sample_lines;
 
 fn source(name: &str, bytes: Vec<u8>) -> ImportSource {
-    ImportSource {
-        name: name.into(),
-        reader: Box::new(std::io::Cursor::new(bytes)),
-        len: None,
-    }
+    ImportSource::json_lines(name.into(), Box::new(std::io::Cursor::new(bytes)), None)
 }
 
 fn rejected(result: passerelle_engine::Result<impl std::fmt::Debug>) -> Vec<LineProblem> {

@@ -19,4 +19,5 @@ mod layering;
 mod pairing;
 mod ranking_golden;
 mod search_relevance;
+mod sheets;
 mod store_round_trip;

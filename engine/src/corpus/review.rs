@@ -86,14 +86,15 @@ impl Corpus {
                 return Err(Error::Cancelled);
             }
             let options = SuggestOptions {
-                k: (query.per_fiche + decided.len()).min(MAX_K),
+                k: (query.per_fiche + decided.len()).clamp(1, MAX_K),
                 filters: query.filters.clone(),
                 ..SuggestOptions::default()
             };
             let suggestions = match self.suggest(&hit.id, &options) {
                 Ok(found) => found.items,
-                // Deleted since the index was read.
-                Err(Error::NotFound(_)) => continue,
+                // Deleted since the index was read; or nothing to match (neither
+                // offer nor request): no pair to review.
+                Err(Error::NotFound(_) | Error::NothingToMatch { .. }) => continue,
                 Err(e) => return Err(e),
             };
             entries.extend(

@@ -272,3 +272,57 @@ fn the_queue_size_is_what_its_pages_list() {
     assert!(decided >= 2, "{decided}");
     check(&corpus);
 }
+
+#[test]
+fn a_fiche_with_nothing_to_match_is_kept_but_never_suggested_nor_queued() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = open_on(dir.path());
+    corpus.upsert(&fiches()).unwrap();
+    let mut empty = fiche(
+        "FR-COM-42999",
+        "Videville",
+        json!({"admin": {"region": "84"}, "call": {"status": "open"}}),
+    );
+    (empty.offer, empty.request) = (None, None);
+    let mut empty_foreign = fiche(
+        "BJ-COM-VIDE",
+        "Videcité",
+        json!({"call": {"status": "open"}}),
+    );
+    (empty_foreign.offer, empty_foreign.request) = (None, None);
+    corpus
+        .upsert(&[empty.clone(), empty_foreign.clone()])
+        .unwrap();
+    assert_eq!(corpus.get(&empty.id).unwrap(), empty);
+    assert!(searched(&corpus, "Videville").contains(&empty.id.to_string()));
+    let error = corpus
+        .suggest(&empty.id, &SuggestOptions::default())
+        .unwrap_err();
+    assert!(matches!(error, Error::NothingToMatch { .. }), "{error:?}");
+    assert!(!suggested(&corpus, "FR-COM-42218").contains(&"BJ-COM-VIDE".to_owned()));
+    let explained = corpus
+        .explain(&id("FR-COM-42218"), &empty_foreign.id, &Weights::default())
+        .unwrap();
+    assert_eq!(
+        explained.exclusion,
+        Some(crate::scoring::Exclusion::NothingToMatch(
+            empty_foreign.id.clone()
+        ))
+    );
+    let queue = corpus
+        .review_queue(&QueueQuery {
+            region: Some("84".into()),
+            per_fiche: 3,
+            page_size: 50,
+            ..QueueQuery::default()
+        })
+        .unwrap();
+    assert!(queue.entries.iter().all(|e| e.fiche_id != empty.id));
+    assert!(!queue.entries.is_empty());
+    let zero = SuggestOptions {
+        k: 0,
+        ..SuggestOptions::default()
+    };
+    let error = corpus.suggest(&id("FR-COM-42218"), &zero).unwrap_err();
+    assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");
+}

@@ -11,7 +11,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use super::{Fiche, Intent, Kind};
+use super::{Fiche, Kind};
 use crate::reference::CountryCode;
 
 /// Free texts (activities, offer and request texts) are capped at this many characters.
@@ -325,18 +325,6 @@ impl Fiche {
                 )?;
                 check_len(&format!("{name}.themes"), &intent.themes)?;
             }
-        }
-        let carries = |intent: &Option<Intent>| {
-            intent.as_ref().is_some_and(|i| {
-                !i.themes.is_empty() || i.text.as_ref().is_some_and(|t| !t.trim().is_empty())
-            })
-        };
-        if !carries(&self.offer) && !carries(&self.request) {
-            return Err(fail_value(
-                "offer",
-                "(none)",
-                "l'offre ou la demande doit porter des thèmes ou un texte",
-            ));
         }
         if let Some(call) = &self.call
             && let (Some(published), Some(expires)) = (call.published, call.expires)

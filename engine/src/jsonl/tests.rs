@@ -125,12 +125,21 @@ fn texts_are_capped() {
 }
 
 #[test]
-fn a_fiche_must_offer_or_seek_something() {
+fn a_fiche_with_neither_offer_nor_request_is_valid_but_not_matchable() {
     let mut fiche = parse_fiche(BORDEAUX).unwrap();
+    assert!(fiche.is_matchable());
     fiche.offer = None;
-    fiche.request = Some(crate::fiche::Intent::default());
-    let error = fiche.validate().unwrap_err();
-    assert_eq!(error.field, "offer");
+    fiche.request = Some(crate::fiche::Intent {
+        themes: Vec::new(),
+        text: Some("  ".into()),
+    });
+    fiche.validate().unwrap();
+    assert!(!fiche.is_matchable());
+    // Identity only: the line parses as it is.
+    let identity = r#"{"id":"BJ-COM-BJ-OU-PNO","country":"BJ","kind":"municipality","level":"local","name":"Porto-Novo","location":{"lat":6.4969,"lon":2.6289},"population":264320}"#;
+    let fiche = parse_fiche(identity).unwrap();
+    assert!(!fiche.is_matchable());
+    assert_eq!(to_line(&fiche), identity);
 }
 
 #[test]

@@ -85,6 +85,9 @@ pub struct MatchFeatures {
     pub other_actors: Vec<CountryCode>,
     /// Has an open call on the scoring date.
     pub open_call: bool,
+    /// Carries an offer or a request ([`Fiche::is_matchable`]): a fiche that does not
+    /// is never suggested and gets no suggestions.
+    pub matchable: bool,
 }
 
 impl MatchFeatures {
@@ -157,7 +160,14 @@ impl MatchFeatures {
             diaspora: actors(true),
             other_actors: actors(false),
             open_call: fiche.has_open_call(today),
+            matchable: fiche.is_matchable(),
         }
+    }
+
+    /// Can be suggested as a partner: an open call on the scoring date, and an offer
+    /// or a request to match.
+    pub fn suggestible(&self) -> bool {
+        self.open_call && self.matchable
     }
 
     /// The first analysed language both fiches work in.

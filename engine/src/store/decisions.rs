@@ -224,6 +224,15 @@ impl Store {
         rows.map(|row| decode(row?)).collect()
     }
 
+    /// Every decision, oldest first (the staff's export).
+    pub fn all_decisions(&self) -> Result<Vec<Decision>> {
+        let mut statement = self
+            .connection
+            .prepare(&format!("SELECT {COLUMNS} FROM decisions ORDER BY id"))?;
+        let rows = statement.query_map([], read_row)?;
+        rows.map(|row| decode(row?)).collect()
+    }
+
     /// Every decision on the pair (in either order), oldest first.
     pub fn decisions_for_pair(&self, a: &FicheId, b: &FicheId) -> Result<Vec<Decision>> {
         let (a, b) = sorted(a, b);

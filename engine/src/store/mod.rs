@@ -24,7 +24,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 pub use areas::AreaCount;
 pub use decisions::{Decision, DecisionKind, NewDecision, RejectedPairs};
-pub use import::{ImportReport, ImportSource};
+pub use import::{ImportRecord, ImportReport, ImportSource, RecordSource};
 pub use lock::{DataDirLock, LOCK_FILE};
 pub use snapshot::Snapshot;
 pub use stats::{CallCounts, CorpusStats, ThemeCounts};

@@ -149,9 +149,11 @@ impl ConsoleError {
                 ConsoleError::conflict(format!("Traitement par lots : {error}"))
             }
             Error::Cancelled => ConsoleError::conflict("L'opération a été annulée."),
-            Error::SameSide { .. } | Error::SpecRejected { .. } => {
-                ConsoleError::bad_request(error.to_string())
-            }
+            Error::SameSide { .. }
+            | Error::SpecRejected { .. }
+            | Error::Mapping { .. }
+            | Error::Sheet { .. } => ConsoleError::bad_request(error.to_string()),
+            Error::NothingToMatch { .. } => ConsoleError::conflict(error.to_string()),
             Error::InvalidRequest(field) => ConsoleError::field(&field.field, &field.reason),
             Error::Io { .. }
             | Error::SchemaTooNew { .. }
@@ -162,6 +164,7 @@ impl ConsoleError {
             | Error::IndexUnusable { .. }
             | Error::NoStore { .. }
             | Error::DataDirInUse { .. }
+            | Error::SheetWrite(_)
             | Error::Poisoned { .. } => ConsoleError::internal("engine error", &error),
         }
     }

@@ -93,7 +93,9 @@ fn status_of(error: Error) -> Status {
         Error::ImportRejected { .. }
         | Error::BadQuery { .. }
         | Error::SameSide { .. }
-        | Error::AmbiguousName { .. } => Status::invalid_argument(error.to_string()),
+        | Error::AmbiguousName { .. }
+        | Error::Mapping { .. }
+        | Error::Sheet { .. } => Status::invalid_argument(error.to_string()),
         Error::NotFound(_) | Error::NoSuchName { .. } => Status::not_found(error.to_string()),
         Error::Cancelled => Status::cancelled(error.to_string()),
         Error::CorruptRecord { id, .. } => {
@@ -101,7 +103,7 @@ fn status_of(error: Error) -> Status {
             tracing::error!(record = %id, "corrupt record in the store");
             Status::data_loss(format!("corrupt record {id} in the store"))
         }
-        Error::SchemaTooNew { .. } | Error::NoStore { .. } => {
+        Error::SchemaTooNew { .. } | Error::NoStore { .. } | Error::NothingToMatch { .. } => {
             Status::failed_precondition(error.to_string())
         }
         Error::Poisoned { what } => internal(what, &error),
@@ -110,6 +112,7 @@ fn status_of(error: Error) -> Status {
         Error::ThreadPool(e) => internal("thread pool", e),
         Error::Index(e) => internal("search index", e),
         Error::IndexUnusable { .. } => internal("search index", &error),
+        Error::SheetWrite(_) => internal("workbook", &error),
         Error::DataDirInUse { .. } => Status::failed_precondition(error.to_string()),
     }
 }
