@@ -12,6 +12,7 @@
 mod error;
 mod generator;
 pub mod geography;
+mod places;
 mod planted;
 mod random;
 mod sample;
@@ -21,6 +22,7 @@ use passerelle_engine::fiche::Fiche;
 
 pub use error::DatasetError;
 pub use generator::{DemoCorpus, arabic_speaking, generate, text_language, working_languages};
+pub use places::{LazyPlaces, PLACES_SOURCE, Places};
 pub use planted::{EvaluationCorpus, PlantedPair, plant_pairs};
 pub use sample::sample_of;
 

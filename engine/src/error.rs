@@ -97,6 +97,21 @@ pub enum Error {
         b: FicheId,
         side: crate::fiche::Side,
     },
+    /// Suggestions asked for a fiche with neither offer nor request: it is valid
+    /// (stored, searched, exported) but has nothing to match.
+    #[error(
+        "« {name} » ({id}) n'a ni offre ni demande : elle n'est pas suggérée et ne reçoit pas de suggestions ; ajoutez à sa fiche une offre ou une demande (thèmes ou texte)"
+    )]
+    NothingToMatch { id: FicheId, name: String },
+    /// A spreadsheet mapping file (TOML) that cannot be used.
+    #[error("fichier de correspondance {file} invalide : {message}")]
+    Mapping { file: String, message: String },
+    /// A spreadsheet that cannot be read at all (not a problem of one of its rows).
+    #[error("tableur {file} illisible : {message}")]
+    Sheet { file: String, message: String },
+    /// A workbook could not be written.
+    #[error("écriture du classeur impossible : {0}")]
+    SheetWrite(String),
     /// A batch spec with one or more problems, all reported.
     #[error("session refusée : {} problème(s)\n{}", .problems.len(), indented_fields(.problems))]
     SpecRejected { problems: Vec<FieldError> },

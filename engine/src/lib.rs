@@ -39,6 +39,7 @@ pub mod ranking;
 pub mod reference;
 pub mod scoring;
 pub mod search;
+pub mod sheets;
 pub mod store;
 pub mod text;
 pub mod themes_from_text;

@@ -173,6 +173,156 @@ test("a click opens the fiche's card, its HTML and scripts shown as text", async
   assert.equal(await page.evaluate(() => window.__xss), undefined);
 });
 
+test("a fiche opened by name shows its suggestions and reasons; a reject is answered in place and stays", async () => {
+  const { page } = browser;
+  await login(page, server, TOKENS.staff);
+  // Opened by name from the banner, with the spelling corrected and said.
+  await page.fill("#ouvrir-nom", "Narbone");
+  await Promise.all([page.waitForURL(/\/console\/fiches\/FR-COM-11262\?compris=Narbone$/), page.press("#ouvrir-nom", "Enter")]);
+  assert.match(await page.textContent(".entete-fiche .info"), /« Narbone » compris comme Narbonne \(FR-COM-11262\)/);
+  assert.equal(await page.textContent("h1"), "Narbonne");
+  const partners = () => page.$$eval("#suggestions .suggestion", (list) => list.map((s) => s.dataset.partenaire));
+  const before = await partners();
+  assert.equal(before.length, 10);
+  const first = page.locator("#suggestions .suggestion").first();
+  for (const label of ["Thématique", "Géographie", "Taille", "Pays peu couverts"]) {
+    assert.equal(await first.locator(`.decomposition th:text-is("${label}")`).count(), 1, label);
+  }
+  assert.ok((await first.locator(".raisons li").count()) > 0, "reasons are listed");
+  assert.match(await first.locator(".raisons").first().textContent(), /\S/);
+  // For people to look at (docs/console-fiche.png is a copy of it).
+  await page.screenshot({ path: path.join(REPO, "tests/browser/out/console-fiche.png") });
+
+  // Weights change the ranking in place, and the URL follows.
+  const sizeOnly = async () => {
+    for (const [field, value] of [["p_thematique", "0"], ["p_geographie", "0"], ["p_pays_peu_couverts", "0"], ["p_taille", "1"]]) {
+      await page.fill(`input[name=${field}]`, value);
+    }
+  };
+  await sizeOnly();
+  await page.locator("#suggestions .reglages button[type=submit]").click();
+  await page.waitForURL(/p_thematique=0&p_geographie=0&p_taille=1&p_pays_peu_couverts=0/);
+  await page.waitForFunction(() => /Taille 100,0\s%/.test(document.querySelector("#suggestions .reglages").textContent.replace(/\s+/g, " ")));
+  assert.notDeepEqual(await partners(), before);
+  await page.goto(`${server.url}/console/fiches/FR-COM-11262`);
+
+  // Reject the best partner: answered in place, the history reloads.
+  const rejected = (await partners())[0];
+  const card = page.locator(`.suggestion[data-partenaire="${rejected}"]`);
+  await card.locator("input[name=note]").fill("hors sujet <b>gras</b>");
+  await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith("/console/decisions") && r.status() === 200),
+    card.locator("button[value=rejeter]").click(),
+  ]);
+  const answer = page.locator(`.paire-rejetee[data-partenaire="${rejected}"]`);
+  await answer.waitFor();
+  assert.match(await answer.textContent(), /ne sera plus jamais suggérée avec Narbonne/);
+  assert.match(await answer.textContent(), /hors sujet <b>gras<\/b>/, "the note is text");
+  await page.waitForFunction(() => document.querySelector("#historique").textContent.includes("rejetée"));
+  assert.equal(page.url(), `${server.url}/console/fiches/FR-COM-11262`, "no navigation");
+
+  await page.reload();
+  const after = await partners();
+  assert.equal(after.length, 10);
+  assert.ok(!after.includes(rejected), "the rejected pair is gone after a reload");
+  assert.match(await page.textContent("#historique"), /rejetée/);
+  // The pair's own page says why.
+  await page.goto(`${server.url}/console/paire?a=FR-COM-11262&b=${rejected}`);
+  assert.match(await page.textContent(".exclusion"), /paire rejetée par une décision de l'équipe/);
+});
+
+test("the review queue takes decisions in place and counts what remains", async () => {
+  const { page } = browser;
+  await login(page, server, TOKENS.staff);
+  await page.goto(`${server.url}/console/revue?pays=BJ`);
+  const count = async () => Number((await page.textContent("#restant")).replace(/\D/g, ""));
+  const before = await count();
+  assert.ok(before > 0);
+  const card = page.locator(".suggestion").first();
+  await Promise.all([
+    page.waitForResponse((r) => r.url().includes("/console/revue/restant?pays=BJ")),
+    card.locator("button[value=preselectionner]").click(),
+  ]);
+  await page.locator(".decision .info").first().waitFor();
+  assert.match(await page.locator(".decision .info").first().textContent(), /paire présélectionnée/);
+  assert.ok((await count()) <= before);
+});
+
+test("a search lists fiches page by page and exports them", async () => {
+  const { page } = browser;
+  await login(page, server, TOKENS.staff);
+  await page.click("nav >> text=Recherche");
+  await page.fill("#q", "eau potable");
+  await page.selectOption("select[name=pays]", "BJ");
+  await Promise.all([page.waitForURL(/\/console\/recherche\?q=/), page.click("form.recherche button[type=submit]")]);
+  assert.match(await page.textContent("#resume"), /fiche\(s\) trouvée\(s\) ; fiches 1 à 20\./);
+  assert.ok((await page.locator(".extrait mark").count()) > 0, "matched words are marked");
+  assert.equal(await page.locator(".resultats-recherche tbody tr").count(), 20);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("text=Exporter la liste")]);
+  const csv = fs.readFileSync(await download.path(), "utf8");
+  assert.match(csv, /^\uFEFFidentifiant,collectivité,pays,/);
+  assert.ok(csv.trim().split("\n").length > 21);
+});
+
+test("a batch run of the Benin scenario goes to done, shows its agenda and downloads it", async () => {
+  const { page } = browser;
+  await login(page, server, TOKENS.staff);
+  await page.click("nav >> text=Sessions");
+  await Promise.all([page.waitForURL(/\/console\/sessions\/nouvelle$/), page.click("text=Nouvelle session")]);
+  const communes = fiches.filter((f) => f.id.startsWith("FR-COM-")).slice(0, 15);
+  const slots = [];
+  for (const [half, hour] of [9, 14].entries()) {
+    for (let slot = 0; slot < 7; slot++) {
+      const start = hour * 60 + slot * 30;
+      const time = (m) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+      slots.push(`D${half}-${slot}, 2026-12-03 ${time(start)}, 2026-12-03 ${time(start + 30)}`);
+    }
+  }
+  await page.selectOption("select[name=francais]", "liste");
+  await page.fill("textarea[name=francais_noms]", communes.map((f) => f.name).join("\n"));
+  await page.selectOption("select[name=etranger]", "pays");
+  await page.fill("input[name=etranger_code]", "BJ");
+  await page.fill("input[name=k]", "20");
+  await page.fill("input[name=capacite_francaise]", "5");
+  await page.fill("input[name=capacite_etrangere]", "1");
+  await page.fill("textarea[name=creneaux]", slots.join("\n"));
+  await page.fill("input[name=tables]", "15");
+  await Promise.all([page.waitForURL(/\/console\/sessions\/\d+$/), page.click("form.session button[type=submit]")]);
+  const runUrl = page.url();
+  // Polled until done, then the page reloads itself with the results.
+  await page.waitForSelector(".statut-terminee", { timeout: 120_000 });
+  await page.waitForSelector(".onglets", { timeout: 120_000 });
+  assert.match(await page.textContent(".bloc dl"), /15 collectivités désignées/);
+  assert.match(await page.textContent("main"), /15 collectivités françaises × 77 collectivités étrangères/);
+
+  await Promise.all([page.waitForURL(/vue=agenda/), page.click(".onglets >> text=Agenda")]);
+  const meetings = await page.locator(".grille-agenda td.rdv").count();
+  assert.ok(meetings > 0, "meetings in the grid");
+  assert.match(await page.textContent(".grille-agenda thead"), /Table 1/);
+  assert.match(await page.textContent(".grille-agenda tbody"), /03\/12\/2026 09:00–09:30/);
+  const someone = await page.locator(".grille-agenda td.rdv .et").first().textContent();
+  await page.fill("#participant", someone);
+  await Promise.all([page.waitForURL(/participant=/), page.click("form.recherche-agenda button")]);
+  assert.match(await page.textContent("#trouves"), new RegExp(`^1 rendez-vous pour « ${someone} »`));
+  assert.equal(await page.locator(".grille-agenda td.rdv.trouve").count(), 1);
+  // For people to look at (docs/console-session.png is a copy of it): the results
+  // and the agenda.
+  await page.evaluate(() => document.querySelectorAll("section.bloc")[1].scrollIntoView());
+  await page.screenshot({ path: path.join(REPO, "tests/browser/out/console-session.png") });
+
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("text=Agenda (CSV)")]);
+  assert.match(download.suggestedFilename(), /^session-\d+-agenda\.csv$/);
+  const csv = fs.readFileSync(await download.path(), "utf8").replace(/^\uFEFF/, "");
+  const lines = csv.trim().split("\n");
+  assert.equal(lines[0], "créneau,début,fin,table,id française,collectivité française,id étrangère,collectivité étrangère,score");
+  assert.equal(lines.length - 1, meetings);
+  const [calendar] = await Promise.all([page.waitForEvent("download"), page.locator(".calendriers li.trouve a").click()]);
+  const ics = fs.readFileSync(await calendar.path(), "utf8");
+  assert.match(ics, /^BEGIN:VCALENDAR\r\n/);
+  assert.equal(ics.match(/BEGIN:VEVENT/g).length, 1);
+  assert.ok(runUrl.startsWith(server.url));
+});
+
 test("bad filters get a French message naming the field, and the server keeps serving", async () => {
   const { page } = browser;
   await login(page, server, TOKENS.staff);

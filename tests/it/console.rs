@@ -61,7 +61,7 @@ pub(crate) async fn console_with(config: ConsoleConfig) -> Console {
     }
 }
 
-async fn console() -> Console {
+pub(crate) async fn console() -> Console {
     console_with(ConsoleConfig::default()).await
 }
 
@@ -76,7 +76,7 @@ impl Reply {
         String::from_utf8(self.body.clone()).unwrap()
     }
 
-    fn header(&self, name: header::HeaderName) -> &str {
+    pub fn header(&self, name: header::HeaderName) -> &str {
         self.headers
             .get(name)
             .map(|v| v.to_str().unwrap())
@@ -95,7 +95,7 @@ pub(crate) async fn send(router: &Router, request: Request<Body>) -> Reply {
 }
 
 /// A page load by a browser (with the session cookie, if any).
-fn page(path: &str, cookie: Option<&str>) -> Request<Body> {
+pub(crate) fn page(path: &str, cookie: Option<&str>) -> Request<Body> {
     let mut request = Request::get(path)
         .header("sec-fetch-mode", "navigate")
         .header(header::ACCEPT, "text/html");
@@ -106,7 +106,7 @@ fn page(path: &str, cookie: Option<&str>) -> Request<Body> {
 }
 
 /// A `fetch` from a page's script.
-fn fetch(path: &str, cookie: Option<&str>) -> Request<Body> {
+pub(crate) fn fetch(path: &str, cookie: Option<&str>) -> Request<Body> {
     let mut request = Request::get(path).header("sec-fetch-mode", "cors");
     if let Some(cookie) = cookie {
         request = request.header(header::COOKIE, cookie);
@@ -115,7 +115,7 @@ fn fetch(path: &str, cookie: Option<&str>) -> Request<Body> {
 }
 
 /// A form posted from one of the console's pages.
-fn form(path: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
+pub(crate) fn form(path: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
     let mut request = Request::post(path)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header("sec-fetch-site", "same-origin")
@@ -139,7 +139,7 @@ pub(crate) async fn login(router: &Router, token: &str) -> String {
     cookie.split(';').next().unwrap().to_owned()
 }
 
-fn assert_security_headers(reply: &Reply) {
+pub(crate) fn assert_security_headers(reply: &Reply) {
     let csp = reply.header(header::CONTENT_SECURITY_POLICY);
     assert!(csp.contains("default-src 'self'"), "{csp}");
     assert!(csp.contains("script-src 'self'"), "{csp}");

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use passerelle::server::{self, Caller, Role, ServerConfig, State, StateOptions, Tokens};
+use passerelle::server::{self, Caller, Grant, Role, ServerConfig, State, StateOptions, Tokens};
 use passerelle_engine::fiche::FicheId;
 use passerelle_proto::v1 as pb;
 use pb::fiche_service_client::FicheServiceClient;
@@ -37,7 +37,7 @@ pub(crate) fn tokens() -> Tokens {
         role,
         fiches: fiches
             .iter()
-            .map(|id| FicheId::parse(id).unwrap())
+            .map(|id| Grant::Fiche(FicheId::parse(id).unwrap()))
             .collect(),
     };
     Tokens::new([
@@ -382,7 +382,7 @@ async fn an_upserted_fiche_is_suggested_found_and_looked_up_at_once() {
         fiches: vec![fiche],
         atomic: false,
     };
-    let response = server.fiches(PORTAL).upsert_fiches(request).await.unwrap();
+    let response = server.fiches(STAFF).upsert_fiches(request).await.unwrap();
     let response = response.into_inner();
     assert_eq!(
         (response.written, response.rejected),
@@ -452,7 +452,7 @@ async fn an_upserted_fiche_is_suggested_found_and_looked_up_at_once() {
         },
     ];
     let response = server
-        .fiches(PORTAL)
+        .fiches(STAFF)
         .upsert_fiches_stream(tokio_stream::iter(messages))
         .await
         .unwrap()
@@ -470,7 +470,7 @@ async fn an_upserted_fiche_is_suggested_found_and_looked_up_at_once() {
         fiches: vec![two.clone()],
         atomic: true,
     };
-    server.fiches(PORTAL).upsert_fiches(request).await.unwrap();
+    server.fiches(STAFF).upsert_fiches(request).await.unwrap();
     assert_eq!(
         get(&server, PORTAL, &two.id).await.unwrap().population,
         1234
@@ -489,7 +489,7 @@ async fn invalid_fiches_and_requests_name_the_field() {
         fiches: vec![fiche.clone(), bad_theme],
         atomic: false,
     };
-    let response = server.fiches(PORTAL).upsert_fiches(request).await.unwrap();
+    let response = server.fiches(STAFF).upsert_fiches(request).await.unwrap();
     let response = response.into_inner();
     assert_eq!((response.written, response.rejected), (0, 2));
     assert_eq!(response.results[0].field, "location.lat");
@@ -511,7 +511,7 @@ async fn invalid_fiches_and_requests_name_the_field() {
         atomic: true,
     };
     let error = server
-        .fiches(PORTAL)
+        .fiches(STAFF)
         .upsert_fiches(request)
         .await
         .unwrap_err();
@@ -960,7 +960,7 @@ async fn an_acknowledged_write_is_searchable_at_once() {
         fiches: vec![fiche],
         atomic: true,
     };
-    server.fiches(PORTAL).upsert_fiches(request).await.unwrap();
+    server.fiches(STAFF).upsert_fiches(request).await.unwrap();
     assert_eq!(
         get(&server, PORTAL, "FR-COM-99998").await.unwrap().name,
         "Backgroundville"
@@ -1042,4 +1042,50 @@ fn serve_refuses_a_bad_configuration_with_a_clear_error() {
     )
     .unwrap();
     assert!(run(&["--config", config_arg]).contains("cannot read the TLS certificate"));
+}
+
+#[tokio::test]
+async fn a_fiche_with_neither_offer_nor_request_is_kept_found_and_never_suggested() {
+    let server = start().await;
+    let top = suggest_ids(&server, MARSEILLE, 5).await;
+    let mut fiche = renamed(
+        &get(&server, STAFF, &top[0]).await.unwrap(),
+        &format!("{}-COM-ZZIDENT", &top[0][..2]),
+        "Identitéville",
+    );
+    (fiche.offer, fiche.request) = (None, None);
+    let request = pb::UpsertFichesRequest {
+        fiches: vec![fiche.clone()],
+        atomic: true,
+    };
+    let response = server.fiches(STAFF).upsert_fiches(request).await.unwrap();
+    assert_eq!(response.into_inner().written, 1);
+    assert_eq!(
+        get(&server, STAFF, &fiche.id).await.unwrap().name,
+        "Identitéville"
+    );
+    let search = pb::SearchFichesRequest {
+        text: "Identitéville".into(),
+        ..Default::default()
+    };
+    let hits = server.fiches(PORTAL).search_fiches(search).await.unwrap();
+    assert_eq!(hits.into_inner().hits[0].id, fiche.id);
+    // Never suggested to anyone, and asking suggestions for it says why.
+    assert!(
+        !suggest_ids(&server, MARSEILLE, 1000)
+            .await
+            .contains(&fiche.id)
+    );
+    let request = pb::SuggestRequest {
+        fiche: by_id(&fiche.id),
+        ..Default::default()
+    };
+    let status = server.matches(PORTAL).suggest(request).await.unwrap_err();
+    assert_eq!(status.code(), tonic::Code::FailedPrecondition, "{status:?}");
+    assert!(
+        status.message().contains("ni offre ni demande"),
+        "{status:?}"
+    );
+    // k = 0 (unset) is the documented default, 10.
+    assert_eq!(suggest_ids(&server, MARSEILLE, 0).await.len(), 10);
 }

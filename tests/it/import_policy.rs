@@ -9,11 +9,7 @@ use passerelle_engine::store::{ImportSource, Store};
 use passerelle_tests::sample_lines;
 
 fn source(name: &str, bytes: Vec<u8>) -> ImportSource {
-    ImportSource {
-        name: name.into(),
-        reader: Box::new(std::io::Cursor::new(bytes)),
-        len: None,
-    }
+    ImportSource::json_lines(name.into(), Box::new(std::io::Cursor::new(bytes)), None)
 }
 
 fn rejected(result: passerelle_engine::Result<impl std::fmt::Debug>) -> Vec<LineProblem> {
@@ -64,13 +60,13 @@ fn every_bad_line_is_reported_and_nothing_is_written() {
             .find(|p| p.line == line)
             .unwrap_or_else(|| panic!("line {line} is reported: {problems:#?}"))
     };
-    assert!(at(11).message.starts_with("invalid JSON"));
+    assert!(at(11).message.starts_with("JSON invalide"));
     assert_eq!(at(12).field.as_deref(), Some("mayor"));
     assert!(at(13).field.as_deref().unwrap().starts_with("location"));
     assert_eq!(at(14).field.as_deref(), Some("id"));
-    assert!(at(14).message.contains("duplicate id"), "{:?}", at(14));
-    assert!(at(14).message.contains("line 4"), "{:?}", at(14));
-    assert!(at(15).message.contains("invalid UTF-8"));
+    assert!(at(14).message.contains("en double"), "{:?}", at(14));
+    assert!(at(14).message.contains("ligne 4"), "{:?}", at(14));
+    assert!(at(15).message.contains("UTF-8 invalide"));
     assert_eq!(problems.len(), 5);
     assert!(problems.iter().all(|p| p.source == "bad.jsonl"));
 }

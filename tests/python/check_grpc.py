@@ -4,7 +4,9 @@
 Generates Python stubs from proto/ with grpcio-tools, starts `passerelle serve
 --empty` on a temporary data directory, drives it with a grpcio client (upserts,
 get, search, lookup, suggest, explain, batch runs, review, delete, health, roles), stops it with
-SIGTERM and prints `N passed, N failed`. Exits non-zero on any failure.
+SIGTERM and prints `N passed, N failed`. Exits non-zero on any failure. It also reads
+workbooks the binary exports with openpyxl (another tool than the one that wrote them),
+and has the binary import a workbook openpyxl saved.
 
 Usage: check_grpc.py [PATH_TO_PASSERELLE_BINARY]   (default: target/debug/passerelle,
 or $PASSERELLE_BIN)
@@ -47,10 +49,17 @@ def generate_stubs(out):
 
 def start_server(binary, data_dir):
     env = dict(os.environ)
-    env["PASSERELLE_TOKENS"] = f"py-portal:portal:{PORTAL},py-staff:staff:{STAFF},py-admin:admin:{ADMIN}"
+    # Staff and admin from the environment; the portal from the configuration file,
+    # which alone says which fiches a portal token speaks for (it may write them).
+    env["PASSERELLE_TOKENS"] = f"py-staff:staff:{STAFF},py-admin:admin:{ADMIN}"
     env.setdefault("RUST_LOG", "warn")
+    config = data_dir.parent / "passerelle.toml"
+    config.write_text(
+        f'[[tokens]]\nname = "py-portal"\ntoken = "{PORTAL}"\nrole = "portal"\nfiches = ["BJ-COM-BJ-AK-BOU"]\n'
+    )
     process = subprocess.Popen(
-        [binary, "--data-dir", str(data_dir), "serve", "--empty", "--listen", "127.0.0.1:0", "--date", "2026-09-01"],
+        [binary, "--data-dir", str(data_dir), "serve", "--empty", "--listen", "127.0.0.1:0", "--date", "2026-09-01",
+         "--config", str(config)],
         stderr=subprocess.PIPE,
         text=True,
         env=env,
@@ -111,12 +120,72 @@ def check_batch(grpc, bs, batches, auth):
           and ("FR-COM-33063", "SN-COM-SN-TH-1") not in scored and chunks[0].run.summary.assigned == 1, chunks)
 
 
+def run(binary, *args):
+    done = subprocess.run([binary, *args], capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        raise SystemExit(f"passerelle {' '.join(args)} failed: {done.stderr}")
+    return done.stdout
+
+
+def check_workbooks(binary, tmp):
+    """Workbooks written by `passerelle export`/`suggest --xlsx` read by openpyxl; a
+    workbook saved by openpyxl imported by `passerelle import`."""
+    import datetime
+    import json
+    import openpyxl
+
+    data, again = str(tmp / "xlsx-data"), str(tmp / "xlsx-again")
+    run(binary, "--data-dir", data, "import", str(ROOT / "datasets/sample/sample.jsonl"))
+    exported = tmp / "fiches.xlsx"
+    run(binary, "--data-dir", data, "export", "--out", str(exported))
+    book = openpyxl.load_workbook(exported)
+    check("openpyxl opens the fiche export", book.sheetnames == ["Fiches"], book.sheetnames)
+    sheet = book["Fiches"]
+    header = [c.value for c in sheet[1]]
+    check("French headers", header[:4] == ["Identifiant", "Nom", "Autres noms", "Pays"] and "Population" in header, header[:6])
+    check("the header row is frozen", sheet.freeze_panes == "A2", sheet.freeze_panes)
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    sample = [json.loads(line) for line in (ROOT / "datasets/sample/sample.jsonl").read_text().splitlines()]
+    check("one row per fiche", len(rows) == len(sample), len(rows))
+    col = {name: header.index(name) for name in ("Identifiant", "Population", "Latitude", "Appel : expire le")}
+    typed = all(isinstance(r[col["Population"]], (int, float)) and isinstance(r[col["Latitude"]], (int, float)) for r in rows)
+    check("numbers are number cells", typed)
+    dates = [r[col["Appel : expire le"]] for r in rows if r[col["Appel : expire le"]] is not None]
+    check("dates are date cells", dates and all(isinstance(d, datetime.datetime) for d in dates), dates[:3])
+    by_id = {f["id"]: f for f in sample}
+    same = all(r[col["Population"]] == by_id[r[col["Identifiant"]]]["population"] for r in rows)
+    check("values match the JSON Lines export", same)
+    formulas = [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+    check("no cell is a formula", not formulas, formulas[:5])
+
+    suggestions = tmp / "suggestions.xlsx"
+    run(binary, "--data-dir", data, "suggest", "Lyon", "-k", "5", "--date", "2026-11-22", "--xlsx", str(suggestions))
+    sheet = openpyxl.load_workbook(suggestions).active
+    scores = [row[4] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    check("suggestion scores are numbers, best first", len(scores) == 5 and all(isinstance(s, float) for s in scores)
+          and scores == sorted(scores, reverse=True), scores)
+
+    # The other way: a workbook openpyxl saved, with a population changed, imported.
+    book = openpyxl.load_workbook(exported)
+    sheet = book["Fiches"]
+    sheet.cell(row=2, column=col["Population"] + 1, value=123456)
+    first_id = sheet.cell(row=2, column=col["Identifiant"] + 1).value
+    edited = tmp / "edited.xlsx"
+    book.save(edited)
+    run(binary, "--data-dir", again, "import", str(edited))
+    back = [json.loads(line) for line in run(binary, "--data-dir", again, "export").splitlines()]
+    changed = [f for f in back if f["id"] == first_id]
+    check("a workbook saved by openpyxl imports", len(back) == len(sample) and changed and changed[0]["population"] == 123456,
+          changed[:1])
+
+
 def main():
     import grpc
     from grpc_health.v1 import health_pb2, health_pb2_grpc
 
     binary = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("PASSERELLE_BIN", str(ROOT / "target/debug/passerelle"))
     with tempfile.TemporaryDirectory() as tmp:
+        check_workbooks(binary, Path(tmp))
         generate_stubs(Path(tmp) / "stubs")
         from passerelle.v1 import (fiche_pb2 as pb, fiche_service_pb2 as fs, fiche_service_pb2_grpc as fs_grpc,
                                    match_service_pb2 as ms, match_service_pb2_grpc as ms_grpc,
@@ -150,12 +219,29 @@ def main():
             ]
             bad = fiche(pb, "BJ-COM-BJ-BAD", "BJ", "municipality", "local", "Nulle-part", 95.0, 2.0,
                         ["jeunesse"], ["eau-assainissement"])
-            response = fiches.UpsertFiches(fs.UpsertFichesRequest(fiches=batch + [bad]), metadata=auth(PORTAL), timeout=30)
+            try:
+                fiches.UpsertFiches(fs.UpsertFichesRequest(fiches=batch), metadata=auth(PORTAL), timeout=10)
+                check("a portal writes only its own fiches", False, "call succeeded")
+            except grpc.RpcError as e:
+                check("a portal writes only its own fiches", e.code() == grpc.StatusCode.PERMISSION_DENIED
+                      and "fiches[0].id" in e.details(), e.details())
+            response = fiches.UpsertFiches(fs.UpsertFichesRequest(fiches=batch + [bad]), metadata=auth(STAFF), timeout=30)
             check("upsert writes the valid fiches", response.written == 3 and response.rejected == 1, response)
             check("upsert names the invalid field", response.results[3].field == "location.lat", response.results[3])
+            own = fiches.UpsertFiches(fs.UpsertFichesRequest(fiches=[batch[1]], atomic=True), metadata=auth(PORTAL), timeout=10)
+            check("a portal writes the fiche it speaks for", own.written == 1, own)
+
+            raw = channel.unary_unary("/passerelle.v1.FicheService/GetFiche",
+                                      request_serializer=lambda b: b, response_deserializer=lambda b: b)
+            try:
+                raw(b"\x0a\x02\xff\xfe", metadata=auth(STAFF), timeout=10)
+                check("an undecodable request is INVALID_ARGUMENT", False, "call succeeded")
+            except grpc.RpcError as e:
+                check("an undecodable request is INVALID_ARGUMENT", e.code() == grpc.StatusCode.INVALID_ARGUMENT
+                      and "`id`" in e.details(), (e.code(), e.details()))
 
             try:
-                fiches.UpsertFiches(fs.UpsertFichesRequest(fiches=[bad], atomic=True), metadata=auth(PORTAL), timeout=10)
+                fiches.UpsertFiches(fs.UpsertFichesRequest(fiches=[bad], atomic=True), metadata=auth(STAFF), timeout=10)
                 check("atomic bad fiche is INVALID_ARGUMENT", False, "call succeeded")
             except grpc.RpcError as e:
                 check("atomic bad fiche is INVALID_ARGUMENT", e.code() == grpc.StatusCode.INVALID_ARGUMENT

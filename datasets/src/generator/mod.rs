@@ -31,13 +31,21 @@ pub struct DemoCorpus {
     pub skipped_places: usize,
 }
 
+/// The identity of every collectivité (nothing generated yet), in source order —
+/// what [`crate::Places`] completes spreadsheet rows from — and the number of
+/// GeoNames places skipped (country not in the countries table).
+pub(crate) fn identities(geo: &Geography) -> Result<(Vec<Fiche>, usize), DatasetError> {
+    let (mut fiches, skipped_places) = foreign::fiches(geo)?;
+    fiches.extend(french::fiches(geo)?);
+    fiches.extend(communes::benin(geo)?);
+    fiches.extend(communes::morocco(geo)?);
+    Ok((fiches, skipped_places))
+}
+
 /// Builds the corpus for a seed.
 pub fn generate(seed: u64) -> Result<DemoCorpus, DatasetError> {
     let geo = Geography::load()?;
-    let (mut fiches, skipped_places) = foreign::fiches(&geo)?;
-    fiches.extend(french::fiches(&geo)?);
-    fiches.extend(communes::benin(&geo)?);
-    fiches.extend(communes::morocco(&geo)?);
+    let (mut fiches, skipped_places) = identities(&geo)?;
     drop(geo);
     fiches.sort_by(|a, b| a.id.cmp(&b.id));
     if let Some(pair) = fiches.windows(2).find(|pair| pair[0].id == pair[1].id) {

@@ -78,11 +78,15 @@ pub struct Participant {
 pub struct Participants {
     pub french: Vec<Participant>,
     pub foreign: Vec<Participant>,
+    /// Fiches of the scopes with neither offer nor request (either side, by id):
+    /// not scored, listed among the fiches without a partner with that reason.
+    pub skipped: Vec<(Side, Participant)>,
 }
 
 impl Participants {
-    /// The fiches of `fiches` in the spec's scopes, less the excluded ones. The spec
-    /// must be resolved ([`BatchSpec::resolve`]): a name would match nothing.
+    /// The fiches of `fiches` in the spec's scopes, less the excluded ones; those
+    /// with neither offer nor request are `skipped`. The spec must be resolved
+    /// ([`BatchSpec::resolve`]): a name would match nothing.
     pub fn select(fiches: &[Fiche], spec: &BatchSpec) -> Result<Participants> {
         if !spec.is_resolved() {
             return Err(Error::InvalidSpec(FieldError {
@@ -93,7 +97,8 @@ impl Participants {
         }
         // Sets, not lists: a spec may name thousands of fiches over a large corpus.
         let excluded: HashSet<FicheId> = spec.excluded_ids().into_iter().collect();
-        let select = |scope: &Scope, side: Side| -> Vec<Participant> {
+        let mut skipped = Vec::new();
+        let mut select = |scope: &Scope, side: Side| -> Vec<Participant> {
             let listed: Option<HashSet<&FicheId>> = match scope {
                 Scope::Ids(members) => Some(members.iter().filter_map(Member::id).collect()),
                 _ => None,
@@ -102,20 +107,30 @@ impl Participants {
                 Some(ids) => f.side() == side && ids.contains(&f.id),
                 None => scope.contains(f, side),
             };
-            let mut chosen: Vec<Participant> = fiches
+            let mut chosen = Vec::new();
+            for fiche in fiches
                 .iter()
                 .filter(|f| in_scope(f) && !excluded.contains(&f.id))
-                .map(|f| Participant {
-                    id: f.id.clone(),
-                    name: f.name.clone(),
-                })
-                .collect();
+            {
+                let participant = Participant {
+                    id: fiche.id.clone(),
+                    name: fiche.name.clone(),
+                };
+                match fiche.is_matchable() {
+                    true => chosen.push(participant),
+                    false => skipped.push((side, participant)),
+                }
+            }
             chosen.sort_by(|a, b| a.id.cmp(&b.id));
             chosen
         };
+        let french = select(&spec.french, Side::French);
+        let foreign = select(&spec.foreign, Side::Foreign);
+        skipped.sort_by(|a, b| a.1.id.cmp(&b.1.id));
         Ok(Participants {
-            french: select(&spec.french, Side::French),
-            foreign: select(&spec.foreign, Side::Foreign),
+            french,
+            foreign,
+            skipped,
         })
     }
 
@@ -203,9 +218,10 @@ impl RunOutput {
 
     /// A fiche left without a partner, with its id, name and reason in French.
     pub fn unassigned(&self, unpaired: &Unpaired) -> Unassigned {
-        let participant = match unpaired.side {
-            Side::French => &self.participants.french[unpaired.index],
-            Side::Foreign => &self.participants.foreign[unpaired.index],
+        let participant = match (&unpaired.why, unpaired.side) {
+            (Why::NothingToMatch, _) => &self.participants.skipped[unpaired.index].1,
+            (_, Side::French) => &self.participants.french[unpaired.index],
+            (_, Side::Foreign) => &self.participants.foreign[unpaired.index],
         };
         Unassigned {
             id: participant.id.clone(),
@@ -219,7 +235,8 @@ impl RunOutput {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Unpaired {
     pub side: Side,
-    /// Index into its side's participants.
+    /// Index into its side's participants ([`Why::NothingToMatch`]: into the
+    /// skipped ones).
     pub index: usize,
     pub why: Why,
 }
@@ -227,6 +244,8 @@ pub struct Unpaired {
 /// Why a fiche has no partner.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Why {
+    /// It has neither offer nor request: it was not scored.
+    NothingToMatch,
     /// No pair of the fiche reaches the minimal score (once exclusions, staff
     /// rejections and existing partnerships are left out): it has no pair to choose.
     NoPair { min_score: f64 },
@@ -247,6 +266,10 @@ impl Why {
     /// The reason as staff read it.
     pub fn to_french(&self) -> String {
         match self {
+            Why::NothingToMatch => {
+                "ni offre ni demande : la fiche n'est pas appariée tant qu'elle n'en a pas"
+                    .to_owned()
+            }
             Why::NoPair { min_score } => format!(
                 "aucune paire possible : aucun partenaire n'atteint le score minimal ({min_score:.2}), hors exclusions, refus et partenariats existants"
             ),
@@ -383,10 +406,22 @@ pub fn run(
             .then_with(|| a.cmp(&b))
     });
     let mutual_assigned = mutual.iter().filter(|i| assigned.contains(i)).count();
-    let unassigned = match spec.pairing {
+    let mut unassigned = match spec.pairing {
         Pairing::None => Vec::new(),
         pairing => unassigned(&participants, &edges, &assigned, spec, pairing),
     };
+    // Whatever the pairing, a fiche left out for having nothing to match is said.
+    unassigned.extend(
+        participants
+            .skipped
+            .iter()
+            .enumerate()
+            .map(|(index, (side, _))| Unpaired {
+                side: *side,
+                index,
+                why: Why::NothingToMatch,
+            }),
+    );
     let mut output = RunOutput {
         // `+ 0.0`: an empty float sum is -0.0, which would print as "-0.000".
         total: assigned.iter().map(|&i| edges[i].score).sum::<f64>() + 0.0,

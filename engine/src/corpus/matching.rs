@@ -5,8 +5,8 @@
 
 use super::Corpus;
 use crate::error::{Error, Result};
-use crate::fiche::{FicheId, Side};
-use crate::ranking::{SuggestOptions, Suggestion};
+use crate::fiche::{FicheId, FieldError, Side};
+use crate::ranking::{MAX_K, SuggestOptions, Suggestion};
 use crate::reference::CountryCode;
 use crate::scoring::{EitherVeto, Exclusion, PairScore, PairVeto, Weights};
 use crate::store::InterestKind;
@@ -32,8 +32,17 @@ pub struct PairExplanation {
 impl Corpus {
     /// The best partners of `id` among the fiches of the other side; pairs rejected
     /// by staff, and candidates `id` said it is not interested in, are never among
-    /// them. Start `options` from [`Corpus::suggest_options`].
+    /// them. Start `options` from [`Corpus::suggest_options`]. `k` is 1 to
+    /// [`MAX_K`] (the gRPC API maps its unset 0 to the default before); a fiche with
+    /// neither offer nor request is [`Error::NothingToMatch`].
     pub fn suggest(&self, id: &FicheId, options: &SuggestOptions) -> Result<Suggestions> {
+        if !(1..=MAX_K).contains(&options.k) {
+            return Err(Error::InvalidRequest(FieldError::value(
+                "k",
+                options.k,
+                format!("le nombre de suggestions va de 1 à {MAX_K}"),
+            )));
+        }
         self.with_matcher(|matcher| {
             let fiche = matcher.features(id)?;
             let vetoes = self.vetoes()?;

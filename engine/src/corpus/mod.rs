@@ -345,6 +345,22 @@ impl Corpus {
     pub fn export(&self, out: &mut dyn std::io::Write) -> Result<u64> {
         self.store()?.export(out)
     }
+
+    /// Writes every fiche as an .xlsx workbook in id order (one sheet, the
+    /// columns [`crate::sheets::Mapping::passerelle`] reads back); the number
+    /// written. The fiches are read on a connection of their own (one statement,
+    /// hence one consistent read), so writes do not wait for the export.
+    pub fn export_xlsx(&self, out: impl std::io::Write + Send) -> Result<u64> {
+        let store = Store::open_existing(&self.data_dir)?;
+        let mut book = crate::sheets::FichesBook::new()?;
+        store.for_each_fiche(|fiche| book.fiche(&fiche))?;
+        book.save(out)
+    }
+
+    /// Every staff decision, oldest first.
+    pub fn all_decisions(&self) -> Result<Vec<Decision>> {
+        self.store()?.all_decisions()
+    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! mutual interests (both collectivités said "interested") of the scope that no
 //! decision has settled, which come first on the first page: they are matches.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::Corpus;
 use crate::error::{Error, Result};
@@ -90,6 +90,17 @@ impl Corpus {
 
     /// One page of the review queue.
     pub fn review_queue(&self, query: &QueueQuery) -> Result<ReviewPage> {
+        self.review_queue_until(query, &|| false)
+    }
+
+    /// One page of the review queue, given up ([`Error::Cancelled`]) as soon as
+    /// `stop` says so — checked before each fiche's suggestions (a page is up to a
+    /// hundred of them), so a server stops working for a client that is gone.
+    pub fn review_queue_until(
+        &self,
+        query: &QueueQuery,
+        stop: &dyn Fn() -> bool,
+    ) -> Result<ReviewPage> {
         let mutual = if query.offset == 0 {
             self.mutual_entries(query)?
         } else {
@@ -121,15 +132,19 @@ impl Corpus {
         };
         let mut entries = Vec::new();
         for (hit, decided) in page.iter().zip(&decided) {
+            if stop() {
+                return Err(Error::Cancelled);
+            }
             let options = SuggestOptions {
-                k: (query.per_fiche + decided.len()).min(MAX_K),
+                k: (query.per_fiche + decided.len()).clamp(1, MAX_K),
                 filters: query.filters.clone(),
                 ..self.suggest_options()
             };
             let suggestions = match self.suggest(&hit.id, &options) {
                 Ok(found) => found.items,
-                // Deleted since the index was read.
-                Err(Error::NotFound(_)) => continue,
+                // Deleted since the index was read; or nothing to match (neither
+                // offer nor request): no pair to review.
+                Err(Error::NotFound(_) | Error::NothingToMatch { .. }) => continue,
                 Err(e) => return Err(e),
             };
             entries.extend(
@@ -155,6 +170,26 @@ impl Corpus {
             entries: mutual.into_iter().chain(entries).collect(),
             fiches_in_scope: found.total,
             more: query.offset + page.len() < found.total,
+        })
+    }
+
+    /// How many pairs the whole queue holds, over all its pages: what
+    /// [`Corpus::review_queue`] would list page after page, counted without ranking
+    /// (see `Matcher::queue_size`).
+    pub fn review_remaining(&self, query: &QueueQuery) -> Result<u64> {
+        let pairs = self.store()?.decided_pairs()?;
+        let mut settled: HashMap<FicheId, Vec<FicheId>> = HashMap::new();
+        for (a, b) in pairs {
+            settled.entry(a.clone()).or_default().push(b.clone());
+            settled.entry(b).or_default().push(a);
+        }
+        self.with_matcher(|matcher| {
+            matcher.queue_size(
+                query.region.as_deref(),
+                &query.filters,
+                query.per_fiche,
+                &settled,
+            )
         })
     }
 }

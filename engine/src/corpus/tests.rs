@@ -187,3 +187,145 @@ fn a_second_writer_is_refused_and_readers_are_not() {
     drop(serving);
     Corpus::create_or_open(dir.path(), &writer("passerelle import")).unwrap();
 }
+
+/// Every entry of every page of the queue.
+fn whole_queue(corpus: &Corpus, query: &QueueQuery) -> usize {
+    let mut query = QueueQuery {
+        page_size: 2,
+        offset: 0,
+        ..query.clone()
+    };
+    let mut entries = 0;
+    loop {
+        let page = corpus.review_queue(&query).unwrap();
+        entries += page.entries.len();
+        if !page.more {
+            return entries;
+        }
+        query.offset += query.page_size;
+    }
+}
+
+#[test]
+fn the_queue_size_is_what_its_pages_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = open_on(dir.path());
+    corpus.upsert(&fiches()).unwrap();
+    let queries = [
+        QueueQuery {
+            per_fiche: 1,
+            ..QueueQuery::default()
+        },
+        QueueQuery {
+            per_fiche: 3,
+            ..QueueQuery::default()
+        },
+        QueueQuery {
+            per_fiche: 50,
+            region: Some("84".into()),
+            ..QueueQuery::default()
+        },
+        QueueQuery {
+            per_fiche: 2,
+            filters: crate::ranking::CandidateFilters {
+                country: crate::reference::CountryCode::parse("BJ"),
+                ..Default::default()
+            },
+            ..QueueQuery::default()
+        },
+    ];
+    let check = |corpus: &Corpus| {
+        for query in &queries {
+            let listed = whole_queue(corpus, query);
+            assert_eq!(
+                corpus.review_remaining(query).unwrap(),
+                listed as u64,
+                "{query:?}"
+            );
+        }
+    };
+    check(&corpus);
+    let french: Vec<FicheId> = fiches()
+        .into_iter()
+        .filter(|f| f.side() == Side::French)
+        .map(|f| f.id)
+        .collect();
+    let mut decided = 0;
+    for (fiche, kind) in french.iter().zip(
+        [DecisionKind::Reject, DecisionKind::Shortlist]
+            .iter()
+            .cycle(),
+    ) {
+        let Some(partner) = suggested(&corpus, fiche.as_str()).into_iter().next() else {
+            continue;
+        };
+        corpus
+            .record_decision(&NewDecision {
+                a: fiche.clone(),
+                b: id(&partner),
+                kind: *kind,
+                reason: None,
+                note: String::new(),
+                reviewer: "test".into(),
+                at: Utc::now(),
+            })
+            .unwrap();
+        decided += 1;
+    }
+    assert!(decided >= 2, "{decided}");
+    check(&corpus);
+}
+
+#[test]
+fn a_fiche_with_nothing_to_match_is_kept_but_never_suggested_nor_queued() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = open_on(dir.path());
+    corpus.upsert(&fiches()).unwrap();
+    let mut empty = fiche(
+        "FR-COM-42999",
+        "Videville",
+        json!({"admin": {"region": "84"}, "call": {"status": "open"}}),
+    );
+    (empty.offer, empty.request) = (None, None);
+    let mut empty_foreign = fiche(
+        "BJ-COM-VIDE",
+        "Videcité",
+        json!({"call": {"status": "open"}}),
+    );
+    (empty_foreign.offer, empty_foreign.request) = (None, None);
+    corpus
+        .upsert(&[empty.clone(), empty_foreign.clone()])
+        .unwrap();
+    assert_eq!(corpus.get(&empty.id).unwrap(), empty);
+    assert!(searched(&corpus, "Videville").contains(&empty.id.to_string()));
+    let error = corpus
+        .suggest(&empty.id, &SuggestOptions::default())
+        .unwrap_err();
+    assert!(matches!(error, Error::NothingToMatch { .. }), "{error:?}");
+    assert!(!suggested(&corpus, "FR-COM-42218").contains(&"BJ-COM-VIDE".to_owned()));
+    let explained = corpus
+        .explain(&id("FR-COM-42218"), &empty_foreign.id, &Weights::default())
+        .unwrap();
+    assert_eq!(
+        explained.exclusion,
+        Some(crate::scoring::Exclusion::NothingToMatch(
+            empty_foreign.id.clone()
+        ))
+    );
+    let queue = corpus
+        .review_queue(&QueueQuery {
+            region: Some("84".into()),
+            per_fiche: 3,
+            page_size: 50,
+            ..QueueQuery::default()
+        })
+        .unwrap();
+    assert!(queue.entries.iter().all(|e| e.fiche_id != empty.id));
+    assert!(!queue.entries.is_empty());
+    let zero = SuggestOptions {
+        k: 0,
+        ..SuggestOptions::default()
+    };
+    let error = corpus.suggest(&id("FR-COM-42218"), &zero).unwrap_err();
+    assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");
+}

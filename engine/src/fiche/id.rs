@@ -15,13 +15,13 @@ impl FicheId {
     pub fn parse(id: &str) -> Result<FicheId, String> {
         if id.len() > MAX_ID_LEN {
             return Err(format!(
-                "id {} is longer than {MAX_ID_LEN} characters",
+                "l'identifiant {} dépasse {MAX_ID_LEN} caractères",
                 super::quote(id)
             ));
         }
         if !matches_pattern(id) {
             return Err(format!(
-                "id {} does not match ^[A-Z]{{2}}-[A-Z0-9]+-[A-Za-z0-9._-]+$",
+                "l'identifiant {} ne suit pas le motif ^[A-Z]{{2}}-[A-Z0-9]+-[A-Za-z0-9._-]+$",
                 super::quote(id)
             ));
         }

@@ -16,7 +16,7 @@ impl LanguageCode {
         match code.as_bytes() {
             &[a, b] if a.is_ascii_lowercase() && b.is_ascii_lowercase() => Ok(LanguageCode([a, b])),
             _ => Err(format!(
-                "{} is not an ISO 639-1 code (two lowercase letters)",
+                "{} n'est pas un code ISO 639-1 (deux lettres minuscules)",
                 super::quote(code)
             )),
         }

@@ -127,6 +127,13 @@ pub struct Intent {
     pub text: Option<String>,
 }
 
+impl Intent {
+    /// Has themes, or a text that is not blank.
+    pub fn carries(&self) -> bool {
+        !self.themes.is_empty() || self.text.as_ref().is_some_and(|t| !t.trim().is_empty())
+    }
+}
+
 /// An existing cooperation or twinning.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -213,6 +220,16 @@ impl Fiche {
     /// Has an open call on `today`: only such fiches are suggested as partners.
     pub fn has_open_call(&self, today: NaiveDate) -> bool {
         self.call.is_some_and(|call| call.is_open_on(today))
+    }
+
+    /// Carries an offer or a request (themes or text): what `fiche.md` asks of a
+    /// fiche to be matchable. A fiche without (only its identity, or whose offer and
+    /// request were withdrawn) is valid — stored, searched, shown and exported — but
+    /// it is never suggested and gets no suggestions.
+    pub fn is_matchable(&self) -> bool {
+        [&self.offer, &self.request]
+            .into_iter()
+            .any(|intent| intent.as_ref().is_some_and(Intent::carries))
     }
 
     /// Bitset of the themes of the territory's profile.

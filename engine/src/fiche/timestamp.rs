@@ -13,7 +13,12 @@ impl Timestamp {
     pub fn parse(text: &str) -> Result<Timestamp, String> {
         DateTime::parse_from_rfc3339(text)
             .map(|_| Timestamp(text.to_owned()))
-            .map_err(|e| format!("{} is not an RFC 3339 time: {e}", super::quote(text)))
+            .map_err(|e| {
+                format!(
+                    "{} n'est pas une date-heure RFC 3339 : {e}",
+                    super::quote(text)
+                )
+            })
     }
 
     pub fn as_str(&self) -> &str {

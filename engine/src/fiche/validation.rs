@@ -11,7 +11,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use super::{Fiche, Intent, Kind};
+use super::{Fiche, Kind};
 use crate::reference::CountryCode;
 
 /// Free texts (activities, offer and request texts) are capped at this many characters.
@@ -106,14 +106,14 @@ fn check_controls(field: &str, text: &str, lines: Lines) -> Result<(), FieldErro
         None => Ok(()),
         Some((at, c)) => {
             let rule = match lines {
-                Lines::Single => "a single-line field allows none",
-                Lines::Multi => "only line feeds and tabs are allowed",
+                Lines::Single => "un champ d'une ligne n'en admet aucun",
+                Lines::Multi => "seuls les sauts de ligne et les tabulations sont admis",
             };
             Err(fail(
                 field,
                 text,
                 format!(
-                    "contains the control character U+{:04X} at character {}: {rule}",
+                    "contient le caractère de contrôle U+{:04X} au caractère {} : {rule}",
                     c as u32,
                     at + 1
                 ),
@@ -138,7 +138,7 @@ fn check_text(
         return Err(fail(
             field,
             text,
-            format!("must have {min} to {max} characters (has {chars})"),
+            format!("doit avoir de {min} à {max} caractères (en a {chars})"),
         ));
     }
     check_controls(field, text, lines)
@@ -149,7 +149,7 @@ fn check_len<T>(field: &str, list: &[T]) -> Result<(), FieldError> {
         return Err(fail_value(
             field,
             list.len(),
-            format!("at most {MAX_LIST_LEN} entries"),
+            format!("{MAX_LIST_LEN} entrées au plus"),
         ));
     }
     Ok(())
@@ -188,7 +188,7 @@ impl Fiche {
             return Err(fail(
                 "id",
                 self.id.as_str(),
-                format!("must start with the fiche's country {}", self.country),
+                format!("doit commencer par le pays de la fiche, {}", self.country),
             ));
         }
         let french_kind = self.kind.side() == super::Side::French;
@@ -196,7 +196,7 @@ impl Fiche {
             let reason = if french_kind {
                 "French kinds (commune, epci, departement, region) need country FR"
             } else {
-                "foreign kinds (municipality, district, province, state, other) need a country other than FR"
+                "les types étrangers (municipality, district, province, state, other) demandent un autre pays que FR"
             };
             return Err(fail("kind", self.kind.as_str(), reason));
         }
@@ -206,11 +206,15 @@ impl Fiche {
             return Err(fail(
                 "level",
                 self.level.as_str(),
-                format!("kind {} has level {}", self.kind.as_str(), level.as_str()),
+                format!(
+                    "le type {} a le niveau {}",
+                    self.kind.as_str(),
+                    level.as_str()
+                ),
             ));
         }
         if self.kind == Kind::Other && self.country == CountryCode::FRANCE {
-            return Err(fail("kind", "other", "not a French kind"));
+            return Err(fail("kind", "other", "n'est pas un type français"));
         }
         check_chars("name", &self.name, 1, MAX_NAME_CHARS)?;
         check_len("alt_names", &self.alt_names)?;
@@ -244,7 +248,11 @@ impl Fiche {
             if let Some(email) = &contact.email
                 && !email.contains('@')
             {
-                return Err(fail_value("contact.email", HIDDEN, "not an e-mail address"));
+                return Err(fail_value(
+                    "contact.email",
+                    HIDDEN,
+                    "n'est pas une adresse électronique",
+                ));
             }
         }
         for (key, value) in &self.provenance {
@@ -260,20 +268,20 @@ impl Fiche {
             return Err(fail_value(
                 "location.lat",
                 location.lat,
-                "must be in [-90, 90]",
+                "doit être entre -90 et 90",
             ));
         }
         if !(-180.0..=180.0).contains(&location.lon) {
             return Err(fail_value(
                 "location.lon",
                 location.lon,
-                "must be in [-180, 180]",
+                "doit être entre -180 et 180",
             ));
         }
         if let Some(area) = self.area_km2
             && !(area.is_finite() && area >= 0.0)
         {
-            return Err(fail_value("area_km2", area, "must be >= 0"));
+            return Err(fail_value("area_km2", area, "doit être positive ou nulle"));
         }
         if let Some(admin) = &self.admin {
             for (name, value) in [
@@ -297,14 +305,14 @@ impl Fiche {
                 return Err(fail_value(
                     format!("themes[{i}].weight"),
                     theme.weight,
-                    "must be in (0, 1]",
+                    "doit être dans ]0, 1]",
                 ));
             }
             if !seen.insert(theme.code) {
                 return Err(fail(
                     format!("themes[{i}].code"),
                     theme.code.as_str(),
-                    "listed twice",
+                    "cité deux fois",
                 ));
             }
         }
@@ -318,18 +326,6 @@ impl Fiche {
                 check_len(&format!("{name}.themes"), &intent.themes)?;
             }
         }
-        let carries = |intent: &Option<Intent>| {
-            intent.as_ref().is_some_and(|i| {
-                !i.themes.is_empty() || i.text.as_ref().is_some_and(|t| !t.trim().is_empty())
-            })
-        };
-        if !carries(&self.offer) && !carries(&self.request) {
-            return Err(fail_value(
-                "offer",
-                "(none)",
-                "at least one of offer/request must carry themes or text",
-            ));
-        }
         if let Some(call) = &self.call
             && let (Some(published), Some(expires)) = (call.published, call.expires)
             && expires < published
@@ -337,7 +333,7 @@ impl Fiche {
             return Err(fail_value(
                 "call.expires",
                 expires,
-                "is before call.published",
+                "est antérieure à call.published",
             ));
         }
         Ok(())
@@ -352,7 +348,7 @@ impl Fiche {
                     return Err(fail(
                         field("partner_id"),
                         id.as_str(),
-                        "a fiche cannot partner itself",
+                        "une fiche ne peut pas être sa propre partenaire",
                     ));
                 }
                 Some(_) => {}
@@ -360,7 +356,7 @@ impl Fiche {
                     return Err(fail_value(
                         field("partner_id"),
                         "(none)",
-                        "give partner_id, or partner_name and country",
+                        "donnez partner_id, ou partner_name et country",
                     ));
                 }
                 None => {}
@@ -376,7 +372,7 @@ impl Fiche {
                 return Err(fail_value(
                     field("since"),
                     year,
-                    "must be a year between 1900 and 2100",
+                    "doit être une année entre 1900 et 2100",
                 ));
             }
         }
@@ -439,7 +435,7 @@ mod tests {
                         .contains(&format!("U+{:04X}", bad.chars().next().unwrap() as u32)),
                     "{error}"
                 );
-                assert!(error.reason.contains("at character 4"), "{error}");
+                assert!(error.reason.contains("au caractère 4"), "{error}");
                 if field.starts_with("contact") {
                     assert_eq!(error.value, HIDDEN, "contact data is never quoted");
                 }
@@ -462,7 +458,7 @@ mod tests {
             with_bad.activities = Some(format!("Port{bad}"));
             let error = with_bad.validate().unwrap_err();
             assert_eq!(error.field, "activities");
-            assert!(error.reason.contains("only line feeds and tabs"), "{error}");
+            assert!(error.reason.contains("seuls les sauts de ligne"), "{error}");
             let mut with_bad = fiche.clone();
             with_bad.request = Some(super::super::Intent {
                 themes: Vec::new(),
@@ -481,7 +477,7 @@ mod tests {
         let message = error.to_string();
         assert!(message.chars().count() < 200, "{message}");
         assert!(message.contains("…(20000 caractères)"), "{message}");
-        assert!(message.contains("(has 20000)"), "{message}");
+        assert!(message.contains("(en a 20000)"), "{message}");
         fiche.name = "x".repeat(MAX_NAME_CHARS);
         fiche.validate().unwrap();
 

@@ -30,7 +30,7 @@ pub fn parse_fiche(line: &str) -> Result<Fiche, LineError> {
     })?;
     fiche.validate().map_err(|error| LineError {
         field: Some(error.field),
-        message: format!("{}: {}", error.value, error.reason),
+        message: format!("{} : {}", error.value, error.reason),
     })?;
     Ok(fiche)
 }
@@ -43,11 +43,11 @@ fn describe(error: &serde_json::Error) -> String {
     // serde_json appends "at line 1 column N"; the line is ours, the column is useful.
     let text = error.to_string();
     let text = match text.rsplit_once(" at line ") {
-        Some((head, _)) => format!("{} (column {})", bounded(head), error.column()),
+        Some((head, _)) => format!("{} (colonne {})", bounded(head), error.column()),
         None => bounded(&text),
     };
     if error.is_syntax() || error.is_eof() {
-        format!("invalid JSON: {text}")
+        format!("JSON invalide : {text}")
     } else {
         text
     }
@@ -108,7 +108,7 @@ impl<R: BufRead> Iterator for FicheLines<R> {
                 Ok(text) => text,
                 Err(error) => {
                     let message = format!(
-                        "invalid UTF-8 at byte {} of the line",
+                        "UTF-8 invalide à l'octet {} de la ligne",
                         error.valid_up_to() + 1
                     );
                     let problem = LineError {

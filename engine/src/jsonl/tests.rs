@@ -125,20 +125,29 @@ fn texts_are_capped() {
 }
 
 #[test]
-fn a_fiche_must_offer_or_seek_something() {
+fn a_fiche_with_neither_offer_nor_request_is_valid_but_not_matchable() {
     let mut fiche = parse_fiche(BORDEAUX).unwrap();
+    assert!(fiche.is_matchable());
     fiche.offer = None;
-    fiche.request = Some(crate::fiche::Intent::default());
-    let error = fiche.validate().unwrap_err();
-    assert_eq!(error.field, "offer");
+    fiche.request = Some(crate::fiche::Intent {
+        themes: Vec::new(),
+        text: Some("  ".into()),
+    });
+    fiche.validate().unwrap();
+    assert!(!fiche.is_matchable());
+    // Identity only: the line parses as it is.
+    let identity = r#"{"id":"BJ-COM-BJ-OU-PNO","country":"BJ","kind":"municipality","level":"local","name":"Porto-Novo","location":{"lat":6.4969,"lon":2.6289},"population":264320}"#;
+    let fiche = parse_fiche(identity).unwrap();
+    assert!(!fiche.is_matchable());
+    assert_eq!(to_line(&fiche), identity);
 }
 
 #[test]
 fn bad_json_is_reported_with_its_column() {
     let error = error_of(r#"{"id": "FR-COM-1",, }"#);
     assert_eq!(error.field, None);
-    assert!(error.message.starts_with("invalid JSON"), "{error:?}");
-    assert!(error.message.contains("column"), "{error:?}");
+    assert!(error.message.starts_with("JSON invalide"), "{error:?}");
+    assert!(error.message.contains("colonne"), "{error:?}");
     let error = error_of(&format!("{BORDEAUX} {{}}"));
     assert!(error.message.contains("trailing"), "{error:?}");
 }
@@ -160,7 +169,7 @@ fn lines_are_numbered_and_bad_utf8_stays_on_its_line() {
             .as_ref()
             .unwrap_err()
             .message
-            .contains("invalid UTF-8")
+            .contains("UTF-8 invalide")
     );
     assert_eq!(lines[2].0, 4);
     assert!(lines[2].1.is_ok());

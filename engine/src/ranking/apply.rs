@@ -303,7 +303,7 @@ impl Matcher {
             None => NONE_U16,
         };
         let fiche = &self.fiches[s];
-        if fiche.open_call {
+        if fiche.suggestible() {
             let key = self.writes.order.key(slot);
             let columns = match fiche.side {
                 Side::French => &mut self.french,

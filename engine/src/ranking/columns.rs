@@ -1,5 +1,5 @@
 //! The ranking kernel's data: for each side, the fiches that can be suggested (open
-//! call) as parallel columns of plain numbers, in a dense order — no strings, no
+//! call, an offer or a request: `MatchFeatures::suggestible`) as parallel columns of plain numbers, in a dense order — no strings, no
 //! pointers, a few dozen bytes per candidate read front to back.
 
 use crate::fiche::{Level, Side};
@@ -85,7 +85,7 @@ fn region_index(fiche: &MatchFeatures, regions: &[String]) -> u16 {
 
 impl Columns {
     /// The candidates of `side` among `fiches` (slots `0..fiches.len()`, all in use):
-    /// those with an open call, in slot order, each with its order key.
+    /// those that can be suggested, in slot order, each with its order key.
     pub fn build(
         fiches: &[MatchFeatures],
         side: Side,
@@ -94,7 +94,7 @@ impl Columns {
     ) -> Columns {
         let mut columns = Columns::default();
         for (slot, fiche) in fiches.iter().enumerate() {
-            if fiche.side == side && fiche.open_call {
+            if fiche.side == side && fiche.suggestible() {
                 let region = region_index(fiche, regions);
                 columns.push(fiche, slot as u32, order(slot as u32), region);
             }

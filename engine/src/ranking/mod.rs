@@ -23,6 +23,7 @@ mod columns;
 mod cross;
 mod id_order;
 mod kernel;
+mod queue;
 mod top_k;
 
 use std::collections::HashMap;
@@ -191,7 +192,8 @@ impl Matcher {
             .ok_or_else(|| Error::NotFound(id.clone()))
     }
 
-    /// The best `k` partners for `id` among the fiches of the other side.
+    /// The best `k` partners for `id` among the fiches of the other side; a fiche
+    /// with neither offer nor request is [`Error::NothingToMatch`].
     pub fn suggest(
         &self,
         id: &FicheId,
@@ -218,6 +220,12 @@ impl Matcher {
             .get(id)
             .ok_or_else(|| Error::NotFound(id.clone()))?;
         let fiche = &self.fiches[position as usize];
+        if !fiche.matchable {
+            return Err(Error::NothingToMatch {
+                id: id.clone(),
+                name: fiche.name.clone(),
+            });
+        }
         let k = options.k.min(MAX_K);
         let mut excluded = self.links[position as usize].clone();
         excluded.extend(

@@ -214,7 +214,7 @@ impl TryFrom<String> for CountryCode {
     fn try_from(code: String) -> Result<Self, Self::Error> {
         CountryCode::parse(&code).ok_or_else(|| {
             format!(
-                "{} is not an ISO 3166-1 alpha-2 country code",
+                "{} n'est pas un code pays ISO 3166-1 alpha-2",
                 crate::quote::quote(&code)
             )
         })

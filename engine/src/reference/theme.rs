@@ -150,7 +150,7 @@ impl TryFrom<String> for ThemeCode {
     fn try_from(code: String) -> Result<Self, Self::Error> {
         ThemeCode::parse(&code).ok_or_else(|| {
             format!(
-                "unknown theme code {} (see themes.csv for the 30 codes)",
+                "code de thème inconnu {} (voir les 30 codes de themes.csv)",
                 crate::quote::quote(&code)
             )
         })

@@ -1,8 +1,9 @@
 //! Pairs that are never suggested, whatever their score.
 //!
 //! A pair is excluded when both fiches are on the same side (or are the same fiche),
-//! when they are already partners (a link in either fiche), when the candidate has no
-//! open call on the scoring date (closed, expired or none), or when a staff decision
+//! when they are already partners (a link in either fiche), when either has neither
+//! offer nor request, when the candidate has no open call on the scoring date
+//! (closed, expired or none), or when a staff decision
 //! vetoes it ([`PairVeto`], which the review store implements).
 
 use std::fmt;
@@ -18,6 +19,8 @@ pub enum Exclusion {
     AlreadyPartners,
     /// The candidate has no open call on the scoring date.
     NoOpenCall(FicheId),
+    /// One of the fiches has neither offer nor request: nothing to match.
+    NothingToMatch(FicheId),
     /// A staff decision rejected the pair.
     Vetoed,
     /// This collectivité said it is not interested in the other: the pair is no
@@ -32,6 +35,10 @@ impl fmt::Display for Exclusion {
             Exclusion::SameSide => f.write_str("les deux fiches sont du même côté"),
             Exclusion::AlreadyPartners => f.write_str("déjà partenaires"),
             Exclusion::NoOpenCall(id) => write!(f, "{id} n'a pas d'appel à partenariat ouvert"),
+            Exclusion::NothingToMatch(id) => write!(
+                f,
+                "{id} n'a ni offre ni demande : elle n'est pas suggérée et ne reçoit pas de suggestions"
+            ),
             Exclusion::Vetoed => f.write_str(
                 "paire rejetée par une décision de l'équipe : elle ne sera plus suggérée",
             ),
@@ -104,6 +111,9 @@ pub fn check(
     }
     if fiche.partner_ids.contains(&candidate.id) || candidate.partner_ids.contains(&fiche.id) {
         return Err(Exclusion::AlreadyPartners);
+    }
+    if let Some(empty) = [fiche, candidate].into_iter().find(|f| !f.matchable) {
+        return Err(Exclusion::NothingToMatch(empty.id.clone()));
     }
     if !candidate.open_call {
         return Err(Exclusion::NoOpenCall(candidate.id.clone()));

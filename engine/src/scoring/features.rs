@@ -87,6 +87,9 @@ pub struct MatchFeatures {
     pub open_call: bool,
     /// The day of the fiche's last update (`updated_at`, UTC), when it says.
     pub updated_on: Option<NaiveDate>,
+    /// Carries an offer or a request ([`Fiche::is_matchable`]): a fiche that does not
+    /// is never suggested and gets no suggestions.
+    pub matchable: bool,
 }
 
 impl MatchFeatures {
@@ -163,7 +166,14 @@ impl MatchFeatures {
                 .updated_at
                 .as_ref()
                 .map(|t| t.to_datetime().naive_utc().date()),
+            matchable: fiche.is_matchable(),
         }
+    }
+
+    /// Can be suggested as a partner: an open call on the scoring date, and an offer
+    /// or a request to match.
+    pub fn suggestible(&self) -> bool {
+        self.open_call && self.matchable
     }
 
     /// The first analysed language both fiches work in.

@@ -68,6 +68,7 @@ prop_compose! {
             other_actors: Vec::new(),
             open_call: true,
             updated_on: None,
+            matchable: true,
         }
     }
 }

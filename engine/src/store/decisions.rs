@@ -16,7 +16,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::Store;
 use crate::error::{Error, Result};
-use crate::fiche::FicheId;
+use crate::fiche::{FicheId, Kind};
 use crate::scoring::PairVeto;
 
 /// What staff decided about a pair.
@@ -256,15 +256,30 @@ impl Store {
         let (a, b) = sorted(&decision.a, &decision.b);
         let at = decision.at.to_rfc3339_opts(SecondsFormat::Millis, true);
         let transaction = self.connection.transaction()?;
+        let mut sides = Vec::with_capacity(2);
         for id in [&a, &b] {
-            let exists = transaction
-                .query_row("SELECT 1 FROM fiches WHERE id = ?1", [id.as_str()], |_| {
-                    Ok(())
-                })
+            let kind: Option<String> = transaction
+                .query_row(
+                    "SELECT kind FROM fiches WHERE id = ?1",
+                    [id.as_str()],
+                    |row| row.get(0),
+                )
                 .optional()?;
-            if exists.is_none() {
-                return Err(Error::NotFound(id.clone()));
-            }
+            let kind = kind.ok_or_else(|| Error::NotFound(id.clone()))?;
+            let kind = Kind::parse(&kind).ok_or_else(|| Error::CorruptRecord {
+                id: id.to_string(),
+                message: format!("unknown kind {kind:?}"),
+            })?;
+            sides.push(kind.side());
+        }
+        // Only a French × foreign pair is ever suggested, so only such a pair is
+        // decided on.
+        if sides[0] == sides[1] {
+            return Err(Error::SameSide {
+                a: decision.a.clone(),
+                b: decision.b.clone(),
+                side: sides[0],
+            });
         }
         transaction.execute(
             "INSERT INTO decisions (fiche_a, fiche_b, kind, reason, note, reviewer, at)
@@ -304,6 +319,15 @@ impl Store {
         rows.map(|row| decode(row?)).collect()
     }
 
+    /// Every decision, oldest first (the staff's export; the evaluation replays them).
+    pub fn all_decisions(&self) -> Result<Vec<Decision>> {
+        let mut statement = self
+            .connection
+            .prepare(&format!("SELECT {COLUMNS} FROM decisions ORDER BY id"))?;
+        let rows = statement.query_map([], read_row)?;
+        rows.map(|row| decode(row?)).collect()
+    }
+
     /// Every decision on the pair (in either order), oldest first.
     pub fn decisions_for_pair(&self, a: &FicheId, b: &FicheId) -> Result<Vec<Decision>> {
         let (a, b) = sorted(a, b);
@@ -314,13 +338,18 @@ impl Store {
         rows.map(|row| decode(row?)).collect()
     }
 
-    /// Every decision, oldest first (the evaluation replays them).
-    pub fn all_decisions(&self) -> Result<Vec<Decision>> {
+    /// Every pair some decision was recorded on (any kind), sorted, each once.
+    pub fn decided_pairs(&self) -> Result<Vec<(FicheId, FicheId)>> {
         let mut statement = self
             .connection
-            .prepare(&format!("SELECT {COLUMNS} FROM decisions ORDER BY id"))?;
-        let rows = statement.query_map([], read_row)?;
-        rows.map(|row| decode(row?)).collect()
+            .prepare("SELECT DISTINCT fiche_a, fiche_b FROM decisions ORDER BY fiche_a, fiche_b")?;
+        let mut rows = statement.query([])?;
+        let mut pairs = Vec::new();
+        while let Some(row) = rows.next()? {
+            let (a, b): (String, String) = (row.get(0)?, row.get(1)?);
+            pairs.push((parse_id(&a)?, parse_id(&b)?));
+        }
+        Ok(pairs)
     }
 
     /// The pairs vetoed by a `reject` decision.
@@ -332,16 +361,17 @@ impl Store {
         let mut pairs = RejectedPairs::default();
         while let Some(row) = rows.next()? {
             let (a, b): (String, String) = (row.get(0)?, row.get(1)?);
-            let parse = |id: &str| {
-                FicheId::parse(id).map_err(|message| Error::CorruptRecord {
-                    id: id.to_owned(),
-                    message,
-                })
-            };
-            pairs.insert(&parse(&a)?, &parse(&b)?);
+            pairs.insert(&parse_id(&a)?, &parse_id(&b)?);
         }
         Ok(pairs)
     }
+}
+
+fn parse_id(id: &str) -> Result<FicheId> {
+    FicheId::parse(id).map_err(|message| Error::CorruptRecord {
+        id: id.to_owned(),
+        message,
+    })
 }
 
 /// The pairs rejected by staff, both directions: a [`PairVeto`] for ranking. Load it

@@ -1,4 +1,5 @@
-//! Importing JSON Lines files: all or nothing.
+//! Importing fiches: all or nothing, from JSON Lines files or from records parsed
+//! elsewhere (spreadsheet rows).
 //!
 //! Policy: an import (one or several files) is one transaction. Every line is parsed
 //! and validated; if any line is rejected, the import goes on reading only to report
@@ -14,8 +15,8 @@ use std::path::Path;
 use super::Store;
 use super::record::{self, Inserter};
 use crate::error::{Error, Result};
-use crate::fiche::FicheId;
-use crate::jsonl::{FicheLines, LineProblem};
+use crate::fiche::{Fiche, FicheId};
+use crate::jsonl::{FicheLines, LineError, LineProblem};
 
 /// Problems listed in an [`Error::ImportRejected`]; the rest are counted.
 pub const MAX_LISTED_PROBLEMS: usize = 100;
@@ -23,12 +24,38 @@ pub const MAX_LISTED_PROBLEMS: usize = 100;
 /// Progress is reported every this many lines.
 const PROGRESS_EVERY: u64 = 1024;
 
-/// A named stream of JSON Lines.
+/// What an import reads: a named stream of JSON Lines, or a source of records
+/// already parsed (a spreadsheet's rows, `crate::sheets`). Both go through the same
+/// policy: every problem named, nothing written on any error.
 pub struct ImportSource {
     pub name: String,
-    pub reader: Box<dyn BufRead>,
-    /// Size in bytes when known (for progress bars).
+    /// Size in progress units when known (bytes of JSON Lines, rows of a sheet).
     pub len: Option<u64>,
+    content: Content,
+}
+
+enum Content {
+    JsonLines(Box<dyn BufRead>),
+    Records(Box<dyn RecordSource>),
+}
+
+/// One record of a [`RecordSource`]: where it is (`line`: a row number; `column`:
+/// the column a problem is in, `C « Population »`), how far the source has got in
+/// its progress units, and the fiche or why not. A row with several problems gives
+/// one record per problem.
+#[derive(Debug)]
+pub struct ImportRecord {
+    pub line: u64,
+    pub column: Option<String>,
+    pub progress: u64,
+    pub fiche: Result<Fiche, LineError>,
+}
+
+/// A source of records parsed elsewhere (a spreadsheet): it gives each record to
+/// `sink`, in order, and stops at the first error `sink` returns. An error of its
+/// own (an unreadable file) fails the import as a whole.
+pub trait RecordSource {
+    fn feed(self: Box<Self>, sink: &mut dyn FnMut(ImportRecord) -> Result<()>) -> Result<()>;
 }
 
 impl std::fmt::Debug for ImportSource {
@@ -40,6 +67,7 @@ impl std::fmt::Debug for ImportSource {
 }
 
 impl ImportSource {
+    /// A JSON Lines file.
     pub fn open(path: &Path) -> Result<ImportSource> {
         let io = |source| Error::Io {
             path: path.to_owned(),
@@ -47,11 +75,29 @@ impl ImportSource {
         };
         let file = File::open(path).map_err(io)?;
         let len = file.metadata().map_err(io)?.len();
-        Ok(ImportSource {
-            name: path.display().to_string(),
-            reader: Box::new(BufReader::with_capacity(1 << 20, file)),
-            len: Some(len),
-        })
+        Ok(ImportSource::json_lines(
+            path.display().to_string(),
+            Box::new(BufReader::with_capacity(1 << 20, file)),
+            Some(len),
+        ))
+    }
+
+    /// A stream of JSON Lines (`len`: its size in bytes, when known).
+    pub fn json_lines(name: String, reader: Box<dyn BufRead>, len: Option<u64>) -> ImportSource {
+        ImportSource {
+            name,
+            len,
+            content: Content::JsonLines(reader),
+        }
+    }
+
+    /// Records parsed elsewhere (`len`: how many progress units they span).
+    pub fn records(name: String, len: Option<u64>, source: Box<dyn RecordSource>) -> ImportSource {
+        ImportSource {
+            name,
+            len,
+            content: Content::Records(source),
+        }
     }
 }
 
@@ -84,45 +130,73 @@ impl Store {
             files: sources.len(),
             ..ImportReport::default()
         };
-        let mut bytes_done = 0;
+        let mut done = 0;
         for (index, source) in sources.into_iter().enumerate() {
-            let mut lines = FicheLines::new(source.reader);
-            while let Some(item) = lines.next() {
-                let (line, parsed) = item.map_err(|source_error| Error::Io {
-                    path: source.name.clone().into(),
-                    source: source_error,
-                })?;
-                if line % PROGRESS_EVERY == 0 {
-                    progress(bytes_done + lines.bytes_read());
-                }
+            let name = source.name;
+            // What every record goes through, whichever kind of source it came from.
+            let mut take = |line: u64,
+                            column: Option<String>,
+                            parsed: Result<Fiche, LineError>|
+             -> Result<()> {
                 let fiche = match parsed {
                     Ok(fiche) => fiche,
                     Err(error) => {
-                        problems.push(&source.name, line, error.field, error.message);
-                        continue;
+                        problems.push(&name, line, column, error);
+                        return Ok(());
                     }
                 };
                 if let Some(&(first_index, first_line)) = first_seen.get(&fiche.id) {
                     let first = if first_index == index {
-                        format!("line {first_line}")
+                        format!("ligne {first_line}")
                     } else {
                         format!("{}:{first_line}", names[first_index])
                     };
                     let message = format!(
-                        "duplicate id {:?}, first given at {first}",
+                        "identifiant {:?} en double, déjà donné {first}",
                         fiche.id.as_str()
                     );
-                    problems.push(&source.name, line, Some("id".into()), message);
-                    continue;
+                    let error = LineError {
+                        field: Some("id".into()),
+                        message,
+                    };
+                    problems.push(&name, line, None, error);
+                    return Ok(());
                 }
                 first_seen.insert(fiche.id.clone(), (index, line));
                 report.fiches += 1;
                 if problems.is_empty() {
                     inserter.upsert(&fiche)?;
                 }
+                Ok(())
+            };
+            match source.content {
+                Content::JsonLines(reader) => {
+                    let mut lines = FicheLines::new(reader);
+                    while let Some(item) = lines.next() {
+                        let (line, parsed) = item.map_err(|source_error| Error::Io {
+                            path: name.clone().into(),
+                            source: source_error,
+                        })?;
+                        if line % PROGRESS_EVERY == 0 {
+                            progress(done + lines.bytes_read());
+                        }
+                        take(line, None, parsed)?;
+                    }
+                    done += lines.bytes_read();
+                }
+                Content::Records(records) => {
+                    let mut at = 0;
+                    records.feed(&mut |record| {
+                        if record.line % PROGRESS_EVERY == 0 {
+                            progress(done + record.progress);
+                        }
+                        at = record.progress;
+                        take(record.line, record.column, record.fiche)
+                    })?;
+                    done += at;
+                }
             }
-            bytes_done += lines.bytes_read();
-            progress(bytes_done);
+            progress(done);
         }
         drop(inserter);
         if let Some(error) = problems.into_error() {
@@ -146,13 +220,14 @@ struct Problems {
 }
 
 impl Problems {
-    fn push(&mut self, source: &str, line: u64, field: Option<String>, message: String) {
+    fn push(&mut self, source: &str, line: u64, column: Option<String>, error: LineError) {
         if self.listed.len() < MAX_LISTED_PROBLEMS {
             self.listed.push(LineProblem {
                 source: source.to_owned(),
                 line,
-                field,
-                message,
+                column,
+                field: error.field,
+                message: error.message,
             });
         } else {
             self.more += 1;

@@ -26,7 +26,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 pub use areas::AreaCount;
 pub use decisions::{Decision, DecisionKind, DecisionReason, NewDecision, RejectedPairs};
-pub use import::{ImportReport, ImportSource};
+pub use import::{ImportRecord, ImportReport, ImportSource, RecordSource};
 pub use interests::{
     DeclinedBy, DeclinedEitherWay, Interest, InterestKind, Interests, MutualPair, NewInterest,
 };

@@ -16,6 +16,7 @@ use passerelle_engine::batch::{
 };
 use passerelle_engine::batch::{ResultItem, RunStatus};
 use passerelle_engine::french::{decimal, integer};
+use passerelle_engine::sheets::BatchBook;
 use passerelle_engine::store::{Store, permissions};
 use passerelle_engine::{Corpus, CorpusOptions};
 
@@ -188,7 +189,7 @@ pub fn run(
         (RunStatus::Done, Some(summary)) => *summary,
         (other, _) => anyhow::bail!("la session {} s'est terminée : {other}", run.id),
     };
-    let plan = files.finish()?;
+    let plan = files.finish(&dir.path("resultats.xlsx"))?;
     if let Some(agenda) = &spec.agenda {
         write(&dir.path("agenda.csv"), &export::csv(&plan.rows))?;
         let calendars = dir.path("calendars");
@@ -259,10 +260,12 @@ fn phase_bar(phase: Phase, size: u64) -> indicatif::ProgressBar {
 type PairsFile = export::PairsCsv<BufWriter<File>>;
 type UnassignedFile = export::UnassignedCsv<BufWriter<File>>;
 
-/// The run's CSV files, written from its results as they are recorded through the
-/// engine's exports (formula-like cells neutralised, French headers).
+/// The run's CSV files and workbook (`resultats.xlsx`), written from its results as
+/// they are recorded through the engine's exports (formula-like cells neutralised,
+/// French headers).
 struct Files {
     pairs: export::PairsCsv<BufWriter<File>>,
+    book: BatchBook,
     /// `assignment.csv` and `unassigned.csv`: only with a pairing.
     assigned: Option<(PairsFile, UnassignedFile)>,
     agenda: AgendaPlan,
@@ -286,6 +289,7 @@ impl Files {
         };
         Ok(Files {
             pairs: export::PairsCsv::new(open("pairs.csv")?)?,
+            book: BatchBook::new(),
             assigned,
             agenda: AgendaPlan::default(),
             failed: None,
@@ -294,6 +298,10 @@ impl Files {
 
     /// One result; the agenda (small) is kept for the end.
     fn write(&mut self, item: ResultItem) -> std::ops::ControlFlow<()> {
+        if let Err(error) = self.book.item(&item) {
+            self.failed = Some(std::io::Error::other(error));
+            return std::ops::ControlFlow::Break(());
+        }
         let written = match (item, self.assigned.as_mut()) {
             (ResultItem::Scored(p), _) => self.pairs.pair(&p),
             (ResultItem::Assigned(p), Some((assigned, _))) => assigned.pair(&p),
@@ -317,13 +325,19 @@ impl Files {
         }
     }
 
-    /// Every file written out; the agenda.
-    fn finish(mut self) -> anyhow::Result<AgendaPlan> {
+    /// Every file written out (the workbook as `path`); the agenda.
+    fn finish(mut self, path: &Path) -> anyhow::Result<AgendaPlan> {
         let cannot = "impossible d'écrire les résultats";
         if let Some(error) = self.failed.take() {
             return Err(error).context(cannot);
         }
         self.pairs.finish().context(cannot)?;
+        let file = permissions::create_private_file(path)
+            .with_context(|| format!("impossible d'écrire {}", path.display()))?;
+        self.book
+            .finish()?
+            .save(BufWriter::with_capacity(1 << 20, file))
+            .context(cannot)?;
         if let Some((assigned, unassigned)) = self.assigned {
             assigned.finish().context(cannot)?;
             unassigned.finish().context(cannot)?;

@@ -21,6 +21,7 @@ mod serve;
 mod stats;
 mod suggest;
 mod tune;
+mod workbook;
 
 use std::path::PathBuf;
 
@@ -49,9 +50,10 @@ enum Command {
     Dataset(dataset::DatasetCommand),
     /// Generate the demo corpus, import it into an empty store and print its stats.
     Demo(demo::DemoArgs),
-    /// Import fiches from JSON Lines files, all or nothing (`-` reads standard input).
+    /// Import fiches from JSON Lines files or spreadsheets (.csv, .xlsx, .ods), all or
+    /// nothing (`-` reads JSON Lines from standard input).
     Import(import::ImportArgs),
-    /// Export every fiche as JSON Lines, in id order.
+    /// Export every fiche as JSON Lines or .xlsx, in id order (or the staff decisions).
     Export(export::ExportArgs),
     /// Print counts by country, level, kind, theme and call state.
     Stats(stats::StatsArgs),

@@ -54,6 +54,9 @@ pub struct SearchArgs {
     /// Print on standard error how long opening the index and the search took.
     #[arg(long)]
     timings: bool,
+    /// Also write the page as a workbook (rank, fiche, relevance, extract).
+    #[arg(long, value_name = "FILE.xlsx")]
+    xlsx: Option<std::path::PathBuf>,
 }
 
 pub(super) fn parse_country(s: &str) -> Result<CountryCode, String> {
@@ -73,6 +76,9 @@ fn parse_side(s: &str) -> Result<Side, String> {
 }
 
 pub fn run(data_dir: &Path, args: SearchArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    if let Some(path) = &args.xlsx {
+        super::workbook::check_extension(path)?;
+    }
     // The date judges open calls and which fiches are to be reconfirmed.
     let options = CorpusOptions {
         today: args.date,
@@ -115,6 +121,10 @@ pub fn run(data_dir: &Path, args: SearchArgs, out: &mut dyn Write) -> anyhow::Re
             opened.as_secs_f64(),
             searched.as_secs_f64() * 1e3
         );
+    }
+    if let Some(path) = &args.xlsx {
+        let book = passerelle_engine::sheets::search_workbook(&page, query.offset)?;
+        super::workbook::save(book, path)?;
     }
     match args.format {
         Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&page)?)?,

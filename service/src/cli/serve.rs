@@ -107,6 +107,7 @@ fn local_admin_token(data_dir: &Path) -> anyhow::Result<config::TokenEntry> {
         token,
         role: crate::server::auth::Role::Admin,
         fiches: Vec::new(),
+        fiche_prefix: None,
     })
 }
 
@@ -152,6 +153,9 @@ fn settings(data_dir: &Path, args: ServeArgs) -> anyhow::Result<Settings> {
     let mut server = ServerConfig::new(tokens);
     server.tls = tls;
     server.request_timeout = file.request_timeout_secs.map(Duration::from_secs);
+    if let Some(grace) = file.shutdown_grace_secs {
+        server.shutdown_grace = Duration::from_secs(grace);
+    }
     server.console.tile_url = args.tile_url.or(file.tile_url);
     if let Some(url) = &server.console.tile_url {
         crate::console::tile_origin(url).map_err(|e| anyhow::anyhow!("{e}: {url:?}"))?;
@@ -245,6 +249,12 @@ async fn shutdown_signal() {
     }
 }
 
+/// After the server returns, how long the runtime waits for its tasks and blocking
+/// threads before the process ends regardless.
+const RUNTIME_SHUTDOWN: Duration = Duration::from_secs(1);
+/// Then, how long closing the data directory may take.
+const CLOSING: Duration = Duration::from_secs(5);
+
 pub fn run(data_dir: &Path, args: ServeArgs) -> anyhow::Result<()> {
     let settings = settings(data_dir, args)?;
     init_logging(settings.log_format);
@@ -252,7 +262,7 @@ pub fn run(data_dir: &Path, args: ServeArgs) -> anyhow::Result<()> {
         .enable_all()
         .thread_name("passerelle-grpc")
         .build()?;
-    runtime.block_on(async move {
+    let served = runtime.block_on(async move {
         if let Some(addr) = settings.metrics_listen {
             install_metrics(addr)?;
         }
@@ -285,14 +295,41 @@ pub fn run(data_dir: &Path, args: ServeArgs) -> anyhow::Result<()> {
             "passerelle: staff console on {scheme}://{addr}{}",
             crate::console::CONSOLE_PATH
         );
-        crate::server::serve(
-            listener,
-            Arc::new(state),
-            settings.server,
-            shutdown_signal(),
-        )
-        .await
-    })
+        let state = Arc::new(state);
+        let served =
+            crate::server::serve(listener, state.clone(), settings.server, shutdown_signal()).await;
+        served.map(|()| state)
+    });
+    // Blocking work still running (a long batch run, a call past the grace period)
+    // is not waited for: the process ends, and a batch run left running is marked
+    // failed at the next start. Committed writes are durable; an unfinished one is
+    // rolled back by SQLite when the store is next opened.
+    runtime.shutdown_timeout(RUNTIME_SHUTDOWN);
+    close(served?);
+    Ok(())
+}
+
+/// Closes the corpus (its search index commits what is pending, so the next start
+/// need not rebuild it), waiting at most [`CLOSING`]: past it the process ends and
+/// the index is rebuilt at the next start. Work abandoned on blocking threads may
+/// still hold the corpus: then it is not closed at all.
+fn close(state: Arc<State>) {
+    let (closed, done) = std::sync::mpsc::channel();
+    let started = Instant::now();
+    std::thread::spawn(move || {
+        drop(state);
+        let _ = closed.send(());
+    });
+    match done.recv_timeout(CLOSING) {
+        Ok(()) => tracing::info!(
+            ms = started.elapsed().as_millis() as u64,
+            "data directory closed"
+        ),
+        Err(_) => tracing::warn!(
+            secs = CLOSING.as_secs(),
+            "the data directory was not closed in time; the search index is rebuilt at the next start"
+        ),
+    }
 }
 
 #[cfg(test)]

@@ -41,6 +41,9 @@ pub struct SuggestArgs {
     explain: bool,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Also write the suggestions as a workbook (scores per criterion, reasons).
+    #[arg(long, value_name = "FILE.xlsx")]
+    xlsx: Option<std::path::PathBuf>,
     #[command(flatten)]
     matching: MatchingArgs,
 }
@@ -51,6 +54,9 @@ pub fn run(
     out: &mut dyn Write,
     notes: &mut dyn Write,
 ) -> anyhow::Result<()> {
+    if let Some(path) = &args.xlsx {
+        super::workbook::check_extension(path)?;
+    }
     let filters = filters(&args)?;
     let of_country = args
         .of_country
@@ -71,6 +77,10 @@ pub fn run(
     let found = fiche.and_then(|fiche| Ok(corpus.suggest(&fiche.id, &options)?));
     bar.finish_and_clear();
     let found = found?;
+    if let Some(path) = &args.xlsx {
+        let book = passerelle_engine::sheets::suggestions_workbook(&found.name, &found.items)?;
+        super::workbook::save(book, path)?;
+    }
     match args.format {
         Format::Json => {
             for suggestion in &found.items {

@@ -66,6 +66,11 @@ impl ConsoleError {
         )
     }
 
+    /// Something asked for does not exist (a French message saying what).
+    pub fn missing(message: impl Into<String>) -> ConsoleError {
+        ConsoleError::new(StatusCode::NOT_FOUND, "Introuvable", message)
+    }
+
     pub fn method_not_allowed() -> ConsoleError {
         ConsoleError::new(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -135,17 +140,25 @@ impl ConsoleError {
             | Error::ImportRejected { .. } => {
                 ConsoleError::bad_request(format!("Requête refusée par le moteur : {error}"))
             }
-            Error::NoSuchRun(_) | Error::RunNotDone { .. } | Error::RunFinished { .. } => {
+            Error::NoSuchRun(id) => ConsoleError::new(
+                StatusCode::NOT_FOUND,
+                "Session introuvable",
+                format!("Aucune session de mise en relation n° {id}."),
+            ),
+            Error::RunNotDone { .. } | Error::RunFinished { .. } => {
                 ConsoleError::conflict(format!("Traitement par lots : {error}"))
             }
             Error::Cancelled => ConsoleError::conflict("L'opération a été annulée."),
-            Error::SameSide { .. } | Error::SpecRejected { .. } => {
-                ConsoleError::bad_request(error.to_string())
+            Error::SameSide { .. }
+            | Error::SpecRejected { .. }
+            | Error::Mapping { .. }
+            | Error::Sheet { .. } => ConsoleError::bad_request(error.to_string()),
+            Error::NothingToMatch { .. } | Error::TooFewDecisions { .. } => {
+                ConsoleError::conflict(error.to_string())
             }
             Error::InvalidRequest(field) | Error::InvalidSetting(field) => {
                 ConsoleError::field(&field.field, &field.reason)
             }
-            Error::TooFewDecisions { .. } => ConsoleError::conflict(error.to_string()),
             Error::Io { .. }
             | Error::SchemaTooNew { .. }
             | Error::Store(_)
@@ -156,6 +169,7 @@ impl ConsoleError {
             | Error::NoStore { .. }
             | Error::DataDirInUse { .. }
             | Error::Fit(_)
+            | Error::SheetWrite(_)
             | Error::Poisoned { .. } => ConsoleError::internal("engine error", &error),
         }
     }

@@ -25,6 +25,7 @@
 mod assets;
 mod corpus;
 mod error;
+mod labels;
 mod map_data;
 mod pages;
 mod params;
@@ -40,7 +41,7 @@ use axum::extract::{DefaultBodyLimit, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use tonic::transport::server::TcpConnectInfo;
 
 pub use assets::paths as asset_paths;
@@ -197,13 +198,58 @@ pub fn router(state: Arc<State>, tokens: Tokens, mut config: ConsoleConfig) -> R
             "/console/connexion",
             get(pages::login::form).post(pages::login::submit),
         )
-        .route(
-            "/console/deconnexion",
-            axum::routing::post(pages::login::logout),
-        )
+        .route("/console/deconnexion", post(pages::login::logout))
         .route("/console/carte", get(pages::map::page))
         .route("/console/carte/points", get(pages::map::points))
         .route("/console/carte/fiches", get(pages::map::cards))
+        .route("/console/recherche", get(pages::search::page))
+        .route("/console/recherche.csv", get(pages::search::export))
+        .route("/console/fiches", get(pages::fiche::open))
+        .route("/console/fiches/{id}", get(pages::fiche::page))
+        .route(
+            "/console/fiches/{id}/suggestions",
+            get(pages::fiche::suggestions),
+        )
+        .route(
+            "/console/fiches/{id}/historique",
+            get(pages::fiche::history_fragment),
+        )
+        .route("/console/decisions", post(pages::decision::record))
+        .route("/console/paire", get(pages::pair::page))
+        .route("/console/revue", get(pages::review::page))
+        .route("/console/revue/restant", get(pages::review::remaining))
+        .route(
+            "/console/sessions",
+            get(pages::batch::list).post(pages::batch::create),
+        )
+        .route("/console/sessions/nouvelle", get(pages::batch::new_form))
+        .route("/console/sessions/{id}", get(pages::batch::run::page))
+        .route(
+            "/console/sessions/{id}/progression",
+            get(pages::batch::run::progress),
+        )
+        .route("/console/sessions/{id}/annuler", post(pages::batch::cancel))
+        .route(
+            "/console/sessions/{id}/paires.csv",
+            get(pages::batch::downloads::scored),
+        )
+        .route(
+            "/console/sessions/{id}/affectations.csv",
+            get(pages::batch::downloads::assigned),
+        )
+        .route(
+            "/console/sessions/{id}/sans-partenaire.csv",
+            get(pages::batch::downloads::unassigned),
+        )
+        .route(
+            "/console/sessions/{id}/agenda.csv",
+            get(pages::batch::downloads::agenda),
+        )
+        .route(
+            "/console/sessions/{id}/calendriers/{fiche}",
+            get(pages::batch::downloads::calendar),
+        )
+        .route("/console/etat", get(pages::status::page))
         .route("/console/assets/{*path}", get(assets::serve))
         .fallback(unknown_path)
         .method_not_allowed_fallback(wrong_method)

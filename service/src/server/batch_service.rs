@@ -11,7 +11,7 @@ use passerelle_engine::batch::{BatchRun, ResultItem, RunId, RunStatus};
 use passerelle_engine::store::Store;
 use passerelle_proto::v1 as pb;
 use pb::batch_service_server::BatchService;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
@@ -19,7 +19,7 @@ use super::auth::{Caller, Role};
 use super::batch_runner::LiveProgress;
 use super::fiche_service::bounded;
 use super::state::State;
-use super::{blocking, convert_batch, engine_err, metered, status};
+use super::{blocking, bounds, convert_batch, engine_err, metered, status};
 
 /// Least time between two progress messages of one watcher.
 const WATCH_INTERVAL: Duration = Duration::from_millis(250);
@@ -31,6 +31,8 @@ const CHUNK: usize = 1000;
 #[derive(Debug, Clone)]
 pub struct BatchApi {
     pub state: Arc<State>,
+    /// Turns true when the server begins to stop: progress streams end.
+    pub stopping: watch::Receiver<bool>,
 }
 
 type Stream<T> = ReceiverStream<Result<T, Status>>;
@@ -50,7 +52,7 @@ fn spec_err(error: Error) -> Status {
 
 async fn run_of(state: &Arc<State>, id: u64) -> Result<BatchRun, Status> {
     let state = state.clone();
-    blocking(move || state.corpus().batch_run(RunId::new(id)).map_err(engine_err)).await
+    blocking(move |_| state.corpus().batch_run(RunId::new(id)).map_err(engine_err)).await
 }
 
 #[tonic::async_trait]
@@ -62,13 +64,14 @@ impl BatchService for BatchApi {
         metered("StartBatch", async {
             let caller = Caller::of(&request)?;
             caller.require(Role::Staff)?;
+            bounds::check(request.get_ref())?;
             let spec = convert_batch::spec(
                 request.get_ref().spec.as_ref(),
                 self.state.corpus().policy().weights,
             )
             .map_err(|e| status::invalid_field(&e))?;
             let state = self.state.clone();
-            let (run, resolved) = blocking(move || {
+            let (run, resolved) = blocking(move |_| {
                 let corpus = state.corpus();
                 corpus.create_batch(&spec, &caller.name).map_err(spec_err)
             })
@@ -96,7 +99,12 @@ impl BatchService for BatchApi {
             Caller::of(&request)?.require(Role::Staff)?;
             let run = run_of(&self.state, request.get_ref().run_id).await?;
             let (sender, receiver) = mpsc::channel(4);
-            tokio::spawn(follow(self.state.clone(), run, sender));
+            let (state, stopping) = (self.state.clone(), self.stopping.clone());
+            tokio::spawn(until_stopping(
+                stopping,
+                sender.clone(),
+                follow(state, run, sender),
+            ));
             Ok(Response::new(ReceiverStream::new(receiver)))
         })
         .await
@@ -133,7 +141,7 @@ impl BatchService for BatchApi {
         metered("CancelBatch", async {
             Caller::of(&request)?.require(Role::Staff)?;
             let (state, id) = (self.state.clone(), RunId::new(request.get_ref().run_id));
-            let after = blocking(move || state.cancel_batch(id).map_err(engine_err)).await?;
+            let after = blocking(move |_| state.cancel_batch(id).map_err(engine_err)).await?;
             let status = convert_batch::status(&after).0 as i32;
             Ok(Response::new(pb::CancelBatchResponse { status }))
         })
@@ -161,11 +169,31 @@ impl BatchService for BatchApi {
             let limit = bounded("limit", request.get_ref().limit, 20, 100)?;
             let state = self.state.clone();
             let runs =
-                blocking(move || state.corpus().batch_runs(limit).map_err(engine_err)).await?;
+                blocking(move |_| state.corpus().batch_runs(limit).map_err(engine_err)).await?;
             let runs = runs.iter().map(convert_batch::run).collect();
             Ok(Response::new(pb::ListBatchesResponse { runs }))
         })
         .await
+    }
+}
+
+/// Runs `follow` until the server begins to stop; then ends the stream with
+/// UNAVAILABLE (the client may watch again on another server, or after a restart).
+async fn until_stopping<T>(
+    mut stopping: watch::Receiver<bool>,
+    sender: mpsc::Sender<Result<T, Status>>,
+    follow: impl std::future::Future<Output = ()>,
+) {
+    let stop = async move {
+        // The guard `wait_for` returns is not `Send`: drop it at once.
+        let _ = stopping.wait_for(|stopping| *stopping).await.map(|_| ());
+    };
+    tokio::select! {
+        () = follow => {}
+        () = stop => {
+            let stopped = Status::unavailable("le serveur s'arrête : suivez la session à nouveau après son redémarrage");
+            let _ = sender.send(Err(stopped)).await;
+        }
     }
 }
 

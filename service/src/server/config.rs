@@ -9,6 +9,8 @@
 //! today = "2026-09-01"                # date calls are judged on (optional)
 //! threads = 0                         # scoring threads (0: one per core)
 //! request_timeout_secs = 30           # optional upper bound on any call
+//! shutdown_grace_secs = 10            # after SIGTERM: time given to calls in flight
+//!                                     # before the process ends regardless (default 10)
 //! tile_url = "https://tile.example.org/{z}/{x}/{y}.png"  # console map tiles (optional;
 //!                                     # off by default: the map needs no internet)
 //!
@@ -18,12 +20,20 @@
 //!
 //! [[tokens]]
 //! name = "portail"
-//! token = "…"                         # at least 16 characters
+//! token = "…"                         # 16 to 256 characters
 //! role = "portal"                     # portal | staff | admin
-//! fiches = ["FR-COM-33063"]           # portal: whose contact data it may see
+//! fiches = ["FR-COM-33063"]           # portal: the fiches it speaks for
+//! fiche_prefix = "FR-COM-33"          # portal: and every fiche whose id starts so
 //! ```
 //!
-//! `PASSERELLE_TOKENS` adds tokens as `name:role:token` items separated by commas.
+//! A portal token writes (`UpsertFiches`, `UpsertFichesStream`) only the fiches it
+//! speaks for — those of `fiches` and, for a portal acting for many collectivités,
+//! those whose id starts with `fiche_prefix` — and sees their contact data; any other
+//! fiche in a message is PERMISSION_DENIED and nothing of the message is written.
+//! Staff and admin tokens write every fiche (and take neither key).
+//!
+//! `PASSERELLE_TOKENS` adds tokens as `name:role:token` items separated by commas
+//! (a portal token given so speaks for no fiche: it reads, it does not write).
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
@@ -34,7 +44,7 @@ use chrono::NaiveDate;
 use passerelle_engine::fiche::FicheId;
 use serde::Deserialize;
 
-use super::auth::{Caller, Role, Tokens};
+use super::auth::{Caller, Grant, MAX_TOKEN_BYTES, Role, Tokens};
 
 /// Shortest accepted token.
 pub const MIN_TOKEN_CHARS: usize = 16;
@@ -62,6 +72,8 @@ pub struct TokenEntry {
     pub role: Role,
     #[serde(default)]
     pub fiches: Vec<String>,
+    #[serde(default)]
+    pub fiche_prefix: Option<String>,
 }
 
 /// The configuration file, every key optional.
@@ -75,6 +87,7 @@ pub struct FileConfig {
     pub today: Option<NaiveDate>,
     pub threads: Option<usize>,
     pub request_timeout_secs: Option<u64>,
+    pub shutdown_grace_secs: Option<u64>,
     pub tile_url: Option<String>,
     pub tls: Option<TlsPaths>,
     #[serde(default)]
@@ -115,6 +128,7 @@ pub fn parse_token_list(list: &str) -> anyhow::Result<Vec<TokenEntry>> {
                 token: token.to_owned(),
                 role,
                 fiches: Vec::new(),
+                fiche_prefix: None,
             })
         })
         .collect()
@@ -142,6 +156,9 @@ pub fn tokens(entries: &[TokenEntry]) -> anyhow::Result<Tokens> {
         if entry.token.chars().count() < MIN_TOKEN_CHARS {
             bail!("{what}: the token must have at least {MIN_TOKEN_CHARS} characters");
         }
+        if entry.token.len() > MAX_TOKEN_BYTES {
+            bail!("{what}: the token must have at most {MAX_TOKEN_BYTES} bytes");
+        }
         if entry
             .token
             .chars()
@@ -152,11 +169,25 @@ pub fn tokens(entries: &[TokenEntry]) -> anyhow::Result<Tokens> {
         if !secrets.insert(entry.token.clone()) {
             bail!("{what}: the same token is given twice");
         }
-        let fiches = entry
+        if entry.role != Role::Portal && (!entry.fiches.is_empty() || entry.fiche_prefix.is_some())
+        {
+            bail!(
+                "{what}: `fiches` and `fiche_prefix` are for portal tokens (staff and admin speak for every fiche)"
+            );
+        }
+        let mut fiches = entry
             .fiches
             .iter()
-            .map(|id| FicheId::parse(id).map_err(|e| anyhow::anyhow!("{what}: fiches: {e}")))
+            .map(|id| {
+                FicheId::parse(id)
+                    .map(Grant::Fiche)
+                    .map_err(|e| anyhow::anyhow!("{what}: fiches: {e}"))
+            })
             .collect::<anyhow::Result<Vec<_>>>()?;
+        if let Some(prefix) = &entry.fiche_prefix {
+            check_prefix(prefix).map_err(|e| anyhow::anyhow!("{what}: fiche_prefix: {e}"))?;
+            fiches.push(Grant::Prefix(prefix.clone()));
+        }
         let caller = Caller {
             name: entry.name.clone(),
             role: entry.role,
@@ -165,6 +196,22 @@ pub fn tokens(entries: &[TokenEntry]) -> anyhow::Result<Tokens> {
         table.push((entry.token.clone(), caller));
     }
     Ok(Tokens::new(table))
+}
+
+/// An id prefix names at least a country (`FR-`) and uses the id's characters only.
+fn check_prefix(prefix: &str) -> anyhow::Result<()> {
+    let bytes = prefix.as_bytes();
+    let country =
+        bytes.len() >= 3 && bytes[..2].iter().all(u8::is_ascii_uppercase) && bytes[2] == b'-';
+    let alphabet = bytes
+        .iter()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if !country || !alphabet || bytes.len() > passerelle_engine::fiche::MAX_ID_LEN {
+        bail!(
+            "{prefix:?} is not the start of a fiche id (two capital letters, `-`, then letters, digits, `.`, `_` or `-`; e.g. FR-COM-33)"
+        );
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -207,5 +254,41 @@ mod tests {
         assert!(err.to_string().contains("unknown role"), "{err}");
         let twice = parse_token_list("a:staff:0123456789abcdef,b:admin:0123456789abcdef").unwrap();
         assert!(tokens(&twice).unwrap_err().to_string().contains("twice"));
+    }
+
+    #[test]
+    fn a_fiche_prefix_is_checked_and_only_for_portals() {
+        let entry = |role: &str, prefix: &str| {
+            let mut entry = parse_token_list(&format!("a:{role}:0123456789abcdef")).unwrap();
+            entry[0].fiche_prefix = Some(prefix.to_owned());
+            tokens(&entry).map(|_| ()).map_err(|e| e.to_string())
+        };
+        assert!(entry("portal", "FR-COM-33").is_ok());
+        assert!(entry("portal", "FR-").is_ok());
+        for bad in [
+            "",
+            "F",
+            "fr-COM",
+            "FR",
+            "FR COM",
+            "FR-COM-33/",
+            &"A".repeat(70),
+        ] {
+            let err = entry("portal", bad).unwrap_err();
+            assert!(err.contains("fiche_prefix"), "{bad:?}: {err}");
+        }
+        assert!(entry("staff", "FR-").unwrap_err().contains("portal tokens"));
+        let file: FileConfig = toml::from_str(
+            "[[tokens]]\nname = 'p'\ntoken = '0123456789abcdef'\nrole = 'portal'\nfiche_prefix = 'FR-COM-33'\n",
+        )
+        .unwrap();
+        assert_eq!(file.tokens[0].fiche_prefix.as_deref(), Some("FR-COM-33"));
+        let long = parse_token_list(&format!("a:staff:{}", "x".repeat(300))).unwrap();
+        assert!(
+            tokens(&long)
+                .unwrap_err()
+                .to_string()
+                .contains("at most 256")
+        );
     }
 }

@@ -25,7 +25,7 @@ pub use super::convert_fiche::{fiche_from_proto, fiche_to_proto};
 // ---- request fields ----------------------------------------------------------------
 
 pub fn fiche_id(field: &str, id: &str) -> Result<FicheId, FieldError> {
-    FicheId::parse(id.trim()).map_err(|reason| invalid(field, format!("{id:?}"), &reason))
+    FicheId::parse(id.trim()).map_err(|reason| FieldError::new(field, id, reason))
 }
 
 /// An optional code of the request, read by the one parser of codes people type
@@ -96,6 +96,10 @@ pub fn candidate_filters(f: Option<&pb::CandidateFilters>) -> Result<CandidateFi
     })
 }
 
+/// Largest weight: a weight is relative to the others, and larger ones could add up
+/// past the largest float, leaving every total 0.
+pub const MAX_WEIGHT: f64 = 1e6;
+
 /// The request's weights; those it does not give keep `defaults` (the configured
 /// weights).
 pub fn weights(w: Option<&pb::Weights>, defaults: Weights) -> Result<Weights, FieldError> {
@@ -112,6 +116,15 @@ pub fn weights(w: Option<&pb::Weights>, defaults: Weights) -> Result<Weights, Fi
         }
     };
     weights.validate()?;
+    for (criterion, &value) in weights.entries() {
+        if value > MAX_WEIGHT {
+            return Err(FieldError::value(
+                format!("weights.{}", criterion.key()),
+                value,
+                "doit valoir au plus 1 000 000 (un poids est relatif aux autres)",
+            ));
+        }
+    }
     Ok(weights)
 }
 
@@ -124,7 +137,7 @@ pub fn decision_kind(kind: i32) -> Result<DecisionKind, FieldError> {
         Ok(pb::DecisionKind::Unspecified) | Err(_) => Err(invalid(
             "kind",
             kind,
-            "must be ACCEPT, REJECT, SHORTLIST or CONTACTED",
+            "ACCEPT, REJECT, SHORTLIST ou CONTACTED attendu",
         )),
     }
 }

@@ -25,27 +25,22 @@ fn in_spec(mut error: FieldError) -> FieldError {
 
 fn scope(field: &str, text: &str) -> Result<Scope, FieldError> {
     if text.trim().is_empty() {
-        return Err(invalid(field, "\"\"", "required: all, region:…, ids:…"));
+        return Err(invalid(field, "", "obligatoire : all, region:…, ids:…"));
     }
-    Scope::parse(text).map_err(|reason| invalid(field, format!("{text:?}"), &reason))
+    Scope::parse(text).map_err(|reason| FieldError::new(field, text, reason))
 }
 
 fn member(field: &str, text: &str) -> Result<Member, FieldError> {
     match text.trim() {
-        "" => Err(invalid(field, "\"\"", "give an id or a name")),
+        "" => Err(invalid(field, "", "donnez un identifiant ou un nom")),
         text => Ok(Member::parse(text)),
     }
 }
 
 fn slot(i: usize, s: &pb::BatchSlot) -> Result<Slot, FieldError> {
     let time = |name: &str, value: &str| {
-        agenda::parse_time(value).map_err(|reason| {
-            invalid(
-                &format!("spec.agenda.slots[{i}].{name}"),
-                format!("{value:?}"),
-                &reason,
-            )
-        })
+        agenda::parse_time(value)
+            .map_err(|reason| invalid(&format!("spec.agenda.slots[{i}].{name}"), value, &reason))
     };
     Ok(Slot {
         label: s.label.clone(),
@@ -58,7 +53,7 @@ fn slot(i: usize, s: &pb::BatchSlot) -> Result<Slot, FieldError> {
 /// (names are resolved later, on the server's name table); weights it does not give
 /// keep `default_weights` (the configured ones).
 pub fn spec(p: Option<&pb::BatchSpec>, default_weights: Weights) -> Result<BatchSpec, FieldError> {
-    let p = p.ok_or_else(|| invalid("spec", "unset", "required"))?;
+    let p = p.ok_or_else(|| invalid("spec", "", "obligatoire"))?;
     let mut spec = BatchSpec::new(
         scope("spec.french", &p.french)?,
         scope("spec.foreign", &p.foreign)?,
@@ -80,7 +75,7 @@ pub fn spec(p: Option<&pb::BatchSpec>, default_weights: Weights) -> Result<Batch
             return Err(invalid(
                 "spec.pairing",
                 p.pairing,
-                "must be OPTIMAL or STABLE",
+                "OPTIMAL, STABLE ou NONE attendu",
             ));
         }
     };

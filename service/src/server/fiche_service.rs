@@ -1,17 +1,19 @@
 //! `passerelle.v1.FicheService`: upsert, get, delete, search, lookup.
 
 use std::collections::HashSet;
+use std::future::Future;
 use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
 
-use passerelle_engine::fiche::Fiche;
-use passerelle_engine::search::{MAX_LIMIT, MAX_OFFSET, MAX_QUERY_BYTES, SearchQuery};
+use passerelle_engine::fiche::{Fiche, quote};
+use passerelle_engine::search::{MAX_LIMIT, MAX_OFFSET, SearchQuery};
 use passerelle_proto::v1 as pb;
 use pb::fiche_service_server::FicheService;
 use tonic::{Request, Response, Status, Streaming};
 
 use super::auth::{Caller, Role};
 use super::state::State;
-use super::{blocking, convert, engine_err, metered, status};
+use super::{blocking, bounds, convert, engine_err, metered, status, wire};
 
 /// Most fiches in one upsert message.
 pub const MAX_BATCH: usize = 1000;
@@ -24,36 +26,33 @@ pub struct FicheApi {
 }
 
 /// A parsed upsert message: the fiches to write and a result per fiche.
+#[derive(Default)]
 struct Batch {
     valid: Vec<Fiche>,
     results: Vec<pb::UpsertResult>,
 }
 
-/// Parses and validates a message; ids already `seen` (earlier in the batch or the
-/// stream) are rejected. An atomic message with an invalid fiche is an error.
+/// Bounds a message, checks that the caller may write each of its fiches (any other
+/// refuses the whole message: PERMISSION_DENIED naming `fiches[i].id`), then parses
+/// and validates it; ids already `seen` (earlier in the batch or the stream) are
+/// rejected. An atomic message with an invalid fiche is an error.
 fn parse_batch(
+    caller: &Caller,
     message: pb::UpsertFichesRequest,
     seen: &mut HashSet<String>,
 ) -> Result<Batch, Status> {
-    if message.fiches.len() > MAX_BATCH {
-        let e = convert::invalid(
-            "fiches",
-            message.fiches.len(),
-            "at most 1000 fiches per message",
-        );
-        return Err(status::invalid_field(&e));
+    bounds::check(&message)?;
+    for (i, fiche) in message.fiches.iter().enumerate() {
+        caller.require_write(&format!("fiches[{i}].id"), &fiche.id)?;
     }
-    let mut batch = Batch {
-        valid: Vec::new(),
-        results: Vec::new(),
-    };
+    let mut batch = Batch::default();
     for (i, proto) in message.fiches.iter().enumerate() {
         let parsed = convert::fiche_from_proto(proto).and_then(|fiche| {
             match seen.insert(fiche.id.as_str().to_owned()) {
                 true => Ok(fiche),
                 false => Err(passerelle_engine::jsonl::LineError {
                     field: Some("id".into()),
-                    message: format!("{:?}: given twice", fiche.id.as_str()),
+                    message: format!("{} : donné deux fois", quote(fiche.id.as_str())),
                 }),
             }
         });
@@ -64,17 +63,14 @@ fn parse_batch(
             }
             Err(e) if message.atomic => {
                 let field = format!("fiches[{i}].{}", e.field.unwrap_or_default());
-                return Err(status::invalid_field(&convert::invalid(
-                    field.trim_end_matches('.'),
-                    &proto.id,
-                    &format!("{}; nothing was written", e.message),
-                )));
+                let status =
+                    Status::invalid_argument(format!("{} ; rien n'a été écrit", e.message));
+                return Err(status::in_field(field.trim_end_matches('.'), status));
             }
             Err(e) => (false, e.field.unwrap_or_default(), e.message),
         };
-        let id = proto.id.clone();
         batch.results.push(pb::UpsertResult {
-            id,
+            id: proto.id.clone(),
             ok,
             field,
             error,
@@ -92,6 +88,77 @@ fn response(results: Vec<pb::UpsertResult>) -> pb::UpsertFichesResponse {
     }
 }
 
+/// The next message of a client stream; statuses about its bytes get their
+/// conventional codes.
+async fn next(
+    stream: &mut Streaming<pb::UpsertFichesRequest>,
+) -> Result<Option<pb::UpsertFichesRequest>, Status> {
+    stream.message().await.map_err(wire::request_status)
+}
+
+/// `future`'s output if it is ready without waiting.
+fn ready_now<F: Future>(future: F) -> Option<F::Output> {
+    let mut future = std::pin::pin!(future);
+    let mut context = Context::from_waker(Waker::noop());
+    match future.as_mut().poll(&mut context) {
+        Poll::Ready(output) => Some(output),
+        Poll::Pending => None,
+    }
+}
+
+/// The next message, and those that have already arrived behind it (up to
+/// [`MAX_BATCH`] fiches in all): written together, in one transaction.
+async fn next_group(
+    stream: &mut Streaming<pb::UpsertFichesRequest>,
+) -> Result<Vec<pb::UpsertFichesRequest>, Status> {
+    let Some(first) = next(stream).await? else {
+        return Ok(Vec::new());
+    };
+    let mut fiches = first.fiches.len();
+    let mut group = vec![first];
+    while fiches < MAX_BATCH {
+        // `Streaming` keeps its decoding state itself: a poll given up loses nothing.
+        match ready_now(next(stream)) {
+            Some(Ok(Some(message))) => {
+                fiches += message.fiches.len();
+                group.push(message);
+            }
+            Some(Ok(None)) | None => break,
+            Some(Err(status)) => return Err(status),
+        }
+    }
+    Ok(group)
+}
+
+/// Parses a group of stream messages and writes every fiche of the messages before
+/// the first refused one (if any) in one transaction; then the refusal, if any.
+fn write_group(
+    state: &State,
+    caller: &Caller,
+    group: Vec<pb::UpsertFichesRequest>,
+    seen: &mut HashSet<String>,
+) -> Result<Vec<pb::UpsertResult>, Status> {
+    let mut written = Batch::default();
+    let mut refusal = None;
+    for message in group {
+        match parse_batch(caller, message, seen) {
+            Ok(batch) => {
+                written.valid.extend(batch.valid);
+                written.results.extend(batch.results);
+            }
+            Err(status) => {
+                refusal = Some(status);
+                break;
+            }
+        }
+    }
+    state.corpus().upsert(&written.valid).map_err(engine_err)?;
+    match refusal {
+        Some(status) => Err(status),
+        None => Ok(written.results),
+    }
+}
+
 #[tonic::async_trait]
 impl FicheService for FicheApi {
     async fn upsert_fiches(
@@ -99,11 +166,13 @@ impl FicheService for FicheApi {
         request: Request<pb::UpsertFichesRequest>,
     ) -> Result<Response<pb::UpsertFichesResponse>, Status> {
         metered("UpsertFiches", async {
-            Caller::of(&request)?.require(Role::Portal)?;
+            let caller = Caller::of(&request)?;
+            caller.require(Role::Portal)?;
             let state = self.state.clone();
             let message = request.into_inner();
-            blocking(move || {
-                let batch = parse_batch(message, &mut HashSet::new())?;
+            blocking(move |cancel| {
+                let batch = parse_batch(&caller, message, &mut HashSet::new())?;
+                cancel.check()?;
                 state.corpus().upsert(&batch.valid).map_err(engine_err)?;
                 Ok(Response::new(response(batch.results)))
             })
@@ -117,27 +186,26 @@ impl FicheService for FicheApi {
         request: Request<Streaming<pb::UpsertFichesRequest>>,
     ) -> Result<Response<pb::UpsertFichesResponse>, Status> {
         metered("UpsertFichesStream", async {
-            Caller::of(&request)?.require(Role::Portal)?;
+            let caller = Caller::of(&request)?;
+            caller.require(Role::Portal)?;
             let mut stream = request.into_inner();
             let mut seen = HashSet::new();
             let mut results = Vec::new();
-            let outcome = async {
-                while let Some(message) = stream.message().await? {
-                    let state = self.state.clone();
-                    let mut ids = std::mem::take(&mut seen);
-                    let (batch, ids) = blocking(move || {
-                        let batch = parse_batch(message, &mut ids)?;
-                        state.corpus().upsert(&batch.valid).map_err(engine_err)?;
-                        Ok((batch, ids))
-                    })
-                    .await?;
-                    seen = ids;
-                    results.extend(batch.results);
+            loop {
+                let group = next_group(&mut stream).await?;
+                if group.is_empty() {
+                    break;
                 }
-                Ok::<(), Status>(())
+                let (state, caller) = (self.state.clone(), caller.clone());
+                let mut ids = std::mem::take(&mut seen);
+                let (written, ids) = blocking(move |_| {
+                    let written = write_group(&state, &caller, group, &mut ids)?;
+                    Ok((written, ids))
+                })
+                .await?;
+                seen = ids;
+                results.extend(written);
             }
-            .await;
-            outcome?;
             Ok(Response::new(response(results)))
         })
         .await
@@ -150,10 +218,11 @@ impl FicheService for FicheApi {
         metered("GetFiche", async {
             let caller = Caller::of(&request)?;
             caller.require(Role::Portal)?;
+            bounds::check(request.get_ref())?;
             let id = convert::fiche_id("id", &request.get_ref().id)
                 .map_err(|e| status::invalid_field(&e))?;
             let state = self.state.clone();
-            let fiche = blocking(move || state.corpus().get(&id).map_err(engine_err)).await?;
+            let fiche = blocking(move |_| state.corpus().get(&id).map_err(engine_err)).await?;
             let with_contact = caller.sees_contact_of(&fiche.id);
             let fiche = Some(convert::fiche_to_proto(&fiche, with_contact));
             Ok(Response::new(pb::GetFicheResponse { fiche }))
@@ -167,10 +236,11 @@ impl FicheService for FicheApi {
     ) -> Result<Response<pb::DeleteFicheResponse>, Status> {
         metered("DeleteFiche", async {
             Caller::of(&request)?.require(Role::Admin)?;
+            bounds::check(request.get_ref())?;
             let id = convert::fiche_id("id", &request.get_ref().id)
                 .map_err(|e| status::invalid_field(&e))?;
             let state = self.state.clone();
-            blocking(move || state.corpus().delete(&id).map_err(engine_err)).await?;
+            blocking(move |_| state.corpus().delete(&id).map_err(engine_err)).await?;
             Ok(Response::new(pb::DeleteFicheResponse {}))
         })
         .await
@@ -182,10 +252,11 @@ impl FicheService for FicheApi {
     ) -> Result<Response<pb::SearchFichesResponse>, Status> {
         metered("SearchFiches", async {
             Caller::of(&request)?.require(Role::Portal)?;
+            bounds::check(request.get_ref())?;
             let query =
                 search_query(request.into_inner()).map_err(|e| status::invalid_field(&e))?;
             let state = self.state.clone();
-            let page = blocking(move || state.corpus().search(&query).map_err(engine_err)).await?;
+            let page = blocking(move |_| state.corpus().search(&query).map_err(engine_err)).await?;
             Ok(Response::new(convert::search_page(&page)))
         })
         .await
@@ -197,6 +268,7 @@ impl FicheService for FicheApi {
     ) -> Result<Response<pb::LookupByNameResponse>, Status> {
         metered("LookupByName", async {
             Caller::of(&request)?.require(Role::Portal)?;
+            bounds::check(request.get_ref())?;
             let r = request.into_inner();
             let country =
                 convert::country("country", &r.country).map_err(|e| status::invalid_field(&e))?;
@@ -204,12 +276,12 @@ impl FicheService for FicheApi {
             if r.name.trim().is_empty() {
                 return Err(status::invalid_field(&convert::invalid(
                     "name",
-                    "\"\"",
-                    "must not be empty",
+                    "",
+                    "ne doit pas être vide",
                 )));
             }
             let state = self.state.clone();
-            let hits = blocking(move || {
+            let hits = blocking(move |_| {
                 let corpus = state.corpus();
                 corpus.lookup(&r.name, country, limit).map_err(engine_err)
             })
@@ -228,7 +300,7 @@ pub fn bounded(field: &str, value: u32, default: usize, max: usize) -> Result<us
         v if v > max => Err(status::invalid_field(&convert::invalid(
             field,
             v,
-            &format!("must be at most {max}"),
+            &format!("doit valoir au plus {max}"),
         ))),
         v => Ok(v),
     }
@@ -243,23 +315,17 @@ fn search_query(
             return Err(convert::invalid(
                 "limit",
                 l,
-                &format!("must be at most {MAX_LIMIT}"),
+                &format!("doit valoir au plus {MAX_LIMIT}"),
             ));
         }
         l => l,
     };
-    if r.text.len() > MAX_QUERY_BYTES {
-        return Err(convert::invalid(
-            "text",
-            format!("{} bytes", r.text.len()),
-            &format!("must be at most {MAX_QUERY_BYTES} bytes"),
-        ));
-    }
+    // The text's length was checked before (`bounds`).
     if r.offset as usize > MAX_OFFSET {
         return Err(convert::invalid(
             "offset",
             r.offset,
-            &format!("must be at most {MAX_OFFSET}"),
+            &format!("doit valoir au plus {MAX_OFFSET}"),
         ));
     }
     Ok(SearchQuery {

@@ -11,7 +11,7 @@ use tonic::{Request, Response, Status};
 use super::auth::{Caller, Role};
 use super::fiche_service::bounded;
 use super::state::State;
-use super::{blocking, convert, engine_err, metered, status};
+use super::{blocking, bounds, convert, engine_err, metered, status};
 
 #[derive(Debug, Clone)]
 pub struct MatchApi {
@@ -21,8 +21,13 @@ pub struct MatchApi {
 /// Resolves a [`pb::FicheRef`] (id or name) on the corpus; blocking. Errors name
 /// `field`.
 pub fn resolve(state: &State, field: &str, r: Option<&pb::FicheRef>) -> Result<Resolution, Status> {
-    let missing =
-        || status::invalid_field(&convert::invalid(field, "unset", "give an id or a name"));
+    let missing = || {
+        status::invalid_field(&convert::invalid(
+            field,
+            "",
+            "donnez un identifiant ou un nom",
+        ))
+    };
     let r = r.ok_or_else(missing)?;
     let country = convert::country(&format!("{field}.country"), &r.country)
         .map_err(|e| status::invalid_field(&e))?;
@@ -53,10 +58,11 @@ impl MatchService for MatchApi {
     ) -> Result<Response<pb::SuggestResponse>, Status> {
         metered("Suggest", async {
             Caller::of(&request)?.require(Role::Portal)?;
+            bounds::check(request.get_ref())?;
             let r = request.into_inner();
             let options = suggest_options(&r, self.state.corpus().suggest_options())?;
             let state = self.state.clone();
-            blocking(move || {
+            blocking(move |_| {
                 let fiche = resolve(&state, "fiche", r.fiche.as_ref())?;
                 let found = state
                     .corpus()
@@ -84,18 +90,23 @@ impl MatchService for MatchApi {
     ) -> Result<Response<pb::ExplainPairResponse>, Status> {
         metered("ExplainPair", async {
             Caller::of(&request)?.require(Role::Portal)?;
+            bounds::check(request.get_ref())?;
             let r = request.into_inner();
             let defaults = self.state.corpus().policy().weights;
             let weights = convert::weights(r.weights.as_ref(), defaults)
                 .map_err(|e| status::invalid_field(&e))?;
             let state = self.state.clone();
-            blocking(move || {
+            blocking(move |_| {
                 let a = resolve(&state, "a", r.a.as_ref())?;
                 let b = resolve(&state, "b", r.b.as_ref())?;
-                let explained = state
-                    .corpus()
-                    .explain(&a.id, &b.id, &weights)
-                    .map_err(engine_err)?;
+                let explained = match state.corpus().explain(&a.id, &b.id, &weights) {
+                    Ok(explained) => explained,
+                    // The second fiche is the one that does not make a pair.
+                    Err(e @ passerelle_engine::Error::SameSide { .. }) => {
+                        return Err(status::in_field("b", engine_err(e)));
+                    }
+                    Err(e) => return Err(engine_err(e)),
+                };
                 let breakdown = explained
                     .score
                     .breakdown
@@ -126,7 +137,7 @@ fn suggest_options(r: &pb::SuggestRequest, base: SuggestOptions) -> Result<Sugge
             return Err(field(convert::invalid(
                 "max_per_country",
                 0,
-                "must be at least 1",
+                "doit valoir au moins 1",
             )));
         }
         cap => cap.map(|c| c as usize),

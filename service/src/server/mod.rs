@@ -1,13 +1,23 @@
 //! The gRPC server: `passerelle.v1` FicheService, MatchService, ReviewService and
 //! BatchService, `grpc.health.v1` and server reflection (v1 and v1alpha).
 //!
-//! Handlers only check the caller's role, convert ([`convert`]) and run the engine's
-//! blocking work off the async runtime ([`state::State`] on `spawn_blocking`); engine
-//! errors become statuses in one place ([`status::from_engine`]).
+//! Handlers only check the caller's role, bound the request's strings ([`bounds`]),
+//! convert ([`convert`]) and run the engine's blocking work off the async runtime
+//! ([`cancel::blocking`], abandoned when the call is gone); engine errors become
+//! statuses in one place ([`status::from_engine`]), and the statuses tonic makes about
+//! undecodable or oversized requests get their conventional codes ([`wire`]).
+//!
+//! Shutdown: when `shutdown` completes, health turns NOT_SERVING, no connection is
+//! accepted, progress streams (`WatchBatch`) end with UNAVAILABLE, and calls in flight
+//! get [`ServerConfig::shutdown_grace`] to finish; then [`serve`] returns whatever is
+//! still running (the binary then ends its runtime without waiting for blocking
+//! work: a batch run left running is marked failed at the next start).
 
 pub mod auth;
 pub mod batch_runner;
 pub mod batch_service;
+pub mod bounds;
+pub mod cancel;
 pub mod config;
 pub mod convert;
 pub mod convert_batch;
@@ -17,6 +27,7 @@ pub mod match_service;
 pub mod review_service;
 pub mod state;
 pub mod status;
+pub mod wire;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -27,12 +38,15 @@ use passerelle_proto::v1::fiche_service_server::FicheServiceServer;
 use passerelle_proto::v1::match_service_server::MatchServiceServer;
 use passerelle_proto::v1::review_service_server::ReviewServiceServer;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::server::TcpIncoming;
 use tonic::transport::{Identity, Server, ServerTlsConfig};
 use tonic::{Code, Status};
 
-pub use auth::{Caller, Role, Tokens};
+pub(crate) use cancel::blocking;
+
+pub use auth::{Caller, Grant, Role, Tokens};
 pub use passerelle_engine::CorpusOptions as StateOptions;
 pub use state::State;
 
@@ -44,6 +58,8 @@ use review_service::ReviewApi;
 
 /// Default bound on a decoded request message (a batch of up to 1000 fiches).
 pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
+/// Default time calls in flight get to finish after shutdown begins.
+pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// How the server runs (beyond its state).
 #[derive(Debug, Clone)]
@@ -54,6 +70,8 @@ pub struct ServerConfig {
     pub max_message_bytes: usize,
     /// Upper bound on any call's duration (clients' `grpc-timeout` applies too).
     pub request_timeout: Option<Duration>,
+    /// After shutdown begins, how long calls in flight may still run.
+    pub shutdown_grace: Duration,
     /// The staff web console served beside the gRPC services (`tls` is set from
     /// `tls` above).
     pub console: crate::console::ConsoleConfig,
@@ -66,14 +84,15 @@ impl ServerConfig {
             tls: None,
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
             request_timeout: None,
+            shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
             console: crate::console::ConsoleConfig::default(),
         }
     }
 }
 
-/// Serves on `listener` until `shutdown` completes; then stops accepting, lets the
-/// calls in flight finish and returns. Health reports NOT_SERVING from the moment
-/// shutdown begins.
+/// Serves on `listener` until `shutdown` completes; then stops accepting, ends the
+/// progress streams, lets the calls in flight finish within the configured grace
+/// period and returns. Health reports NOT_SERVING from the moment shutdown begins.
 pub async fn serve(
     listener: TcpListener,
     state: Arc<State>,
@@ -114,8 +133,10 @@ pub async fn serve(
         state: state.clone(),
     })
     .max_decoding_message_size(limit);
+    let (stopping, stopped) = watch::channel(false);
     let batches = BatchServiceServer::new(BatchApi {
         state: state.clone(),
+        stopping: stopped.clone(),
     })
     .max_decoding_message_size(limit);
     let console = crate::console::router(
@@ -135,6 +156,11 @@ pub async fn serve(
     if let Some(timeout) = config.request_timeout {
         builder = builder.timeout(timeout);
     }
+    // A client that vanished without closing (a cut network) is noticed, and its
+    // calls dropped, within keepalive interval + timeout.
+    builder = builder
+        .http2_keepalive_interval(Some(Duration::from_secs(30)))
+        .http2_keepalive_timeout(Some(Duration::from_secs(10)));
     let reporter = health_reporter.clone();
     let shutdown = async move {
         shutdown.await;
@@ -150,13 +176,16 @@ pub async fn serve(
                 .set_service_status(service, tonic_health::ServingStatus::NotServing)
                 .await;
         }
+        // Progress streams would keep their connections open for as long as a run.
+        let _ = stopping.send(true);
     };
     metrics::gauge!("passerelle_fiches").set(state.corpus().count().unwrap_or(0) as f64);
     // Without TCP_NODELAY, small responses wait for delayed ACKs (~40 ms a call).
     let incoming = TcpIncoming::from(listener)
         .with_nodelay(Some(true))
         .with_keepalive(Some(Duration::from_secs(60)));
-    builder
+    let server = builder
+        .layer(wire::layer())
         .add_routes(tonic::service::Routes::from(console))
         .add_service(health)
         .add_service(reflection_v1)
@@ -165,19 +194,25 @@ pub async fn serve(
         .add_service(InterceptedService::new(matches, auth.clone()))
         .add_service(InterceptedService::new(reviews, auth.clone()))
         .add_service(InterceptedService::new(batches, auth))
-        .serve_with_incoming_shutdown(incoming, shutdown)
-        .await?;
+        .serve_with_incoming_shutdown(incoming, shutdown);
+    let grace = config.shutdown_grace;
+    let mut began = stopped;
+    let grace_over = async move {
+        if began.wait_for(|stopping| *stopping).await.is_ok() {
+            tokio::time::sleep(grace).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        served = server => served?,
+        () = grace_over => tracing::warn!(
+            grace_secs = grace.as_secs_f64(),
+            "calls still in flight at the end of the grace period: abandoned"
+        ),
+    }
     tracing::info!("server stopped");
     Ok(())
-}
-
-/// Runs blocking engine work on tokio's blocking pool and awaits it.
-pub(crate) async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, Status> + Send + 'static,
-) -> Result<T, Status> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| Status::internal(format!("worker failed: {e}")))?
 }
 
 pub(crate) fn engine_err(error: passerelle_engine::Error) -> Status {

@@ -10,28 +10,12 @@ use tonic::{Request, Response, Status};
 use super::auth::{Caller, Role};
 use super::fiche_service::bounded;
 use super::state::State;
-use super::{blocking, convert, engine_err, metered, status};
+use super::{blocking, bounds, convert, engine_err, metered, status};
 use passerelle_engine::corpus::QueueQuery;
-
-/// Longest decision note, in characters.
-pub const MAX_NOTE_CHARS: usize = 2000;
-/// Longest reviewer name, in characters.
-pub const MAX_REVIEWER_CHARS: usize = 200;
 
 #[derive(Debug, Clone)]
 pub struct ReviewApi {
     pub state: Arc<State>,
-}
-
-fn text_field(field: &str, value: &str, max: usize) -> Result<(), Status> {
-    match value.chars().count() {
-        n if n > max => Err(status::invalid_field(&convert::invalid(
-            field,
-            format!("{n} characters"),
-            &format!("must be at most {max} characters"),
-        ))),
-        _ => Ok(()),
-    }
 }
 
 #[tonic::async_trait]
@@ -43,14 +27,13 @@ impl ReviewService for ReviewApi {
         metered("RecordDecision", async {
             let caller = Caller::of(&request)?;
             caller.require(Role::Staff)?;
+            bounds::check(request.get_ref())?;
             let r = request.into_inner();
             let decision = new_decision(r, &caller)?;
             let state = self.state.clone();
-            let recorded = blocking(move || {
-                state
-                    .corpus()
-                    .record_decision(&decision)
-                    .map_err(engine_err)
+            let recorded = blocking(move |_| {
+                let recorded = state.corpus().record_decision(&decision);
+                recorded.map_err(|error| decision_err(error, &decision))
             })
             .await?;
             let decision = Some(convert::decision(&recorded));
@@ -65,6 +48,7 @@ impl ReviewService for ReviewApi {
     ) -> Result<Response<pb::ListDecisionsResponse>, Status> {
         metered("ListDecisions", async {
             Caller::of(&request)?.require(Role::Staff)?;
+            bounds::check(request.get_ref())?;
             let r = request.into_inner();
             let field = |e| status::invalid_field(&e);
             let id = convert::fiche_id("fiche_id", &r.fiche_id).map_err(field)?;
@@ -74,7 +58,7 @@ impl ReviewService for ReviewApi {
                 .map(|p| convert::fiche_id("partner_id", p));
             let partner = partner.transpose().map_err(field)?;
             let state = self.state.clone();
-            let found = blocking(move || {
+            let found = blocking(move |_| {
                 let corpus = state.corpus();
                 corpus.decisions(&id, partner.as_ref()).map_err(engine_err)
             })
@@ -91,11 +75,18 @@ impl ReviewService for ReviewApi {
     ) -> Result<Response<pb::ReviewQueueResponse>, Status> {
         metered("ReviewQueue", async {
             Caller::of(&request)?.require(Role::Staff)?;
+            bounds::check(request.get_ref())?;
             let query = queue_query(request.into_inner())?;
             let (offset, page_size) = (query.offset, query.page_size);
             let state = self.state.clone();
-            let page =
-                blocking(move || state.corpus().review_queue(&query).map_err(engine_err)).await?;
+            let page = blocking(move |cancel| {
+                let stop = || cancel.is_cancelled();
+                match state.corpus().review_queue_until(&query, &stop) {
+                    Err(passerelle_engine::Error::Cancelled) => Err(super::cancel::abandoned()),
+                    page => page.map_err(engine_err),
+                }
+            })
+            .await?;
             let (entries, more) = (page.entries, page.more);
             let weights = Default::default();
             let items = entries.iter().map(|e| pb::QueueItem {
@@ -117,10 +108,20 @@ impl ReviewService for ReviewApi {
     }
 }
 
+/// A refused decision names the field to blame: the fiche that is missing, or the
+/// second one when both are of one side.
+fn decision_err(error: passerelle_engine::Error, decision: &NewDecision) -> Status {
+    use passerelle_engine::Error;
+    let field = match &error {
+        Error::NotFound(id) if *id == decision.a => "fiche_a",
+        Error::NotFound(_) | Error::SameSide { .. } => "fiche_b",
+        _ => return engine_err(error),
+    };
+    status::in_field(field, engine_err(error))
+}
+
 fn new_decision(r: pb::RecordDecisionRequest, caller: &Caller) -> Result<NewDecision, Status> {
     let field = |e| status::invalid_field(&e);
-    text_field("note", &r.note, MAX_NOTE_CHARS)?;
-    text_field("reviewer", &r.reviewer, MAX_REVIEWER_CHARS)?;
     let reviewer = match r.reviewer.trim() {
         "" => caller.name.clone(),
         given => given.to_owned(),
@@ -147,8 +148,8 @@ fn queue_query(r: pb::ReviewQueueRequest) -> Result<QueueQuery, Status> {
             .ok_or_else(|| {
                 field(convert::invalid(
                     "page_token",
-                    format!("{token:?}"),
-                    "not a token of this server",
+                    token,
+                    "pas un jeton de page de ce serveur",
                 ))
             })?,
     };

@@ -223,6 +223,7 @@ fn runs_left_by_a_stopped_process_are_failed_as_interrupted() {
         participants: batch::Participants {
             french: vec![participant("FR-COM-42218")],
             foreign: vec![participant("BJ-COM-0101")],
+            skipped: Vec::new(),
         },
         scored: vec![batch::Edge {
             french: 0,

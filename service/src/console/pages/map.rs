@@ -11,13 +11,13 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use passerelle_engine::atlas::{CallState, NO_AREA};
 use passerelle_engine::fiche::{Fiche, Kind, Level, Side};
-use passerelle_engine::reference::{CountryCode, ThemeCode, Themes};
+use passerelle_engine::reference::{CountryCode, ThemeCode};
 
 use super::super::error::ConsoleError;
 use super::super::map_data::{MapData, area_label, level_label};
 use super::super::params::Params;
 use super::super::{Console, StaffSession, assets, blocking};
-use super::{Layout, html};
+use super::{Choice, Layout, html};
 
 /// Most points whose cards one request may ask for.
 pub const MAX_CARDS: usize = 20;
@@ -218,20 +218,8 @@ impl MapFilters {
     }
 }
 
-/// An `<option>`.
-#[derive(Debug, Clone)]
-struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
-}
-
 fn choice(value: &str, label: &str, selected: bool) -> Choice {
-    Choice {
-        value: value.to_owned(),
-        label: label.to_owned(),
-        selected,
-    }
+    Choice::new(value, label, selected)
 }
 
 #[derive(Template)]
@@ -317,11 +305,7 @@ pub(crate) async fn page(
         }
         None => Vec::new(),
     };
-    let mut themes: Vec<Choice> = Themes::get()
-        .all()
-        .map(|(code, info)| choice(code.as_str(), &info.label_fr, filters.theme == Some(code)))
-        .collect();
-    themes.sort_by_key(|c| passerelle_engine::text::fold(&c.label));
+    let themes = super::theme_choices(filters.theme);
     let page = MapPage {
         layout: Layout::new(Some(&session.caller), "carte"),
         map_js: assets::url("map.js"),

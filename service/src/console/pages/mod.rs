@@ -1,12 +1,25 @@
 //! One module per page: each handler checks its input, calls the engine through the
 //! console's corpus adapter and renders a template.
 
+pub(crate) mod batch;
+pub(crate) mod decision;
+pub(crate) mod fiche;
+pub(crate) mod fiche_view;
 pub(crate) mod login;
 pub(crate) mod map;
+pub(crate) mod pair;
+pub(crate) mod review;
+pub(crate) mod score_view;
+pub(crate) mod scoring_form;
+pub(crate) mod search;
+pub(crate) mod status;
 
 use askama::Template;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+
+use passerelle_engine::reference::{Countries, CountryCode, ThemeCode, Themes};
+use passerelle_engine::text::fold;
 
 use super::assets;
 use super::error::ConsoleError;
@@ -40,6 +53,73 @@ impl Layout {
             current,
         }
     }
+}
+
+/// An `<option>` of a `<select>`.
+#[derive(Debug, Clone)]
+pub(crate) struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+impl Choice {
+    pub fn new(value: &str, label: &str, selected: bool) -> Choice {
+        Choice {
+            value: value.to_owned(),
+            label: label.to_owned(),
+            selected,
+        }
+    }
+}
+
+/// Every country, by French name in alphabetical order (sorted once).
+static COUNTRIES: std::sync::LazyLock<Vec<(CountryCode, &'static str)>> =
+    std::sync::LazyLock::new(|| {
+        let mut all: Vec<(String, CountryCode, &'static str)> = Countries::get()
+            .all()
+            .iter()
+            .map(|c| (fold(&c.name_fr), c.code, c.name_fr.as_str()))
+            .collect();
+        all.sort();
+        all.into_iter()
+            .map(|(_, code, name)| (code, name))
+            .collect()
+    });
+
+/// Every theme, by French label in alphabetical order (sorted once).
+static THEMES: std::sync::LazyLock<Vec<(ThemeCode, &'static str)>> =
+    std::sync::LazyLock::new(|| {
+        let mut all: Vec<(String, ThemeCode, &'static str)> = Themes::get()
+            .all()
+            .map(|(code, info)| (fold(&info.label_fr), code, info.label_fr.as_str()))
+            .collect();
+        all.sort();
+        all.into_iter()
+            .map(|(_, code, label)| (code, label))
+            .collect()
+    });
+
+/// The countries as options (France left out when `foreign_only`).
+pub(crate) fn country_choices(selected: Option<CountryCode>, foreign_only: bool) -> Vec<Choice> {
+    COUNTRIES
+        .iter()
+        .filter(|(code, _)| !foreign_only || *code != CountryCode::FRANCE)
+        .map(|(code, name)| Choice::new(code.as_str(), name, selected == Some(*code)))
+        .collect()
+}
+
+/// The 30 themes as options.
+pub(crate) fn theme_choices(selected: Option<ThemeCode>) -> Vec<Choice> {
+    THEMES
+        .iter()
+        .map(|(code, label)| Choice::new(code.as_str(), label, selected == Some(*code)))
+        .collect()
+}
+
+/// A request made by htmx (a fragment is expected).
+pub(crate) fn is_htmx(headers: &HeaderMap) -> bool {
+    headers.contains_key("hx-request")
 }
 
 /// A rendered template as an HTML response with `status`.
