@@ -7,7 +7,7 @@ use super::Corpus;
 use crate::error::{Error, Result};
 use crate::fiche::{FicheId, Side};
 use crate::scoring::NoVetoes;
-use crate::store::{Decision, Interest, NewInterest, Reconfirmation};
+use crate::store::{Decision, Interest, InterestKind, NewInterest, Reconfirmation};
 
 /// A pair where both collectivités said "interested": a match.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,6 +44,33 @@ impl Corpus {
             .map_err(|_| Error::Poisoned { what: "interests" })?
             .insert(&recorded);
         Ok(recorded)
+    }
+
+    /// Whether both fiches' latest word about the other is "interested": a match.
+    pub fn is_mutual(&self, a: &FicheId, b: &FicheId) -> Result<bool> {
+        let interests = self.interests()?;
+        let said = |by, to| {
+            matches!(
+                interests.latest(by, to),
+                Some((InterestKind::Interested, _))
+            )
+        };
+        Ok(said(a, b) && said(b, a))
+    }
+
+    /// The mutual interests of one fiche (`NotFound` when there is no such fiche), or
+    /// every one, the most recent match first.
+    pub fn mutual_interests_of(&self, id: Option<&FicheId>) -> Result<Vec<MutualInterest>> {
+        if let Some(id) = id
+            && self.store()?.get(id)?.is_none()
+        {
+            return Err(Error::NotFound(id.clone()));
+        }
+        let mut all = self.mutual_interests()?;
+        if let Some(id) = id {
+            all.retain(|m| &m.french == id || &m.foreign == id);
+        }
+        Ok(all)
     }
 
     /// The decisions, interests and reconfirmations of a fiche, or of the pair

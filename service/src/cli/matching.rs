@@ -44,17 +44,10 @@ impl MatchingArgs {
     }
 
     pub fn weights(&self) -> anyhow::Result<Weights> {
-        let Some(path) = &self.weights else {
-            return Ok(Weights::default());
-        };
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("impossible de lire {}", path.display()))?;
-        let weights: Weights = toml::from_str(&text)
-            .with_context(|| format!("fichier de poids invalide : {}", path.display()))?;
-        weights
-            .validate()
-            .with_context(|| format!("fichier de poids invalide : {}", path.display()))?;
-        Ok(weights)
+        match &self.weights {
+            Some(path) => read_weights(path),
+            None => Ok(Weights::default()),
+        }
     }
 
     /// The corpus of an existing data directory.
@@ -84,4 +77,17 @@ pub fn resolve(
         )?;
     }
     Ok(resolution)
+}
+
+/// A weights file (TOML, one key per criterion: `thematic`, `geography`, `size`,
+/// `underserved`; missing ones keep their defaults), as `passerelle tune` writes.
+pub fn read_weights(path: &Path) -> anyhow::Result<Weights> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("impossible de lire {}", path.display()))?;
+    let weights: Weights = toml::from_str(&text)
+        .with_context(|| format!("fichier de poids invalide : {}", path.display()))?;
+    weights
+        .validate()
+        .with_context(|| format!("fichier de poids invalide : {}", path.display()))?;
+    Ok(weights)
 }
