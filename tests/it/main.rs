@@ -14,6 +14,7 @@ mod grpc;
 mod grpc_bad_input;
 mod grpc_decode;
 mod grpc_harness;
+mod grpc_interest;
 mod grpc_roles;
 mod import_policy;
 mod layering;
