@@ -6,6 +6,7 @@ mod cli;
 mod cli_learning;
 mod console;
 mod console_batch;
+mod console_interest;
 mod console_pages;
 mod console_server;
 mod cross_product;

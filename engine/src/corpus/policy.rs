@@ -94,6 +94,16 @@ impl Corpus {
         &self.policy
     }
 
+    /// Whether `fiche` is « à reconfirmer » today: last updated longer ago than the
+    /// configured age, or undated.
+    pub fn is_stale(&self, fiche: &crate::fiche::Fiche) -> bool {
+        let updated_on = fiche
+            .updated_at
+            .as_ref()
+            .map(|t| t.to_datetime().naive_utc().date());
+        self.policy.freshness.is_stale(updated_on, self.today)
+    }
+
     /// The options a suggestion starts from: the configured weights and interest
     /// bonus, stale fiches flagged (and left out when the configuration says so),
     /// k = 10, no filter.

@@ -64,6 +64,11 @@ impl ConsoleCorpus {
         self.state.corpus().resolve(name_or_id, None, side)
     }
 
+    /// Whether the fiche is « à reconfirmer » (older than the configured age).
+    pub(crate) fn is_stale(&self, fiche: &Fiche) -> bool {
+        self.state.corpus().is_stale(fiche)
+    }
+
     /// The options every suggestion starts from (configured weights, interest bonus,
     /// freshness).
     pub(crate) fn suggest_options(&self) -> SuggestOptions {

@@ -206,7 +206,10 @@ pub(crate) async fn page(
             let today = console.corpus.today();
             Ok(FichePage {
                 layout: Layout::new(Some(&caller), "fiche"),
-                fiche: FicheView::new(&fiche, &caller, today),
+                fiche: FicheView {
+                    stale: console.corpus.is_stale(&fiche),
+                    ..FicheView::new(&fiche, &caller, today)
+                },
                 corrected_from,
                 history: history(&console, &id, None)?,
                 part: suggestions_part(&console, &id, &settings)?,

@@ -1,0 +1,81 @@
+//! The console and issue 13: a mutual interest is shown first in the review queue,
+//! marked and explained in French; a fiche to reconfirm says so on its page.
+
+use axum::http::StatusCode;
+use passerelle_engine::fiche::FicheId;
+use passerelle_engine::ranking::SuggestOptions;
+use passerelle_engine::store::{InterestKind, NewInterest};
+
+use crate::console::{console, login, page, send};
+use crate::grpc::STAFF;
+
+const NARBONNE: &str = "FR-COM-11262"; // open call, updated in 2026
+const MARSEILLE: &str = "FR-COM-13055"; // last updated in 2023
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_queue_shows_mutual_interests_first_and_fiches_to_reconfirm_say_so() {
+    let c = console().await;
+    let state = c.state.clone();
+    let partner = tokio::task::spawn_blocking(move || {
+        let corpus = state.corpus();
+        let narbonne = FicheId::parse(NARBONNE).unwrap();
+        let options = SuggestOptions {
+            k: 8,
+            ..corpus.suggest_options()
+        };
+        let partner = corpus.suggest(&narbonne, &options).unwrap().items[7]
+            .id
+            .clone();
+        for (fiche, candidate) in [(&partner, &narbonne), (&narbonne, &partner)] {
+            corpus
+                .record_interest(&NewInterest {
+                    fiche: fiche.clone(),
+                    candidate: candidate.clone(),
+                    kind: InterestKind::Interested,
+                    note: String::new(),
+                    actor: "portail".into(),
+                    at: chrono::Utc::now(),
+                })
+                .unwrap();
+        }
+        partner
+    })
+    .await
+    .unwrap();
+    let cookie = login(&c.router, STAFF).await;
+
+    let reply = send(&c.router, page("/console/revue", Some(&cookie))).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let html = reply.text();
+    let first = html.split("<div class=\"entree-revue\">").nth(1).unwrap();
+    assert!(
+        first.contains(&format!("/console/fiches/{NARBONNE}\"")),
+        "{first}"
+    );
+    assert!(
+        first.contains(&format!("data-partenaire=\"{partner}\"")),
+        "{first}"
+    );
+    assert!(first.contains("Intérêt mutuel"), "{first}");
+    assert!(
+        first.contains("s&#39;est déclarée intéressée par un partenariat avec")
+            || first.contains("s&#x27;est déclarée intéressée par un partenariat avec"),
+        "{first}"
+    );
+    let second = html.split("<div class=\"entree-revue\">").nth(2).unwrap();
+    assert!(!second.contains("Intérêt mutuel"), "{second}");
+
+    let stale = send(
+        &c.router,
+        page(&format!("/console/fiches/{MARSEILLE}"), Some(&cookie)),
+    )
+    .await;
+    assert!(stale.text().contains("class=\"info a-reconfirmer\""));
+    let fresh = send(
+        &c.router,
+        page(&format!("/console/fiches/{NARBONNE}"), Some(&cookie)),
+    )
+    .await;
+    assert_eq!(fresh.status, StatusCode::OK);
+    assert!(!fresh.text().contains("class=\"info a-reconfirmer\""));
+}
