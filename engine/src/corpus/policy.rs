@@ -81,7 +81,7 @@ impl Policy {
             return Err(FieldError::new(
                 "max_age_months",
                 &months.to_string(),
-                &format!("doit être compris entre 1 et {MAX_AGE_MONTHS}"),
+                format!("doit être compris entre 1 et {MAX_AGE_MONTHS}"),
             ));
         }
         Ok(())

@@ -200,6 +200,16 @@ impl ReplaySummary {
     }
 }
 
+/// Metrics per group, most judged pairs first (ties in key order).
+fn group<K: Ord>(groups: BTreeMap<K, Vec<&Replayed>>) -> Vec<(K, ReplayMetrics)> {
+    let mut out: Vec<_> = groups
+        .into_iter()
+        .map(|(key, pairs)| (key, ReplayMetrics::of(pairs)))
+        .collect();
+    out.sort_by_key(|group| std::cmp::Reverse(group.1.pairs()));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,14 +222,4 @@ mod tests {
         assert_eq!(auc(&[0.3, 0.7], &[0.5]), Some(0.5));
         assert_eq!(auc(&[], &[0.5]), None);
     }
-}
-
-/// Metrics per group, most judged pairs first (ties in key order).
-fn group<K: Ord>(groups: BTreeMap<K, Vec<&Replayed>>) -> Vec<(K, ReplayMetrics)> {
-    let mut out: Vec<_> = groups
-        .into_iter()
-        .map(|(key, pairs)| (key, ReplayMetrics::of(pairs)))
-        .collect();
-    out.sort_by(|a, b| b.1.pairs().cmp(&a.1.pairs()));
-    out
 }

@@ -93,7 +93,7 @@ pub fn validate_bonus(bonus: f64) -> Result<(), crate::fiche::FieldError> {
         Err(crate::fiche::FieldError::new(
             "interest_bonus",
             &bonus.to_string(),
-            &format!("doit être compris entre 0 et {MAX_INTEREST_BONUS}"),
+            format!("doit être compris entre 0 et {MAX_INTEREST_BONUS}"),
         ))
     }
 }

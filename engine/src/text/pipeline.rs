@@ -40,7 +40,8 @@ impl TokenStream for WordStream<'_> {
         self.token.position = self.token.position.wrapping_add(1);
         while let Some((start, c)) = self.chars.next() {
             if arabic::is_word_char(c) {
-                let end = (&mut self.chars)
+                let end = self
+                    .chars
                     .find(|(_, c)| !arabic::is_word_char(*c))
                     .map_or(self.text.len(), |(offset, _)| offset);
                 self.token.offset_from = start;
