@@ -2,7 +2,8 @@
 //! fiches) stored in a temporary data directory and answered by the engine's corpus:
 //!
 //! 1. **suggest latency** (`Corpus::suggest`, k = 10, the configured options) for
-//!    QUERIES fiches spread over the id order, before anything is recorded;
+//!    QUERIES fiches spread over the id order, before anything is recorded: ROUNDS
+//!    rounds, the median of each percentile over the rounds;
 //! 2. **the weight fit**: staff decisions drawn from planted weights on real pairs
 //!    (each French fiche of a spread, its candidates at ranks 1, 10, 50 and 100 under
 //!    equal weights; accepted with probability σ(30 · (planted total − median))),
@@ -14,7 +15,8 @@
 //! 4. interests and decisions recorded until **10 % of the fiches** have some, then
 //!    the same suggest latency again, and the ratio.
 //!
-//! `cargo run --release -p passerelle-benches --bin bench-learning [-- QUERIES]`
+//! `cargo run --release -p passerelle-benches --bin bench-learning [-- QUERIES ROUNDS]`
+//! (defaults 2000 and 5)
 
 use std::collections::HashSet;
 use std::time::Instant;
@@ -53,6 +55,10 @@ fn main() -> anyhow::Result<()> {
         .nth(1)
         .map_or(Ok(2000), |a| a.parse())
         .context("QUERIES: a number")?;
+    let rounds: usize = std::env::args()
+        .nth(2)
+        .map_or(Ok(5), |a| a.parse())
+        .context("ROUNDS: a number")?;
     let dir = tempfile::tempdir()?;
     let options = CorpusOptions {
         today: Some(passerelle_datasets::demo_corpus_date()),
@@ -77,7 +83,7 @@ fn main() -> anyhow::Result<()> {
 
     let step = (ids.len() / queries).max(1);
     let chosen: Vec<&FicheId> = ids.iter().step_by(step).take(queries).collect();
-    let before = latency(&corpus, &chosen)?;
+    let before = latency(&corpus, &chosen, rounds)?;
     println!("suggest, nothing recorded:      {}", before.line());
 
     let mut touched: HashSet<FicheId> = HashSet::new();
@@ -89,7 +95,7 @@ fn main() -> anyhow::Result<()> {
         touched.len(),
         100.0 * touched.len() as f64 / ids.len() as f64,
     );
-    let after = latency(&corpus, &chosen)?;
+    let after = latency(&corpus, &chosen, rounds)?;
     println!("suggest, 10 % recorded:         {}", after.line());
     println!(
         "ratio after / before: p50 {:.3}, p90 {:.3}, p99 {:.3}",
@@ -103,6 +109,7 @@ fn main() -> anyhow::Result<()> {
 /// Latency percentiles, in milliseconds.
 struct Latency {
     queries: usize,
+    rounds: usize,
     p50: f64,
     p90: f64,
     p99: f64,
@@ -112,31 +119,39 @@ struct Latency {
 impl Latency {
     fn line(&self) -> String {
         format!(
-            "{} queries, p50 {:.3} ms, p90 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
-            self.queries, self.p50, self.p90, self.p99, self.max
+            "{} queries × {} rounds, medians: p50 {:.3} ms, p90 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
+            self.queries, self.rounds, self.p50, self.p90, self.p99, self.max
         )
     }
 }
 
-fn latency(corpus: &Corpus, chosen: &[&FicheId]) -> anyhow::Result<Latency> {
+fn latency(corpus: &Corpus, chosen: &[&FicheId], rounds: usize) -> anyhow::Result<Latency> {
     let options = corpus.suggest_options();
     for id in chosen.iter().take(50) {
         corpus.suggest(id, &options)?; // warm-up (the first call builds the matcher)
     }
-    let mut ms: Vec<f64> = Vec::with_capacity(chosen.len());
-    for id in chosen {
-        let started = Instant::now();
-        corpus.suggest(id, &options)?;
-        ms.push(started.elapsed().as_secs_f64() * 1e3);
+    let mut percentiles: [Vec<f64>; 4] = Default::default();
+    for _ in 0..rounds.max(1) {
+        let mut ms: Vec<f64> = Vec::with_capacity(chosen.len());
+        for id in chosen {
+            let started = Instant::now();
+            corpus.suggest(id, &options)?;
+            ms.push(started.elapsed().as_secs_f64() * 1e3);
+        }
+        ms.sort_by(f64::total_cmp);
+        let at = |q: f64| ms[((ms.len() - 1) as f64 * q).round() as usize];
+        for (list, q) in percentiles.iter_mut().zip([0.5, 0.9, 0.99, 1.0]) {
+            list.push(at(q));
+        }
     }
-    ms.sort_by(f64::total_cmp);
-    let at = |q: f64| ms[((ms.len() - 1) as f64 * q).round() as usize];
+    let [p50, p90, p99, max] = percentiles.map(passerelle_benches::median);
     Ok(Latency {
-        queries: ms.len(),
-        p50: at(0.5),
-        p90: at(0.9),
-        p99: at(0.99),
-        max: at(1.0),
+        queries: chosen.len(),
+        rounds: rounds.max(1),
+        p50,
+        p90,
+        p99,
+        max,
     })
 }
 
@@ -262,7 +277,7 @@ fn effect(
         Ok(found.items.iter().position(|s| &s.id == who).map(|r| r + 1))
     };
     let (mut one_sided, mut mutual) = (Vec::new(), Vec::new());
-    let (mut removed, mut kept_other_way, mut tried) = (0, 0, 0);
+    let (mut removed, mut listed_other_way, mut kept_other_way, mut tried) = (0, 0, 0, 0);
     // Offset from the fit's spread, so that these fiches have no decision yet.
     for id in french
         .iter()
@@ -284,7 +299,11 @@ fn effect(
         let other_way = rank_of(&first, id)?;
         say(corpus, id, &first, InterestKind::NotInterested)?;
         removed += usize::from(rank_of(id, &first)?.is_none());
-        kept_other_way += usize::from(rank_of(&first, id)? == other_way);
+        // Only French fiches with an open call are suggested to foreign ones.
+        if other_way.is_some() {
+            listed_other_way += 1;
+            kept_other_way += usize::from(rank_of(&first, id)? == other_way);
+        }
         touched.extend([id.clone(), candidate, first]);
     }
     let summary = |ranks: &mut Vec<usize>| {
@@ -306,7 +325,7 @@ fn effect(
         "  both say it (mutual): median rank {mutual_median}, in the top 10 for {mutual_top}/{tried}"
     );
     println!(
-        "  \"not interested\" in their first suggestion: removed for {removed}/{tried}; the French fiche's rank in that fiche's own list unchanged for {kept_other_way}/{tried}"
+        "  \"not interested\" in their first suggestion: removed for {removed}/{tried}; where that fiche lists the French one ({listed_other_way}), its rank there unchanged for {kept_other_way}/{listed_other_way}"
     );
     Ok(())
 }
