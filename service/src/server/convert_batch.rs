@@ -67,6 +67,7 @@ pub fn spec(p: Option<&pb::BatchSpec>, default_weights: Weights) -> Result<Batch
     spec.min_score = p.min_score;
     spec.french_capacity = or(p.french_capacity, 1);
     spec.foreign_capacity = or(p.foreign_capacity, 1);
+    spec.require_mutual = p.require_mutual;
     spec.pairing = match pb::BatchPairing::try_from(p.pairing) {
         Ok(pb::BatchPairing::Unspecified | pb::BatchPairing::Optimal) => Pairing::Optimal,
         Ok(pb::BatchPairing::Stable) => Pairing::Stable,
@@ -164,6 +165,7 @@ fn spec_to_proto(spec: &BatchSpec) -> pb::BatchSpec {
                 .collect(),
             tables: a.tables as u32,
         }),
+        require_mutual: spec.require_mutual,
     }
 }
 
