@@ -4,9 +4,9 @@
 use axum::http::StatusCode;
 use passerelle_engine::fiche::FicheId;
 use passerelle_engine::ranking::SuggestOptions;
-use passerelle_engine::store::{InterestKind, NewInterest};
+use passerelle_engine::store::{DecisionReason, InterestKind, NewInterest};
 
-use crate::console::{console, login, page, send};
+use crate::console::{console, form, login, page, send};
 use crate::grpc::STAFF;
 
 const NARBONNE: &str = "FR-COM-11262"; // open call, updated in 2026
@@ -64,6 +64,32 @@ async fn the_queue_shows_mutual_interests_first_and_fiches_to_reconfirm_say_so()
     );
     let second = html.split("<div class=\"entree-revue\">").nth(2).unwrap();
     assert!(!second.contains("Intérêt mutuel"), "{second}");
+    assert!(first.contains("<select name=\"motif\">"), "{first}");
+
+    // A decision with a reason code (« motif ») from the queue; an unknown code is
+    // refused naming the field.
+    let bad =
+        format!("fiche={NARBONNE}&partenaire={partner}&decision=rejeter&motif=humeur&depuis=revue");
+    let reply = send(&c.router, form("/console/decisions", &bad, Some(&cookie))).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert!(reply.text().contains("motif"), "{}", reply.text());
+    let body = format!(
+        "fiche={NARBONNE}&partenaire={partner}&decision=rejeter&motif=political_context&depuis=revue"
+    );
+    let reply = send(&c.router, form("/console/decisions", &body, Some(&cookie))).await;
+    assert!(
+        reply.status.is_success() || reply.status.is_redirection(),
+        "{}",
+        reply.text()
+    );
+    let state = c.state.clone();
+    let (narbonne, chosen) = (FicheId::parse(NARBONNE).unwrap(), partner.clone());
+    let recorded = tokio::task::spawn_blocking(move || {
+        state.corpus().decisions(&narbonne, Some(&chosen)).unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(recorded[0].reason, Some(DecisionReason::PoliticalContext));
 
     let stale = send(
         &c.router,

@@ -86,7 +86,7 @@ async fn record_inner(
     let body = form_body(request).await?;
     let params = Params::parse(
         &body,
-        &["fiche", "partenaire", "decision", "note", "depuis"],
+        &["fiche", "partenaire", "decision", "motif", "note", "depuis"],
     )?;
     let required = |name: &str| {
         params
@@ -108,7 +108,7 @@ async fn record_inner(
         code => Some(code.parse::<DecisionReason>().map_err(|_| {
             ConsoleError::field(
                 "motif",
-                "attendu theme, size, language, already_partners, political_context ou other.",
+                "motif inconnu : choisissez thème, taille, langue, déjà partenaires, contexte politique ou autre.",
             )
         })?),
     };
