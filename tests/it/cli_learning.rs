@@ -242,7 +242,20 @@ fn review_lists_mutual_interests_first_and_suggest_says_who_is_interested() {
         "{told}"
     );
 
-    say(&open(&data), &french, &foreign, InterestKind::Interested);
+    let said = passerelle(
+        &data,
+        &[
+            "interest",
+            french.as_str(),
+            foreign.as_str(),
+            "interested",
+            "--note",
+            "vu aux Assises",
+        ],
+    )
+    .unwrap();
+    assert!(said.contains("s'est déclarée intéressée par"), "{said}");
+    assert!(said.contains("intérêt mutuel"), "{said}");
     let mutual = passerelle(&data, &["review", "--mutual", "--date", DATE]).unwrap();
     assert!(mutual.starts_with("1 intérêts mutuels"), "{mutual}");
     assert!(
@@ -335,6 +348,26 @@ fn freshness_writes_the_fiches_to_contact_in_a_private_file() {
     assert!(row.contains("2020-01-05,oui"), "{row}");
     assert!(row.contains("'=HYPERLINK"), "{row}");
     assert!(row.contains("mairie@example.org"), "{row}");
+
+    // Reconfirmed: no longer to contact.
+    let said = passerelle(
+        &data,
+        &["reconfirm", old.id.as_str(), "--note", "inchangée"],
+    )
+    .unwrap();
+    assert!(said.contains("reconfirmée le"), "{said}");
+    let again = [
+        "freshness",
+        "--out",
+        out.to_str().unwrap(),
+        "--date",
+        DATE,
+        "--max-age-months",
+        "24",
+    ];
+    passerelle(&data, &again).unwrap();
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert!(!csv.contains(old.id.as_str()), "{csv}");
 
     let error = passerelle(
         &data,

@@ -10,11 +10,13 @@ mod explain;
 mod export;
 mod freshness;
 mod import;
+mod interest;
 mod lookup;
 mod matching;
 mod output_dir;
 mod output_format;
 mod progress;
+mod reconfirm;
 mod review;
 mod search;
 mod serve;
@@ -72,6 +74,10 @@ enum Command {
     Tune(tune::TuneArgs),
     /// The review queue: mutual interests first, then undecided suggestions.
     Review(review::ReviewArgs),
+    /// Record that a collectivité is interested, or not, in a candidate.
+    Interest(interest::InterestArgs),
+    /// Record that a collectivité confirmed its fiche unchanged.
+    Reconfirm(reconfirm::ReconfirmArgs),
     /// Write the fiches to contact (to reconfirm, calls expiring) as CSV, contacts included.
     Freshness(freshness::FreshnessArgs),
     /// Match whole scopes at once: pairing under capacities and a meeting agenda.
@@ -109,6 +115,8 @@ pub fn run_to(
         Command::Eval(args) => eval::run(&cli.data_dir, args, out),
         Command::Tune(args) => tune::run(&cli.data_dir, args, out),
         Command::Review(args) => review::run(&cli.data_dir, args, out),
+        Command::Interest(args) => interest::run(&cli.data_dir, args, out, notes),
+        Command::Reconfirm(args) => reconfirm::run(&cli.data_dir, args, out, notes),
         Command::Freshness(args) => freshness::run(&cli.data_dir, args, out),
         Command::Batch(args) => batch::run(&cli.data_dir, args, out, notes),
     }
