@@ -103,5 +103,17 @@ async fn the_queue_shows_mutual_interests_first_and_fiches_to_reconfirm_say_so()
     )
     .await;
     assert_eq!(fresh.status, StatusCode::OK);
-    assert!(!fresh.text().contains("class=\"info a-reconfirmer\""));
+    let fresh = fresh.text();
+    assert!(!fresh.contains("class=\"info a-reconfirmer\""));
+    // Its history lists both interests.
+    let section = fresh
+        .split("<section class=\"bloc\" id=\"interets\">")
+        .nth(1)
+        .unwrap();
+    let section = section.split("</section>").next().unwrap();
+    assert_eq!(
+        section.matches("<td>intéressée</td>").count(),
+        2,
+        "{section}"
+    );
 }

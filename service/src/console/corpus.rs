@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use passerelle_engine::Result;
 use passerelle_engine::atlas::Atlas;
 use passerelle_engine::batch::{BatchRun, BatchSpec, ResolvedSpec, ResultItem, RunId, RunStatus};
-use passerelle_engine::corpus::{PairExplanation, QueueQuery, ReviewPage, Suggestions};
+use passerelle_engine::corpus::{History, PairExplanation, QueueQuery, ReviewPage, Suggestions};
 use passerelle_engine::fiche::{Fiche, FicheId, Side};
 use passerelle_engine::lookup::Resolution;
 use passerelle_engine::ranking::SuggestOptions;
@@ -88,6 +88,12 @@ impl ConsoleCorpus {
         weights: &Weights,
     ) -> Result<PairExplanation> {
         self.state.corpus().explain(a, b, weights)
+    }
+
+    /// A fiche's interests (expressed or received) and reconfirmations, oldest
+    /// first, with its decisions.
+    pub(crate) fn history(&self, id: &FicheId) -> Result<History> {
+        self.state.corpus().history(id, None)
     }
 
     /// Decisions on a fiche, or on a pair, oldest first.

@@ -49,6 +49,61 @@ pub(crate) struct DecisionRow {
     pub reviewer: String,
 }
 
+/// One interest of a fiche's history (expressed or received), fiches named.
+#[derive(Debug, Clone)]
+pub(crate) struct InterestRow {
+    pub at: String,
+    pub by: String,
+    pub by_href: String,
+    /// `intéressée`, `pas intéressée`.
+    pub kind: &'static str,
+    pub about: String,
+    pub about_href: String,
+    pub note: String,
+    pub actor: String,
+}
+
+/// A fiche's interests, newest first, and its reconfirmations (date, note, by),
+/// newest first.
+pub(crate) fn interests(
+    console: &Console,
+    id: &FicheId,
+) -> Result<(Vec<InterestRow>, Vec<(String, String, String)>), ConsoleError> {
+    let history = console
+        .corpus
+        .history(id)
+        .map_err(ConsoleError::from_engine)?;
+    let name = |other: &FicheId| match console.corpus.fiche(other) {
+        Ok(fiche) => Ok(fiche.name),
+        Err(Error::NotFound(_)) => Ok(format!("{other} (fiche supprimée)")),
+        Err(e) => Err(ConsoleError::from_engine(e)),
+    };
+    let rows = history
+        .interests
+        .iter()
+        .rev()
+        .map(|i| {
+            Ok(InterestRow {
+                at: labels::utc_time(&i.at),
+                by: name(&i.fiche)?,
+                by_href: format!("/console/fiches/{}", i.fiche),
+                kind: i.kind.label(),
+                about: name(&i.candidate)?,
+                about_href: format!("/console/fiches/{}", i.candidate),
+                note: i.note.clone(),
+                actor: i.actor.clone(),
+            })
+        })
+        .collect::<Result<_, ConsoleError>>()?;
+    let reconfirmations = history
+        .reconfirmations
+        .iter()
+        .rev()
+        .map(|r| (labels::utc_time(&r.at), r.note.clone(), r.actor.clone()))
+        .collect();
+    Ok((rows, reconfirmations))
+}
+
 /// The decisions on `id` (or on the pair with `partner`), newest first, partners
 /// named.
 pub(crate) fn history(
@@ -103,6 +158,8 @@ struct FichePage {
     fiche: FicheView,
     corrected_from: Option<String>,
     history: Vec<DecisionRow>,
+    interests: Vec<InterestRow>,
+    reconfirmations: Vec<(String, String, String)>,
     part: SuggestionsPart,
 }
 
@@ -204,7 +261,10 @@ pub(crate) async fn page(
                 .fiche(&id)
                 .map_err(ConsoleError::from_engine)?;
             let today = console.corpus.today();
+            let (interests, reconfirmations) = interests(&console, &id)?;
             Ok(FichePage {
+                interests,
+                reconfirmations,
                 layout: Layout::new(Some(&caller), "fiche"),
                 fiche: FicheView {
                     stale: console.corpus.is_stale(&fiche),
