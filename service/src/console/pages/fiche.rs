@@ -63,12 +63,19 @@ pub(crate) struct InterestRow {
     pub actor: String,
 }
 
-/// A fiche's interests, newest first, and its reconfirmations (date, note, by),
-/// newest first.
+/// A reconfirmation of a fiche's history.
+#[derive(Debug, Clone)]
+pub(crate) struct ReconfirmationRow {
+    pub at: String,
+    pub note: String,
+    pub by: String,
+}
+
+/// A fiche's interests and its reconfirmations, each newest first.
 pub(crate) fn interests(
     console: &Console,
     id: &FicheId,
-) -> Result<(Vec<InterestRow>, Vec<(String, String, String)>), ConsoleError> {
+) -> Result<(Vec<InterestRow>, Vec<ReconfirmationRow>), ConsoleError> {
     let history = console
         .corpus
         .history(id)
@@ -99,7 +106,11 @@ pub(crate) fn interests(
         .reconfirmations
         .iter()
         .rev()
-        .map(|r| (labels::utc_time(&r.at), r.note.clone(), r.actor.clone()))
+        .map(|r| ReconfirmationRow {
+            at: labels::utc_time(&r.at),
+            note: r.note.clone(),
+            by: r.actor.clone(),
+        })
         .collect();
     Ok((rows, reconfirmations))
 }
@@ -159,7 +170,7 @@ struct FichePage {
     corrected_from: Option<String>,
     history: Vec<DecisionRow>,
     interests: Vec<InterestRow>,
-    reconfirmations: Vec<(String, String, String)>,
+    reconfirmations: Vec<ReconfirmationRow>,
     part: SuggestionsPart,
 }
 
