@@ -26,12 +26,19 @@ async fn the_queue_shows_mutual_interests_first_and_fiches_to_reconfirm_say_so()
         let partner = corpus.suggest(&narbonne, &options).unwrap().items[7]
             .id
             .clone();
-        for (fiche, candidate) in [(&partner, &narbonne), (&narbonne, &partner)] {
+        let declined = corpus.suggest(&narbonne, &options).unwrap().items[1]
+            .id
+            .clone();
+        for (fiche, candidate, kind) in [
+            (&partner, &narbonne, InterestKind::Interested),
+            (&narbonne, &partner, InterestKind::Interested),
+            (&narbonne, &declined, InterestKind::NotInterested),
+        ] {
             corpus
                 .record_interest(&NewInterest {
                     fiche: fiche.clone(),
                     candidate: candidate.clone(),
-                    kind: InterestKind::Interested,
+                    kind,
                     note: String::new(),
                     actor: "portail".into(),
                     at: chrono::Utc::now(),
@@ -65,6 +72,38 @@ async fn the_queue_shows_mutual_interests_first_and_fiches_to_reconfirm_say_so()
     let second = html.split("<div class=\"entree-revue\">").nth(2).unwrap();
     assert!(!second.contains("Intérêt mutuel"), "{second}");
     assert!(first.contains("<select name=\"motif\">"), "{first}");
+
+    // What remains is what the pages list, the match counted once, the declined
+    // candidate not at all.
+    for filters in ["", "region=76&par_fiche=2"] {
+        let first = send(
+            &c.router,
+            page(&format!("/console/revue?{filters}"), Some(&cookie)),
+        )
+        .await;
+        let total = remaining(&first.text());
+        let mut listed = 0;
+        for n in 1.. {
+            let html = send(
+                &c.router,
+                page(&format!("/console/revue?{filters}&page={n}"), Some(&cookie)),
+            )
+            .await
+            .text();
+            listed += html.matches("data-partenaire=\"").count() as u64;
+            // The pair itself (its block's id) is listed once, first.
+            let block = format!("id=\"s-{NARBONNE}-{partner}\"");
+            assert_eq!(
+                html.matches(&block).count(),
+                usize::from(n == 1),
+                "{filters}"
+            );
+            if !html.contains("Page suivante") {
+                break;
+            }
+        }
+        assert_eq!(total, listed, "{filters}");
+    }
 
     // A decision with a reason code (« motif ») from the queue; an unknown code is
     // refused naming the field.
@@ -116,4 +155,19 @@ async fn the_queue_shows_mutual_interests_first_and_fiches_to_reconfirm_say_so()
         2,
         "{section}"
     );
+}
+
+/// The count of pairs that remain, as the page says it.
+fn remaining(html: &str) -> u64 {
+    let text = html
+        .split("<strong>")
+        .nth(1)
+        .and_then(|rest| rest.split("</strong>").next())
+        .unwrap();
+    text.split(' ')
+        .next()
+        .unwrap()
+        .replace('\u{a0}', "")
+        .parse()
+        .unwrap_or_else(|_| panic!("{text}"))
 }

@@ -101,11 +101,9 @@ impl Corpus {
         query: &QueueQuery,
         stop: &dyn Fn() -> bool,
     ) -> Result<ReviewPage> {
-        let mutual = if query.offset == 0 {
-            self.mutual_entries(query)?
-        } else {
-            Vec::new()
-        };
+        // Shown on the first page only, and never again among their French fiche's
+        // own entries, on whichever page that fiche is.
+        let mutual = self.mutual_entries(query)?;
         let scope = SearchQuery {
             text: String::new(),
             filters: SearchFilters {
@@ -135,8 +133,13 @@ impl Corpus {
             if stop() {
                 return Err(Error::Cancelled);
             }
+            let matched: HashSet<&FicheId> = mutual
+                .iter()
+                .filter(|m| m.fiche_id == hit.id)
+                .map(|m| &m.partner.id)
+                .collect();
             let options = SuggestOptions {
-                k: (query.per_fiche + decided.len()).clamp(1, MAX_K),
+                k: (query.per_fiche + decided.len() + matched.len()).clamp(1, MAX_K),
                 filters: query.filters.clone(),
                 ..self.suggest_options()
             };
@@ -151,11 +154,7 @@ impl Corpus {
                 suggestions
                     .into_iter()
                     .filter(|s| !decided.contains(&s.id))
-                    .filter(|s| {
-                        !mutual
-                            .iter()
-                            .any(|m| m.fiche_id == hit.id && m.partner.id == s.id)
-                    })
+                    .filter(|s| !matched.contains(&s.id))
                     .take(query.per_fiche)
                     .map(|partner| QueueEntry {
                         fiche_id: hit.id.clone(),
@@ -166,8 +165,13 @@ impl Corpus {
             );
         }
         entries.sort_by(queue_order);
+        let shown = if query.offset == 0 {
+            mutual
+        } else {
+            Vec::new()
+        };
         Ok(ReviewPage {
-            entries: mutual.into_iter().chain(entries).collect(),
+            entries: shown.into_iter().chain(entries).collect(),
             fiches_in_scope: found.total,
             more: query.offset + page.len() < found.total,
         })
@@ -175,22 +179,39 @@ impl Corpus {
 
     /// How many pairs the whole queue holds, over all its pages: what
     /// [`Corpus::review_queue`] would list page after page, counted without ranking
-    /// (see `Matcher::queue_size`).
+    /// (see `Matcher::queue_size`). A candidate a French fiche said it is not
+    /// interested in is never in its part of the queue; the undecided mutual
+    /// interests in scope are counted once each, apart from their French fiche's
+    /// own entries.
     pub fn review_remaining(&self, query: &QueueQuery) -> Result<u64> {
+        let mutual = self.mutual_entries(query)?;
         let pairs = self.store()?.decided_pairs()?;
         let mut settled: HashMap<FicheId, Vec<FicheId>> = HashMap::new();
         for (a, b) in pairs {
             settled.entry(a.clone()).or_default().push(b.clone());
             settled.entry(b).or_default().push(a);
         }
-        self.with_matcher(|matcher| {
+        for (by, declined) in self.interests()?.declined_by_each() {
+            settled
+                .entry(by.clone())
+                .or_default()
+                .extend(declined.into_iter().cloned());
+        }
+        for m in &mutual {
+            settled
+                .entry(m.fiche_id.clone())
+                .or_default()
+                .push(m.partner.id.clone());
+        }
+        let own = self.with_matcher(|matcher| {
             matcher.queue_size(
                 query.region.as_deref(),
                 &query.filters,
                 query.per_fiche,
                 &settled,
             )
-        })
+        })?;
+        Ok(own + mutual.len() as u64)
     }
 }
 

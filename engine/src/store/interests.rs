@@ -288,6 +288,14 @@ impl Interests {
             .map(|&(_, kind, id)| (kind, id))
     }
 
+    /// Every fiche with the candidates its latest word declined ("not interested").
+    pub fn declined_by_each(&self) -> impl Iterator<Item = (&FicheId, Vec<&FicheId>)> {
+        self.said.keys().map(|by| {
+            let declined = self.with_kind(by, InterestKind::NotInterested).collect();
+            (by, declined)
+        })
+    }
+
     /// Directed pairs (a fiche about a candidate) whose latest word is `kind`.
     pub fn count(&self, kind: InterestKind) -> usize {
         self.said
