@@ -24,6 +24,7 @@ pub mod convert_batch;
 pub mod convert_fiche;
 pub mod fiche_service;
 pub mod match_service;
+pub mod registry_lock;
 pub mod review_service;
 pub mod state;
 pub mod status;
