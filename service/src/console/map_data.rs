@@ -20,8 +20,8 @@ use passerelle_engine::fiche::{Level, Side};
 use passerelle_engine::reference::Themes;
 use serde::Serialize;
 
-use crate::server::registry_lock;
 use super::corpus::ConsoleCorpus;
+use crate::server::registry_lock;
 
 /// The first bytes of the document (and its format's version).
 pub const MAGIC: &[u8; 4] = b"PSA1";
