@@ -34,56 +34,13 @@ const FICHE_COLUMNS: [Column; 35] = {
     while field < Field::ALL.len() {
         let f = Field::ALL[field];
         if !matches!(f, Field::Insee | Field::Geonames) {
-            columns[at] = column(header_of(f), widths[at]);
+            columns[at] = column(Field::header(f), widths[at]);
             at += 1;
         }
         field += 1;
     }
     columns
 };
-
-/// [`Field::header`], usable in a constant.
-const fn header_of(field: Field) -> &'static str {
-    match field {
-        Field::Id => "Identifiant",
-        Field::Name => "Nom",
-        Field::AltNames => "Autres noms",
-        Field::Insee => "Code INSEE",
-        Field::Geonames => "Identifiant GeoNames",
-        Field::Country => "Pays",
-        Field::Kind => "Type",
-        Field::Level => "Niveau",
-        Field::Region => "Région",
-        Field::Departement => "Département",
-        Field::Admin1 => "Division (admin1)",
-        Field::Admin1Name => "Nom de la division",
-        Field::Lat => "Latitude",
-        Field::Lon => "Longitude",
-        Field::Approximate => "Position approximative",
-        Field::Population => "Population",
-        Field::AreaKm2 => "Superficie (km²)",
-        Field::Languages => "Langues",
-        Field::ContactName => "Contact : nom",
-        Field::ContactRole => "Contact : fonction",
-        Field::ContactEmail => "Contact : courriel",
-        Field::ContactPhone => "Contact : téléphone",
-        Field::ContactAddress => "Contact : adresse",
-        Field::ContactWebsite => "Contact : site web",
-        Field::Activities => "Activités",
-        Field::Themes => "Thèmes du territoire",
-        Field::OfferThemes => "Offre : thèmes",
-        Field::OfferText => "Offre : texte",
-        Field::RequestThemes => "Demande : thèmes",
-        Field::RequestText => "Demande : texte",
-        Field::Partnerships => "Partenariats (JSON)",
-        Field::ForeignActors => "Acteurs étrangers (JSON)",
-        Field::CallStatus => "Appel : statut",
-        Field::CallPublished => "Appel : publié le",
-        Field::CallExpires => "Appel : expire le",
-        Field::UpdatedAt => "Mis à jour",
-        Field::Provenance => "Provenance (JSON)",
-    }
-}
 
 /// Name of the fiche sheet.
 pub const FICHES_SHEET: &str = "Fiches";
