@@ -33,6 +33,7 @@ use crate::scoring::{
     Breakdown, CorpusContext, Exclusion, MatchFeatures, PairScore, PairVeto, Weights, exclusions,
     score_pair,
 };
+pub use apply::PreparedWrite;
 pub use cache::{MATCHER_CACHE_FILE, MatcherCache};
 use columns::Columns;
 pub use cross::CrossScore;
