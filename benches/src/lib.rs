@@ -1,10 +1,12 @@
-//! What the benchmark binaries share: the Python environment of the baselines and
-//! the process's peak memory.
+//! What the benchmark binaries share: the Python environment of the baselines, the
+//! process's peak memory, and the gRPC load generators' client helpers.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, ensure};
+
+pub mod grpc_client;
 
 /// `benches/baseline/`: the Python baselines and their requirements.
 pub fn baseline_dir() -> PathBuf {

@@ -358,6 +358,34 @@ async fn a_benin_run_goes_to_done_with_its_results_and_downloads() {
     assert_eq!(reply.text(), format!("{bom}{}", export::csv(&agenda.rows)));
     assert!(reply.text().contains("créneau,début,fin,table"));
 
+    // All the results as one workbook: the same pairs as the CSV files.
+    let reply = send(
+        &c.router,
+        fetch("/console/sessions/1/resultats.xlsx", Some(&cookie)),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(
+        reply.header(header::CONTENT_DISPOSITION),
+        "attachment; filename=\"session-1-resultats.xlsx\""
+    );
+    {
+        use calamine::Reader;
+        let mut book: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(reply.body.clone())).unwrap();
+        let names = book.sheet_names();
+        assert_eq!(
+            names[..3],
+            ["Paires retenues", "Appariement", "Sans partenaire"]
+        );
+        assert!(names.iter().any(|n| n.starts_with("Agenda ")), "{names:?}");
+        let kept = book.worksheet_range("Paires retenues").unwrap();
+        assert_eq!(kept.height(), result.scored.len() + 1);
+        let assigned = book.worksheet_range("Appariement").unwrap();
+        assert_eq!(assigned.height(), result.assigned.len() + 1);
+    }
+    assert!(html.contains("/console/sessions/1/resultats.xlsx"));
+
     let reply = send(&c.router, fetch(&calendar_link, Some(&cookie))).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(

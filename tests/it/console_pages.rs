@@ -80,11 +80,15 @@ async fn every_page_of_phase_two_needs_a_session() {
         "/console/revue/restant",
         "/console/recherche?q=eau",
         "/console/recherche.csv?q=eau",
+        "/console/recherche.xlsx?q=eau",
+        "/console/fiches/FR-COM-11262/suggestions.xlsx",
+        "/console/decisions.xlsx",
         "/console/sessions",
         "/console/sessions/nouvelle",
         "/console/sessions/1",
         "/console/sessions/1/progression",
         "/console/sessions/1/paires.csv",
+        "/console/sessions/1/resultats.xlsx",
         "/console/sessions/1/calendriers/FR-COM-11262.ics",
         "/console/etat",
     ] {
@@ -795,5 +799,135 @@ async fn the_status_page_counts_the_corpus_and_its_state() {
     assert!(html.contains("Aucune session en cours ni en attente."));
     assert!(html.contains("Bénin"));
     let reply = send(&c.router, page("/console/etat?x=1", Some(&cookie))).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+}
+
+/// The workbook of a download: its content type checked, opened with calamine.
+fn workbook(reply: &crate::console::Reply) -> calamine::Xlsx<std::io::Cursor<Vec<u8>>> {
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    assert_eq!(
+        reply.header(header::CONTENT_TYPE),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(
+        reply
+            .header(header::CONTENT_DISPOSITION)
+            .starts_with("attachment; filename=\""),
+    );
+    calamine::open_workbook_from_rs(std::io::Cursor::new(reply.body.clone())).unwrap()
+}
+
+/// A sheet's cells as text, rows first.
+fn cells(range: &calamine::Range<calamine::Data>) -> Vec<Vec<String>> {
+    range
+        .rows()
+        .map(|row| row.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_suggestions_and_decisions_download_as_workbooks() {
+    use calamine::{Data, Reader};
+    let (c, cookie) = console_with_extras().await;
+
+    // Search: the same fiches as the CSV export, in its order, formulas kept as text.
+    let csv = send(
+        &c.router,
+        fetch("/console/recherche.csv?q=forages+eau", Some(&cookie)),
+    )
+    .await
+    .text();
+    let csv_ids: Vec<String> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap().to_owned())
+        .collect();
+    let reply = send(
+        &c.router,
+        fetch("/console/recherche.xlsx?q=forages+eau", Some(&cookie)),
+    )
+    .await;
+    let mut book = workbook(&reply);
+    let rows = cells(&book.worksheet_range("Recherche").unwrap());
+    assert_eq!(rows[0][..3], ["Rang", "Identifiant", "Collectivité"]);
+    let ids: Vec<String> = rows[1..].iter().map(|r| r[1].clone()).collect();
+    assert_eq!(ids, csv_ids);
+    let evil = rows.iter().find(|r| r[1] == "SN-GN-9990002").unwrap();
+    assert!(evil[2].starts_with("=HYPERLINK"), "a text cell: {evil:?}");
+    let listed = send(&c.router, page("/console/recherche?q=eau", Some(&cookie)))
+        .await
+        .text();
+    assert!(
+        listed.contains("/console/recherche.xlsx?"),
+        "linked from the page"
+    );
+
+    // Suggestions with the page's settings: the same fiches as the page, scores
+    // as numbers.
+    let settings = "nombre=5&p_thematique=0.8";
+    let html = send(
+        &c.router,
+        page(
+            &format!("/console/fiches/{FRENCH}?{settings}"),
+            Some(&cookie),
+        ),
+    )
+    .await
+    .text();
+    let link = format!("/console/fiches/{FRENCH}/suggestions.xlsx?");
+    assert!(html.contains(&link), "linked from the page");
+    let reply = send(
+        &c.router,
+        fetch(
+            &format!("/console/fiches/{FRENCH}/suggestions.xlsx?{settings}"),
+            Some(&cookie),
+        ),
+    )
+    .await;
+    let mut book = workbook(&reply);
+    let sheet = book.sheet_names()[0].clone();
+    let range = book.worksheet_range(&sheet).unwrap();
+    let rows = cells(&range);
+    assert_eq!(rows[0][4], "Score total");
+    let ids: Vec<String> = rows[1..].iter().map(|r| r[1].clone()).collect();
+    assert_eq!(ids, suggested(&html));
+    assert!(matches!(range.get((1, 4)), Some(Data::Float(_))));
+    let reply = send(
+        &c.router,
+        fetch(
+            &format!("/console/fiches/{FRENCH}/suggestions.xlsx?nombre=0"),
+            Some(&cookie),
+        ),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert!(
+        reply.text().contains("Champ « nombre »"),
+        "{}",
+        reply.text()
+    );
+
+    // Decisions: every one recorded, with its French label.
+    let partner = suggested(&html)[0].clone();
+    let body = format!("fiche={FRENCH}&partenaire={partner}&decision=rejeter&note=hors+sujet");
+    let reply = send(&c.router, htmx_form("/console/decisions", &body, &cookie)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    let reply = send(&c.router, fetch("/console/decisions.xlsx", Some(&cookie))).await;
+    let mut book = workbook(&reply);
+    let rows = cells(&book.worksheet_range("Décisions").unwrap());
+    assert_eq!(rows.len(), 2, "a header and the decision: {rows:?}");
+    assert!(rows[1].contains(&partner) && rows[1].contains(&"hors sujet".to_owned()));
+    let review = send(&c.router, page("/console/revue", Some(&cookie)))
+        .await
+        .text();
+    assert!(
+        review.contains("/console/decisions.xlsx"),
+        "linked from the queue"
+    );
+    let reply = send(
+        &c.router,
+        fetch("/console/decisions.xlsx?tri=date", Some(&cookie)),
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
 }

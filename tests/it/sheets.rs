@@ -236,3 +236,35 @@ fn search_suggestions_and_decisions_export_as_workbooks() {
     .unwrap_err();
     assert!(format!("{error:#}").contains(".xlsx"), "{error:#}");
 }
+
+#[test]
+fn the_readme_spreadsheet_example_imports_as_written() {
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/examples");
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let out = passerelle(
+        &data,
+        &[
+            "import",
+            "--mapping",
+            examples.join("adherents.toml").to_str().unwrap(),
+            examples.join("adherents.xlsx").to_str().unwrap(),
+        ],
+    )
+    .unwrap();
+    assert!(out.contains("4 fiches importées"), "{out}");
+    let store = Store::open(&data).unwrap();
+    let figeac = store
+        .get(&passerelle_engine::fiche::FicheId::parse("FR-COM-46102").unwrap())
+        .unwrap()
+        .expect("completed from its INSEE code");
+    assert_eq!(figeac.name, "Figeac");
+    assert_eq!(figeac.population, 9800, "the sheet's figure wins");
+    assert!(figeac.provenance.contains_key("completion"));
+    let out = passerelle(
+        &data,
+        &[&["suggest", "Figeac", "-k", "3"][..], &DATE].concat(),
+    )
+    .unwrap();
+    assert!(out.contains("Suggestions pour Figeac"), "{out}");
+}

@@ -8,25 +8,10 @@
 
 use std::time::{Duration, Instant};
 
+use passerelle_benches::grpc_client::{authed, french_fiches, percentile};
 use passerelle_proto::v1 as pb;
-use pb::fiche_service_client::FicheServiceClient;
 use pb::match_service_client::MatchServiceClient;
-use tonic::metadata::MetadataValue;
 use tonic::transport::Channel;
-
-fn authed<T>(message: T, token: &str) -> anyhow::Result<tonic::Request<T>> {
-    let mut request = tonic::Request::new(message);
-    let value = MetadataValue::try_from(format!("Bearer {token}"))?;
-    request.metadata_mut().insert("authorization", value);
-    Ok(request)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -39,22 +24,11 @@ async fn main() -> anyhow::Result<()> {
     let k: u32 = args.next().map_or(Ok(10), |a| a.parse())?;
     let channel = Channel::from_shared(addr)?.connect().await?;
 
-    let scope = pb::SearchFichesRequest {
-        filters: Some(pb::SearchFilters {
-            side: Some("french".into()),
-            ..Default::default()
-        }),
-        limit: 1000,
-        ..Default::default()
-    };
-    let hits = FicheServiceClient::new(channel.clone())
-        .search_fiches(authed(scope, &token)?)
-        .await?
-        .into_inner()
-        .hits;
-    anyhow::ensure!(!hits.is_empty(), "no French fiche to query");
-    let ids: std::sync::Arc<Vec<String>> =
-        std::sync::Arc::new(hits.into_iter().map(|h| h.id).collect());
+    let ids: std::sync::Arc<Vec<String>> = std::sync::Arc::new(
+        (french_fiches(&channel, &token).await?.into_iter())
+            .map(|(id, _)| id)
+            .collect(),
+    );
     println!(
         "{clients} clients, {seconds} s, k = {k}, {} fiches queried round robin",
         ids.len()

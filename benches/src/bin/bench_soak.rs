@@ -16,20 +16,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use passerelle_benches::grpc_client::{authed, french_fiches};
 use passerelle_proto::v1 as pb;
 use pb::fiche_service_client::FicheServiceClient;
 use pb::match_service_client::MatchServiceClient;
 use pb::review_service_client::ReviewServiceClient;
-use tonic::metadata::MetadataValue;
 use tonic::transport::Channel;
-
-fn authed<T>(message: T, token: &str) -> anyhow::Result<tonic::Request<T>> {
-    let mut request = tonic::Request::new(message);
-    let value = MetadataValue::try_from(format!("Bearer {token}"))?;
-    request.metadata_mut().insert("authorization", value);
-    request.set_timeout(Duration::from_secs(30));
-    Ok(request)
-}
 
 /// Resident memory of `pid`, in KiB.
 fn rss_kib(pid: u32) -> anyhow::Result<u64> {
@@ -174,22 +166,7 @@ async fn main() -> anyhow::Result<()> {
     let channel = Channel::from_shared(addr)?.connect().await?;
     let mut fiches = FicheServiceClient::new(channel.clone());
 
-    let scope = pb::SearchFichesRequest {
-        filters: Some(pb::SearchFilters {
-            side: Some("french".into()),
-            ..Default::default()
-        }),
-        limit: 1000,
-        ..Default::default()
-    };
-    let hits = fiches.search_fiches(authed(scope, &token)?).await?;
-    let french: Vec<(String, String)> = hits
-        .into_inner()
-        .hits
-        .into_iter()
-        .map(|h| (h.id, h.name))
-        .collect();
-    anyhow::ensure!(!french.is_empty(), "no French fiche");
+    let french = french_fiches(&channel, &token).await?;
     let first = pb::SuggestRequest {
         fiche: Some(pb::FicheRef {
             r#ref: Some(pb::fiche_ref::Ref::Id(french[0].0.clone())),

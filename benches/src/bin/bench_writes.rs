@@ -16,29 +16,11 @@
 
 use std::time::{Duration, Instant};
 
+use passerelle_benches::grpc_client::{authed, french_fiches, ms, percentile};
 use passerelle_proto::v1 as pb;
 use pb::fiche_service_client::FicheServiceClient;
 use pb::match_service_client::MatchServiceClient;
-use tonic::metadata::MetadataValue;
 use tonic::transport::Channel;
-
-fn authed<T>(message: T, token: &str) -> anyhow::Result<tonic::Request<T>> {
-    let mut request = tonic::Request::new(message);
-    let value = MetadataValue::try_from(format!("Bearer {token}"))?;
-    request.metadata_mut().insert("authorization", value);
-    Ok(request)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
 
 fn summary(label: &str, mut latencies: Vec<Duration>) -> String {
     latencies.sort();
@@ -123,17 +105,9 @@ async fn main() -> anyhow::Result<()> {
     let channel = Channel::from_shared(addr)?.connect().await?;
     let mut fiches = FicheServiceClient::new(channel.clone());
 
-    let scope = pb::SearchFichesRequest {
-        filters: Some(pb::SearchFilters {
-            side: Some("french".into()),
-            ..Default::default()
-        }),
-        limit: 1000,
-        ..Default::default()
-    };
-    let hits = fiches.search_fiches(authed(scope, &token)?).await?;
-    let ids: Vec<String> = hits.into_inner().hits.into_iter().map(|h| h.id).collect();
-    anyhow::ensure!(!ids.is_empty(), "no French fiche to query");
+    let ids: Vec<String> = (french_fiches(&channel, &token).await?.into_iter())
+        .map(|(id, _)| id)
+        .collect();
     let ids = std::sync::Arc::new(ids);
     let first = pb::SuggestRequest {
         fiche: Some(pb::FicheRef {

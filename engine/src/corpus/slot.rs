@@ -79,6 +79,25 @@ impl<T> Slot<T> {
         }
     }
 
+    /// Like [`Slot::update`] in two steps: `prepare` under the read lock (readers go
+    /// on meanwhile: the expensive part of a write), then `commit` under the write
+    /// lock. Nothing changes the structure in between: writers hold the store's lock,
+    /// and so does a lazy build.
+    pub(super) fn update_prepared<P>(
+        &self,
+        prepare: impl FnOnce(&T) -> P,
+        commit: impl FnOnce(&mut T, P),
+    ) -> Result<()> {
+        let prepared = match self.read_guard()?.as_ref() {
+            Some(value) => prepare(value),
+            None => return Ok(()),
+        };
+        if let Some(value) = self.write_guard()?.as_mut() {
+            commit(value, prepared);
+        }
+        Ok(())
+    }
+
     /// Like [`Slot::update`] for a structure that takes writes through a shared
     /// reference (it synchronises itself): readers are not held up meanwhile.
     pub(super) fn update_shared(&self, apply: impl FnOnce(&T) -> Result<()>) -> Result<()> {

@@ -24,10 +24,11 @@ impl Corpus {
     /// Applies fiches just committed (at `generation`) to every built structure; the
     /// caller holds the store's lock.
     pub(super) fn apply_upserts(&self, fiches: &[Fiche], generation: u64) -> Result<()> {
-        self.matcher.update(|matcher| {
-            matcher.apply(fiches, &[]);
-            Ok(())
-        })?;
+        // Fiches are analysed while suggestions go on; only the swap waits for them.
+        self.matcher.update_prepared(
+            |matcher| matcher.prepare(fiches, &[]),
+            |matcher, write| matcher.commit(write),
+        )?;
         self.names.update(|names| {
             fiches.iter().for_each(|fiche| names.add(fiche));
             Ok(())
@@ -41,10 +42,10 @@ impl Corpus {
         let mut store = self.store()?;
         store.delete(id)?;
         let generation = store.generation()?;
-        self.matcher.update(|matcher| {
-            matcher.apply(&[], std::slice::from_ref(id));
-            Ok(())
-        })?;
+        self.matcher.update_prepared(
+            |matcher| matcher.prepare(&[], std::slice::from_ref(id)),
+            |matcher, write| matcher.commit(write),
+        )?;
         self.names.update(|names| {
             names.remove(id);
             Ok(())

@@ -101,6 +101,17 @@ impl WriteIndex {
     }
 }
 
+/// A write analysed by [`Matcher::prepare`], to be committed by [`Matcher::commit`].
+#[derive(Debug)]
+pub struct PreparedWrite {
+    /// Every id deleted or upserted, sorted.
+    touched: Vec<FicheId>,
+    /// The area of each touched id after the write (`None`: none, or deleted).
+    areas: HashMap<FicheId, Option<AreaId>>,
+    /// The upserted fiches' features and active partnerships.
+    fresh: Vec<(MatchFeatures, Vec<FicheId>)>,
+}
+
 /// Adds `slot` to a sorted list of slots.
 fn insert_sorted(list: &mut Vec<u32>, slot: u32) {
     if let Err(at) = list.binary_search(&slot) {
@@ -109,11 +120,22 @@ fn insert_sorted(list: &mut Vec<u32>, slot: u32) {
 }
 
 impl Matcher {
-    /// Applies upserts and deletions, in place. Changed fiches are analysed against
-    /// the vocabulary of the first build (document frequencies are not recounted: a
-    /// few changes do not move them). The last upsert of an id wins; an id both
-    /// deleted and upserted is upserted. Unknown ids among `deletes` are ignored.
+    /// Applies upserts and deletions, in place: [`prepare`](Self::prepare) then
+    /// [`commit`](Self::commit).
     pub fn apply(&mut self, upserts: &[Fiche], deletes: &[FicheId]) {
+        let write = self.prepare(upserts, deletes);
+        self.commit(write);
+    }
+
+    /// The expensive part of a write, through a shared reference (a caller holding
+    /// the matcher behind a lock needs only its read side): the changed fiches
+    /// analysed against the vocabulary of the first build (document frequencies are
+    /// not recounted: a few changes do not move them) and their features computed
+    /// with the areas as they will be once the write is committed. The last upsert
+    /// of an id wins; an id both deleted and upserted is upserted. Unknown ids among
+    /// `deletes` are ignored. Valid for [`commit`](Self::commit) as long as the
+    /// matcher does not change in between.
+    pub fn prepare(&self, upserts: &[Fiche], deletes: &[FicheId]) -> PreparedWrite {
         let mut last: HashMap<&FicheId, usize> = HashMap::new();
         for (i, fiche) in upserts.iter().enumerate() {
             last.insert(&fiche.id, i);
@@ -131,17 +153,53 @@ impl Matcher {
             .collect();
         touched.sort();
         touched.dedup();
+        // The areas after the write: deletions first, then upserts (which win).
+        let mut areas: HashMap<FicheId, Option<AreaId>> = HashMap::new();
+        for id in deletes {
+            areas.insert(id.clone(), None);
+        }
+        for fiche in &upserts {
+            areas.insert(fiche.id.clone(), AreaId::of_fiche(fiche));
+        }
+        let (today, vocabulary) = (self.context.today, &self.vocabulary);
+        let area_of = |id: &FicheId| match areas.get(id) {
+            Some(changed) => *changed,
+            None => self.areas.get(id).copied(),
+        };
+        let fresh: Vec<(MatchFeatures, Vec<FicheId>)> = self.pool.install(|| {
+            upserts
+                .par_iter()
+                .map(|fiche| {
+                    let derived = derived_of(analyse_fiche(fiche), vocabulary);
+                    let features = MatchFeatures::new(fiche, today, derived, &area_of);
+                    (features, active_partner_ids(fiche))
+                })
+                .collect()
+        });
+        PreparedWrite {
+            touched,
+            areas,
+            fresh,
+        }
+    }
+
+    /// The cheap part of a write, in place: the prepared fiches take the place of
+    /// the old ones, and the fiches naming a fiche whose area changed get their
+    /// partner areas again.
+    pub fn commit(&mut self, write: PreparedWrite) {
+        let PreparedWrite {
+            touched,
+            areas,
+            fresh,
+        } = write;
         let old_areas: Vec<Option<AreaId>> = touched
             .iter()
             .map(|id| self.areas.get(id).copied())
             .collect();
-        for id in deletes {
-            self.areas.remove(id);
-        }
-        for fiche in &upserts {
-            match AreaId::of_fiche(fiche) {
-                Some(area) => self.areas.insert(fiche.id.clone(), area),
-                None => self.areas.remove(&fiche.id),
+        for (id, area) in areas {
+            match area {
+                Some(area) => self.areas.insert(id, area),
+                None => self.areas.remove(&id),
             };
         }
         for id in &touched {
@@ -149,18 +207,6 @@ impl Matcher {
                 self.remove_slot(slot);
             }
         }
-        let (today, vocabulary, areas) = (self.context.today, &self.vocabulary, &self.areas);
-        let fresh: Vec<(MatchFeatures, Vec<FicheId>)> = self.pool.install(|| {
-            upserts
-                .par_iter()
-                .map(|fiche| {
-                    let derived = derived_of(analyse_fiche(fiche), vocabulary);
-                    let features =
-                        MatchFeatures::new(fiche, today, derived, &|id| areas.get(id).copied());
-                    (features, active_partner_ids(fiche))
-                })
-                .collect()
-        });
         for (features, active) in fresh {
             self.insert(features, active);
         }

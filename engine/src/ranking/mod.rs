@@ -38,6 +38,7 @@ use crate::scoring::{
     Breakdown, CorpusContext, Exclusion, InterestBonus, MatchFeatures, NoInterests, PairInterest,
     PairScore, PairVeto, Weights, exclusions, interest, score_pair,
 };
+pub use apply::PreparedWrite;
 pub use cache::{MATCHER_CACHE_FILE, MatcherCache};
 use columns::Columns;
 pub use cross::CrossScore;

@@ -34,56 +34,13 @@ const FICHE_COLUMNS: [Column; 35] = {
     while field < Field::ALL.len() {
         let f = Field::ALL[field];
         if !matches!(f, Field::Insee | Field::Geonames) {
-            columns[at] = column(header_of(f), widths[at]);
+            columns[at] = column(Field::header(f), widths[at]);
             at += 1;
         }
         field += 1;
     }
     columns
 };
-
-/// [`Field::header`], usable in a constant.
-const fn header_of(field: Field) -> &'static str {
-    match field {
-        Field::Id => "Identifiant",
-        Field::Name => "Nom",
-        Field::AltNames => "Autres noms",
-        Field::Insee => "Code INSEE",
-        Field::Geonames => "Identifiant GeoNames",
-        Field::Country => "Pays",
-        Field::Kind => "Type",
-        Field::Level => "Niveau",
-        Field::Region => "Région",
-        Field::Departement => "Département",
-        Field::Admin1 => "Division (admin1)",
-        Field::Admin1Name => "Nom de la division",
-        Field::Lat => "Latitude",
-        Field::Lon => "Longitude",
-        Field::Approximate => "Position approximative",
-        Field::Population => "Population",
-        Field::AreaKm2 => "Superficie (km²)",
-        Field::Languages => "Langues",
-        Field::ContactName => "Contact : nom",
-        Field::ContactRole => "Contact : fonction",
-        Field::ContactEmail => "Contact : courriel",
-        Field::ContactPhone => "Contact : téléphone",
-        Field::ContactAddress => "Contact : adresse",
-        Field::ContactWebsite => "Contact : site web",
-        Field::Activities => "Activités",
-        Field::Themes => "Thèmes du territoire",
-        Field::OfferThemes => "Offre : thèmes",
-        Field::OfferText => "Offre : texte",
-        Field::RequestThemes => "Demande : thèmes",
-        Field::RequestText => "Demande : texte",
-        Field::Partnerships => "Partenariats (JSON)",
-        Field::ForeignActors => "Acteurs étrangers (JSON)",
-        Field::CallStatus => "Appel : statut",
-        Field::CallPublished => "Appel : publié le",
-        Field::CallExpires => "Appel : expire le",
-        Field::UpdatedAt => "Mis à jour",
-        Field::Provenance => "Provenance (JSON)",
-    }
-}
 
 /// Name of the fiche sheet.
 pub const FICHES_SHEET: &str = "Fiches";
@@ -313,12 +270,13 @@ pub fn suggestions_workbook(for_name: &str, items: &[Suggestion]) -> Result<Book
     Ok(book)
 }
 
-const DECISION_COLUMNS: [Column; 7] = [
+const DECISION_COLUMNS: [Column; 8] = [
     column("N°", 7.0),
     column("Date", 17.0),
     column("Fiche A", 22.0),
     column("Fiche B", 22.0),
     column("Décision", 12.0),
+    column("Motif", 18.0),
     column("Relecteur", 18.0),
     column("Note", 60.0),
 ];
@@ -353,6 +311,7 @@ pub fn decisions_workbook(decisions: &[Decision]) -> Result<Book> {
                     Value::from(d.fiche_a.as_str()),
                     Value::from(d.fiche_b.as_str()),
                     Value::from(decision_label(d.kind)),
+                    Value::from(d.reason.map(|r| r.label())),
                     Value::from(d.reviewer.as_str()),
                     Value::from(d.note.as_str()),
                 ],

@@ -168,7 +168,7 @@ impl Field {
     }
 
     /// Its header in Passerelle's fiche export (French: staff open these files).
-    pub fn header(self) -> &'static str {
+    pub const fn header(self) -> &'static str {
         match self {
             Field::Id => "Identifiant",
             Field::Name => "Nom",

@@ -105,6 +105,11 @@ impl ConsoleCorpus {
         self.state.corpus().decisions(id, partner)
     }
 
+    /// Every decision recorded, oldest first.
+    pub(crate) fn all_decisions(&self) -> Result<Vec<Decision>> {
+        self.state.corpus().all_decisions()
+    }
+
     /// Records a decision (a reject vetoes the pair at once).
     pub(crate) fn record_decision(&self, decision: &NewDecision) -> Result<Decision> {
         self.state.corpus().record_decision(decision)

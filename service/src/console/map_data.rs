@@ -21,6 +21,7 @@ use passerelle_engine::reference::Themes;
 use serde::Serialize;
 
 use super::corpus::ConsoleCorpus;
+use crate::server::registry_lock;
 
 /// The first bytes of the document (and its format's version).
 pub const MAGIC: &[u8; 4] = b"PSA1";
@@ -72,7 +73,7 @@ impl MapCache {
         if let Some(data) = self.fresh(generation, today) {
             return Ok(data);
         }
-        let _building = self.building.lock().unwrap_or_else(|e| e.into_inner());
+        let _building = registry_lock::lock(&self.building, "console map build");
         if let Some(data) = self.fresh(generation, today) {
             return Ok(data);
         }
@@ -86,16 +87,13 @@ impl MapCache {
             ms = started.elapsed().as_millis() as u64,
             "console map data built"
         );
-        *self.current.lock().unwrap_or_else(|e| e.into_inner()) = Some(data.clone());
+        *registry_lock::lock(&self.current, "console map data") = Some(data.clone());
         Ok(data)
     }
 
     /// The data last built, whatever its generation.
     pub(crate) fn latest(&self) -> Option<Arc<MapData>> {
-        self.current
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        registry_lock::lock(&self.current, "console map data").clone()
     }
 
     fn fresh(&self, generation: u64, today: NaiveDate) -> Option<Arc<MapData>> {

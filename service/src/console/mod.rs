@@ -204,11 +204,23 @@ pub fn router(state: Arc<State>, tokens: Tokens, mut config: ConsoleConfig) -> R
         .route("/console/carte/fiches", get(pages::map::cards))
         .route("/console/recherche", get(pages::search::page))
         .route("/console/recherche.csv", get(pages::search::export))
+        .route(
+            "/console/recherche.xlsx",
+            get(pages::search::export_workbook),
+        )
+        .route(
+            "/console/decisions.xlsx",
+            get(pages::review::decisions_workbook),
+        )
         .route("/console/fiches", get(pages::fiche::open))
         .route("/console/fiches/{id}", get(pages::fiche::page))
         .route(
             "/console/fiches/{id}/suggestions",
             get(pages::fiche::suggestions),
+        )
+        .route(
+            "/console/fiches/{id}/suggestions.xlsx",
+            get(pages::fiche::suggestions_workbook),
         )
         .route(
             "/console/fiches/{id}/historique",
@@ -240,6 +252,10 @@ pub fn router(state: Arc<State>, tokens: Tokens, mut config: ConsoleConfig) -> R
         .route(
             "/console/sessions/{id}/sans-partenaire.csv",
             get(pages::batch::downloads::unassigned),
+        )
+        .route(
+            "/console/sessions/{id}/resultats.xlsx",
+            get(pages::batch::downloads::workbook),
         )
         .route(
             "/console/sessions/{id}/agenda.csv",

@@ -84,7 +84,7 @@ impl Sessions {
     }
 
     fn inner(&self) -> std::sync::MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+        crate::server::registry_lock::lock(&self.inner, "console sessions")
     }
 
     /// Exchanges a token for a new session id (the caller comes with it).

@@ -103,8 +103,7 @@ impl BatchRunner {
     }
 
     fn live(&self) -> std::sync::MutexGuard<'_, HashMap<RunId, Live>> {
-        // The map stays consistent even if a holder panicked: every update is one call.
-        self.live.lock().unwrap_or_else(|e| e.into_inner())
+        super::registry_lock::lock(&self.live, "live batch runs")
     }
 
     /// Queues a recorded (queued) run; it starts when a slot is free. Needs a tokio

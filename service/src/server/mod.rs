@@ -26,6 +26,7 @@ pub mod convert_interest;
 pub mod fiche_service;
 pub mod interest_service;
 pub mod match_service;
+pub mod registry_lock;
 pub mod review_service;
 pub mod state;
 pub mod status;

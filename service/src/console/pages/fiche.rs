@@ -17,6 +17,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_engine::Error;
 use passerelle_engine::fiche::{FicheId, MAX_NAME_CHARS, Side};
+use passerelle_engine::sheets;
 use passerelle_engine::store::Decision;
 
 use super::super::error::ConsoleError;
@@ -25,7 +26,7 @@ use super::super::{Console, StaffSession, blocking, labels};
 use super::fiche_view::FicheView;
 use super::score_view::SuggestionView;
 use super::scoring_form::{self, SUGGESTION_FIELDS, SuggestionSettings, WeightInput};
-use super::{Choice, Layout, country_choices, html, theme_choices};
+use super::{Choice, Layout, country_choices, html, theme_choices, workbook};
 
 /// A fiche id from a path, checked.
 pub(crate) fn path_id(text: &str) -> Result<FicheId, ConsoleError> {
@@ -157,6 +158,8 @@ pub(crate) struct SuggestionsPart {
     /// `vers des collectivités étrangères`.
     pub towards: &'static str,
     pub weights: Vec<WeightInput>,
+    /// These suggestions as a workbook (the same settings).
+    pub workbook: String,
     pub k: usize,
     pub countries: Vec<Choice>,
     pub themes: Vec<Choice>,
@@ -228,6 +231,10 @@ fn suggestions_part(
             Side::Foreign => "des collectivités françaises",
         },
         weights: scoring_form::weight_inputs(&settings.weights),
+        workbook: match settings.query() {
+            q if q.is_empty() => format!("/console/fiches/{id}/suggestions.xlsx"),
+            q => format!("/console/fiches/{id}/suggestions.xlsx?{q}"),
+        },
         k: settings.k,
         countries: if french_first {
             country_choices(settings.country, true)
@@ -298,6 +305,34 @@ pub(crate) async fn page(
         }
         Err(error) => error.into_response(),
     }
+}
+
+/// `GET /console/fiches/{id}/suggestions.xlsx`: the suggestions with these settings
+/// as a workbook (total, each criterion's score, the reasons).
+pub(crate) async fn suggestions_workbook(
+    State(console): State<Arc<Console>>,
+    _session: StaffSession,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let result = async {
+        let id = path_id(&id)?;
+        let params = Params::parse(query.as_deref().unwrap_or(""), &SUGGESTION_FIELDS)?;
+        let settings = SuggestionSettings::parse(&params)?;
+        let console = console.clone();
+        blocking(move || {
+            let found = console
+                .corpus
+                .suggest(&id, &settings.options(console.corpus.suggest_options()))
+                .map_err(ConsoleError::from_engine)?;
+            let book = sheets::suggestions_workbook(&found.name, &found.items)
+                .map_err(ConsoleError::from_engine)?;
+            workbook(book, &format!("suggestions-{id}.xlsx"))
+        })
+        .await
+    }
+    .await;
+    result.unwrap_or_else(|error| error.into_response())
 }
 
 /// `GET /console/fiches/{id}/suggestions`: the suggestions fragment, and the page's

@@ -25,6 +25,27 @@ use super::assets;
 use super::error::ConsoleError;
 use crate::server::{Caller, Role};
 
+/// The content type of an `.xlsx` workbook.
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A workbook made by the engine (`passerelle_engine::sheets`: French headers, typed
+/// cells, frozen header row) as a download named `file`.
+pub(crate) fn workbook(
+    book: passerelle_engine::sheets::Book,
+    file: &str,
+) -> Result<Response, ConsoleError> {
+    let bytes = book.to_bytes().map_err(ConsoleError::from_engine)?;
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(XLSX));
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&format!("attachment; filename=\"{file}\""))
+            .map_err(|e| ConsoleError::internal("download name", &e))?,
+    );
+    Ok(response)
+}
+
 /// What the page layout (`base.html`) shows: asset URLs and who is logged in.
 #[derive(Debug, Clone)]
 pub(crate) struct Layout {

@@ -1,7 +1,7 @@
 //! Page 5 — File de revue: the pairs awaiting a decision, best first, page by page
 //! (French fiches of a région, partners of a country or a theme), decisions taken in
 //! place, and how many pairs remain in the whole queue (counted again after each
-//! decision).
+//! decision); every decision recorded, as a workbook.
 
 use std::sync::Arc;
 
@@ -13,13 +13,14 @@ use passerelle_engine::corpus::QueueQuery;
 use passerelle_engine::ranking::CandidateFilters;
 use passerelle_engine::reference::{CountryCode, ThemeCode};
 use passerelle_engine::scoring::Weights;
+use passerelle_engine::sheets;
 
 use super::super::error::ConsoleError;
 use super::super::map_data::area_label;
 use super::super::params::Params;
 use super::super::{Console, StaffSession, blocking, labels};
 use super::score_view::SuggestionView;
-use super::{Choice, Layout, country_choices, html, theme_choices};
+use super::{Choice, Layout, country_choices, html, theme_choices, workbook};
 
 /// French fiches per page.
 pub(crate) const PAGE_SIZE: usize = 20;
@@ -297,4 +298,26 @@ pub(crate) async fn remaining(
         ),
         Err(error) => error.fragment().into_response(),
     }
+}
+/// `GET /console/decisions.xlsx`: every decision recorded, oldest first (date,
+/// pair, decision, reviewer, note).
+pub(crate) async fn decisions_workbook(
+    State(console): State<Arc<Console>>,
+    _session: StaffSession,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let result = async {
+        Params::parse(query.as_deref().unwrap_or(""), &[])?;
+        blocking(move || {
+            let decisions = console
+                .corpus
+                .all_decisions()
+                .map_err(ConsoleError::from_engine)?;
+            let book = sheets::decisions_workbook(&decisions).map_err(ConsoleError::from_engine)?;
+            workbook(book, "decisions.xlsx")
+        })
+        .await
+    }
+    .await;
+    result.unwrap_or_else(|error| error.into_response())
 }

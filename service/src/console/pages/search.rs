@@ -1,8 +1,8 @@
 //! Page 2 — Recherche: full-text search over the fiches (the engine's tantivy
 //! index, FR/EN/ES/PT analysers) with the filters of the command line's `search`,
 //! paged with the number of fiches found, each hit with the extract that made it
-//! match (its words marked), and the CSV export of the whole result list (up to
-//! [`MAX_EXPORT`] rows).
+//! match (its words marked), and the export of the whole result list (up to
+//! [`MAX_EXPORT`] rows) as CSV or as a workbook.
 
 use std::sync::Arc;
 
@@ -17,12 +17,13 @@ use passerelle_engine::reference::{CountryCode, ThemeCode};
 use passerelle_engine::search::{
     MAX_LIMIT, MAX_OFFSET, SearchFilters, SearchHit, SearchQuery, Snippet,
 };
+use passerelle_engine::sheets;
 
 use super::super::error::ConsoleError;
 use super::super::map_data::area_label;
 use super::super::params::Params;
 use super::super::{Console, StaffSession, blocking, labels};
-use super::{Choice, Layout, country_choices, html, theme_choices};
+use super::{Choice, Layout, country_choices, html, theme_choices, workbook};
 
 /// Most characters of the text searched.
 pub const MAX_QUERY_CHARS: usize = 500;
@@ -347,6 +348,7 @@ struct SearchPage {
     previous: Option<String>,
     next: Option<String>,
     export: String,
+    export_workbook: String,
     max_export: String,
 }
 
@@ -462,6 +464,7 @@ async fn page_inner(
         previous: (asked.page > 1).then(|| link(asked.page - 1)),
         next: more.then(|| link(asked.page + 1)),
         export: format!("/console/recherche.csv?{}", asked.query(None)),
+        export_workbook: format!("/console/recherche.xlsx?{}", asked.query(None)),
         max_export: labels::count(MAX_EXPORT),
         rows,
     })
@@ -544,6 +547,43 @@ pub(crate) async fn export(
         }
         Err(error) => error.into_response(),
     }
+}
+
+/// `GET /console/recherche.xlsx`: the same list as [`export`] as a workbook (rank,
+/// fiche, country, relevance, where it matched and the extract).
+pub(crate) async fn export_workbook(
+    State(console): State<Arc<Console>>,
+    _session: StaffSession,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let result = async {
+        let asked = Asked::parse(query.as_deref().unwrap_or(""), &console)?;
+        let console = console.clone();
+        blocking(move || {
+            let mut all = passerelle_engine::search::SearchPage {
+                total: 0,
+                hits: Vec::new(),
+            };
+            while all.hits.len() < MAX_EXPORT {
+                let limit = MAX_LIMIT.min(MAX_EXPORT - all.hits.len());
+                let found = console
+                    .corpus
+                    .search(&asked.search(limit, all.hits.len()))
+                    .map_err(ConsoleError::from_engine)?;
+                all.total = found.total;
+                let last = found.hits.len() < limit;
+                all.hits.extend(found.hits);
+                if last || all.hits.len() >= all.total {
+                    break;
+                }
+            }
+            let book = sheets::search_workbook(&all, 0).map_err(ConsoleError::from_engine)?;
+            workbook(book, "recherche.xlsx")
+        })
+        .await
+    }
+    .await;
+    result.unwrap_or_else(|error| error.into_response())
 }
 
 #[cfg(test)]

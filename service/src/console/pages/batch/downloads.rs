@@ -1,5 +1,6 @@
 //! A done run's files: the pairs kept, the pairs assigned, the fiches without a
-//! partner and the agenda as CSV, and one iCalendar per participant — written by
+//! partner and the agenda as CSV, all of them as one workbook, and one iCalendar per
+//! participant — written by
 //! the engine's export (`batch::export`: French headers, cells that would start a
 //! formula neutralised, calendar texts escaped and folded), exactly as
 //! `passerelle batch` writes them. CSV files start with a UTF-8 byte order mark so
@@ -18,6 +19,7 @@ use passerelle_engine::batch::agenda::AgendaRow;
 use passerelle_engine::batch::export;
 use passerelle_engine::batch::{ResultItem, RunId, RunStatus};
 use passerelle_engine::fiche::FicheId;
+use passerelle_engine::sheets::BatchBook;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
@@ -277,6 +279,43 @@ pub(crate) async fn agenda(
         ),
         Err(error) => error.into_response(),
     }
+}
+
+/// `GET /console/sessions/{id}/resultats.xlsx`: the run's results as one workbook
+/// (pairs kept, assignment, without a partner with the reason, the agenda one
+/// sheet per day), as `passerelle batch` writes `resultats.xlsx`.
+pub(crate) async fn workbook(
+    State(console): State<Arc<Console>>,
+    _session: StaffSession,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let result = async {
+        let id = done_run(&console, &id, query.as_deref()).await?;
+        let console = console.clone();
+        blocking(move || {
+            let mut book = BatchBook::new();
+            let mut failed = None;
+            console
+                .corpus
+                .visit_batch_results(id, &mut |item| match book.item(&item) {
+                    Ok(()) => ControlFlow::Continue(()),
+                    Err(error) => {
+                        failed = Some(error);
+                        ControlFlow::Break(())
+                    }
+                })
+                .map_err(ConsoleError::from_engine)?;
+            if let Some(error) = failed {
+                return Err(ConsoleError::from_engine(error));
+            }
+            let book = book.finish().map_err(ConsoleError::from_engine)?;
+            super::super::workbook(book, &format!("session-{id}-resultats.xlsx"))
+        })
+        .await
+    }
+    .await;
+    result.unwrap_or_else(|error| error.into_response())
 }
 
 /// `GET /console/sessions/{id}/calendriers/{fiche}.ics`: one participant's meetings.

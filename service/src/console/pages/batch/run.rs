@@ -588,6 +588,10 @@ fn downloads(run: &BatchRun, pairing: bool, agenda: bool) -> Vec<(&'static str, 
     if agenda {
         out.push(("Agenda (CSV)", format!("{base}/agenda.csv")));
     }
+    out.push((
+        "Tous les résultats (Excel)",
+        format!("{base}/resultats.xlsx"),
+    ));
     out
 }
 
