@@ -9,6 +9,7 @@ const PROTOS: &[&str] = &[
     "passerelle/v1/match_service.proto",
     "passerelle/v1/review_service.proto",
     "passerelle/v1/batch_service.proto",
+    "passerelle/v1/interest_service.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -21,7 +21,7 @@ use chrono::NaiveDate;
 use passerelle_engine::fiche::Fiche;
 
 pub use error::DatasetError;
-pub use generator::{DemoCorpus, generate, text_language};
+pub use generator::{DemoCorpus, arabic_speaking, generate, text_language, working_languages};
 pub use places::{LazyPlaces, PLACES_SOURCE, Places};
 pub use planted::{EvaluationCorpus, PlantedPair, plant_pairs};
 pub use sample::sample_of;

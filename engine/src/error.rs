@@ -118,6 +118,24 @@ pub enum Error {
     /// A value of a request (not a fiche) breaks a rule: a name too long to look up.
     #[error("requête invalide : {0}")]
     InvalidRequest(FieldError),
+    /// Too few staff decisions to fit weights on: `accepted` and `rejected` pairs
+    /// judged, where a fit needs `min_total` together and `min_each` of each.
+    #[error(
+        "trop peu de décisions pour ajuster les poids : il en faut au moins {min_total} d'acceptation ou de rejet, dont {min_each} de chaque ; il y en a {} ({accepted} acceptées, {rejected} rejetées)",
+        .accepted + .rejected
+    )]
+    TooFewDecisions {
+        accepted: usize,
+        rejected: usize,
+        min_total: usize,
+        min_each: usize,
+    },
+    /// The weights could not be fitted.
+    #[error("ajustement des poids : {0}")]
+    Fit(String),
+    /// A setting of the corpus (configuration, flags) is out of range.
+    #[error("réglage invalide : {0}")]
+    InvalidSetting(FieldError),
     /// Another process writes to the data directory (see `store::DataDirLock`).
     #[error(
         "le dossier de données {} est utilisé par {holder} : arrêtez ce processus d'abord, ou choisissez un autre dossier de données",

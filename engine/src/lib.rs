@@ -7,13 +7,16 @@
 //! - [`reference`]: the embedded reference data (themes, countries with LDC status);
 //! - [`jsonl`]: reading and writing fiches as JSON Lines with line-level errors;
 //! - [`store`]: the SQLite system of record in a data directory;
-//! - [`text`]: text analysis (folding, tokenising, stemming in fr/en/es/pt);
+//! - [`text`]: text analysis (folding, tokenising, stemming in fr/en/es/pt/ar);
 //! - [`search`]: the full-text and filtered search index derived from the store;
 //! - [`lookup`]: fuzzy lookup of collectivités by name, and name-or-id resolution;
 //! - [`themes_from_text`]: theme codes recognised in free texts;
 //! - [`scoring`]: pair scoring, one criterion per file, with explanations;
 //! - [`ranking`]: the parallel top-k kernel over compact columns ([`ranking::Matcher`]);
-//! - [`evaluation`]: recall, MRR and ablations against planted pairs;
+//! - [`evaluation`]: recall, MRR and ablations against planted pairs, and the replay
+//!   of staff decisions;
+//! - [`tuning`]: the criterion weights fitted to staff decisions (logistic
+//!   regression on an `ndarray` design matrix, with cross-validation);
 //! - [`corpus`]: one data directory opened and answered for — the API every
 //!   interface (command line, gRPC, console) calls;
 //! - [`input`]: the one parser of codes people type (countries, themes, levels);
@@ -40,6 +43,7 @@ pub mod sheets;
 pub mod store;
 pub mod text;
 pub mod themes_from_text;
+pub mod tuning;
 
 pub use corpus::{Corpus, CorpusOptions};
 pub use error::{Error, Result};

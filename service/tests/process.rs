@@ -221,6 +221,7 @@ async fn write_until_killed(
                 fiche_b: b.clone(),
                 kind: pb::DecisionKind::Reject as i32,
                 note: format!("round {round}, write {n}"),
+                reason: 0,
                 reviewer: String::new(),
             };
             reviews.record_decision(authed(decision)).await.map(|_| {

@@ -42,6 +42,7 @@ impl BatchServer {
                 today: Some("2026-09-01".parse().unwrap()),
                 threads: 2,
                 writer: None,
+                ..StateOptions::default()
             };
             Arc::new(State::load(&path, &options).unwrap())
         })

@@ -45,6 +45,7 @@ pub(crate) async fn console_with(config: ConsoleConfig) -> Console {
                 today: Some("2026-09-01".parse().unwrap()),
                 threads: 2,
                 writer: None,
+                ..StateOptions::default()
             },
         )
         .unwrap()

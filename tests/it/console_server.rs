@@ -49,6 +49,7 @@ async fn browsers_and_grpc_clients_share_the_port() {
                 today: Some("2026-09-01".parse().unwrap()),
                 threads: 2,
                 writer: None,
+                ..StateOptions::default()
             },
         )
         .unwrap()

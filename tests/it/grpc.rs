@@ -69,6 +69,7 @@ async fn start_on(dir: tempfile::TempDir, tls: Option<(Vec<u8>, Vec<u8>, Vec<u8>
             today: Some("2026-09-01".parse().unwrap()),
             threads: 2,
             writer: None,
+            ..StateOptions::default()
         };
         State::load(&path, &options).unwrap()
     })
@@ -698,10 +699,12 @@ async fn a_rejected_pair_is_never_suggested_again() {
         kind: pb::DecisionKind::Reject as i32,
         note: "hors sujet".into(),
         reviewer: String::new(),
+        reason: pb::DecisionReason::Theme as i32,
     };
     let recorded = server.reviews(STAFF).record_decision(reject).await.unwrap();
     let decision = recorded.into_inner().decision.unwrap();
     assert_eq!(decision.reviewer, "dctciv");
+    assert_eq!(decision.reason, pb::DecisionReason::Theme as i32);
     assert!(decision.fiche_a < decision.fiche_b);
     assert!(!suggest_ids(&server, MARSEILLE, 50).await.contains(&partner));
     assert!(
@@ -760,6 +763,7 @@ async fn a_rejected_pair_is_never_suggested_again() {
         kind: pb::DecisionKind::Shortlist as i32,
         note: String::new(),
         reviewer: "Camille".into(),
+        reason: 0,
     };
     server
         .reviews(STAFF)

@@ -9,6 +9,7 @@ use std::sync::{Arc, OnceLock};
 
 use passerelle::server::batch_service::BatchApi;
 use passerelle::server::fiche_service::FicheApi;
+use passerelle::server::interest_service::InterestApi;
 use passerelle::server::match_service::MatchApi;
 use passerelle::server::review_service::ReviewApi;
 use passerelle::server::{
@@ -18,6 +19,7 @@ use passerelle_engine::jsonl;
 use passerelle_proto::v1 as pb;
 use pb::batch_service_server::BatchService;
 use pb::fiche_service_server::FicheService;
+use pb::interest_service_server::InterestService;
 use pb::match_service_server::MatchService;
 use pb::review_service_server::ReviewService;
 use proptest::prelude::*;
@@ -30,6 +32,7 @@ struct Handlers {
     fiches: FicheApi,
     matches: MatchApi,
     reviews: ReviewApi,
+    interests: InterestApi,
     batches: BatchApi,
     _dir: tempfile::TempDir,
     _stopping: tokio::sync::watch::Sender<bool>,
@@ -44,6 +47,7 @@ fn handlers() -> &'static Handlers {
             today: Some("2026-09-01".parse().unwrap()),
             threads: 1,
             writer: None,
+            ..StateOptions::default()
         };
         let state = Arc::new(State::load(dir.path(), &options).unwrap());
         let (stopping, stopped) = tokio::sync::watch::channel(false);
@@ -60,6 +64,9 @@ fn handlers() -> &'static Handlers {
                 state: state.clone(),
             },
             reviews: ReviewApi {
+                state: state.clone(),
+            },
+            interests: InterestApi {
                 state: state.clone(),
             },
             batches: BatchApi {
@@ -160,6 +167,25 @@ fn every_request(bytes: &[u8]) -> Result<(), TestCaseError> {
             h.runtime.block_on(h.reviews.list_decisions(admin(m))),
         )
     })?;
+    decoded(bytes, |m: pb::ExpressInterestRequest| {
+        answered(
+            "ExpressInterest",
+            h.runtime.block_on(h.interests.express_interest(admin(m))),
+        )
+    })?;
+    decoded(bytes, |m: pb::ListMutualInterestsRequest| {
+        answered(
+            "ListMutualInterests",
+            h.runtime
+                .block_on(h.interests.list_mutual_interests(admin(m))),
+        )
+    })?;
+    decoded(bytes, |m: pb::ReconfirmFicheRequest| {
+        answered(
+            "ReconfirmFiche",
+            h.runtime.block_on(h.fiches.reconfirm_fiche(admin(m))),
+        )
+    })?;
     decoded(bytes, |m: pb::ReviewQueueRequest| {
         answered(
             "ReviewQueue",
@@ -200,7 +226,7 @@ fn every_request(bytes: &[u8]) -> Result<(), TestCaseError> {
     // outlive the case.
     decoded(bytes, |m: pb::StartBatchRequest| {
         let checked = bounds::check(&m).and_then(|()| {
-            let spec = convert_batch::spec(m.spec.as_ref());
+            let spec = convert_batch::spec(m.spec.as_ref(), Default::default());
             spec.map(|_| ()).map_err(|e| status::invalid_field(&e))
         });
         answered("StartBatch", checked)

@@ -3,8 +3,10 @@
 mod assises;
 mod batch_grpc;
 mod cli;
+mod cli_learning;
 mod console;
 mod console_batch;
+mod console_interest;
 mod console_pages;
 mod console_server;
 mod cross_product;
@@ -13,6 +15,7 @@ mod grpc;
 mod grpc_bad_input;
 mod grpc_decode;
 mod grpc_harness;
+mod grpc_interest;
 mod grpc_roles;
 mod import_policy;
 mod layering;

@@ -120,6 +120,37 @@ def check_batch(grpc, bs, batches, auth):
           and ("FR-COM-33063", "SN-COM-SN-TH-1") not in scored and chunks[0].run.summary.assigned == 1, chunks)
 
 
+def check_interest(grpc, ins, interests, fs, fiches, ms, matches, rs, reviews, auth):
+    """Bohicon (the portal's) says it is interested in Bordeaux; staff say it back for
+    Bordeaux: a match, listed and first in the review queue."""
+    bohicon, bordeaux = "BJ-COM-BJ-AK-BOU", "FR-COM-33063"
+    said = interests.ExpressInterest(ins.ExpressInterestRequest(
+        fiche=bohicon, candidate=bordeaux, kind=ins.INTEREST_KIND_INTERESTED, note="rencontre aux Assises"),
+        metadata=auth(PORTAL), timeout=10)
+    check("the portal expresses interest for its fiche", said.interest.actor == "py-portal" and not said.mutual, said)
+    try:
+        interests.ExpressInterest(ins.ExpressInterestRequest(
+            fiche=bordeaux, candidate=bohicon, kind=ins.INTEREST_KIND_INTERESTED), metadata=auth(PORTAL), timeout=10)
+        check("the portal speaks only for its fiches", False, "call succeeded")
+    except grpc.RpcError as e:
+        check("the portal speaks only for its fiches", e.code() == grpc.StatusCode.PERMISSION_DENIED, e.code())
+    request = ms.SuggestRequest(fiche=ms.FicheRef(id=bordeaux), k=5)
+    told = {s.id: list(s.interest.reasons) for s in matches.Suggest(request, metadata=auth(STAFF), timeout=30).suggestions}
+    check("the other side is told, in French",
+          "Bohicon s'est déclarée intéressée par un partenariat avec vous" in told.get(bohicon, []), told)
+    said = interests.ExpressInterest(ins.ExpressInterestRequest(
+        fiche=bordeaux, candidate=bohicon, kind=ins.INTEREST_KIND_INTERESTED), metadata=auth(STAFF), timeout=10)
+    check("interest said back is a match", said.mutual, said)
+    matched = interests.ListMutualInterests(ins.ListMutualInterestsRequest(), metadata=auth(STAFF), timeout=10).matches
+    check("the match is listed", [(m.french_id, m.foreign_id) for m in matched] == [(bordeaux, bohicon)], matched)
+    queue = reviews.ReviewQueue(rs.ReviewQueueRequest(), metadata=auth(STAFF), timeout=30).items
+    check("the match is first in the review queue",
+          queue and queue[0].mutual and (queue[0].fiche_id, queue[0].partner.id) == (bordeaux, bohicon), queue)
+    confirmed = fiches.ReconfirmFiche(fs.ReconfirmFicheRequest(fiche_id=bohicon, note="inchangée"),
+                                      metadata=auth(PORTAL), timeout=10).reconfirmation
+    check("the portal reconfirms its fiche", confirmed.actor == "py-portal" and confirmed.at != "", confirmed)
+
+
 def run(binary, *args):
     done = subprocess.run([binary, *args], capture_output=True, text=True, timeout=600)
     if done.returncode != 0:
@@ -190,7 +221,8 @@ def main():
         from passerelle.v1 import (fiche_pb2 as pb, fiche_service_pb2 as fs, fiche_service_pb2_grpc as fs_grpc,
                                    match_service_pb2 as ms, match_service_pb2_grpc as ms_grpc,
                                    review_service_pb2 as rs, review_service_pb2_grpc as rs_grpc,
-                                   batch_service_pb2 as bs, batch_service_pb2_grpc as bs_grpc)
+                                   batch_service_pb2 as bs, batch_service_pb2_grpc as bs_grpc,
+                                   interest_service_pb2 as ins, interest_service_pb2_grpc as ins_grpc)
 
         process, addr = start_server(binary, Path(tmp) / "data")
         try:
@@ -268,6 +300,7 @@ def main():
             check("explain gives a total", 0.0 <= explained.total <= 1.0 and not explained.HasField("exclusion"), explained)
 
             check_batch(grpc, bs, bs_grpc.BatchServiceStub(channel), auth)
+            check_interest(grpc, ins, ins_grpc.InterestServiceStub(channel), fs, fiches, ms, matches, rs, reviews, auth)
 
             decision = rs.RecordDecisionRequest(fiche_a="FR-COM-33063", fiche_b=ids[0], kind=rs.DECISION_KIND_REJECT, note="non")
             try:

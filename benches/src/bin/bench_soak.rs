@@ -133,6 +133,7 @@ async fn one_call(channel: Channel, cast: Arc<Cast>, draw: u64, pick: u64) -> an
                 fiche_b: partner.clone(),
                 kind: pb::DecisionKind::Shortlist as i32,
                 note: "soak".into(),
+                reason: 0,
                 reviewer: String::new(),
             };
             ReviewServiceClient::new(channel)

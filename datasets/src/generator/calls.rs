@@ -68,6 +68,7 @@ fn role(fiche: &Fiche) -> &'static str {
         (Side::French, _) | (_, Some("fr")) => "Service des relations internationales",
         (_, Some("es")) => "Oficina de relaciones internacionales",
         (_, Some("pt")) => "Assessoria de relações internacionais",
+        (_, Some("ar")) => "قسم العلاقات الدولية",
         _ => "International relations office",
     }
 }

@@ -3,13 +3,21 @@
 use passerelle_engine::fiche::{Fiche, LanguageCode};
 use passerelle_engine::reference::{CountryCode, Language};
 
+use crate::random::Rng;
+
 /// Maghreb countries where French is not official but is the working language of
 /// decentralised cooperation with French collectivités (and a common administrative
 /// language): their texts are written in French.
 const FRENCH_IN_PRACTICE: [&str; 4] = ["MA", "TN", "DZ", "MR"];
 
-/// The language of a fiche's texts: French for France and French-speaking countries,
-/// else the country's analysis language (Spanish, Portuguese, English), else English.
+/// In a country where Arabic is official beside a language the country's texts are
+/// written in (French in the Maghreb, Lebanon, Chad…), the share of fiches written in
+/// Arabic instead.
+pub const ARABIC_SHARE: f64 = 0.3;
+
+/// The language of a country's texts: French for France and French-speaking
+/// countries, else the country's analysis language (Spanish, Portuguese, English,
+/// Arabic), else English.
 pub fn text_language(country: CountryCode) -> Language {
     if country == CountryCode::FRANCE || FRENCH_IN_PRACTICE.contains(&country.as_str()) {
         return Language::Fr;
@@ -17,10 +25,30 @@ pub fn text_language(country: CountryCode) -> Language {
     country.info().analysis_language().unwrap_or(Language::En)
 }
 
+/// Whether Arabic is an official language of `country`.
+pub fn arabic_speaking(country: CountryCode) -> bool {
+    country.info().languages.iter().any(|l| l == "ara")
+}
+
+/// The language of one fiche's texts: its country's ([`text_language`]), except that
+/// [`ARABIC_SHARE`] of the fiches of an Arabic-speaking country written in another
+/// language are written in Arabic (a draw of their own, keyed by the fiche id).
+pub fn fiche_text_language(seed: u64, fiche: &Fiche) -> Language {
+    let language = text_language(fiche.country);
+    if language != Language::Ar
+        && fiche.country != CountryCode::FRANCE
+        && arabic_speaking(fiche.country)
+        && Rng::for_key(seed, "text-language", fiche.id.as_str()).chance(ARABIC_SHARE)
+    {
+        return Language::Ar;
+    }
+    language
+}
+
 /// The working languages: the text language first, then the country's other official
 /// languages that have an ISO 639-1 code (at most three in all).
-pub fn working_languages(fiche: &Fiche) -> Vec<LanguageCode> {
-    let mut codes = vec![LanguageCode::from(text_language(fiche.country))];
+pub fn working_languages(fiche: &Fiche, language: Language) -> Vec<LanguageCode> {
+    let mut codes = vec![LanguageCode::from(language)];
     if fiche.country == CountryCode::FRANCE {
         return codes;
     }
@@ -123,5 +151,9 @@ mod tests {
         assert_eq!(language("GB"), Language::En);
         assert_eq!(language("VN"), Language::En);
         assert_eq!(language("DE"), Language::En);
+        assert_eq!(language("EG"), Language::Ar);
+        assert_eq!(language("SA"), Language::Ar);
+        assert!(arabic_speaking(CountryCode::parse("MA").unwrap()));
+        assert!(!arabic_speaking(CountryCode::parse("SN").unwrap()));
     }
 }

@@ -20,7 +20,7 @@ use passerelle_engine::fiche::Fiche;
 use crate::geography::Geography;
 use crate::{DatasetError, demo_corpus_date};
 
-pub use languages::text_language;
+pub use languages::{arabic_speaking, text_language, working_languages};
 
 /// A generated corpus and what was left out of it.
 #[derive(Debug)]

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use passerelle_engine::fiche::{Fiche, Intent, WeightedTheme};
 use passerelle_engine::reference::{Language, THEME_COUNT, ThemeCode};
 
-use super::languages::{text_language, working_languages};
+use super::languages::{fiche_text_language, working_languages};
 use super::size::activity;
 use super::texts::{self, Detail};
 use super::theme_weights::{ThemeWeights, Weights};
@@ -22,7 +22,7 @@ const TEXT_ONLY_REQUESTS: f64 = 0.10;
 pub fn fill(fiche: &mut Fiche, seed: u64, weights: &ThemeWeights, today: NaiveDate) {
     let mut rng = Rng::for_key(seed, "profile", fiche.id.as_str());
     let active = activity(fiche);
-    let language = text_language(fiche.country);
+    let language = fiche_text_language(seed, fiche);
     let french = fiche.side() == passerelle_engine::fiche::Side::French;
     let ldc = !french && fiche.country.info().ldc_status(today).is_ldc();
 
@@ -43,11 +43,11 @@ pub fn fill(fiche: &mut Fiche, seed: u64, weights: &ThemeWeights, today: NaiveDa
             weight: rank_weight(rank, &mut rng),
         })
         .collect();
-    fiche.languages = working_languages(fiche);
+    fiche.languages = working_languages(fiche, language);
     fiche.activities = Some(texts::activities(
         language,
         &mut rng,
-        &fiche.name,
+        name_in(fiche, language),
         fiche.population,
         &profile,
     ));
@@ -126,6 +126,16 @@ fn pick(rng: &mut Rng, table: &Weights, favoured: &[ThemeCode], count: usize) ->
 fn rank_weight(rank: usize, rng: &mut Rng) -> f64 {
     let weight = 1.0 - 0.14 * rank as f64 - 0.08 * rng.unit();
     (weight.clamp(0.1, 1.0) * 100.0).round() / 100.0
+}
+
+/// The fiche's name as its texts write it: in an Arabic text, its Arabic name when
+/// it has one (the Moroccan communes' alternative names), else its name.
+fn name_in(fiche: &Fiche, language: Language) -> &str {
+    let arabic = |name: &&String| name.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c));
+    match language {
+        Language::Ar => fiche.alt_names.iter().find(arabic).unwrap_or(&fiche.name),
+        _ => &fiche.name,
+    }
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! A recorded batch run carried out: what `passerelle batch` and the server's
 //! `BatchService` both call, so both leave the same record in the store.
 //!
-//! The run reads a snapshot of the store (fiches, rejected pairs, generation: one
-//! read transaction) and builds its own matcher on it (through the matcher cache, on
+//! The run reads a snapshot of the store (fiches, rejected pairs, declared
+//! interests, generation: one read transaction) and builds its own matcher on it (through the matcher cache, on
 //! a pool of its own): writes that arrive during a long run do not wait for it and do
 //! not change it, and the recorded generation says which data it saw. Same snapshot,
 //! same spec, same date: same results, whatever the number of threads.
@@ -184,6 +184,7 @@ fn carry_out(
         participants,
         &run.spec,
         &snapshot.vetoes,
+        &snapshot.interests,
         &|phase, done, size| {
             if phase == super::Phase::Scoring {
                 scored.fetch_max(done, Ordering::Relaxed);

@@ -29,8 +29,8 @@ pub use spec::{
 use crate::error::{Error, Result};
 use crate::fiche::{Fiche, FicheId, FieldError, Side};
 use crate::ranking::Matcher;
-use crate::scoring::{EitherVeto, PairVeto};
-use crate::store::RejectedPairs;
+use crate::scoring::{EitherVeto, NoInterests, PairVeto};
+use crate::store::{Interests, RejectedPairs};
 pub use assignment::Edge;
 pub use runs::{BatchRun, ResultItem, RunId, RunOutcome, RunResults, RunStatus, RunSummary};
 
@@ -155,6 +155,11 @@ pub struct RunOutput {
     pub unassigned: Vec<Unpaired>,
     /// When the spec has an agenda.
     pub agenda: Option<agenda::AgendaPlan>,
+    /// The pairs of mutual interest among the participants that could be scored
+    /// (not excluded, at least the minimal score; indices into `scored`), and how
+    /// many of them were assigned.
+    pub mutual: Vec<usize>,
+    pub mutual_assigned: usize,
 }
 
 impl RunOutput {
@@ -306,8 +311,10 @@ impl Why {
 }
 
 /// Runs a batch over `participants` (fiches of the corpus the matcher was built
-/// from). Pairs vetoed by `veto` (staff rejections) or excluded by the spec are never
-/// kept. `progress` is called with the phase ([`Phase::Scoring`], then
+/// from). Pairs vetoed by `veto` (staff rejections), excluded by the spec or declined
+/// by either side (`interests`: "not interested") are never kept. Pairs of mutual
+/// interest are scored even beyond the best `k`, and with
+/// [`BatchSpec::require_mutual`] assigned first as far as capacities allow. `progress` is called with the phase ([`Phase::Scoring`], then
 /// [`Phase::Pairing`]), the work done in it and its size (pairs; pivots of the
 /// solver, size unknown: 0); answering `Break` cancels the run
 /// ([`crate::Error::Cancelled`]). The matcher is dropped once the pairs are scored: a
@@ -317,6 +324,7 @@ pub fn run(
     participants: Participants,
     spec: &BatchSpec,
     veto: &dyn PairVeto,
+    interests: &Interests,
     progress: &(dyn Fn(Phase, u64, u64) -> std::ops::ControlFlow<()> + Sync),
 ) -> Result<RunOutput> {
     spec.validate().map_err(Error::InvalidSpec)?;
@@ -329,17 +337,19 @@ pub fn run(
     }
     let ids = |list: &[Participant]| list.iter().map(|p| p.id.clone()).collect::<Vec<_>>();
     let all_pairs = participants.pairs();
+    let declined = interests.declined_either_way();
+    let staff_and_sides = EitherVeto(veto, &declined);
+    let veto = EitherVeto(&staff_and_sides, &excluded_pairs);
     let scored = matcher.cross_top_k(
         &ids(french),
         &ids(foreign),
         spec.k,
         &spec.weights,
         spec.min_score,
-        &EitherVeto(veto, &excluded_pairs),
+        &veto,
         &|done| progress(Phase::Scoring, done, all_pairs),
     )?;
-    drop(matcher);
-    let edges: Vec<Edge> = scored
+    let mut edges: Vec<Edge> = scored
         .into_iter()
         .map(|s| Edge {
             french: s.french,
@@ -347,20 +357,55 @@ pub fn run(
             score: s.total,
         })
         .collect();
+    let mutual = mutual_edges(&matcher, &participants, interests, &veto, spec, &mut edges)?;
+    drop(matcher);
     let mut report = |pivots: u64| progress(Phase::Pairing, pivots, 0);
     let (cf, cx) = (spec.french_capacity, spec.foreign_capacity);
+    // Required mutual pairs weigh more than any set of other pairs can: each adds
+    // more than the number of pairs (scores are at most 1), so the pairing assigns
+    // as many of them as capacities allow, then maximises the total. Reported
+    // scores are the true ones.
+    let preferred: Vec<Edge>;
+    let pairing_edges = if spec.require_mutual && !mutual.is_empty() {
+        let lift = (edges.len() + 1) as f64;
+        let mut lifted = edges.clone();
+        for &i in &mutual {
+            lifted[i].score += lift;
+        }
+        preferred = lifted;
+        &preferred
+    } else {
+        &edges
+    };
     let assigned = match spec.pairing {
         Pairing::Optimal => {
-            assignment::assign(french.len(), foreign.len(), &edges, cf, cx, &mut report)?.chosen
+            assignment::assign(
+                french.len(),
+                foreign.len(),
+                pairing_edges,
+                cf,
+                cx,
+                &mut report,
+            )?
+            .chosen
         }
         Pairing::Stable => {
             if report(0).is_break() {
                 return Err(Error::Cancelled);
             }
-            stable::stable_assign(french.len(), foreign.len(), &edges, cf, cx)
+            stable::stable_assign(french.len(), foreign.len(), pairing_edges, cf, cx)
         }
         Pairing::None => Vec::new(),
     };
+    let mut assigned = assigned;
+    // Best first by true score (the lifted scores ordered mutual pairs first).
+    assigned.sort_by(|&a, &b| {
+        edges[b]
+            .score
+            .total_cmp(&edges[a].score)
+            .then_with(|| a.cmp(&b))
+    });
+    let mutual_assigned = mutual.iter().filter(|i| assigned.contains(i)).count();
     let mut unassigned = match spec.pairing {
         Pairing::None => Vec::new(),
         pairing => unassigned(&participants, &edges, &assigned, spec, pairing),
@@ -385,12 +430,88 @@ pub fn run(
         assigned,
         unassigned,
         agenda: None,
+        mutual,
+        mutual_assigned,
     };
     output.agenda = spec
         .agenda
         .as_ref()
         .map(|a| agenda::plan(&output.assigned_pairs(), &a.slots, a.tables));
     Ok(output)
+}
+
+/// Adds to `edges` the pairs of mutual interest among the participants that the
+/// cross product did not keep (beyond the best `k`), when they are not excluded and
+/// reach the minimal score; returns the indices of every mutual pair in `edges`.
+fn mutual_edges(
+    matcher: &Matcher,
+    participants: &Participants,
+    interests: &Interests,
+    veto: &dyn PairVeto,
+    spec: &BatchSpec,
+    edges: &mut Vec<Edge>,
+) -> Result<Vec<usize>> {
+    let pairs = interests.mutual();
+    if pairs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let index = |list: &[Participant]| -> std::collections::HashMap<FicheId, usize> {
+        list.iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.clone(), i))
+            .collect()
+    };
+    let (french, foreign) = (index(&participants.french), index(&participants.foreign));
+    let kept: std::collections::HashMap<(usize, usize), usize> = edges
+        .iter()
+        .enumerate()
+        .map(|(i, e)| ((e.french, e.foreign), i))
+        .collect();
+    let mut mutual = std::collections::HashSet::new();
+    let mut added = false;
+    for pair in pairs {
+        let (f, x) = match (french.get(&pair.a), foreign.get(&pair.b)) {
+            (Some(&f), Some(&x)) => (f, x),
+            _ => match (french.get(&pair.b), foreign.get(&pair.a)) {
+                (Some(&f), Some(&x)) => (f, x),
+                _ => continue,
+            },
+        };
+        if kept.contains_key(&(f, x)) {
+            mutual.insert((f, x));
+            continue;
+        }
+        let (a, b) = (&participants.french[f].id, &participants.foreign[x].id);
+        let (score, exclusion) =
+            matcher.explain_with(a, b, &spec.weights, veto, &NoInterests, 0.0)?;
+        // A run's scopes say who takes part, calls or not (as in the cross product).
+        let excluded =
+            exclusion.is_some_and(|e| !matches!(e, crate::scoring::Exclusion::NoOpenCall(_)));
+        if !excluded && score.total >= spec.min_score {
+            mutual.insert((f, x));
+            edges.push(Edge {
+                french: f,
+                foreign: x,
+                score: score.total,
+            });
+            added = true;
+        }
+    }
+    if added {
+        // Best first, as the cross product gives them: total, then ids.
+        edges.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then(a.french.cmp(&b.french))
+                .then(a.foreign.cmp(&b.foreign))
+        });
+    }
+    Ok(edges
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| mutual.contains(&(e.french, e.foreign)))
+        .map(|(i, _)| i)
+        .collect())
 }
 
 /// The fiches left without a partner, and why (one pass over the pairs).

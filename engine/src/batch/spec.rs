@@ -130,6 +130,11 @@ pub struct BatchSpec {
     /// A meeting agenda for the assigned pairs.
     #[serde(default)]
     pub agenda: Option<AgendaSpec>,
+    /// Pairs where both collectivités said "interested" are assigned first, as many
+    /// as the capacities allow (then the rest by score); without it they take part
+    /// like any pair. Either way they are scored even beyond each fiche's best `k`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub require_mutual: bool,
 }
 
 fn default_k() -> usize {
@@ -146,7 +151,7 @@ fn field(field: &str, value: impl std::fmt::Display, reason: impl Into<String>) 
 
 impl BatchSpec {
     /// Scopes and defaults: k 10, default weights, min_score 0, capacities 1,
-    /// optimal pairing, no exclusion, no agenda.
+    /// optimal pairing, no exclusion, no agenda, mutual interests not required.
     pub fn new(french: Scope, foreign: Scope) -> BatchSpec {
         BatchSpec {
             french,
@@ -160,6 +165,7 @@ impl BatchSpec {
             exclude: Vec::new(),
             exclude_pairs: Vec::new(),
             agenda: None,
+            require_mutual: false,
         }
     }
 

@@ -1,11 +1,15 @@
-//! Suggestions and explanations, with the staff vetoes always applied.
+//! Suggestions and explanations, with the staff vetoes always applied, and the
+//! interest declared between fiches: a candidate the fiche said "not interested" in
+//! is left out of its suggestions (not out of the candidate's), "interested" raises
+//! the pair by the options' bonus and says so.
 
 use super::Corpus;
 use crate::error::{Error, Result};
 use crate::fiche::{FicheId, FieldError, Side};
 use crate::ranking::{MAX_K, SuggestOptions, Suggestion};
 use crate::reference::CountryCode;
-use crate::scoring::{Exclusion, PairScore, Weights};
+use crate::scoring::{EitherVeto, Exclusion, PairScore, PairVeto, Weights};
+use crate::store::InterestKind;
 
 /// A fiche's suggestions, with what identifies the fiche they are for.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,9 +31,10 @@ pub struct PairExplanation {
 
 impl Corpus {
     /// The best partners of `id` among the fiches of the other side; pairs rejected
-    /// by staff are never among them. `k` is 1 to [`MAX_K`] (the gRPC API maps its
-    /// unset 0 to the default before); a fiche with neither offer nor request is
-    /// [`Error::NothingToMatch`].
+    /// by staff, and candidates `id` said it is not interested in, are never among
+    /// them. Start `options` from [`Corpus::suggest_options`]. `k` is 1 to
+    /// [`MAX_K`] (the gRPC API maps its unset 0 to the default before); a fiche with
+    /// neither offer nor request is [`Error::NothingToMatch`].
     pub fn suggest(&self, id: &FicheId, options: &SuggestOptions) -> Result<Suggestions> {
         if !(1..=MAX_K).contains(&options.k) {
             return Err(Error::InvalidRequest(FieldError::value(
@@ -41,12 +46,15 @@ impl Corpus {
         self.with_matcher(|matcher| {
             let fiche = matcher.features(id)?;
             let vetoes = self.vetoes()?;
+            let interests = self.interests()?;
+            let declined = interests.declined();
+            let veto = EitherVeto(&*vetoes, &declined);
             Ok(Suggestions {
                 id: id.clone(),
                 name: fiche.name.clone(),
                 country: fiche.country,
                 side: fiche.side,
-                items: matcher.suggest(id, options, &*vetoes)?,
+                items: matcher.suggest_with(id, options, &veto, &*interests)?,
             })
         })?
     }
@@ -65,7 +73,23 @@ impl Corpus {
                 });
             }
             let vetoes = self.vetoes()?;
-            let (score, exclusion) = matcher.explain(a, b, weights, &*vetoes)?;
+            let interests = self.interests()?;
+            let bonus = self.policy.interest_bonus;
+            let (score, exclusion) =
+                matcher.explain_with(a, b, weights, &*vetoes, &*interests, bonus)?;
+            let declined = |x: &FicheId, y: &FicheId| {
+                matches!(
+                    interests.latest(x, y),
+                    Some((InterestKind::NotInterested, _))
+                )
+            };
+            let exclusion = exclusion.or_else(|| {
+                [(a, b), (b, a)]
+                    .into_iter()
+                    .find(|(x, y)| declined(x, y))
+                    .map(|(x, _)| Exclusion::NotInterested(x.clone()))
+            });
+            debug_assert!(!interests.declined().is_vetoed(a, b) || exclusion.is_some());
             Ok(PairExplanation { score, exclusion })
         })?
     }

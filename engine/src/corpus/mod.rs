@@ -18,7 +18,11 @@
 //! structure's. Every operation is bounded work (one suggestion, one lookup, one page).
 
 mod batch;
+mod freshness;
+mod interest;
+mod learning;
 mod matching;
+mod policy;
 mod review;
 mod slot;
 mod writes;
@@ -29,7 +33,12 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 
+pub use freshness::{FRESHNESS_HEADER, FreshnessReport, ToContact};
+pub use interest::{History, MutualInterest};
+pub use learning::{DecisionReplay, TuneOptions, TuneReport, weights_file};
+
 pub use matching::{PairExplanation, Suggestions};
+pub use policy::{DEFAULT_MAX_AGE_MONTHS, EXPIRING_WITHIN_DAYS, Freshness, MAX_AGE_MONTHS, Policy};
 pub use review::{QueueEntry, QueueQuery, ReviewPage};
 
 use crate::error::{Error, Result};
@@ -38,7 +47,7 @@ use crate::lookup::{NameHit, NameTable, Resolution};
 use crate::ranking::Matcher;
 use crate::reference::CountryCode;
 use crate::search::{SearchIndex, SearchPage, SearchQuery};
-use crate::store::{CorpusStats, DataDirLock, Decision, RejectedPairs, Store};
+use crate::store::{CorpusStats, DataDirLock, Decision, Interests, RejectedPairs, Store};
 use slot::Slot;
 
 /// How a corpus is opened.
@@ -52,6 +61,8 @@ pub struct CorpusOptions {
     /// directory's writer lock for the corpus's life, and a second writer is refused
     /// naming it. Readers (`None`) take nothing.
     pub writer: Option<&'static str>,
+    /// The settings of suggestions (default weights, interest bonus, freshness).
+    pub policy: Policy,
 }
 
 /// What [`Corpus::warm`] built, and how long each part took.
@@ -59,6 +70,9 @@ pub struct CorpusOptions {
 pub struct WarmReport {
     pub fiches: usize,
     pub vetoed_pairs: usize,
+    /// Directed interests whose latest word is "interested", and "not interested".
+    pub interested: usize,
+    pub not_interested: usize,
     pub matcher: Duration,
     pub names: Duration,
     pub index: Duration,
@@ -87,6 +101,10 @@ pub struct Corpus {
     /// Loaded at open (one small query): never rebuilt, so it can be read while the
     /// matcher's lock is held.
     vetoes: RwLock<RejectedPairs>,
+    /// The interest fiches declared in each other (latest word of each): loaded at
+    /// open like the vetoes, read under the matcher's lock.
+    interests: RwLock<Interests>,
+    policy: Policy,
     /// Held by a writing process, released when the corpus is dropped.
     _writer: Option<DataDirLock>,
 }
@@ -127,7 +145,9 @@ impl Corpus {
         options: &CorpusOptions,
         writer: Option<DataDirLock>,
     ) -> Result<Corpus> {
+        options.policy.validate().map_err(Error::InvalidSetting)?;
         let vetoes = store.rejected_pairs()?;
+        let interests = store.interests()?;
         Ok(Corpus {
             data_dir: store.data_dir().to_owned(),
             today: options
@@ -139,6 +159,8 @@ impl Corpus {
             names: Slot::new("name table"),
             index: Slot::new("search index"),
             vetoes: RwLock::new(vetoes),
+            interests: RwLock::new(interests),
+            policy: options.policy,
             _writer: writer,
         })
     }
@@ -167,6 +189,12 @@ impl Corpus {
         self.vetoes
             .read()
             .map_err(|_| Error::Poisoned { what: "vetoes" })
+    }
+
+    fn interests(&self) -> Result<RwLockReadGuard<'_, Interests>> {
+        self.interests
+            .read()
+            .map_err(|_| Error::Poisoned { what: "interests" })
     }
 
     fn load_matcher(&self, store: &Store) -> Result<Matcher> {
@@ -198,9 +226,12 @@ impl Corpus {
         self.with_names(|_| ())?;
         let names = started.elapsed() - matcher;
         let index_rebuilt = self.with_index(SearchIndex::rebuilt)?;
+        let interests = self.interests()?;
         Ok(WarmReport {
             fiches,
             vetoed_pairs: self.vetoes()?.len(),
+            interested: interests.count(crate::store::InterestKind::Interested),
+            not_interested: interests.count(crate::store::InterestKind::NotInterested),
             matcher,
             names,
             index: started.elapsed() - matcher - names,
@@ -282,9 +313,17 @@ impl Corpus {
         self.with_names(|names| names.lookup(name, country, limit))?
     }
 
-    /// Full-text search with filters: one page, the total, and why each hit matched.
+    /// Full-text search with filters: one page, the total, and why each hit matched;
+    /// hits whose fiche is older than the freshness limit are flagged
+    /// ([`crate::search::SearchHit::stale`]).
     pub fn search(&self, query: &SearchQuery) -> Result<SearchPage> {
-        self.with_index(|index| index.search(query))?
+        let mut page = self.with_index(|index| index.search(query))??;
+        let store = self.store()?;
+        for hit in &mut page.hits {
+            let updated_on = store.updated_on(&hit.id)?;
+            hit.stale = self.policy.freshness.is_stale(updated_on, self.today);
+        }
+        Ok(page)
     }
 
     /// Staff decisions on a fiche, or on a pair when `partner` is given, oldest
@@ -324,5 +363,7 @@ impl Corpus {
     }
 }
 
+#[cfg(test)]
+mod interest_tests;
 #[cfg(test)]
 mod tests;

@@ -1,5 +1,7 @@
 //! The review queue: French fiches in scope, a page at a time, each with its best
-//! suggestions that no staff decision has settled yet, best pairs first.
+//! suggestions that no staff decision has settled yet, best pairs first — after the
+//! mutual interests (both collectivités said "interested") of the scope that no
+//! decision has settled, which come first on the first page: they are matches.
 
 use std::collections::{HashMap, HashSet};
 
@@ -15,6 +17,8 @@ pub struct QueueEntry {
     pub fiche_id: FicheId,
     pub fiche_name: String,
     pub partner: Suggestion,
+    /// Both collectivités said "interested": a match, listed first.
+    pub mutual: bool,
 }
 
 /// What the review queue covers, and which page.
@@ -34,7 +38,8 @@ pub struct QueueQuery {
 /// One page of the queue.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReviewPage {
-    /// Best pair first; ties by French id, then partner id.
+    /// Mutual interests first (first page only), then best pair first; ties by French
+    /// id, then partner id.
     pub entries: Vec<QueueEntry>,
     /// French fiches in scope, all pages together.
     pub fiches_in_scope: usize,
@@ -43,6 +48,46 @@ pub struct ReviewPage {
 }
 
 impl Corpus {
+    /// The undecided mutual interests whose French fiche is in the queue's scope and
+    /// whose partner passes its filters, best first.
+    fn mutual_entries(&self, query: &QueueQuery) -> Result<Vec<QueueEntry>> {
+        let mutual = self.mutual_interests()?;
+        let options = SuggestOptions {
+            filters: query.filters.clone(),
+            ..self.suggest_options()
+        };
+        let mut entries = self.with_matcher(|matcher| {
+            let interests = self.interests()?;
+            let mut entries = Vec::new();
+            for pair in mutual.iter().filter(|m| !m.decided) {
+                let (Ok(french), Ok(foreign)) = (
+                    matcher.features(&pair.french),
+                    matcher.features(&pair.foreign),
+                ) else {
+                    continue;
+                };
+                let in_region = query
+                    .region
+                    .as_deref()
+                    .is_none_or(|r| french.region.as_deref() == Some(r));
+                if !in_region || !query.filters.accepts(foreign) {
+                    continue;
+                }
+                let partner =
+                    matcher.suggestion_for(&french.id, &foreign.id, &options, &*interests)?;
+                entries.push(QueueEntry {
+                    fiche_id: french.id.clone(),
+                    fiche_name: french.name.clone(),
+                    partner,
+                    mutual: true,
+                });
+            }
+            Ok::<_, Error>(entries)
+        })??;
+        entries.sort_by(queue_order);
+        Ok(entries)
+    }
+
     /// One page of the review queue.
     pub fn review_queue(&self, query: &QueueQuery) -> Result<ReviewPage> {
         self.review_queue_until(query, &|| false)
@@ -56,6 +101,9 @@ impl Corpus {
         query: &QueueQuery,
         stop: &dyn Fn() -> bool,
     ) -> Result<ReviewPage> {
+        // Shown on the first page only, and never again among their French fiche's
+        // own entries, on whichever page that fiche is.
+        let mutual = self.mutual_entries(query)?;
         let scope = SearchQuery {
             text: String::new(),
             filters: SearchFilters {
@@ -85,10 +133,15 @@ impl Corpus {
             if stop() {
                 return Err(Error::Cancelled);
             }
+            let matched: HashSet<&FicheId> = mutual
+                .iter()
+                .filter(|m| m.fiche_id == hit.id)
+                .map(|m| &m.partner.id)
+                .collect();
             let options = SuggestOptions {
-                k: (query.per_fiche + decided.len()).clamp(1, MAX_K),
+                k: (query.per_fiche + decided.len() + matched.len()).clamp(1, MAX_K),
                 filters: query.filters.clone(),
-                ..SuggestOptions::default()
+                ..self.suggest_options()
             };
             let suggestions = match self.suggest(&hit.id, &options) {
                 Ok(found) => found.items,
@@ -101,23 +154,24 @@ impl Corpus {
                 suggestions
                     .into_iter()
                     .filter(|s| !decided.contains(&s.id))
+                    .filter(|s| !matched.contains(&s.id))
                     .take(query.per_fiche)
                     .map(|partner| QueueEntry {
                         fiche_id: hit.id.clone(),
                         fiche_name: hit.name.clone(),
                         partner,
+                        mutual: false,
                     }),
             );
         }
-        entries.sort_by(|a, b| {
-            b.partner
-                .total
-                .total_cmp(&a.partner.total)
-                .then_with(|| a.fiche_id.cmp(&b.fiche_id))
-                .then_with(|| a.partner.id.cmp(&b.partner.id))
-        });
+        entries.sort_by(queue_order);
+        let shown = if query.offset == 0 {
+            mutual
+        } else {
+            Vec::new()
+        };
         Ok(ReviewPage {
-            entries,
+            entries: shown.into_iter().chain(entries).collect(),
             fiches_in_scope: found.total,
             more: query.offset + page.len() < found.total,
         })
@@ -125,21 +179,47 @@ impl Corpus {
 
     /// How many pairs the whole queue holds, over all its pages: what
     /// [`Corpus::review_queue`] would list page after page, counted without ranking
-    /// (see `Matcher::queue_size`).
+    /// (see `Matcher::queue_size`). A candidate a French fiche said it is not
+    /// interested in is never in its part of the queue; the undecided mutual
+    /// interests in scope are counted once each, apart from their French fiche's
+    /// own entries.
     pub fn review_remaining(&self, query: &QueueQuery) -> Result<u64> {
+        let mutual = self.mutual_entries(query)?;
         let pairs = self.store()?.decided_pairs()?;
         let mut settled: HashMap<FicheId, Vec<FicheId>> = HashMap::new();
         for (a, b) in pairs {
             settled.entry(a.clone()).or_default().push(b.clone());
             settled.entry(b).or_default().push(a);
         }
-        self.with_matcher(|matcher| {
+        for (by, declined) in self.interests()?.declined_by_each() {
+            settled
+                .entry(by.clone())
+                .or_default()
+                .extend(declined.into_iter().cloned());
+        }
+        for m in &mutual {
+            settled
+                .entry(m.fiche_id.clone())
+                .or_default()
+                .push(m.partner.id.clone());
+        }
+        let own = self.with_matcher(|matcher| {
             matcher.queue_size(
                 query.region.as_deref(),
                 &query.filters,
                 query.per_fiche,
                 &settled,
             )
-        })
+        })?;
+        Ok(own + mutual.len() as u64)
     }
+}
+
+/// Best pair first; ties by French id, then partner id.
+fn queue_order(a: &QueueEntry, b: &QueueEntry) -> std::cmp::Ordering {
+    b.partner
+        .total
+        .total_cmp(&a.partner.total)
+        .then_with(|| a.fiche_id.cmp(&b.fiche_id))
+        .then_with(|| a.partner.id.cmp(&b.partner.id))
 }

@@ -13,6 +13,7 @@ fn open_on(dir: &Path) -> Corpus {
         today: Some("2026-09-01".parse().unwrap()),
         threads: 1,
         writer: None,
+        policy: Default::default(),
     };
     Corpus::create_or_open(dir, &options).unwrap()
 }
@@ -118,6 +119,7 @@ fn a_rejection_vetoes_the_pair_everywhere_and_for_good() {
             a: id(&partner),
             b: id(french),
             kind: DecisionKind::Reject,
+            reason: Some(crate::store::DecisionReason::Theme),
             note: "hors sujet".into(),
             reviewer: "test".into(),
             at: Utc::now(),
@@ -262,6 +264,7 @@ fn the_queue_size_is_what_its_pages_list() {
                 a: fiche.clone(),
                 b: id(&partner),
                 kind: *kind,
+                reason: None,
                 note: String::new(),
                 reviewer: "test".into(),
                 at: Utc::now(),

@@ -17,6 +17,13 @@ impl Corpus {
         }
         store.upsert(fiches)?;
         let generation = store.generation()?;
+        self.apply_upserts(fiches, generation)?;
+        Ok(generation)
+    }
+
+    /// Applies fiches just committed (at `generation`) to every built structure; the
+    /// caller holds the store's lock.
+    pub(super) fn apply_upserts(&self, fiches: &[Fiche], generation: u64) -> Result<()> {
         // Fiches are analysed while suggestions go on; only the swap waits for them.
         self.matcher.update_prepared(
             |matcher| matcher.prepare(fiches, &[]),
@@ -27,8 +34,7 @@ impl Corpus {
             Ok(())
         })?;
         self.index
-            .update_shared(|index| index.apply(fiches, &[], generation))?;
-        Ok(generation)
+            .update_shared(|index| index.apply(fiches, &[], generation))
     }
 
     /// Deletes a fiche durably, then from every derived structure.

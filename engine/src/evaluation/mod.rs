@@ -2,8 +2,10 @@
 //! pairs (see `passerelle_datasets::plant_pairs`), each side of which should find the
 //! other. Reports recall@10, MRR, how much of the top 10 goes to under-served
 //! countries, how many distinct countries a top 10 covers, and the ablation of each
-//! criterion (its weight set to 0) and each criterion alone.
+//! criterion (its weight set to 0) and each criterion alone. [`decisions`] replays
+//! the decisions staff recorded.
 
+pub mod decisions;
 mod metrics;
 
 use serde::Serialize;
@@ -18,13 +20,23 @@ use crate::scoring::{Criterion, NoVetoes, Weights};
 /// How far down a ranking the answer is looked for (MRR is MRR@100).
 pub const DEPTH: usize = 100;
 
+/// A subset of the known answers reported apart: how one side's request was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Subset {
+    /// Only as free text in Spanish, Portuguese or English.
+    TextOnly,
+    /// Only as free text in Arabic.
+    ArabicOnly,
+}
+
 /// A known answer: `a` should be suggested to `b` and `b` to `a`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Truth {
     pub a: FicheId,
     pub b: FicheId,
-    /// A subset to report apart (e.g. requests given only as text in another language).
-    pub tagged: bool,
+    /// The subset it is also reported in, if any.
+    pub subset: Option<Subset>,
 }
 
 /// The metrics of one configuration.
@@ -32,8 +44,10 @@ pub struct Truth {
 pub struct Run {
     pub name: String,
     pub all: Metrics,
-    /// Only the queries of tagged truths.
-    pub tagged: Metrics,
+    /// Only the queries of [`Subset::TextOnly`] truths.
+    pub text_only: Metrics,
+    /// Only the queries of [`Subset::ArabicOnly`] truths.
+    pub arabic_only: Metrics,
 }
 
 /// Every configuration evaluated.
@@ -102,20 +116,26 @@ fn run(
         ..SuggestOptions::default()
     };
     let mut all = metrics::Accumulator::default();
-    let mut tagged = metrics::Accumulator::default();
+    let mut text_only = metrics::Accumulator::default();
+    let mut arabic_only = metrics::Accumulator::default();
     for truth in truths {
         for (query, answer) in [(&truth.a, &truth.b), (&truth.b, &truth.a)] {
             let ranking = matcher.suggest(query, &options, &NoVetoes)?;
             let french_query = query.country_prefix() == "FR";
             all.add(matcher, &ranking, answer, french_query);
-            if truth.tagged {
-                tagged.add(matcher, &ranking, answer, french_query);
+            match truth.subset {
+                Some(Subset::TextOnly) => text_only.add(matcher, &ranking, answer, french_query),
+                Some(Subset::ArabicOnly) => {
+                    arabic_only.add(matcher, &ranking, answer, french_query)
+                }
+                None => {}
             }
         }
     }
     Ok(Run {
         name: name.to_owned(),
         all: all.finish(),
-        tagged: tagged.finish(),
+        text_only: text_only.finish(),
+        arabic_only: arabic_only.finish(),
     })
 }

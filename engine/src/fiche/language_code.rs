@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::reference::Language;
 
 /// A two-letter lowercase ISO 639-1 code (`fr`, `en`, `ar`, …). Only the shape is
-/// checked: the engine analyses four languages and treats the others as opaque.
+/// checked: the engine analyses five languages and treats the others as opaque.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct LanguageCode([u8; 2]);
 

@@ -220,6 +220,13 @@ impl Matcher {
         }
     }
 
+    /// The index of the fiche in `slot` in its side's columns, if it is there (an
+    /// open call).
+    pub(super) fn column_of(&self, slot: u32) -> Option<usize> {
+        let column = *self.writes.column.get(slot as usize)?;
+        (column != NONE_U32).then_some(column as usize)
+    }
+
     /// Room for a sixteenth more fiches: without it the first insertion after a build
     /// would grow every vector and map at once (a pause of ~150 ms at 199k fiches).
     pub(super) fn reserve_for_writes(&mut self) {

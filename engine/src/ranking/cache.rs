@@ -18,7 +18,7 @@ use crate::scoring::{
 };
 
 const MAGIC: &[u8; 4] = b"PSMC";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 /// Where the cache lives and which store generation it must match.
 #[derive(Debug, Clone)]

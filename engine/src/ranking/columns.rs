@@ -43,6 +43,9 @@ pub struct Columns {
     pub languages: Vec<u8>,
     /// Foreign side: the candidate's area (`AreaId` bits), or [`NONE_U32`].
     pub area: Vec<u32>,
+    /// The day of the candidate's last update ([`day_number`]), or `i32::MIN` when
+    /// its fiche does not say: the freshness filter.
+    pub updated_day: Vec<i32>,
     /// French side: index of the région in the matcher's région list, or [`NONE_U16`].
     pub region: Vec<u16>,
     /// French side: countries of active partnerships, diaspora and other actors.
@@ -63,6 +66,11 @@ pub fn country_set(countries: &[crate::reference::CountryCode]) -> CountrySet {
         set.insert(country.index());
     }
     set
+}
+
+/// A day as a number that orders like dates (days since 1970-01-01).
+pub fn day_number(day: chrono::NaiveDate) -> i32 {
+    (day - chrono::NaiveDate::default()).num_days() as i32
 }
 
 /// The région index of a French fiche in `regions`.
@@ -126,6 +134,8 @@ impl Columns {
         self.population.push(fiche.population.unwrap_or(0));
         self.languages.push(fiche.languages);
         self.area.push(fiche.area.map_or(NONE_U32, AreaId::bits));
+        self.updated_day
+            .push(fiche.updated_on.map_or(i32::MIN, day_number));
         if fiche.side == Side::French {
             self.region.push(region);
             self.partner_countries
@@ -153,6 +163,7 @@ impl Columns {
         self.population.swap_remove(i);
         self.languages.swap_remove(i);
         self.area.swap_remove(i);
+        self.updated_day.swap_remove(i);
         if !self.partner_area_ranges.is_empty() {
             let (start, end) = self.partner_area_ranges.swap_remove(i);
             self.garbage_areas += (end - start) as usize;
@@ -210,6 +221,7 @@ impl Columns {
         self.population.reserve(more);
         self.languages.reserve(more);
         self.area.reserve(more);
+        self.updated_day.reserve(more);
         if !self.partner_area_ranges.is_empty() {
             self.region.reserve(more);
             self.partner_countries.reserve(more);

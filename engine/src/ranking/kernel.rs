@@ -34,6 +34,9 @@ pub struct QueryPlan<'m> {
     filter_themes: u32,
     min_population: u64,
     max_population: u64,
+    /// Candidates last updated before this day ([`super::columns::day_number`]) are
+    /// left out; `i32::MIN` keeps them all.
+    min_updated_day: i32,
     /// Fiche positions never to suggest (partners, vetoed), sorted.
     excluded: Vec<u32>,
     // A French query: per country index.
@@ -118,6 +121,9 @@ impl<'m> QueryPlan<'m> {
             filter_themes: filters.theme.map_or(0, |t| t.bit()),
             min_population: filters.min_population.unwrap_or(0),
             max_population: filters.max_population.unwrap_or(u64::MAX),
+            min_updated_day: filters
+                .updated_since
+                .map_or(i32::MIN, super::columns::day_number),
             excluded,
             pool_by_country,
             diaspora_by_country,
@@ -133,6 +139,14 @@ impl<'m> QueryPlan<'m> {
     /// Whether candidate `i` passes the filters and is not excluded.
     #[inline(always)]
     pub(super) fn admits(&self, i: usize) -> bool {
+        self.passes_filters(i)
+            && (self.excluded.is_empty()
+                || self.excluded.binary_search(&self.columns.fiche[i]).is_err())
+    }
+
+    /// Whether candidate `i` passes the filters (exclusions aside).
+    #[inline(always)]
+    pub(super) fn passes_filters(&self, i: usize) -> bool {
         let c = self.columns;
         (self.filter_country == NONE_U16 || c.country[i] == self.filter_country)
             && self.filter_level.is_none_or(|level| c.level[i] == level)
@@ -141,7 +155,7 @@ impl<'m> QueryPlan<'m> {
                 (t.offer.bits() | t.request.bits() | t.profile.bits()) & self.filter_themes != 0
             })
             && (self.min_population..=self.max_population).contains(&c.population[i])
-            && (self.excluded.is_empty() || self.excluded.binary_search(&c.fiche[i]).is_err())
+            && (self.min_updated_day == i32::MIN || c.updated_day[i] >= self.min_updated_day)
     }
 
     /// The total of candidate `i`.

@@ -67,15 +67,22 @@ impl Country {
     }
 
     /// The working language used for generated and analysed texts: French, Spanish,
-    /// Portuguese or English when official, else `None`.
+    /// Portuguese, English or Arabic when official (in that order of preference), else
+    /// `None`.
     pub fn analysis_language(&self) -> Option<Language> {
-        [Language::Fr, Language::Es, Language::Pt, Language::En]
-            .into_iter()
-            .find(|l| {
-                self.languages
-                    .iter()
-                    .any(|c| Language::from_iso639_3(c) == Some(*l))
-            })
+        [
+            Language::Fr,
+            Language::Es,
+            Language::Pt,
+            Language::En,
+            Language::Ar,
+        ]
+        .into_iter()
+        .find(|l| {
+            self.languages
+                .iter()
+                .any(|c| Language::from_iso639_3(c) == Some(*l))
+        })
     }
 }
 
@@ -266,12 +273,14 @@ mod tests {
     }
 
     #[test]
-    fn analysis_language_prefers_french_then_spanish_portuguese_english() {
+    fn analysis_language_prefers_french_then_spanish_portuguese_english_arabic() {
         let lang = |c: &str| CountryCode::parse(c).unwrap().info().analysis_language();
         assert_eq!(lang("BJ"), Some(Language::Fr));
         assert_eq!(lang("MX"), Some(Language::Es));
         assert_eq!(lang("BR"), Some(Language::Pt));
         assert_eq!(lang("GB"), Some(Language::En));
+        assert_eq!(lang("EG"), Some(Language::Ar));
+        assert_eq!(lang("LB"), Some(Language::Fr));
         assert_eq!(lang("CN"), None);
     }
 }

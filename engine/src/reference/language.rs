@@ -1,9 +1,9 @@
-//! The four languages that Passerelle analyses texts in.
+//! The five languages that Passerelle analyses texts in.
 
 use serde::{Deserialize, Serialize};
 
 /// A language with its own text analysis and keyword lists (French, English, Spanish,
-/// Portuguese). Texts in other languages are analysed as French, the default.
+/// Portuguese, Arabic). Texts in other languages are analysed as French, the default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
@@ -11,10 +11,20 @@ pub enum Language {
     En,
     Es,
     Pt,
+    Ar,
 }
 
+/// Number of analysed languages.
+pub const LANGUAGES: usize = 5;
+
 impl Language {
-    pub const ALL: [Language; 4] = [Language::Fr, Language::En, Language::Es, Language::Pt];
+    pub const ALL: [Language; LANGUAGES] = [
+        Language::Fr,
+        Language::En,
+        Language::Es,
+        Language::Pt,
+        Language::Ar,
+    ];
 
     pub fn index(self) -> usize {
         self as usize
@@ -27,6 +37,7 @@ impl Language {
             Language::En => "en",
             Language::Es => "es",
             Language::Pt => "pt",
+            Language::Ar => "ar",
         }
     }
 
@@ -41,6 +52,7 @@ impl Language {
             "eng" => Some(Language::En),
             "spa" => Some(Language::Es),
             "por" => Some(Language::Pt),
+            "ara" => Some(Language::Ar),
             _ => None,
         }
     }

@@ -9,5 +9,5 @@ mod language;
 mod theme;
 
 pub use country::{Countries, Country, CountryCode, LdcStatus};
-pub use language::Language;
+pub use language::{LANGUAGES, Language};
 pub use theme::{THEME_COUNT, ThemeCode, ThemeInfo, Themes};

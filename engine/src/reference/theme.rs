@@ -1,11 +1,11 @@
-//! The 30 theme codes of `themes.csv`, with labels and keywords in four languages.
+//! The 30 theme codes of `themes.csv`, with labels and keywords in five languages.
 
 use std::fmt;
 use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
-use super::Language;
+use super::{LANGUAGES, Language};
 
 const THEMES_CSV: &str = include_str!("../../../datasets/reference/themes.csv");
 
@@ -25,7 +25,7 @@ pub struct ThemeInfo {
     pub label_en: String,
     pub sdgs: Vec<u8>,
     /// Keywords per language, in the order of [`Language::ALL`].
-    keywords: [Vec<String>; 4],
+    keywords: [Vec<String>; LANGUAGES],
 }
 
 impl ThemeInfo {
@@ -74,7 +74,7 @@ impl Themes {
                 label_fr: field(1),
                 label_en: field(2),
                 sdgs,
-                keywords: [list(4), list(5), list(6), list(7)],
+                keywords: std::array::from_fn(|i| list(4 + i)),
             });
         }
         if rows.len() != THEME_COUNT {
@@ -175,7 +175,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn embedded_table_has_thirty_themes_with_keywords_in_four_languages() {
+    fn embedded_table_has_thirty_themes_with_keywords_in_five_languages() {
         let themes = Themes::get();
         assert_eq!(themes.all().count(), THEME_COUNT);
         for (code, info) in themes.all() {

@@ -23,6 +23,9 @@ pub enum Exclusion {
     NothingToMatch(FicheId),
     /// A staff decision rejected the pair.
     Vetoed,
+    /// This collectivité said it is not interested in the other: the pair is no
+    /// longer suggested to it (it still is to the other side).
+    NotInterested(FicheId),
 }
 
 impl fmt::Display for Exclusion {
@@ -38,6 +41,10 @@ impl fmt::Display for Exclusion {
             ),
             Exclusion::Vetoed => f.write_str(
                 "paire rejetée par une décision de l'équipe : elle ne sera plus suggérée",
+            ),
+            Exclusion::NotInterested(by) => write!(
+                f,
+                "{by} s'est déclarée pas intéressée : la paire ne lui est plus suggérée"
             ),
         }
     }

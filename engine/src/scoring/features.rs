@@ -71,7 +71,7 @@ pub struct MatchFeatures {
     /// The part of `offer ∪ request` that only inference found.
     pub inferred: ThemeSet,
     pub texts: TextSignatures,
-    /// Analysed working languages (fr, en, es, pt) as a bitset of `Language::index`.
+    /// Analysed working languages (fr, en, es, pt, ar) as a bitset of `Language::index`.
     pub languages: u8,
     /// Partners in the corpus, as written in this fiche.
     pub partner_ids: Vec<FicheId>,
@@ -85,6 +85,8 @@ pub struct MatchFeatures {
     pub other_actors: Vec<CountryCode>,
     /// Has an open call on the scoring date.
     pub open_call: bool,
+    /// The day of the fiche's last update (`updated_at`, UTC), when it says.
+    pub updated_on: Option<NaiveDate>,
     /// Carries an offer or a request ([`Fiche::is_matchable`]): a fiche that does not
     /// is never suggested and gets no suggestions.
     pub matchable: bool,
@@ -160,6 +162,10 @@ impl MatchFeatures {
             diaspora: actors(true),
             other_actors: actors(false),
             open_call: fiche.has_open_call(today),
+            updated_on: fiche
+                .updated_at
+                .as_ref()
+                .map(|t| t.to_datetime().naive_utc().date()),
             matchable: fiche.is_matchable(),
         }
     }

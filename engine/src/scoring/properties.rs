@@ -67,6 +67,7 @@ prop_compose! {
             diaspora: if diaspora { vec![foreign_country] } else { Vec::new() },
             other_actors: Vec::new(),
             open_call: true,
+            updated_on: None,
             matchable: true,
         }
     }

@@ -12,7 +12,7 @@
 //! - Monotone: adding to one side's offer a theme the other seeks never lowers it.
 //! - Missing data: a side with no request contributes 0 to its direction; no texts give
 //!   0 text similarity; two fiches with no themes or texts score 0. Inferred themes
-//!   (from texts, in any of the four languages) count like declared ones and are
+//!   (from texts, in any of the five languages) count like declared ones and are
 //!   marked in the reasons.
 
 use super::{Breakdown, Criterion, MatchFeatures, TextSignatures, ThemeSet};

@@ -30,8 +30,8 @@
 //! Scoring is in `relevance.rs`: a query's words weigh by rarity and by where they are
 //! found (name, alternative names, texts, themes). Names are indexed folded (see
 //! [`crate::text`]); activities, offer and request texts are indexed in the field of
-//! the fiche's language (`text_fr`, `text_en`, `text_es`, `text_pt`) with that
-//! language's analyser, and a query is analysed by all four. Filters (country,
+//! the fiche's language (`text_fr`, `text_en`, `text_es`, `text_pt`, `text_ar`) with that
+//! language's analyser, and a query is analysed by all five. Filters (country,
 //! région/admin1, level, theme, side, open call on a date, population range) do not
 //! change scores. A page gives the total number of matches and, for each hit, a
 //! [`Snippet`] saying why it matched. Hits are ordered by score descending, then id

@@ -85,6 +85,10 @@ pub struct SearchHit {
     pub score: f32,
     /// Why it matched; `None` for a search by filters only.
     pub snippet: Option<Snippet>,
+    /// The fiche is older than the freshness limit ("à reconfirmer"): set by the
+    /// corpus from its settings ([`crate::Corpus::search`]); the index leaves it
+    /// `false`.
+    pub stale: bool,
 }
 
 fn bad(message: impl Into<String>) -> Error {
@@ -267,6 +271,7 @@ pub(super) fn run(view: &View, fields: &Fields, query: &SearchQuery) -> Result<S
                 .ok_or_else(|| corrupt("country"))?,
             score,
             snippet: highlighter.as_mut().and_then(|h| h.snippet(&doc, fields)),
+            stale: false,
         });
     }
     Ok(SearchPage { total, hits })

@@ -7,7 +7,7 @@ use tantivy::schema::{
 use tantivy::{TantivyDocument, Term};
 
 use crate::fiche::{CallStatus, Fiche, Level, Side};
-use crate::reference::{Language, Themes};
+use crate::reference::{LANGUAGES, Language, Themes};
 use crate::text;
 use crate::themes_from_text::{effective_offer_themes, effective_request_themes};
 
@@ -30,7 +30,7 @@ pub struct Fields {
     pub name: Field,
     pub alt_names: Field,
     /// Activities, offer and request texts, in the field of the fiche's language.
-    pub text: [Field; 4],
+    pub text: [Field; LANGUAGES],
     /// `kind:value` terms, see [`Key`].
     pub keys: Field,
     /// Stored only: the country code of a hit.
@@ -135,7 +135,13 @@ impl Fields {
             id: f("id")?,
             name: f("name")?,
             alt_names: f("alt_names")?,
-            text: [f("text_fr")?, f("text_en")?, f("text_es")?, f("text_pt")?],
+            text: [
+                f("text_fr")?,
+                f("text_en")?,
+                f("text_es")?,
+                f("text_pt")?,
+                f("text_ar")?,
+            ],
             keys: f("keys")?,
             country: f("country")?,
             all_themes: f("all_themes")?,

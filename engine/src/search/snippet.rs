@@ -20,7 +20,7 @@ use tantivy::{Score, TantivyDocument};
 use super::relevance::{ALT_NAME, NAME, TEXT, whole_name_bonus};
 use super::schema::Fields;
 use super::terms::QueryText;
-use crate::reference::{Language, ThemeCode};
+use crate::reference::{LANGUAGES, Language, ThemeCode};
 use crate::text;
 
 /// Longest extract, in bytes, before the ellipses.
@@ -74,7 +74,7 @@ struct Marks {
 pub struct Highlighter<'q> {
     query: &'q QueryText,
     folded: TextAnalyzer,
-    by_language: [TextAnalyzer; 4],
+    by_language: [TextAnalyzer; LANGUAGES],
 }
 
 fn stored(doc: &TantivyDocument, field: Field) -> impl Iterator<Item = &str> {

@@ -8,7 +8,7 @@ use tantivy::schema::Field;
 use super::pending::View;
 use super::schema::{Fields, Key};
 use crate::error::{Error, Result};
-use crate::reference::{Language, ThemeCode};
+use crate::reference::{LANGUAGES, Language, ThemeCode};
 use crate::text;
 use crate::themes_from_text::infer_from_tokens;
 
@@ -25,7 +25,7 @@ pub struct QueryWord {
     /// As the name fields index it (folded, not stemmed).
     pub folded: String,
     /// Its stem in each language, in [`Language::ALL`] order.
-    pub stems: [Option<String>; 4],
+    pub stems: [Option<String>; LANGUAGES],
     /// Rarity over whole fiches (names and texts): `ln(1 + (N − df + ½) / (df + ½))`,
     /// with `df` the fiches whose name, alternative names or texts contain the word.
     pub idf: f32,
@@ -34,7 +34,7 @@ pub struct QueryWord {
     pub common: bool,
 }
 
-/// A theme whose keywords (in any of the four languages) occur in the query.
+/// A theme whose keywords (in any of the five languages) occur in the query.
 #[derive(Debug)]
 pub struct QueryTheme {
     pub code: ThemeCode,

@@ -177,7 +177,12 @@ fn fiche_row(book: &mut Book, sheet: &mut Sheet, f: &Fiche) -> Result<()> {
     )
 }
 
-const SEARCH_COLUMNS: [Column; 7] = [
+/// « oui » for a fiche to reconfirm, empty otherwise.
+fn stale_cell(stale: bool) -> Value<'static> {
+    Value::from(stale.then_some("oui"))
+}
+
+const SEARCH_COLUMNS: [Column; 8] = [
     column("Rang", 6.0),
     column("Identifiant", 22.0),
     column("Collectivité", 30.0),
@@ -185,6 +190,7 @@ const SEARCH_COLUMNS: [Column; 7] = [
     column("Pertinence", 11.0),
     column("Trouvé dans", 12.0),
     column("Extrait", 70.0),
+    column("À reconfirmer", 13.0),
 ];
 
 /// A page of search results: rank, fiche, relevance and why it matched.
@@ -203,13 +209,14 @@ pub fn search_workbook(page: &SearchPage, offset: usize) -> Result<Book> {
                 Value::Score(f64::from(hit.score)),
                 Value::from(hit.snippet.as_ref().map(|s| s.field.label())),
                 Value::from(hit.snippet.as_ref().map(|s| s.text.as_str())),
+                stale_cell(hit.stale),
             ],
         )?;
     }
     Ok(book)
 }
 
-const SUGGESTION_COLUMNS: [Column; 10] = [
+const SUGGESTION_COLUMNS: [Column; 11] = [
     column("Rang", 6.0),
     column("Identifiant", 22.0),
     column("Collectivité", 30.0),
@@ -220,6 +227,7 @@ const SUGGESTION_COLUMNS: [Column; 10] = [
     column("Taille", 9.0),
     column("Pays peu couverts", 11.0),
     column("Raisons", 90.0),
+    column("À reconfirmer", 13.0),
 ];
 
 /// Suggestions for one fiche (named in the sheet's title row is not needed: the
@@ -232,13 +240,14 @@ pub fn suggestions_workbook(for_name: &str, items: &[Suggestion]) -> Result<Book
         for (rank, s) in items.iter().enumerate() {
             let score = |c: Criterion| Value::Score(s.breakdown.get(c).score);
             let reasons: Vec<String> = s
-                .breakdown
-                .entries()
-                .flat_map(|(c, part)| {
+                .interest
+                .iter()
+                .flat_map(|i| i.reasons.iter().map(|r| format!("intérêt : {r}")))
+                .chain(s.breakdown.entries().flat_map(|(c, part)| {
                     part.reasons
                         .iter()
                         .map(move |r| format!("{} : {r}", c.label()))
-                })
+                }))
                 .collect();
             book.row(
                 &mut sheet,
@@ -253,6 +262,7 @@ pub fn suggestions_workbook(for_name: &str, items: &[Suggestion]) -> Result<Book
                     score(Criterion::Size),
                     score(Criterion::Underserved),
                     Value::from(reasons.join("\n")),
+                    stale_cell(s.stale),
                 ],
             )?;
         }
@@ -260,12 +270,13 @@ pub fn suggestions_workbook(for_name: &str, items: &[Suggestion]) -> Result<Book
     Ok(book)
 }
 
-const DECISION_COLUMNS: [Column; 7] = [
+const DECISION_COLUMNS: [Column; 8] = [
     column("N°", 7.0),
     column("Date", 17.0),
     column("Fiche A", 22.0),
     column("Fiche B", 22.0),
     column("Décision", 12.0),
+    column("Motif", 18.0),
     column("Relecteur", 18.0),
     column("Note", 60.0),
 ];
@@ -300,6 +311,7 @@ pub fn decisions_workbook(decisions: &[Decision]) -> Result<Book> {
                     Value::from(d.fiche_a.as_str()),
                     Value::from(d.fiche_b.as_str()),
                     Value::from(decision_label(d.kind)),
+                    Value::from(d.reason.map(|r| r.label())),
                     Value::from(d.reviewer.as_str()),
                     Value::from(d.note.as_str()),
                 ],

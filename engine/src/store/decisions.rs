@@ -1,6 +1,7 @@
 //! Staff decisions on pairs of fiches: an append-only history (accept, reject,
-//! shortlist, contacted) kept in the store, and the veto set that rejected pairs make
-//! ([`RejectedPairs`], a [`PairVeto`]): a rejected pair is never suggested again.
+//! shortlist, contacted — each with an optional reason code and a note) kept in the
+//! store, and the veto set that rejected pairs make ([`RejectedPairs`], a
+//! [`PairVeto`]): a rejected pair is never suggested again.
 //!
 //! A pair is stored sorted by id (`fiche_a < fiche_b`), so the order in which it is
 //! given does not matter. A decision that returned is durable (one committed
@@ -19,7 +20,8 @@ use crate::fiche::{FicheId, Kind};
 use crate::scoring::PairVeto;
 
 /// What staff decided about a pair.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum DecisionKind {
     Accept,
     /// Vetoes the pair: it is never suggested again.
@@ -42,6 +44,16 @@ impl DecisionKind {
             DecisionKind::Reject => "reject",
             DecisionKind::Shortlist => "shortlist",
             DecisionKind::Contacted => "contacted",
+        }
+    }
+
+    /// As staff read it (a pair « acceptée », « rejetée »…).
+    pub fn label(self) -> &'static str {
+        match self {
+            DecisionKind::Accept => "acceptée",
+            DecisionKind::Reject => "rejetée",
+            DecisionKind::Shortlist => "présélectionnée",
+            DecisionKind::Contacted => "contactée",
         }
     }
 }
@@ -68,6 +80,70 @@ impl FromStr for DecisionKind {
     }
 }
 
+/// Why staff decided as they did (mostly why a pair was rejected), beside the free
+/// note: a code the evaluation can count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionReason {
+    Theme,
+    Size,
+    Language,
+    AlreadyPartners,
+    PoliticalContext,
+    Other,
+}
+
+impl DecisionReason {
+    pub const ALL: [DecisionReason; 6] = [
+        DecisionReason::Theme,
+        DecisionReason::Size,
+        DecisionReason::Language,
+        DecisionReason::AlreadyPartners,
+        DecisionReason::PoliticalContext,
+        DecisionReason::Other,
+    ];
+
+    /// The code in the store, files and flags.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DecisionReason::Theme => "theme",
+            DecisionReason::Size => "size",
+            DecisionReason::Language => "language",
+            DecisionReason::AlreadyPartners => "already_partners",
+            DecisionReason::PoliticalContext => "political_context",
+            DecisionReason::Other => "other",
+        }
+    }
+
+    /// As staff read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            DecisionReason::Theme => "thème",
+            DecisionReason::Size => "taille",
+            DecisionReason::Language => "langue",
+            DecisionReason::AlreadyPartners => "déjà partenaires",
+            DecisionReason::PoliticalContext => "contexte politique",
+            DecisionReason::Other => "autre",
+        }
+    }
+}
+
+impl FromStr for DecisionReason {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        DecisionReason::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| {
+                format!(
+                    "unknown reason {} (theme, size, language, already_partners, political_context, other)",
+                    crate::fiche::quote(s)
+                )
+            })
+    }
+}
+
 /// A decision to record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewDecision {
@@ -75,6 +151,7 @@ pub struct NewDecision {
     pub a: FicheId,
     pub b: FicheId,
     pub kind: DecisionKind,
+    pub reason: Option<DecisionReason>,
     pub note: String,
     pub reviewer: String,
     pub at: DateTime<Utc>,
@@ -89,6 +166,7 @@ pub struct Decision {
     pub fiche_a: FicheId,
     pub fiche_b: FicheId,
     pub kind: DecisionKind,
+    pub reason: Option<DecisionReason>,
     pub note: String,
     pub reviewer: String,
     /// RFC 3339, UTC.
@@ -114,37 +192,52 @@ fn sorted(a: &FicheId, b: &FicheId) -> (FicheId, FicheId) {
     }
 }
 
-const COLUMNS: &str = "id, fiche_a, fiche_b, kind, note, reviewer, at";
+const COLUMNS: &str = "id, fiche_a, fiche_b, kind, reason, note, reviewer, at";
 
-fn read_row(
-    row: &rusqlite::Row<'_>,
-) -> rusqlite::Result<(i64, String, String, String, String, String, String)> {
-    Ok((
-        row.get(0)?,
-        row.get(1)?,
-        row.get(2)?,
-        row.get(3)?,
-        row.get(4)?,
-        row.get(5)?,
-        row.get(6)?,
-    ))
+/// A row as read, before its codes are checked.
+struct Row {
+    id: i64,
+    a: String,
+    b: String,
+    kind: String,
+    reason: Option<String>,
+    note: String,
+    reviewer: String,
+    at: String,
 }
 
-fn decode(
-    (id, a, b, kind, note, reviewer, at): (i64, String, String, String, String, String, String),
-) -> Result<Decision> {
+fn read_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    Ok(Row {
+        id: row.get(0)?,
+        a: row.get(1)?,
+        b: row.get(2)?,
+        kind: row.get(3)?,
+        reason: row.get(4)?,
+        note: row.get(5)?,
+        reviewer: row.get(6)?,
+        at: row.get(7)?,
+    })
+}
+
+fn decode(row: Row) -> Result<Decision> {
     let corrupt = |message: String| Error::CorruptRecord {
-        id: format!("decision {id}"),
+        id: format!("decision {}", row.id),
         message,
     };
     Ok(Decision {
-        id,
-        fiche_a: FicheId::parse(&a).map_err(corrupt)?,
-        fiche_b: FicheId::parse(&b).map_err(corrupt)?,
-        kind: kind.parse().map_err(corrupt)?,
-        note,
-        reviewer,
-        at,
+        id: row.id,
+        fiche_a: FicheId::parse(&row.a).map_err(corrupt)?,
+        fiche_b: FicheId::parse(&row.b).map_err(corrupt)?,
+        kind: row.kind.parse().map_err(corrupt)?,
+        reason: row
+            .reason
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(corrupt)?,
+        note: row.note,
+        reviewer: row.reviewer,
+        at: row.at,
     })
 }
 
@@ -189,12 +282,13 @@ impl Store {
             });
         }
         transaction.execute(
-            "INSERT INTO decisions (fiche_a, fiche_b, kind, note, reviewer, at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO decisions (fiche_a, fiche_b, kind, reason, note, reviewer, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
                 a.as_str(),
                 b.as_str(),
                 decision.kind.as_str(),
+                decision.reason.map(DecisionReason::as_str),
                 decision.note,
                 decision.reviewer,
                 at
@@ -207,6 +301,7 @@ impl Store {
             fiche_a: a,
             fiche_b: b,
             kind: decision.kind,
+            reason: decision.reason,
             note: decision.note.clone(),
             reviewer: decision.reviewer.clone(),
             at,
@@ -224,7 +319,7 @@ impl Store {
         rows.map(|row| decode(row?)).collect()
     }
 
-    /// Every decision, oldest first (the staff's export).
+    /// Every decision, oldest first (the staff's export; the evaluation replays them).
     pub fn all_decisions(&self) -> Result<Vec<Decision>> {
         let mut statement = self
             .connection
@@ -336,5 +431,9 @@ mod tests {
             assert_eq!(kind.as_str().parse::<DecisionKind>(), Ok(kind));
         }
         assert!("maybe".parse::<DecisionKind>().is_err());
+        for reason in DecisionReason::ALL {
+            assert_eq!(reason.as_str().parse::<DecisionReason>(), Ok(reason));
+        }
+        assert!("weather".parse::<DecisionReason>().is_err());
     }
 }

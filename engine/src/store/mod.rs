@@ -11,8 +11,10 @@ mod areas;
 mod decisions;
 mod export;
 mod import;
+mod interests;
 mod lock;
 pub mod permissions;
+mod reconfirmations;
 mod record;
 mod schema;
 mod snapshot;
@@ -23,9 +25,13 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OptionalExtension};
 
 pub use areas::AreaCount;
-pub use decisions::{Decision, DecisionKind, NewDecision, RejectedPairs};
+pub use decisions::{Decision, DecisionKind, DecisionReason, NewDecision, RejectedPairs};
 pub use import::{ImportRecord, ImportReport, ImportSource, RecordSource};
+pub use interests::{
+    DeclinedBy, DeclinedEitherWay, Interest, InterestKind, Interests, MutualPair, NewInterest,
+};
 pub use lock::{DataDirLock, LOCK_FILE};
+pub use reconfirmations::Reconfirmation;
 pub use snapshot::Snapshot;
 pub use stats::{CallCounts, CorpusStats, ThemeCounts};
 
@@ -103,6 +109,23 @@ impl Store {
             .optional()?;
         body.map(|body| record::decode(id.as_str(), &body))
             .transpose()
+    }
+
+    /// The day a fiche was last updated (its `updated_at`, UTC), `None` when it does
+    /// not say or there is no such fiche.
+    pub fn updated_on(&self, id: &FicheId) -> Result<Option<chrono::NaiveDate>> {
+        let text: Option<Option<String>> = self
+            .connection
+            .query_row(
+                "SELECT json_extract(body, '$.updated_at') FROM fiches WHERE id = ?1",
+                [id.as_str()],
+                |row| row.get(0),
+            )
+            .optional()?;
+        Ok(text
+            .flatten()
+            .and_then(|t| crate::fiche::Timestamp::parse(&t).ok())
+            .map(|t| t.to_datetime().naive_utc().date()))
     }
 
     /// Inserts or replaces fiches in one transaction; each is validated first, and

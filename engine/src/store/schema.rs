@@ -104,6 +104,40 @@ const MIGRATIONS: &[&str] = &[
         score        REAL NOT NULL,
         PRIMARY KEY (run_id, rank)
      ) WITHOUT ROWID;",
+    // 5: reason codes of decisions; the interest collectivités express in each
+    // other (`interests.rs`) and their reconfirmations of a fiche
+    // (`reconfirmations.rs`), append-only like decisions.
+    "ALTER TABLE decisions ADD COLUMN reason TEXT
+        CHECK (reason IS NULL OR reason IN
+               ('theme', 'size', 'language', 'already_partners', 'political_context', 'other'));
+     CREATE TABLE interests (
+        id        INTEGER PRIMARY KEY AUTOINCREMENT,
+        fiche     TEXT NOT NULL,
+        candidate TEXT NOT NULL,
+        kind      TEXT NOT NULL CHECK (kind IN ('interested', 'not_interested')),
+        note      TEXT NOT NULL,
+        actor     TEXT NOT NULL,
+        at        TEXT NOT NULL,
+        CHECK (fiche <> candidate)
+     );
+     CREATE INDEX interests_by_fiche ON interests (fiche, id);
+     CREATE INDEX interests_by_candidate ON interests (candidate, id);
+     CREATE TRIGGER interests_no_update BEFORE UPDATE ON interests
+       BEGIN SELECT RAISE(ABORT, 'interests are append-only'); END;
+     CREATE TRIGGER interests_no_delete BEFORE DELETE ON interests
+       BEGIN SELECT RAISE(ABORT, 'interests are append-only'); END;
+     CREATE TABLE reconfirmations (
+        id    INTEGER PRIMARY KEY AUTOINCREMENT,
+        fiche TEXT NOT NULL,
+        note  TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        at    TEXT NOT NULL
+     );
+     CREATE INDEX reconfirmations_by_fiche ON reconfirmations (fiche, id);
+     CREATE TRIGGER reconfirmations_no_update BEFORE UPDATE ON reconfirmations
+       BEGIN SELECT RAISE(ABORT, 'reconfirmations are append-only'); END;
+     CREATE TRIGGER reconfirmations_no_delete BEFORE DELETE ON reconfirmations
+       BEGIN SELECT RAISE(ABORT, 'reconfirmations are append-only'); END;",
 ];
 
 pub(super) fn migrate(connection: &mut Connection, path: &Path) -> Result<()> {

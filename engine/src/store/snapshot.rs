@@ -1,8 +1,9 @@
 //! A consistent read of the store for work that runs apart from writes (a batch
-//! run, the console's map): the fiches, the rejected pairs and the generation, read
-//! in one transaction so that they agree even while another connection writes.
+//! run, the console's map): the fiches, the rejected pairs, the declared interests
+//! and the generation, read in one transaction so that they agree even while another
+//! connection writes.
 
-use super::{RejectedPairs, Store};
+use super::{Interests, RejectedPairs, Store};
 use crate::error::Result;
 use crate::fiche::Fiche;
 
@@ -13,6 +14,7 @@ pub struct Snapshot {
     pub generation: u64,
     pub fiches: Vec<Fiche>,
     pub vetoes: RejectedPairs,
+    pub interests: Interests,
 }
 
 impl Store {
@@ -23,11 +25,13 @@ impl Store {
         let generation = self.generation()?;
         let fiches = self.load_all()?;
         let vetoes = self.rejected_pairs()?;
+        let interests = self.interests()?;
         transaction.commit()?;
         Ok(Snapshot {
             generation,
             fiches,
             vetoes,
+            interests,
         })
     }
 }

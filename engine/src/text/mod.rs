@@ -1,26 +1,33 @@
 //! Text analysis shared by the search index and theme inference.
 //!
-//! One pipeline for everything: split on anything that is not a letter or a digit
-//! (so apostrophes and hyphens separate words), drop tokens longer than
-//! [`MAX_TOKEN_BYTES`], lowercase, fold accents and ligatures to ASCII
-//! (`Saint-Étienne` → `saint etienne`, `œ` → `oe`), then, for the per-language
-//! analysers only, stem with the Snowball stemmer of the language. Folding comes
-//! before stemming so that a text typed with or without accents gives the same stems.
+//! One pipeline for everything: split on anything that is not a letter, a digit or an
+//! Arabic mark (so apostrophes and hyphens separate words, and vowel marks do not cut
+//! Arabic words), drop tokens longer than [`MAX_TOKEN_BYTES`], lowercase, fold
+//! accents and ligatures to ASCII (`Saint-Étienne` → `saint etienne`, `œ` → `oe`),
+//! normalise the Arabic script ([`arabic`]: diacritics, tatweel, alef and hamza
+//! forms), then, for the per-language analysers only, stem with the Snowball stemmer
+//! of the language (French, English, Spanish, Portuguese), or the light stemmer of
+//! [`arabic`] for Arabic. Folding comes
+//! before stemming so that a text typed with or without accents — or vowel marks —
+//! gives the same stems.
 //!
 //! Contract: [`analyse`] gives exactly the tokens that the index stores for a text of
 //! that language (the index registers [`analyzer`] under [`analyzer_name`]), and
 //! [`fold_tokens`] exactly those of the name fields ([`FOLDED`]).
 
+pub mod arabic;
 #[cfg(test)]
 pub(crate) mod fixtures;
+mod pipeline;
 
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language as StemLanguage, LowerCaser, RemoveLongFilter, SimpleTokenizer,
-    Stemmer, TextAnalyzer, TokenStream, TokenizerManager,
+    AsciiFoldingFilter, Language as StemLanguage, LowerCaser, RemoveLongFilter, Stemmer,
+    TextAnalyzer, TokenStream, TokenizerManager,
 };
 
 use crate::fiche::Fiche;
-use crate::reference::Language;
+use crate::reference::{LANGUAGES, Language};
+use pipeline::{ARABIC_NORMALISER, ARABIC_STEMMER, WordTokenizer};
 
 /// Tokens longer than this (in bytes) are dropped.
 pub const MAX_TOKEN_BYTES: usize = 60;
@@ -35,38 +42,45 @@ pub fn analyzer_name(language: Language) -> &'static str {
         Language::En => "passerelle_en",
         Language::Es => "passerelle_es",
         Language::Pt => "passerelle_pt",
+        Language::Ar => "passerelle_ar",
     }
 }
 
-fn stem_language(language: Language) -> StemLanguage {
+/// The Snowball stemmer of a language; Arabic has its own light stemmer.
+fn stem_language(language: Language) -> Option<StemLanguage> {
     match language {
-        Language::Fr => StemLanguage::French,
-        Language::En => StemLanguage::English,
-        Language::Es => StemLanguage::Spanish,
-        Language::Pt => StemLanguage::Portuguese,
+        Language::Fr => Some(StemLanguage::French),
+        Language::En => Some(StemLanguage::English),
+        Language::Es => Some(StemLanguage::Spanish),
+        Language::Pt => Some(StemLanguage::Portuguese),
+        Language::Ar => None,
     }
 }
 
-/// The analyser of `language`: tokenise, fold, stem.
+/// The analyser of `language`: tokenise, fold, normalise, stem.
 pub fn analyzer(language: Language) -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
+    let folded = TextAnalyzer::builder(WordTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(stem_language(language)))
-        .build()
+        .filter(ARABIC_NORMALISER);
+    match stem_language(language) {
+        Some(snowball) => folded.filter(Stemmer::new(snowball)).build(),
+        None => folded.filter(ARABIC_STEMMER).build(),
+    }
 }
 
-/// The analyser of names: tokenise and fold, no stemming.
+/// The analyser of names: tokenise, fold and normalise, no stemming.
 pub fn folded_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
+    TextAnalyzer::builder(WordTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
+        .filter(ARABIC_NORMALISER)
         .build()
 }
 
-/// Registers [`FOLDED`] and the four language analysers.
+/// Registers [`FOLDED`] and the five language analysers.
 pub fn register(manager: &TokenizerManager) {
     manager.register(FOLDED, folded_analyzer());
     for language in Language::ALL {
@@ -86,7 +100,7 @@ fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
 thread_local! {
     /// Building an analyser allocates its filter chain and stemmer: each thread keeps
     /// one per language (and one folding analyser) for the life of the thread.
-    static ANALYZERS: std::cell::RefCell<Option<([TextAnalyzer; 4], TextAnalyzer)>> =
+    static ANALYZERS: std::cell::RefCell<Option<([TextAnalyzer; LANGUAGES], TextAnalyzer)>> =
         const { std::cell::RefCell::new(None) };
 }
 
@@ -118,7 +132,7 @@ pub fn fold(text: &str) -> String {
 }
 
 /// The language a fiche's texts are analysed in: its first working language among
-/// the four, else its country's analysis language, else French.
+/// the five, else its country's analysis language, else French.
 pub fn fiche_language(fiche: &Fiche) -> Language {
     fiche
         .languages
@@ -173,6 +187,36 @@ mod tests {
             analyse("escola", Language::Pt)
         );
         assert_eq!(analyse("l'eau potable", Language::Fr).len(), 3);
+    }
+
+    #[test]
+    fn arabic_words_keep_their_marks_and_are_normalised_and_stemmed() {
+        // Vowel marks and tatweel do not split a word, and vanish.
+        assert_eq!(fold("مَدْرَسَة"), "مدرسة");
+        assert_eq!(fold("مـدرسـة"), "مدرسة");
+        // Alef forms: the same term whatever hamza the writer used.
+        assert_eq!(
+            analyse("الإدارة", Language::Ar),
+            analyse("الادارة", Language::Ar)
+        );
+        // The article, plurals and the feminine ending are stemmed away.
+        assert_eq!(
+            analyse("المدرسة", Language::Ar),
+            analyse("مدرسة", Language::Ar)
+        );
+        assert_eq!(
+            analyse("والمدارس", Language::Ar).len(),
+            1,
+            "a conjunction stays one word"
+        );
+        assert_eq!(
+            analyse("الماءُ الصالحُ للشرب", Language::Ar),
+            analyse("الماء الصالح للشرب", Language::Ar)
+        );
+        // Arabic punctuation separates words.
+        assert_eq!(fold("ماء، صحة؛ تعليم").split(' ').count(), 3);
+        // Latin text is tokenised as before.
+        assert_eq!(fold("L'Haÿ-les-Roses"), "l hay les roses");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Theme codes recognised in free text.
 //!
-//! Each theme of `themes.csv` has keywords in French, English, Spanish and
-//! Portuguese. A text is analysed with the analyser of its language (the same as the
+//! Each theme of `themes.csv` has keywords in French, English, Spanish, Portuguese
+//! and Arabic. A text is analysed with the analyser of its language (the same as the
 //! search index, [`crate::text::analyse`]) and a keyword matches where its own stemmed
 //! tokens occur as a contiguous sequence (`"eau potable"` matches `"l'eau potable"`,
 //! `"forage"` matches `"forages"`). A theme's weight grows with the number of distinct
@@ -18,7 +18,7 @@ use std::sync::LazyLock;
 use serde::Serialize;
 
 use crate::fiche::{Fiche, Intent};
-use crate::reference::{Language, ThemeCode, Themes};
+use crate::reference::{LANGUAGES, Language, ThemeCode, Themes};
 use crate::text;
 
 #[cfg(test)]
@@ -57,7 +57,7 @@ struct Matcher {
     by_first: HashMap<String, Vec<usize>>,
 }
 
-static MATCHERS: LazyLock<[Matcher; 4]> = LazyLock::new(|| Language::ALL.map(Matcher::new));
+static MATCHERS: LazyLock<[Matcher; LANGUAGES]> = LazyLock::new(|| Language::ALL.map(Matcher::new));
 
 impl Matcher {
     fn new(language: Language) -> Matcher {

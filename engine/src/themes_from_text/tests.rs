@@ -11,8 +11,12 @@ fn codes(text: &str, language: Language) -> Vec<String> {
 }
 
 #[test]
-fn water_is_recognised_in_four_languages() {
+fn water_is_recognised_in_five_languages() {
     let water = "eau-assainissement";
+    assert_eq!(
+        codes("توفير الماءِ الصالحِ للشرب وحفر الآبار", Language::Ar),
+        [water]
+    );
     assert_eq!(codes("agua potable y saneamiento", Language::Es), [water]);
     assert_eq!(codes("Eau potable, assainissement", Language::Fr), [water]);
     assert_eq!(codes("Drinking water and boreholes", Language::En), [water]);
@@ -74,4 +78,33 @@ fn effective_themes_keep_declared_ones_first() {
     let offer = effective_offer_themes(&fiche);
     assert_eq!(offer.len(), 1);
     assert!(offer[0].inferred);
+}
+
+#[test]
+fn arabic_texts_are_read_whatever_the_spelling() {
+    // Vowel marks, tatweel, hamza forms, the article and a conjunction.
+    let found = codes(
+        "نَرغب في تعزيز الـصـحـة والتلقيح، وإعادة التدوير وجمع النفايات",
+        Language::Ar,
+    );
+    assert_eq!(found, ["dechets", "sante"]);
+    let bare = codes("نرغب في تعزيز الصحه والتلقيح واعاده التدوير", Language::Ar);
+    assert!(bare.contains(&"sante".to_owned()), "{bare:?}");
+}
+
+/// Each Arabic keyword, alone, is recognised as its own theme and as no other: the
+/// stemmer must not merge two themes' words.
+#[test]
+fn every_arabic_keyword_finds_its_own_theme_only() {
+    let mut problems = Vec::new();
+    for (code, info) in Themes::get().all() {
+        for keyword in info.keywords(Language::Ar) {
+            let found = infer_themes(keyword, Language::Ar);
+            let codes: Vec<ThemeCode> = found.iter().map(|t| t.code).collect();
+            if codes != [code] {
+                problems.push(format!("{keyword} ({code}): {codes:?}"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
 }

@@ -59,6 +59,10 @@ pub struct BatchArgs {
     /// Pairs rejected by staff decisions are always left out too.
     #[arg(long, value_name = "FR:FOREIGN")]
     exclude_pair: Vec<String>,
+    /// Assign the pairs where both collectivités said "interested" first, as far as
+    /// capacities allow (pairs either side said "not interested" are always left out).
+    #[arg(long, conflicts_with = "no_pairing")]
+    require_mutual: bool,
     /// CSV of time slots (`label,start,end`, ISO 8601 local times) for an agenda.
     #[arg(long)]
     slots: Option<PathBuf>,
@@ -101,6 +105,7 @@ fn spec(args: &BatchArgs) -> anyhow::Result<BatchSpec> {
     } else {
         Pairing::Optimal
     };
+    spec.require_mutual = args.require_mutual;
     spec.exclude = args.exclude.iter().map(|e| Member::parse(e)).collect();
     spec.exclude_pairs = args
         .exclude_pair
@@ -130,7 +135,7 @@ pub fn run(
     // A run is recorded in the store: the command writes, and holds the writer lock.
     let options = CorpusOptions {
         writer: Some("passerelle batch"),
-        ..args.matching.options()
+        ..args.matching.options()?
     };
     let corpus = Corpus::open(data_dir, &options)?;
     let bar = progress::spinner("vérification de la session");

@@ -1,17 +1,27 @@
-//! `passerelle eval`: how well the ranking finds planted complementary pairs.
+//! `passerelle eval`: how well the ranking finds planted complementary pairs, or
+//! (`--decisions`) how it ranks the pairs staff decided on.
 
 use super::output_format::Format;
 use clap::Args;
-use passerelle_engine::evaluation::{EvaluationReport, Truth, evaluate};
+use passerelle_engine::evaluation::{EvaluationReport, Subset, Truth, evaluate};
 use passerelle_engine::french::{decimal, integer, percent};
 use passerelle_engine::ranking::Matcher;
 use std::io::Write;
+use std::path::Path;
 
 use super::matching::MatchingArgs;
 use super::progress;
 
 #[derive(Debug, Args)]
 pub struct EvalArgs {
+    /// Replay the staff decisions recorded in the data directory against the weights
+    /// (acceptance at k, rejected pairs in the top k, AUC, by country and theme,
+    /// reasons) instead of planting pairs in the demo corpus.
+    #[arg(long)]
+    decisions: bool,
+    /// With --decisions: the depth of the top k.
+    #[arg(short, default_value_t = 10, requires = "decisions")]
+    k: usize,
     /// Seed of the demo corpus and of the planted pairs.
     #[arg(long, default_value_t = super::dataset::DEFAULT_SEED)]
     seed: u64,
@@ -24,7 +34,10 @@ pub struct EvalArgs {
     matching: MatchingArgs,
 }
 
-pub fn run(args: EvalArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+pub fn run(data_dir: &Path, args: EvalArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    if args.decisions {
+        return super::eval_decisions::run(data_dir, &args.matching, args.k, args.format, out);
+    }
     let weights = args.matching.weights()?;
     let bar = progress::spinner("génération du corpus et des paires plantées");
     let corpus = passerelle_datasets::generate_demo_corpus(args.seed)?;
@@ -39,9 +52,13 @@ pub fn run(args: EvalArgs, out: &mut dyn Write) -> anyhow::Result<()> {
         .pairs
         .into_iter()
         .map(|p| Truth {
+            subset: match (p.text_only, p.arabic_only) {
+                (true, _) => Some(Subset::TextOnly),
+                (_, true) => Some(Subset::ArabicOnly),
+                _ => None,
+            },
             a: p.french,
             b: p.foreign,
-            tagged: p.text_only,
         })
         .collect();
     bar.set_message("classement");
@@ -57,13 +74,13 @@ pub fn run(args: EvalArgs, out: &mut dyn Write) -> anyhow::Result<()> {
 fn print_text(report: &EvaluationReport, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(
         out,
-        "{} paires plantées, interrogées des deux côtés (MRR sur les {} premières) ; « texte seul » = demande étrangère donnée seulement en texte espagnol, portugais ou anglais",
+        "{} paires plantées, interrogées des deux côtés (MRR sur les {} premières) ; « texte seul » = demande étrangère donnée seulement en texte espagnol, portugais ou anglais, « arabe seul » = seulement en texte arabe",
         integer(report.pairs as u64),
         passerelle_engine::evaluation::DEPTH
     )?;
     writeln!(
         out,
-        "{:<34} {:>9} {:>7} {:>14} {:>7} {:>6} {:>12} {:>11}",
+        "{:<34} {:>9} {:>7} {:>14} {:>7} {:>6} {:>12} {:>11} {:>12} {:>11}",
         "configuration",
         "rappel@10",
         "MRR",
@@ -71,21 +88,25 @@ fn print_text(report: &EvaluationReport, out: &mut dyn Write) -> std::io::Result
         "PMA",
         "pays",
         "texte seul r",
-        "texte MRR"
+        "texte MRR",
+        "arabe seul r",
+        "arabe MRR"
     )?;
     for run in &report.runs {
         let m = &run.all;
         writeln!(
             out,
-            "{:<34} {:>9} {:>7} {:>14} {:>7} {:>6} {:>12} {:>11}",
+            "{:<34} {:>9} {:>7} {:>14} {:>7} {:>6} {:>12} {:>11} {:>12} {:>11}",
             run.name,
             decimal(m.recall_at_10, 3),
             decimal(m.mrr, 3),
             percent(m.few_links_share),
             percent(m.ldc_share),
             decimal(m.distinct_countries, 2),
-            decimal(run.tagged.recall_at_10, 3),
-            decimal(run.tagged.mrr, 3)
+            decimal(run.text_only.recall_at_10, 3),
+            decimal(run.text_only.mrr, 3),
+            decimal(run.arabic_only.recall_at_10, 3),
+            decimal(run.arabic_only.mrr, 3)
         )?;
     }
     writeln!(

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use chrono::NaiveDate;
 use clap::Args;
+use passerelle_engine::corpus::Policy;
 use passerelle_engine::lookup::Resolution;
 use passerelle_engine::reference::CountryCode;
 use passerelle_engine::scoring::Weights;
@@ -18,8 +19,8 @@ pub struct MatchingArgs {
     /// Judge calls and LDC status on this date (default: today).
     #[arg(long)]
     pub date: Option<NaiveDate>,
-    /// TOML file of criterion weights (`thematic`, `geography`, `size`, `underserved`);
-    /// missing ones keep their defaults.
+    /// TOML file of criterion weights (`thematic`, `geography`, `size`, `underserved`;
+    /// `passerelle tune` writes one); missing ones keep their defaults.
     #[arg(long)]
     pub weights: Option<PathBuf>,
     /// Worker threads for scoring (0: one per core).
@@ -28,31 +29,30 @@ pub struct MatchingArgs {
 }
 
 impl MatchingArgs {
-    pub fn options(&self) -> CorpusOptions {
-        CorpusOptions {
+    /// How to open the corpus: the date, the threads, and the weights file as the
+    /// corpus's default weights.
+    pub fn options(&self) -> anyhow::Result<CorpusOptions> {
+        Ok(CorpusOptions {
             today: self.date,
             threads: self.threads,
             writer: None,
-        }
+            policy: Policy {
+                weights: self.weights()?,
+                ..Policy::default()
+            },
+        })
     }
 
     pub fn weights(&self) -> anyhow::Result<Weights> {
-        let Some(path) = &self.weights else {
-            return Ok(Weights::default());
-        };
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("impossible de lire {}", path.display()))?;
-        let weights: Weights = toml::from_str(&text)
-            .with_context(|| format!("fichier de poids invalide : {}", path.display()))?;
-        weights
-            .validate()
-            .with_context(|| format!("fichier de poids invalide : {}", path.display()))?;
-        Ok(weights)
+        match &self.weights {
+            Some(path) => read_weights(path),
+            None => Ok(Weights::default()),
+        }
     }
 
     /// The corpus of an existing data directory.
     pub fn open(&self, data_dir: &Path) -> anyhow::Result<Corpus> {
-        Ok(Corpus::open(data_dir, &self.options())?)
+        Ok(Corpus::open(data_dir, &self.options()?)?)
     }
 }
 
@@ -77,4 +77,17 @@ pub fn resolve(
         )?;
     }
     Ok(resolution)
+}
+
+/// A weights file (TOML, one key per criterion: `thematic`, `geography`, `size`,
+/// `underserved`; missing ones keep their defaults), as `passerelle tune` writes.
+pub fn read_weights(path: &Path) -> anyhow::Result<Weights> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("impossible de lire {}", path.display()))?;
+    let weights: Weights = toml::from_str(&text)
+        .with_context(|| format!("fichier de poids invalide : {}", path.display()))?;
+    weights
+        .validate()
+        .with_context(|| format!("fichier de poids invalide : {}", path.display()))?;
+    Ok(weights)
 }

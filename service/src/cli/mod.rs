@@ -5,18 +5,24 @@ mod batch;
 mod dataset;
 mod demo;
 mod eval;
+mod eval_decisions;
 mod explain;
 mod export;
+mod freshness;
 mod import;
+mod interest;
 mod lookup;
 mod matching;
 mod output_dir;
 mod output_format;
 mod progress;
+mod reconfirm;
+mod review;
 mod search;
 mod serve;
 mod stats;
 mod suggest;
+mod tune;
 mod workbook;
 
 use std::path::PathBuf;
@@ -61,8 +67,19 @@ enum Command {
     Suggest(suggest::SuggestArgs),
     /// Score and explain any pair of fiches.
     Explain(explain::ExplainArgs),
-    /// Evaluate the ranking on planted complementary pairs (recall@10, MRR, ablations).
+    /// Evaluate the ranking on planted complementary pairs (recall@10, MRR, ablations),
+    /// or on the staff decisions recorded (`--decisions`).
     Eval(eval::EvalArgs),
+    /// Fit the criterion weights to the staff decisions and write a weights file.
+    Tune(tune::TuneArgs),
+    /// The review queue: mutual interests first, then undecided suggestions.
+    Review(review::ReviewArgs),
+    /// Record that a collectivité is interested, or not, in a candidate.
+    Interest(interest::InterestArgs),
+    /// Record that a collectivité confirmed its fiche unchanged.
+    Reconfirm(reconfirm::ReconfirmArgs),
+    /// Write the fiches to contact (to reconfirm, calls expiring) as CSV, contacts included.
+    Freshness(freshness::FreshnessArgs),
     /// Match whole scopes at once: pairing under capacities and a meeting agenda.
     Batch(batch::BatchArgs),
     /// Serve the gRPC API (loads the demo corpus into an empty store unless --empty).
@@ -95,7 +112,12 @@ pub fn run_to(
         Command::Suggest(args) => suggest::run(&cli.data_dir, args, out, notes),
         Command::Explain(args) => explain::run(&cli.data_dir, args, out, notes),
         Command::Serve(args) => serve::run(&cli.data_dir, args),
-        Command::Eval(args) => eval::run(args, out),
+        Command::Eval(args) => eval::run(&cli.data_dir, args, out),
+        Command::Tune(args) => tune::run(&cli.data_dir, args, out),
+        Command::Review(args) => review::run(&cli.data_dir, args, out),
+        Command::Interest(args) => interest::run(&cli.data_dir, args, out, notes),
+        Command::Reconfirm(args) => reconfirm::run(&cli.data_dir, args, out, notes),
+        Command::Freshness(args) => freshness::run(&cli.data_dir, args, out),
         Command::Batch(args) => batch::run(&cli.data_dir, args, out, notes),
     }
 }

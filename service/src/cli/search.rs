@@ -36,7 +36,7 @@ pub struct SearchArgs {
     /// Only fiches with a call open on --date (default: today).
     #[arg(long)]
     open: bool,
-    /// The date for --open.
+    /// The date for --open and for flagging fiches to reconfirm.
     #[arg(long)]
     date: Option<NaiveDate>,
     #[arg(long)]
@@ -79,7 +79,12 @@ pub fn run(data_dir: &Path, args: SearchArgs, out: &mut dyn Write) -> anyhow::Re
     if let Some(path) = &args.xlsx {
         super::workbook::check_extension(path)?;
     }
-    let corpus = Corpus::open(data_dir, &CorpusOptions::default())?;
+    // The date judges open calls and which fiches are to be reconfirmed.
+    let options = CorpusOptions {
+        today: args.date,
+        ..CorpusOptions::default()
+    };
+    let corpus = Corpus::open(data_dir, &options)?;
     let started = Instant::now();
     let warmed = corpus.warm_index()?;
     if let Some(reason) = warmed.rebuilt {
@@ -143,11 +148,12 @@ fn print_page(
         let rank = rank + 1 + offset;
         writeln!(
             out,
-            "{rank:>4}. {:>7}  {:<28} {}  {}",
+            "{rank:>4}. {:>7}  {:<28} {}  {}{}",
             french::decimal(f64::from(hit.score), 3),
             hit.id,
             hit.country,
-            hit.name
+            hit.name,
+            if hit.stale { "  [à reconfirmer]" } else { "" }
         )?;
         if let Some(snippet) = &hit.snippet {
             writeln!(

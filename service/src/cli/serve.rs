@@ -12,6 +12,7 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 use passerelle_engine::Corpus;
+use passerelle_engine::corpus::{Freshness, Policy};
 use passerelle_engine::store::permissions;
 
 use crate::server::config::{self, FileConfig, LogFormat};
@@ -52,6 +53,16 @@ pub struct ServeArgs {
     /// Scoring threads (0: one per core).
     #[arg(long, env = "PASSERELLE_THREADS")]
     threads: Option<usize>,
+    /// Default criterion weights: a weights file (`passerelle tune` writes one).
+    #[arg(long, env = "PASSERELLE_WEIGHTS")]
+    weights: Option<PathBuf>,
+    /// Added to a pair's total per side that said "interested" (0 to 0.5; default 0.05).
+    #[arg(long, env = "PASSERELLE_INTEREST_BONUS")]
+    interest_bonus: Option<f64>,
+    /// Fiches last updated more than this many months ago are « à reconfirmer »
+    /// (default 12).
+    #[arg(long, env = "PASSERELLE_MAX_AGE_MONTHS")]
+    max_age_months: Option<u32>,
     /// Tile server URL template for the console's map ({z}/{x}/{y}); off by default.
     #[arg(long, env = "PASSERELLE_TILE_URL")]
     tile_url: Option<String>,
@@ -125,6 +136,12 @@ fn settings(data_dir: &Path, args: ServeArgs) -> anyhow::Result<Settings> {
         Some(path) => FileConfig::read(path)?,
         None => FileConfig::default(),
     };
+    let policy = policy(
+        &args.weights,
+        args.interest_bonus,
+        args.max_age_months,
+        &file,
+    )?;
     let data_dir = match (&file.data_dir, data_dir == Path::new(DEFAULT_DATA_DIR)) {
         (Some(from_file), true) => from_file.clone(),
         _ => data_dir.to_owned(),
@@ -172,9 +189,38 @@ fn settings(data_dir: &Path, args: ServeArgs) -> anyhow::Result<Settings> {
             today: args.date.or(file.today),
             threads: args.threads.or(file.threads).unwrap_or(0),
             writer: Some("passerelle serve"),
+            policy,
         },
         server,
         empty: args.empty,
+    })
+}
+
+/// The suggestions' settings: flags, then the configuration file, then the defaults
+/// (the corpus checks their ranges when it opens, naming the setting).
+fn policy(
+    weights: &Option<PathBuf>,
+    interest_bonus: Option<f64>,
+    max_age_months: Option<u32>,
+    file: &FileConfig,
+) -> anyhow::Result<Policy> {
+    let defaults = Policy::default();
+    Ok(Policy {
+        weights: match weights.as_ref().or(file.weights.as_ref()) {
+            Some(path) => super::matching::read_weights(path)?,
+            None => defaults.weights,
+        },
+        interest_bonus: interest_bonus
+            .or(file.interest_bonus)
+            .unwrap_or(defaults.interest_bonus),
+        freshness: Freshness {
+            max_age_months: max_age_months
+                .or(file.max_age_months)
+                .unwrap_or(defaults.freshness.max_age_months),
+            suggest_stale: file
+                .suggest_stale
+                .unwrap_or(defaults.freshness.suggest_stale),
+        },
     })
 }
 

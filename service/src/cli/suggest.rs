@@ -57,18 +57,21 @@ pub fn run(
     if let Some(path) = &args.xlsx {
         super::workbook::check_extension(path)?;
     }
-    let options = SuggestOptions {
-        k: args.k,
-        filters: filters(&args)?,
-        weights: args.matching.weights()?,
-        max_per_country: args.max_per_country,
-    };
+    let filters = filters(&args)?;
     let of_country = args
         .of_country
         .as_deref()
         .map(|c| input::country("--of-country", c))
         .transpose()?;
     let corpus = args.matching.open(data_dir)?;
+    // The corpus's options (the weights file, interest bonus, freshness), then the
+    // command's.
+    let options = SuggestOptions {
+        k: args.k,
+        filters,
+        max_per_country: args.max_per_country,
+        ..corpus.suggest_options()
+    };
     let bar = progress::spinner("chargement des fiches");
     let fiche = resolve(&corpus, notes, "fiche", &args.fiche, of_country);
     let found = fiche.and_then(|fiche| Ok(corpus.suggest(&fiche.id, &options)?));
@@ -140,6 +143,14 @@ pub fn to_json(suggestion: &Suggestion) -> serde_json::Value {
         "total": suggestion.total,
         "breakdown": breakdown,
         "reasons": reasons,
+        "interest": suggestion.interest.as_ref().map(|i| json!({
+            "french": i.sides.french,
+            "foreign": i.sides.foreign,
+            "amount": i.amount,
+            "reasons": i.reasons,
+        })),
+        "updated_on": suggestion.updated_on.map(|d| d.to_string()),
+        "stale": suggestion.stale,
     })
 }
 
@@ -151,12 +162,23 @@ fn print_text(
 ) -> std::io::Result<()> {
     writeln!(
         out,
-        "{rank:>3}. {}  {}  {} ({})",
+        "{rank:>3}. {}  {}  {} ({}){}",
         french::decimal(suggestion.total, 3),
         suggestion.id,
         suggestion.name,
-        suggestion.country.info().name_fr
+        suggestion.country.info().name_fr,
+        if suggestion.stale {
+            "  [à reconfirmer]"
+        } else {
+            ""
+        }
     )?;
+    // Interest is said even without --explain: it is what the other side told us.
+    if let Some(interest) = &suggestion.interest {
+        for reason in &interest.reasons {
+            writeln!(out, "       {reason}")?;
+        }
+    }
     if explain {
         for part in &suggestion.breakdown {
             writeln!(

@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use passerelle_engine::Result;
 use passerelle_engine::atlas::Atlas;
 use passerelle_engine::batch::{BatchRun, BatchSpec, ResolvedSpec, ResultItem, RunId, RunStatus};
-use passerelle_engine::corpus::{PairExplanation, QueueQuery, ReviewPage, Suggestions};
+use passerelle_engine::corpus::{History, PairExplanation, QueueQuery, ReviewPage, Suggestions};
 use passerelle_engine::fiche::{Fiche, FicheId, Side};
 use passerelle_engine::lookup::Resolution;
 use passerelle_engine::ranking::SuggestOptions;
@@ -64,6 +64,17 @@ impl ConsoleCorpus {
         self.state.corpus().resolve(name_or_id, None, side)
     }
 
+    /// Whether the fiche is « à reconfirmer » (older than the configured age).
+    pub(crate) fn is_stale(&self, fiche: &Fiche) -> bool {
+        self.state.corpus().is_stale(fiche)
+    }
+
+    /// The options every suggestion starts from (configured weights, interest bonus,
+    /// freshness).
+    pub(crate) fn suggest_options(&self) -> SuggestOptions {
+        self.state.corpus().suggest_options()
+    }
+
     /// A fiche's ranked suggestions, explained (rejected pairs never among them).
     pub(crate) fn suggest(&self, id: &FicheId, options: &SuggestOptions) -> Result<Suggestions> {
         self.state.corpus().suggest(id, options)
@@ -77,6 +88,12 @@ impl ConsoleCorpus {
         weights: &Weights,
     ) -> Result<PairExplanation> {
         self.state.corpus().explain(a, b, weights)
+    }
+
+    /// A fiche's interests (expressed or received) and reconfirmations, oldest
+    /// first, with its decisions.
+    pub(crate) fn history(&self, id: &FicheId) -> Result<History> {
+        self.state.corpus().history(id, None)
     }
 
     /// Decisions on a fiche, or on a pair, oldest first.

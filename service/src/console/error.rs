@@ -153,8 +153,12 @@ impl ConsoleError {
             | Error::SpecRejected { .. }
             | Error::Mapping { .. }
             | Error::Sheet { .. } => ConsoleError::bad_request(error.to_string()),
-            Error::NothingToMatch { .. } => ConsoleError::conflict(error.to_string()),
-            Error::InvalidRequest(field) => ConsoleError::field(&field.field, &field.reason),
+            Error::NothingToMatch { .. } | Error::TooFewDecisions { .. } => {
+                ConsoleError::conflict(error.to_string())
+            }
+            Error::InvalidRequest(field) | Error::InvalidSetting(field) => {
+                ConsoleError::field(&field.field, &field.reason)
+            }
             Error::Io { .. }
             | Error::SchemaTooNew { .. }
             | Error::Store(_)
@@ -164,6 +168,7 @@ impl ConsoleError {
             | Error::IndexUnusable { .. }
             | Error::NoStore { .. }
             | Error::DataDirInUse { .. }
+            | Error::Fit(_)
             | Error::SheetWrite(_)
             | Error::Poisoned { .. } => ConsoleError::internal("engine error", &error),
         }

@@ -65,8 +65,11 @@ impl BatchService for BatchApi {
             let caller = Caller::of(&request)?;
             caller.require(Role::Staff)?;
             bounds::check(request.get_ref())?;
-            let spec = convert_batch::spec(request.get_ref().spec.as_ref())
-                .map_err(|e| status::invalid_field(&e))?;
+            let spec = convert_batch::spec(
+                request.get_ref().spec.as_ref(),
+                self.state.corpus().policy().weights,
+            )
+            .map_err(|e| status::invalid_field(&e))?;
             let state = self.state.clone();
             let (run, resolved) = blocking(move |_| {
                 let corpus = state.corpus();

@@ -200,6 +200,29 @@ impl Bounded for pb::RecordDecisionRequest {
     }
 }
 
+impl Bounded for pb::ExpressInterestRequest {
+    fn bounds(&self) -> Result<(), FieldError> {
+        id("fiche", &self.fiche)?;
+        id("candidate", &self.candidate)?;
+        free_text("note", &self.note, MAX_NOTE_CHARS)
+    }
+}
+
+impl Bounded for pb::ListMutualInterestsRequest {
+    fn bounds(&self) -> Result<(), FieldError> {
+        self.fiche_id
+            .as_deref()
+            .map_or(Ok(()), |f| id("fiche_id", f))
+    }
+}
+
+impl Bounded for pb::ReconfirmFicheRequest {
+    fn bounds(&self) -> Result<(), FieldError> {
+        id("fiche_id", &self.fiche_id)?;
+        free_text("note", &self.note, MAX_NOTE_CHARS)
+    }
+}
+
 impl Bounded for pb::ListDecisionsRequest {
     fn bounds(&self) -> Result<(), FieldError> {
         id("fiche_id", &self.fiche_id)?;

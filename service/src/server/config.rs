@@ -13,6 +13,11 @@
 //!                                     # before the process ends regardless (default 10)
 //! tile_url = "https://tile.example.org/{z}/{x}/{y}.png"  # console map tiles (optional;
 //!                                     # off by default: the map needs no internet)
+//! weights = "poids.toml"              # default criterion weights (a weights file, as
+//!                                     # `passerelle tune` writes; optional)
+//! interest_bonus = 0.05               # added per side that said "interested" (0 to 0.5)
+//! max_age_months = 12                 # older fiches are « à reconfirmer » (1 to 120)
+//! suggest_stale = true                # false: fiches to reconfirm are not suggested
 //!
 //! [tls]                               # optional
 //! cert = "server.pem"
@@ -89,6 +94,10 @@ pub struct FileConfig {
     pub request_timeout_secs: Option<u64>,
     pub shutdown_grace_secs: Option<u64>,
     pub tile_url: Option<String>,
+    pub weights: Option<PathBuf>,
+    pub interest_bonus: Option<f64>,
+    pub max_age_months: Option<u32>,
+    pub suggest_stale: Option<bool>,
     pub tls: Option<TlsPaths>,
     #[serde(default)]
     pub tokens: Vec<TokenEntry>,

@@ -10,7 +10,7 @@ use passerelle_engine::ranking::{CandidateFilters, Suggestion};
 use passerelle_engine::reference::{CountryCode, ThemeCode};
 use passerelle_engine::scoring::{Breakdown, PerCriterion, Weights};
 use passerelle_engine::search::{MatchedField, SearchFilters, SearchHit, SearchPage, Snippet};
-use passerelle_engine::store::{Decision, DecisionKind};
+use passerelle_engine::store::{Decision, DecisionKind, DecisionReason};
 use passerelle_proto::v1 as pb;
 
 /// A request field that is not acceptable: becomes INVALID_ARGUMENT naming the field.
@@ -92,6 +92,7 @@ pub fn candidate_filters(f: Option<&pb::CandidateFilters>) -> Result<CandidateFi
         theme: theme("filters.theme", &f.theme)?,
         min_population: f.min_population,
         max_population: f.max_population,
+        ..CandidateFilters::default()
     })
 }
 
@@ -99,8 +100,9 @@ pub fn candidate_filters(f: Option<&pb::CandidateFilters>) -> Result<CandidateFi
 /// past the largest float, leaving every total 0.
 pub const MAX_WEIGHT: f64 = 1e6;
 
-pub fn weights(w: Option<&pb::Weights>) -> Result<Weights, FieldError> {
-    let defaults = Weights::default();
+/// The request's weights; those it does not give keep `defaults` (the configured
+/// weights).
+pub fn weights(w: Option<&pb::Weights>, defaults: Weights) -> Result<Weights, FieldError> {
     let weights = match w {
         None => defaults,
         Some(w) => {
@@ -158,6 +160,9 @@ pub fn suggestion(s: &Suggestion, weights: &Weights) -> pb::Suggestion {
         country: s.country.as_str().to_owned(),
         total: s.total,
         breakdown: s.breakdown.iter().map(|b| breakdown(b, weights)).collect(),
+        interest: s.interest.as_ref().map(super::convert_interest::bonus),
+        updated_on: s.updated_on.map(|day| day.to_string()),
+        stale: s.stale,
     }
 }
 
@@ -175,6 +180,7 @@ pub fn search_hit(h: &SearchHit) -> pb::SearchHit {
         country: h.country.as_str().to_owned(),
         score: h.score,
         snippet: h.snippet.as_ref().map(snippet),
+        stale: h.stale,
     }
 }
 
@@ -231,5 +237,36 @@ pub fn decision(d: &Decision) -> pb::Decision {
         note: d.note.clone(),
         reviewer: d.reviewer.clone(),
         at: d.at.clone(),
+        reason: decision_reason_to_pb(d.reason) as i32,
+    }
+}
+
+/// A decision's reason code; UNSPECIFIED is none.
+pub fn decision_reason(reason: i32) -> Result<Option<DecisionReason>, FieldError> {
+    match pb::DecisionReason::try_from(reason) {
+        Ok(pb::DecisionReason::Unspecified) => Ok(None),
+        Ok(pb::DecisionReason::Theme) => Ok(Some(DecisionReason::Theme)),
+        Ok(pb::DecisionReason::Size) => Ok(Some(DecisionReason::Size)),
+        Ok(pb::DecisionReason::Language) => Ok(Some(DecisionReason::Language)),
+        Ok(pb::DecisionReason::AlreadyPartners) => Ok(Some(DecisionReason::AlreadyPartners)),
+        Ok(pb::DecisionReason::PoliticalContext) => Ok(Some(DecisionReason::PoliticalContext)),
+        Ok(pb::DecisionReason::Other) => Ok(Some(DecisionReason::Other)),
+        Err(_) => Err(invalid(
+            "reason",
+            reason,
+            "motif inconnu (THEME, SIZE, LANGUAGE, ALREADY_PARTNERS, POLITICAL_CONTEXT, OTHER)",
+        )),
+    }
+}
+
+fn decision_reason_to_pb(reason: Option<DecisionReason>) -> pb::DecisionReason {
+    match reason {
+        None => pb::DecisionReason::Unspecified,
+        Some(DecisionReason::Theme) => pb::DecisionReason::Theme,
+        Some(DecisionReason::Size) => pb::DecisionReason::Size,
+        Some(DecisionReason::Language) => pb::DecisionReason::Language,
+        Some(DecisionReason::AlreadyPartners) => pb::DecisionReason::AlreadyPartners,
+        Some(DecisionReason::PoliticalContext) => pb::DecisionReason::PoliticalContext,
+        Some(DecisionReason::Other) => pb::DecisionReason::Other,
     }
 }

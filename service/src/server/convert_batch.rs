@@ -9,6 +9,7 @@ use passerelle_engine::batch::{
 };
 use passerelle_engine::batch::{BatchRun, RunId, RunStatus, RunSummary};
 use passerelle_engine::fiche::FieldError;
+use passerelle_engine::scoring::Weights;
 use passerelle_proto::v1 as pb;
 
 use super::batch_runner::LiveProgress;
@@ -49,8 +50,9 @@ fn slot(i: usize, s: &pb::BatchSlot) -> Result<Slot, FieldError> {
 }
 
 /// The spec of a `StartBatch` request, with defaults filled in and bounds checked
-/// (names are resolved later, on the server's name table).
-pub fn spec(p: Option<&pb::BatchSpec>) -> Result<BatchSpec, FieldError> {
+/// (names are resolved later, on the server's name table); weights it does not give
+/// keep `default_weights` (the configured ones).
+pub fn spec(p: Option<&pb::BatchSpec>, default_weights: Weights) -> Result<BatchSpec, FieldError> {
     let p = p.ok_or_else(|| invalid("spec", "", "obligatoire"))?;
     let mut spec = BatchSpec::new(
         scope("spec.french", &p.french)?,
@@ -61,10 +63,11 @@ pub fn spec(p: Option<&pb::BatchSpec>) -> Result<BatchSpec, FieldError> {
         v => v as usize,
     };
     spec.k = or(p.k, spec.k);
-    spec.weights = weights(p.weights.as_ref()).map_err(in_spec)?;
+    spec.weights = weights(p.weights.as_ref(), default_weights).map_err(in_spec)?;
     spec.min_score = p.min_score;
     spec.french_capacity = or(p.french_capacity, 1);
     spec.foreign_capacity = or(p.foreign_capacity, 1);
+    spec.require_mutual = p.require_mutual;
     spec.pairing = match pb::BatchPairing::try_from(p.pairing) {
         Ok(pb::BatchPairing::Unspecified | pb::BatchPairing::Optimal) => Pairing::Optimal,
         Ok(pb::BatchPairing::Stable) => Pairing::Stable,
@@ -162,6 +165,7 @@ fn spec_to_proto(spec: &BatchSpec) -> pb::BatchSpec {
                 .collect(),
             tables: a.tables as u32,
         }),
+        require_mutual: spec.require_mutual,
     }
 }
 

@@ -1,4 +1,4 @@
-//! `passerelle.v1.FicheService`: upsert, get, delete, search, lookup.
+//! `passerelle.v1.FicheService`: upsert, get, delete, search, lookup, reconfirm.
 
 use std::collections::HashSet;
 use std::future::Future;
@@ -13,7 +13,7 @@ use tonic::{Request, Response, Status, Streaming};
 
 use super::auth::{Caller, Role};
 use super::state::State;
-use super::{blocking, bounds, convert, engine_err, metered, status, wire};
+use super::{blocking, bounds, convert, convert_interest, engine_err, metered, status, wire};
 
 /// Most fiches in one upsert message.
 pub const MAX_BATCH: usize = 1000;
@@ -258,6 +258,31 @@ impl FicheService for FicheApi {
             let state = self.state.clone();
             let page = blocking(move |_| state.corpus().search(&query).map_err(engine_err)).await?;
             Ok(Response::new(convert::search_page(&page)))
+        })
+        .await
+    }
+
+    async fn reconfirm_fiche(
+        &self,
+        request: Request<pb::ReconfirmFicheRequest>,
+    ) -> Result<Response<pb::ReconfirmFicheResponse>, Status> {
+        metered("ReconfirmFiche", async {
+            let caller = Caller::of(&request)?;
+            caller.require(Role::Portal)?;
+            bounds::check(request.get_ref())?;
+            caller.require_write("fiche_id", &request.get_ref().fiche_id)?;
+            let r = request.into_inner();
+            let id = convert::fiche_id("fiche_id", &r.fiche_id)
+                .map_err(|e| status::invalid_field(&e))?;
+            let state = self.state.clone();
+            let recorded = blocking(move |_| {
+                let recorded = state.corpus().reconfirm(&id, &r.note, &caller.name);
+                recorded.map_err(|e| status::in_field("fiche_id", engine_err(e)))
+            })
+            .await?;
+            Ok(Response::new(pb::ReconfirmFicheResponse {
+                reconfirmation: Some(convert_interest::reconfirmation(&recorded)),
+            }))
         })
         .await
     }

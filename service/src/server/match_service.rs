@@ -60,7 +60,7 @@ impl MatchService for MatchApi {
             Caller::of(&request)?.require(Role::Portal)?;
             bounds::check(request.get_ref())?;
             let r = request.into_inner();
-            let options = suggest_options(&r)?;
+            let options = suggest_options(&r, self.state.corpus().suggest_options())?;
             let state = self.state.clone();
             blocking(move |_| {
                 let fiche = resolve(&state, "fiche", r.fiche.as_ref())?;
@@ -92,8 +92,9 @@ impl MatchService for MatchApi {
             Caller::of(&request)?.require(Role::Portal)?;
             bounds::check(request.get_ref())?;
             let r = request.into_inner();
-            let weights =
-                convert::weights(r.weights.as_ref()).map_err(|e| status::invalid_field(&e))?;
+            let defaults = self.state.corpus().policy().weights;
+            let weights = convert::weights(r.weights.as_ref(), defaults)
+                .map_err(|e| status::invalid_field(&e))?;
             let state = self.state.clone();
             blocking(move |_| {
                 let a = resolve(&state, "a", r.a.as_ref())?;
@@ -127,7 +128,9 @@ impl MatchService for MatchApi {
     }
 }
 
-fn suggest_options(r: &pb::SuggestRequest) -> Result<SuggestOptions, Status> {
+/// The request's options over the corpus's (`base`: configured weights, interest
+/// bonus, freshness).
+fn suggest_options(r: &pb::SuggestRequest, base: SuggestOptions) -> Result<SuggestOptions, Status> {
     let field = |e| status::invalid_field(&e);
     let max_per_country = match r.max_per_country {
         Some(0) => {
@@ -142,7 +145,8 @@ fn suggest_options(r: &pb::SuggestRequest) -> Result<SuggestOptions, Status> {
     Ok(SuggestOptions {
         k: bounded("k", r.k, 10, MAX_K)?,
         filters: convert::candidate_filters(r.filters.as_ref()).map_err(field)?,
-        weights: convert::weights(r.weights.as_ref()).map_err(field)?,
+        weights: convert::weights(r.weights.as_ref(), base.weights).map_err(field)?,
         max_per_country,
+        ..base
     })
 }

@@ -22,7 +22,9 @@ pub mod config;
 pub mod convert;
 pub mod convert_batch;
 pub mod convert_fiche;
+pub mod convert_interest;
 pub mod fiche_service;
+pub mod interest_service;
 pub mod match_service;
 pub mod registry_lock;
 pub mod review_service;
@@ -36,6 +38,7 @@ use std::time::{Duration, Instant};
 
 use passerelle_proto::v1::batch_service_server::BatchServiceServer;
 use passerelle_proto::v1::fiche_service_server::FicheServiceServer;
+use passerelle_proto::v1::interest_service_server::InterestServiceServer;
 use passerelle_proto::v1::match_service_server::MatchServiceServer;
 use passerelle_proto::v1::review_service_server::ReviewServiceServer;
 use tokio::net::TcpListener;
@@ -54,6 +57,7 @@ pub use state::State;
 use auth::Auth;
 use batch_service::BatchApi;
 use fiche_service::FicheApi;
+use interest_service::InterestApi;
 use match_service::MatchApi;
 use review_service::ReviewApi;
 
@@ -113,6 +117,9 @@ pub async fn serve(
     health_reporter
         .set_serving::<BatchServiceServer<BatchApi>>()
         .await;
+    health_reporter
+        .set_serving::<InterestServiceServer<InterestApi>>()
+        .await;
     let reflection = || {
         tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(passerelle_proto::FILE_DESCRIPTOR_SET)
@@ -131,6 +138,10 @@ pub async fn serve(
     })
     .max_decoding_message_size(limit);
     let reviews = ReviewServiceServer::new(ReviewApi {
+        state: state.clone(),
+    })
+    .max_decoding_message_size(limit);
+    let interests = InterestServiceServer::new(InterestApi {
         state: state.clone(),
     })
     .max_decoding_message_size(limit);
@@ -172,6 +183,7 @@ pub async fn serve(
             "passerelle.v1.MatchService",
             "passerelle.v1.ReviewService",
             "passerelle.v1.BatchService",
+            "passerelle.v1.InterestService",
         ] {
             reporter
                 .set_service_status(service, tonic_health::ServingStatus::NotServing)
@@ -194,6 +206,7 @@ pub async fn serve(
         .add_service(InterceptedService::new(fiches, auth.clone()))
         .add_service(InterceptedService::new(matches, auth.clone()))
         .add_service(InterceptedService::new(reviews, auth.clone()))
+        .add_service(InterceptedService::new(interests, auth.clone()))
         .add_service(InterceptedService::new(batches, auth))
         .serve_with_incoming_shutdown(incoming, shutdown);
     let grace = config.shutdown_grace;

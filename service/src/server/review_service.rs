@@ -10,7 +10,7 @@ use tonic::{Request, Response, Status};
 use super::auth::{Caller, Role};
 use super::fiche_service::bounded;
 use super::state::State;
-use super::{blocking, bounds, convert, engine_err, metered, status};
+use super::{blocking, bounds, convert, convert_interest, engine_err, metered, status};
 use passerelle_engine::corpus::QueueQuery;
 
 #[derive(Debug, Clone)]
@@ -58,13 +58,24 @@ impl ReviewService for ReviewApi {
                 .map(|p| convert::fiche_id("partner_id", p));
             let partner = partner.transpose().map_err(field)?;
             let state = self.state.clone();
-            let found = blocking(move |_| {
+            let history = blocking(move |_| {
                 let corpus = state.corpus();
-                corpus.decisions(&id, partner.as_ref()).map_err(engine_err)
+                corpus.history(&id, partner.as_ref()).map_err(engine_err)
             })
             .await?;
-            let decisions = found.iter().map(convert::decision).collect();
-            Ok(Response::new(pb::ListDecisionsResponse { decisions }))
+            Ok(Response::new(pb::ListDecisionsResponse {
+                decisions: history.decisions.iter().map(convert::decision).collect(),
+                interests: history
+                    .interests
+                    .iter()
+                    .map(convert_interest::interest)
+                    .collect(),
+                reconfirmations: history
+                    .reconfirmations
+                    .iter()
+                    .map(convert_interest::reconfirmation)
+                    .collect(),
+            }))
         })
         .await
     }
@@ -88,11 +99,12 @@ impl ReviewService for ReviewApi {
             })
             .await?;
             let (entries, more) = (page.entries, page.more);
-            let weights = Default::default();
+            let weights = self.state.corpus().policy().weights;
             let items = entries.iter().map(|e| pb::QueueItem {
                 fiche_id: e.fiche_id.as_str().to_owned(),
                 fiche_name: e.fiche_name.clone(),
                 partner: Some(convert::suggestion(&e.partner, &weights)),
+                mutual: e.mutual,
             });
             let next_page_token = if more {
                 (offset + page_size).to_string()
@@ -130,6 +142,7 @@ fn new_decision(r: pb::RecordDecisionRequest, caller: &Caller) -> Result<NewDeci
         a: convert::fiche_id("fiche_a", &r.fiche_a).map_err(field)?,
         b: convert::fiche_id("fiche_b", &r.fiche_b).map_err(field)?,
         kind: convert::decision_kind(r.kind).map_err(field)?,
+        reason: convert::decision_reason(r.reason).map_err(field)?,
         note: r.note,
         reviewer,
         at: chrono::Utc::now(),

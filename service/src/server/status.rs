@@ -90,6 +90,9 @@ fn status_of(error: Error) -> Status {
             }
             status
         }
+        Error::InvalidSetting(field) => invalid_field(field),
+        Error::TooFewDecisions { .. } => Status::failed_precondition(error.to_string()),
+        Error::Fit(_) => internal("weight fit", &error),
         Error::ImportRejected { .. }
         | Error::BadQuery { .. }
         | Error::SameSide { .. }

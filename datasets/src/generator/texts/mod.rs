@@ -3,6 +3,7 @@
 //! material to work on. Several templates per language keep texts from being uniform;
 //! offers describe savoir-faire, requests describe the objectives sought.
 
+mod ar;
 mod en;
 mod es;
 mod fr;
@@ -32,6 +33,7 @@ fn phrasebook(language: Language) -> &'static Phrasebook {
         Language::En => &en::PHRASES,
         Language::Es => &es::PHRASES,
         Language::Pt => &pt::PHRASES,
+        Language::Ar => &ar::PHRASES,
     }
 }
 
@@ -127,12 +129,16 @@ fn topics(language: Language, rng: &mut Rng, themes: &[ThemeCode], per_theme: us
     join(language, &words)
 }
 
-/// "a, b et c"; in Spanish "y" becomes "e" before an /i/ sound.
+/// "a, b et c"; in Spanish "y" becomes "e" before an /i/ sound; in Arabic the
+/// comma is `،` and "و" is written joined to the last item.
 fn join(language: Language, words: &[&str]) -> String {
     let book = phrasebook(language);
     match words {
         [] => String::new(),
         [one] => (*one).to_owned(),
+        [init @ .., last] if language == Language::Ar => {
+            format!("{} {}{last}", init.join("، "), book.and)
+        }
         [init @ .., last] => {
             let lower = last.to_lowercase();
             let and = if language == Language::Es
@@ -180,6 +186,10 @@ mod tests {
             "agua e investigación"
         );
         assert_eq!(join(Language::En, &["water"]), "water");
+        assert_eq!(
+            join(Language::Ar, &["الماء", "الصحة", "التعليم"]),
+            "الماء، الصحة والتعليم"
+        );
     }
 
     #[test]

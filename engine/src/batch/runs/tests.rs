@@ -1,6 +1,6 @@
 use std::ops::ControlFlow;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, Utc};
 
 use super::*;
 use crate::batch::{self, AgendaSpec, BatchSpec, ExcludedPair, Member, Scope};
@@ -234,6 +234,8 @@ fn runs_left_by_a_stopped_process_are_failed_as_interrupted() {
         total: 0.5,
         unassigned: Vec::new(),
         agenda: None,
+        mutual: Vec::new(),
+        mutual_assigned: 0,
     };
     assert!(matches!(
         store.write_batch_results(running.id, &output, &mut |_, _| ControlFlow::Continue(())),
@@ -372,4 +374,74 @@ fn a_streamed_run_gives_its_sink_exactly_what_the_store_gives_back() {
     assert!(stored.iter().any(|i| matches!(i, ResultItem::Agenda(_))));
     assert!(stored.iter().any(|i| matches!(i, ResultItem::Unplaced(_))));
     assert_eq!(streamed, stored);
+}
+
+fn say(store: &mut Store, fiche: &str, candidate: &str, kind: crate::store::InterestKind) {
+    store
+        .record_interest(&crate::store::NewInterest {
+            fiche: crate::fiche::FicheId::parse(fiche).unwrap(),
+            candidate: crate::fiche::FicheId::parse(candidate).unwrap(),
+            kind,
+            note: String::new(),
+            actor: "test".into(),
+            at: Utc::now(),
+        })
+        .unwrap();
+}
+
+fn results(store: &mut Store, spec: &BatchSpec) -> batch::BatchResult {
+    let id = run(store, spec).id;
+    store.batch_results(id).unwrap().result
+}
+
+fn has(pairs: &[batch::BatchPair], french: &str, foreign: &str) -> bool {
+    pairs
+        .iter()
+        .any(|p| p.french.as_str() == french && p.foreign.as_str() == foreign)
+}
+
+#[test]
+fn interests_exclude_declined_pairs_and_can_require_mutual_ones() {
+    use crate::store::InterestKind::{Interested, NotInterested};
+    let (_dir, mut store) = store_with_corpus();
+    let mut spec = spec();
+    spec.foreign_capacity = 1;
+    let plain = results(&mut store, &spec);
+    // A pair staff would have assigned, declined by its foreign side.
+    let declined = plain.assigned[0].clone();
+    say(
+        &mut store,
+        declined.foreign.as_str(),
+        declined.french.as_str(),
+        NotInterested,
+    );
+    let after = results(&mut store, &spec);
+    let (f, x) = (declined.french.as_str(), declined.foreign.as_str());
+    assert!(!has(&after.scored, f, x) && !has(&after.assigned, f, x));
+
+    // A pair of mutual interest the pairing left out: required, it is assigned.
+    let left_out = after
+        .scored
+        .iter()
+        .find(|p| !has(&after.assigned, p.french.as_str(), p.foreign.as_str()))
+        .expect("a pair left out")
+        .clone();
+    let (f, x) = (left_out.french.as_str(), left_out.foreign.as_str());
+    say(&mut store, f, x, Interested);
+    say(&mut store, x, f, Interested);
+    let optional = results(&mut store, &spec);
+    assert!(!has(&optional.assigned, f, x), "not required: by score");
+    spec.require_mutual = true;
+    for pairing in [batch::Pairing::Optimal, batch::Pairing::Stable] {
+        spec.pairing = pairing;
+        let required = results(&mut store, &spec);
+        assert!(has(&required.assigned, f, x), "{pairing:?}: {required:?}");
+        // Scores reported are the pairs' own.
+        let pair = required
+            .assigned
+            .iter()
+            .find(|p| p.french.as_str() == f && p.foreign.as_str() == x)
+            .unwrap();
+        assert_eq!(pair.total, left_out.total);
+    }
 }

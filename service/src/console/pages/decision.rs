@@ -11,7 +11,7 @@ use askama::Template;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use passerelle_engine::store::{DecisionKind, NewDecision};
+use passerelle_engine::store::{DecisionKind, DecisionReason, NewDecision};
 
 use super::super::error::ConsoleError;
 use super::super::params::{Params, form_body};
@@ -86,7 +86,7 @@ async fn record_inner(
     let body = form_body(request).await?;
     let params = Params::parse(
         &body,
-        &["fiche", "partenaire", "decision", "note", "depuis"],
+        &["fiche", "partenaire", "decision", "motif", "note", "depuis"],
     )?;
     let required = |name: &str| {
         params
@@ -103,6 +103,15 @@ async fn record_inner(
             "attendu accepter, preselectionner, contacter ou rejeter.",
         )
     })?;
+    let reason = match params.get("motif").unwrap_or("") {
+        "" => None,
+        code => Some(code.parse::<DecisionReason>().map_err(|_| {
+            ConsoleError::field(
+                "motif",
+                "motif inconnu : choisissez thème, taille, langue, déjà partenaires, contexte politique ou autre.",
+            )
+        })?),
+    };
     let note = params.get("note").unwrap_or("").to_owned();
     if note.chars().count() > MAX_NOTE_CHARS {
         return Err(ConsoleError::field(
@@ -116,6 +125,7 @@ async fn record_inner(
         a: subject.clone(),
         b: partner.clone(),
         kind,
+        reason,
         note: note.clone(),
         reviewer,
         at: chrono::Utc::now(),

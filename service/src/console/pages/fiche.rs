@@ -50,6 +50,72 @@ pub(crate) struct DecisionRow {
     pub reviewer: String,
 }
 
+/// One interest of a fiche's history (expressed or received), fiches named.
+#[derive(Debug, Clone)]
+pub(crate) struct InterestRow {
+    pub at: String,
+    pub by: String,
+    pub by_href: String,
+    /// `intéressée`, `pas intéressée`.
+    pub kind: &'static str,
+    pub about: String,
+    pub about_href: String,
+    pub note: String,
+    pub actor: String,
+}
+
+/// A reconfirmation of a fiche's history.
+#[derive(Debug, Clone)]
+pub(crate) struct ReconfirmationRow {
+    pub at: String,
+    pub note: String,
+    pub by: String,
+}
+
+/// A fiche's interests and its reconfirmations, each newest first.
+pub(crate) fn interests(
+    console: &Console,
+    id: &FicheId,
+) -> Result<(Vec<InterestRow>, Vec<ReconfirmationRow>), ConsoleError> {
+    let history = console
+        .corpus
+        .history(id)
+        .map_err(ConsoleError::from_engine)?;
+    let name = |other: &FicheId| match console.corpus.fiche(other) {
+        Ok(fiche) => Ok(fiche.name),
+        Err(Error::NotFound(_)) => Ok(format!("{other} (fiche supprimée)")),
+        Err(e) => Err(ConsoleError::from_engine(e)),
+    };
+    let rows = history
+        .interests
+        .iter()
+        .rev()
+        .map(|i| {
+            Ok(InterestRow {
+                at: labels::utc_time(&i.at),
+                by: name(&i.fiche)?,
+                by_href: format!("/console/fiches/{}", i.fiche),
+                kind: i.kind.label(),
+                about: name(&i.candidate)?,
+                about_href: format!("/console/fiches/{}", i.candidate),
+                note: i.note.clone(),
+                actor: i.actor.clone(),
+            })
+        })
+        .collect::<Result<_, ConsoleError>>()?;
+    let reconfirmations = history
+        .reconfirmations
+        .iter()
+        .rev()
+        .map(|r| ReconfirmationRow {
+            at: labels::utc_time(&r.at),
+            note: r.note.clone(),
+            by: r.actor.clone(),
+        })
+        .collect();
+    Ok((rows, reconfirmations))
+}
+
 /// The decisions on `id` (or on the pair with `partner`), newest first, partners
 /// named.
 pub(crate) fn history(
@@ -106,6 +172,8 @@ struct FichePage {
     fiche: FicheView,
     corrected_from: Option<String>,
     history: Vec<DecisionRow>,
+    interests: Vec<InterestRow>,
+    reconfirmations: Vec<ReconfirmationRow>,
     part: SuggestionsPart,
 }
 
@@ -136,7 +204,7 @@ fn suggestions_part(
 ) -> Result<SuggestionsPart, ConsoleError> {
     let found = console
         .corpus
-        .suggest(id, &settings.options())
+        .suggest(id, &settings.options(console.corpus.suggest_options()))
         .map_err(ConsoleError::from_engine)?;
     let french_first = found.side == Side::French;
     let suggestions = found
@@ -211,9 +279,15 @@ pub(crate) async fn page(
                 .fiche(&id)
                 .map_err(ConsoleError::from_engine)?;
             let today = console.corpus.today();
+            let (interests, reconfirmations) = interests(&console, &id)?;
             Ok(FichePage {
+                interests,
+                reconfirmations,
                 layout: Layout::new(Some(&caller), "fiche"),
-                fiche: FicheView::new(&fiche, &caller, today),
+                fiche: FicheView {
+                    stale: console.corpus.is_stale(&fiche),
+                    ..FicheView::new(&fiche, &caller, today)
+                },
                 corrected_from,
                 history: history(&console, &id, None)?,
                 part: suggestions_part(&console, &id, &settings)?,
@@ -249,7 +323,7 @@ pub(crate) async fn suggestions_workbook(
         blocking(move || {
             let found = console
                 .corpus
-                .suggest(&id, &settings.options())
+                .suggest(&id, &settings.options(console.corpus.suggest_options()))
                 .map_err(ConsoleError::from_engine)?;
             let book = sheets::suggestions_workbook(&found.name, &found.items)
                 .map_err(ConsoleError::from_engine)?;

@@ -36,6 +36,9 @@ pub(crate) struct FicheView {
     pub actors: Vec<ActorView>,
     pub call: String,
     pub provenance: Vec<(String, String)>,
+    /// Older than the configured age, or undated: « à reconfirmer » (set by the
+    /// page, from the corpus's settings).
+    pub stale: bool,
 }
 
 /// The contact section.
@@ -295,6 +298,7 @@ impl FicheView {
                 .iter()
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
+            stale: false,
         }
     }
 }

@@ -55,6 +55,12 @@ pub(crate) struct SuggestionView {
     pub from: &'static str,
     /// An HTML id for the suggestion's block.
     pub dom_id: String,
+    /// Both collectivités said "interested": a match.
+    pub mutual: bool,
+    /// The partner's fiche is « à reconfirmer ».
+    pub stale: bool,
+    /// Who said "interested", in French.
+    pub interest: Vec<String>,
 }
 
 impl SuggestionView {
@@ -93,6 +99,16 @@ impl SuggestionView {
             criteria: breakdown(&suggestion.breakdown, weights),
             from,
             dom_id: format!("s-{}-{}", subject_id, suggestion.id),
+            mutual: suggestion
+                .interest
+                .as_ref()
+                .is_some_and(|i| i.sides.mutual()),
+            stale: suggestion.stale,
+            interest: suggestion
+                .interest
+                .as_ref()
+                .map(|i| i.reasons.clone())
+                .unwrap_or_default(),
         }
     }
 }

@@ -137,7 +137,8 @@ impl SuggestionSettings {
         })
     }
 
-    pub fn options(&self) -> SuggestOptions {
+    /// The settings over `base` (the corpus's options: interest bonus, freshness).
+    pub fn options(&self, base: SuggestOptions) -> SuggestOptions {
         SuggestOptions {
             k: self.k,
             filters: CandidateFilters {
@@ -147,6 +148,7 @@ impl SuggestionSettings {
             },
             weights: self.weights,
             max_per_country: None,
+            ..base
         }
     }
 
