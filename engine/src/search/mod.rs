@@ -43,10 +43,12 @@
 mod build;
 mod collector;
 mod directory;
+mod filters;
 mod pending;
 mod query;
 mod relevance;
 mod schema;
+mod scorer;
 mod snippet;
 mod terms;
 mod writer;
@@ -233,7 +235,7 @@ impl SearchIndex {
     /// score descending, then id ascending, each with its snippet.
     pub fn search(&self, query: &SearchQuery) -> Result<SearchPage> {
         let view = self.shared.view()?;
-        query::run(&view, &self.shared.fields, query)
+        query::run(&view, &self.shared.fields, query, query::Scoring::Postings)
     }
 }
 
