@@ -10,8 +10,8 @@
 //! 1. The selecting clauses (whole names, words that are not common): each place's
 //!    postings are read block by block, best place first; a document is credited
 //!    once per clause (its best place) into a dense array of scores. The documents
-//!    seen are the candidates.
-//! 2. Candidates, in doc order, that are deleted or fail a filter are dropped: key
+//!    seen are the candidates, marked in a bitset (read in doc order, unsorted).
+//! 2. Candidates that are deleted or fail a filter are dropped: key
 //!    filters by seeking their postings, call and population ranges from fast fields.
 //! 3. Common words only add to the scores of the candidates left: their postings
 //!    are scanned, or, when few candidates are left, sought.
@@ -23,8 +23,10 @@
 //! filters (`tests/exact.rs`); searches by filters only still run tantivy queries.
 
 use std::cell::RefCell;
+use std::fmt::Debug;
 
 use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::{Cardinality, Column};
 use tantivy::postings::TermInfo;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, SegmentOrdinal, SegmentReader};
@@ -40,38 +42,77 @@ use crate::error::{Error, Result};
 const SEEK_RATIO: usize = 16;
 
 /// Per-document arrays reused from search to search (the searches of a thread run
-/// one at a time). Stamps say which step of which search last wrote an entry, so
-/// nothing is cleared between searches: a search costs what its postings cost, not
-/// the size of the index.
+/// one at a time), so that a search costs what its postings cost, not the size of
+/// the index: the credit stamps say which clause of which search last credited a
+/// document, so they are never cleared.
 #[derive(Default)]
 struct Scratch {
-    /// The step that made the document a candidate.
-    member: Vec<u32>,
+    /// One bit per document: the candidates, then those left after filtering.
+    /// Read in word order, it gives them in doc order without sorting.
+    members: Vec<u64>,
     /// The clause that last credited the document.
     credited: Vec<u32>,
-    /// Valid where `member` is the current search's step.
+    /// Valid for the members.
     scores: Vec<f32>,
     stamp: u32,
 }
 
 impl Scratch {
-    fn reserve(&mut self, max_doc: usize) {
-        if self.member.len() < max_doc {
-            self.member.resize(max_doc, 0);
+    /// Sizes the arrays for `max_doc` documents, with no members.
+    fn start(&mut self, max_doc: usize) {
+        if self.credited.len() < max_doc {
             self.credited.resize(max_doc, 0);
             self.scores.resize(max_doc, 0.0);
         }
+        self.members.clear();
+        self.members.resize(max_doc.div_ceil(64), 0);
     }
 
     /// A stamp no entry has yet.
     fn next_stamp(&mut self) -> u32 {
         if self.stamp == u32::MAX {
-            self.member.fill(0);
             self.credited.fill(0);
             self.stamp = 0;
         }
         self.stamp += 1;
         self.stamp
+    }
+
+    #[inline]
+    fn is_member(&self, doc: DocId) -> bool {
+        self.members[doc as usize / 64] & (1 << (doc % 64)) != 0
+    }
+
+    /// Makes `doc` a member, with a score of 0 if it was not one.
+    #[inline]
+    fn join(&mut self, doc: DocId) {
+        let (word, bit) = (doc as usize / 64, 1u64 << (doc % 64));
+        if self.members[word] & bit == 0 {
+            self.members[word] |= bit;
+            self.scores[doc as usize] = 0.0;
+        }
+    }
+
+    /// The members, in doc order.
+    fn members(&self) -> Vec<DocId> {
+        let count = self.members.iter().map(|w| w.count_ones() as usize).sum();
+        let mut docs = Vec::with_capacity(count);
+        for (i, &word) in self.members.iter().enumerate() {
+            let mut word = word;
+            while word != 0 {
+                docs.push((i * 64) as DocId + word.trailing_zeros());
+                word &= word - 1;
+            }
+        }
+        docs
+    }
+
+    /// Makes `docs` the members.
+    fn set_members(&mut self, docs: &[DocId]) {
+        self.members.fill(0);
+        for &doc in docs {
+            self.members[doc as usize / 64] |= 1 << (doc % 64);
+        }
     }
 
     /// Adds `score` to `doc` unless `clause` already credited it.
@@ -123,9 +164,7 @@ fn score_segment(
     filters: &Filters,
     scratch: &mut Scratch,
 ) -> Result<Vec<DocId>> {
-    scratch.reserve(reader.max_doc() as usize);
-    let candidate = scratch.next_stamp();
-    let mut docs = Vec::new();
+    scratch.start(reader.max_doc() as usize);
     for (places, _) in plan.clauses().filter(|(_, selects)| *selects) {
         let clause = scratch.next_stamp();
         for place in places {
@@ -138,28 +177,20 @@ fn score_segment(
                 .map_err(io)?;
             while !block.docs().is_empty() {
                 for &doc in block.docs() {
-                    let d = doc as usize;
-                    if scratch.member[d] != candidate {
-                        scratch.member[d] = candidate;
-                        scratch.scores[d] = 0.0;
-                        docs.push(doc);
-                    }
+                    scratch.join(doc);
                     scratch.credit(doc, clause, place.score);
                 }
                 block.advance();
             }
         }
     }
-    docs.sort_unstable();
+    let mut docs = scratch.members();
     admit(reader, filters, &mut docs)?;
-    let left = scratch.next_stamp();
-    for &doc in &docs {
-        scratch.member[doc as usize] = left;
-    }
+    scratch.set_members(&docs);
     for (places, _) in plan.clauses().filter(|(_, selects)| !*selects) {
         let clause = scratch.next_stamp();
         for place in places {
-            add(reader, place, &docs, (left, clause), scratch)?;
+            add(reader, place, &docs, clause, scratch)?;
         }
     }
     Ok(docs)
@@ -170,13 +201,13 @@ fn term_info(reader: &SegmentReader, place: &Place) -> Result<Option<TermInfo>> 
     inverted.get_term_info(&place.term).map_err(io)
 }
 
-/// Adds `place`'s score to the documents of `docs` (stamped `left`) that have its
-/// term and that `clause` has not credited yet.
+/// Adds `place`'s score to the documents of `docs` (the members) that have its term
+/// and that `clause` has not credited yet.
 fn add(
     reader: &SegmentReader,
     place: &Place,
     docs: &[DocId],
-    (left, clause): (u32, u32),
+    clause: u32,
     scratch: &mut Scratch,
 ) -> Result<()> {
     let Some(info) = term_info(reader, place)? else {
@@ -200,7 +231,7 @@ fn add(
         .map_err(io)?;
     while !block.docs().is_empty() {
         for &doc in block.docs() {
-            if scratch.member[doc as usize] == left {
+            if scratch.is_member(doc) {
                 scratch.credit(doc, clause, place.score);
             }
         }
@@ -228,7 +259,7 @@ fn admit(reader: &SegmentReader, filters: &Filters, docs: &mut Vec<DocId>) -> Re
     }
     if let Some(day) = filters.open_from {
         let open_until = reader.fast_fields().i64("open_until")?;
-        docs.retain(|&doc| open_until.first(doc).is_some_and(|until| until >= day));
+        docs.retain(|&doc| value(&open_until, doc).is_some_and(|until| until >= day));
     }
     if let (None, None) = filters.population {
         return Ok(());
@@ -241,4 +272,16 @@ fn admit(reader: &SegmentReader, filters: &Filters, docs: &mut Vec<DocId>) -> Re
             .is_some_and(|p| min.is_none_or(|min| p >= min) && max.is_none_or(|max| p <= max))
     });
     Ok(())
+}
+
+/// The value of `doc` in a fast field of one value per document (every document has
+/// one: read directly, without the general path through the column's index).
+fn value<T>(column: &Column<T>, doc: DocId) -> Option<T>
+where
+    T: PartialOrd + Copy + Debug + Send + Sync + 'static,
+{
+    match column.get_cardinality() {
+        Cardinality::Full => Some(column.values.get_val(doc)),
+        _ => column.first(doc),
+    }
 }
