@@ -65,6 +65,10 @@ impl TopById {
     }
 }
 
+/// The most [`tie_broken`] adds to a score: ln(1 + population) is below 45 for any
+/// `u64` population.
+const MAX_TIE_BREAK: f64 = POPULATION_TIE_BREAK * 45.0;
+
 /// `score` with the population's share of the order of equal scores (`prior` is
 /// [`super::schema::prior`] of the population).
 pub fn tie_broken(score: Score, prior: f64) -> Score {
@@ -172,6 +176,15 @@ impl SegmentCollector for SegmentTop {
         }
         self.matches += 1;
         if self.keep == 0 {
+            return;
+        }
+        if self.heap.len() == self.keep
+            && self.heap.peek().is_some_and(|worst| {
+                // Below the worst kept even with the largest population share (and
+                // the f32 rounding of it, far smaller): no need to read its prior.
+                f64::from(score) + 2.0 * MAX_TIE_BREAK < f64::from(worst.score)
+            })
+        {
             return;
         }
         let score = match &self.prior {

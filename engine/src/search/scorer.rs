@@ -11,8 +11,9 @@
 //!    postings are read block by block, best place first; a document is credited
 //!    once per clause (its best place) into a dense array of scores. The documents
 //!    seen are the candidates, marked in a bitset (read in doc order, unsorted).
-//! 2. Candidates that are deleted or fail a filter are dropped: key
-//!    filters by seeking their postings, call and population ranges from fast fields.
+//! 2. Candidates that are deleted or fail a filter are dropped: key filters by
+//!    seeking their postings (scanning them for many candidates), call and
+//!    population ranges from fast fields.
 //! 3. Common words only add to the scores of the candidates left: their postings
 //!    are scanned, or, when few candidates are left, sought.
 //! 4. What is left goes to the page's collector ([`TopById`]), which counts it and
@@ -50,19 +51,17 @@ struct Scratch {
     /// One bit per document: the candidates, then those left after filtering.
     /// Read in word order, it gives them in doc order without sorting.
     members: Vec<u64>,
-    /// The clause that last credited the document.
-    credited: Vec<u32>,
-    /// Valid for the members.
-    scores: Vec<f32>,
+    /// By document, side by side (one cache line for both): the clause that last
+    /// credited it, and its score (valid for the members).
+    slots: Vec<Slot>,
     stamp: u32,
 }
 
 impl Scratch {
     /// Sizes the arrays for `max_doc` documents, with no members.
     fn start(&mut self, max_doc: usize) {
-        if self.credited.len() < max_doc {
-            self.credited.resize(max_doc, 0);
-            self.scores.resize(max_doc, 0.0);
+        if self.slots.len() < max_doc {
+            self.slots.resize(max_doc, Slot::default());
         }
         self.members.clear();
         self.members.resize(max_doc.div_ceil(64), 0);
@@ -71,7 +70,7 @@ impl Scratch {
     /// A stamp no entry has yet.
     fn next_stamp(&mut self) -> u32 {
         if self.stamp == u32::MAX {
-            self.credited.fill(0);
+            self.slots.fill(Slot::default());
             self.stamp = 0;
         }
         self.stamp += 1;
@@ -83,13 +82,19 @@ impl Scratch {
         self.members[doc as usize / 64] & (1 << (doc % 64)) != 0
     }
 
+    /// Makes `doc` a member, its score left as is.
+    #[inline]
+    fn mark(&mut self, doc: DocId) {
+        self.members[doc as usize / 64] |= 1 << (doc % 64);
+    }
+
     /// Makes `doc` a member, with a score of 0 if it was not one.
     #[inline]
     fn join(&mut self, doc: DocId) {
         let (word, bit) = (doc as usize / 64, 1u64 << (doc % 64));
         if self.members[word] & bit == 0 {
             self.members[word] |= bit;
-            self.scores[doc as usize] = 0.0;
+            self.slots[doc as usize].score = 0.0;
         }
     }
 
@@ -118,12 +123,18 @@ impl Scratch {
     /// Adds `score` to `doc` unless `clause` already credited it.
     #[inline]
     fn credit(&mut self, doc: DocId, clause: u32, score: f32) {
-        let d = doc as usize;
-        if self.credited[d] != clause {
-            self.credited[d] = clause;
-            self.scores[d] += score;
+        let slot = &mut self.slots[doc as usize];
+        if slot.credited != clause {
+            slot.credited = clause;
+            slot.score += score;
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Slot {
+    credited: u32,
+    score: f32,
 }
 
 thread_local! {
@@ -147,7 +158,7 @@ pub fn collect(
         SCRATCH.with_borrow_mut(|scratch| {
             let docs = score_segment(reader, plan, filters, scratch)?;
             for doc in docs {
-                child.collect(doc, scratch.scores[doc as usize]);
+                child.collect(doc, scratch.slots[doc as usize].score);
             }
             Ok::<(), Error>(())
         })?;
@@ -157,7 +168,7 @@ pub fn collect(
 }
 
 /// The documents of the segment that the plan selects and the filters admit, in doc
-/// order, their scores in `scratch.scores`.
+/// order, their scores in `scratch.slots`.
 fn score_segment(
     reader: &SegmentReader,
     plan: &Plan,
@@ -185,7 +196,7 @@ fn score_segment(
         }
     }
     let mut docs = scratch.members();
-    admit(reader, filters, &mut docs)?;
+    admit(reader, filters, &mut docs, scratch)?;
     scratch.set_members(&docs);
     for (places, _) in plan.clauses().filter(|(_, selects)| !*selects) {
         let clause = scratch.next_stamp();
@@ -240,22 +251,44 @@ fn add(
     Ok(())
 }
 
-/// Keeps the documents of `docs` (in doc order) that are alive and pass the filters.
-fn admit(reader: &SegmentReader, filters: &Filters, docs: &mut Vec<DocId>) -> Result<()> {
+/// Keeps the documents of `docs` (in doc order) that are alive and pass the filters;
+/// uses the bitset of `scratch`.
+fn admit(
+    reader: &SegmentReader,
+    filters: &Filters,
+    docs: &mut Vec<DocId>,
+    scratch: &mut Scratch,
+) -> Result<()> {
     if let Some(alive) = reader.alive_bitset() {
         docs.retain(|&doc| alive.is_alive(doc));
     }
     for term in &filters.keys {
         let inverted = reader.inverted_index(term.field())?;
-        let Some(mut postings) = inverted
-            .read_postings(term, IndexRecordOption::Basic)
-            .map_err(io)?
-        else {
+        let Some(info) = inverted.get_term_info(term).map_err(io)? else {
             docs.clear();
             return Ok(());
         };
-        // `retain` visits in order, so targets only grow, as `seek` requires.
-        docs.retain(|&doc| postings.doc() <= doc && postings.seek(doc) == doc);
+        let basic = IndexRecordOption::Basic;
+        if docs.len() * SEEK_RATIO < info.doc_freq as usize {
+            let mut postings = inverted
+                .read_postings_from_terminfo(&info, basic)
+                .map_err(io)?;
+            // `retain` visits in order, so targets only grow, as `seek` requires.
+            docs.retain(|&doc| postings.doc() <= doc && postings.seek(doc) == doc);
+        } else {
+            // The bitset is free until the caller sets the members left.
+            scratch.set_members(&[]);
+            let mut block = inverted
+                .read_block_postings_from_terminfo(&info, basic)
+                .map_err(io)?;
+            while !block.docs().is_empty() {
+                for &doc in block.docs() {
+                    scratch.mark(doc);
+                }
+                block.advance();
+            }
+            docs.retain(|&doc| scratch.is_member(doc));
+        }
     }
     if let Some(day) = filters.open_from {
         let open_until = reader.fast_fields().i64("open_until")?;
