@@ -88,13 +88,21 @@ impl Scratch {
         self.members[doc as usize / 64] |= 1 << (doc % 64);
     }
 
-    /// Makes `doc` a member, with a score of 0 if it was not one.
+    /// Makes `doc` a member credited `score` by `clause`: its first credit if it was
+    /// not a member, else added unless `clause` already credited it.
     #[inline]
-    fn join(&mut self, doc: DocId) {
+    fn enter(&mut self, doc: DocId, clause: u32, score: f32) {
         let (word, bit) = (doc as usize / 64, 1u64 << (doc % 64));
+        let slot = &mut self.slots[doc as usize];
         if self.members[word] & bit == 0 {
             self.members[word] |= bit;
-            self.slots[doc as usize].score = 0.0;
+            *slot = Slot {
+                credited: clause,
+                score,
+            };
+        } else if slot.credited != clause {
+            slot.credited = clause;
+            slot.score += score;
         }
     }
 
@@ -188,8 +196,7 @@ fn score_segment(
                 .map_err(io)?;
             while !block.docs().is_empty() {
                 for &doc in block.docs() {
-                    scratch.join(doc);
-                    scratch.credit(doc, clause, place.score);
+                    scratch.enter(doc, clause, place.score);
                 }
                 block.advance();
             }
