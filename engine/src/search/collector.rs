@@ -67,7 +67,14 @@ impl TopById {
 
 /// The most [`tie_broken`] adds to a score: ln(1 + population) is below 45 for any
 /// `u64` population.
-const MAX_TIE_BREAK: f64 = POPULATION_TIE_BREAK * 45.0;
+pub const MAX_TIE_BREAK: f64 = POPULATION_TIE_BREAK * 45.0;
+
+impl TopById {
+    /// How many documents a segment keeps: `offset + limit`.
+    pub fn keep(&self) -> usize {
+        self.keep
+    }
+}
 
 /// `score` with the population's share of the order of equal scores (`prior` is
 /// [`super::schema::prior`] of the population).
@@ -166,6 +173,16 @@ impl Collector for TopById {
 }
 
 type SegmentFruit = (u64, Vec<Ranked>, SegmentOrdinal, StrColumn);
+
+impl SegmentTop {
+    /// Counts `doc` as a match that cannot be among the documents kept (see
+    /// `scorer.rs`), without reading anything of it.
+    pub fn count(&mut self, doc: DocId) {
+        if self.shadowed.is_empty() || self.shadowed.binary_search(&doc).is_err() {
+            self.matches += 1;
+        }
+    }
+}
 
 impl SegmentCollector for SegmentTop {
     type Fruit = SegmentFruit;

@@ -14,10 +14,11 @@
 //! 2. Candidates that are deleted or fail a filter are dropped: key filters by
 //!    seeking their postings (scanning them for many candidates), call and
 //!    population ranges from fast fields.
-//! 3. Common words only add to the scores of the candidates left: their postings
-//!    are scanned, or, when few candidates are left, sought.
-//! 4. What is left goes to the page's collector ([`TopById`]), which counts it and
-//!    keeps the page with the tie rules.
+//! 3. Common words only add to scores, and at most so much: they are read only for
+//!    the candidates left that they could lift onto the page (see [`contenders`]);
+//!    their postings are scanned, or, for few contenders, sought.
+//! 4. The contenders go to the page's collector ([`TopById`]), which keeps the page
+//!    with the tie rules; it counts the other candidates left.
 //!
 //! Scores are multiples of 1/4096 (see `relevance::points`), so sums do not depend on
 //! the order they are made in. Tested against the tantivy query on random queries and
@@ -32,7 +33,7 @@ use tantivy::postings::TermInfo;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, SegmentOrdinal, SegmentReader};
 
-use super::collector::{Collected, TopById};
+use super::collector::{Collected, MAX_TIE_BREAK, TopById};
 use super::filters::Filters;
 use super::pending::View;
 use super::relevance::{Place, Plan};
@@ -164,9 +165,12 @@ pub fn collect(
     for (ord, reader) in view.searcher.segment_readers().iter().enumerate() {
         let mut child = collector.for_segment(ord as SegmentOrdinal, reader)?;
         SCRATCH.with_borrow_mut(|scratch| {
-            let docs = score_segment(reader, plan, filters, scratch)?;
+            let docs = score_segment(reader, plan, filters, collector.keep(), scratch)?;
             for doc in docs {
-                child.collect(doc, scratch.slots[doc as usize].score);
+                match scratch.is_member(doc) {
+                    true => child.collect(doc, scratch.slots[doc as usize].score),
+                    false => child.count(doc),
+                }
             }
             Ok::<(), Error>(())
         })?;
@@ -176,11 +180,13 @@ pub fn collect(
 }
 
 /// The documents of the segment that the plan selects and the filters admit, in doc
-/// order, their scores in `scratch.slots`.
+/// order; the contenders for the `keep` best are left as the members of `scratch`,
+/// with their scores in `scratch.slots`.
 fn score_segment(
     reader: &SegmentReader,
     plan: &Plan,
     filters: &Filters,
+    keep: usize,
     scratch: &mut Scratch,
 ) -> Result<Vec<DocId>> {
     scratch.start(reader.max_doc() as usize);
@@ -204,14 +210,43 @@ fn score_segment(
     }
     let mut docs = scratch.members();
     admit(reader, filters, &mut docs, scratch)?;
-    scratch.set_members(&docs);
+    let contenders = contenders(plan, &docs, keep, scratch);
+    scratch.set_members(&contenders);
     for (places, _) in plan.clauses().filter(|(_, selects)| !*selects) {
         let clause = scratch.next_stamp();
         for place in places {
-            add(reader, place, &docs, clause, scratch)?;
+            add(reader, place, &contenders, clause, scratch)?;
         }
     }
     Ok(docs)
+}
+
+/// The documents of `docs` that may be among the `keep` best once the common words
+/// add to their scores. Common words select nothing, so they change no total, and
+/// they add at most `lift` (the sum of their best places): a document whose score
+/// plus `lift` (plus the population's share of ties) stays below the `keep`-th best
+/// score before them cannot reach the page, and their postings need not be read
+/// for it. Common words are frequent: their postings are the longest.
+fn contenders(plan: &Plan, docs: &[DocId], keep: usize, scratch: &Scratch) -> Vec<DocId> {
+    let adding = plan.clauses().filter(|(_, selects)| !*selects);
+    let lift: f64 = adding
+        .map(|(places, _)| places.first().map_or(0.0, |p| f64::from(p.score)))
+        .sum();
+    if lift == 0.0 || docs.len() <= keep {
+        return docs.to_vec();
+    }
+    let Some(nth) = keep.checked_sub(1) else {
+        return Vec::new();
+    };
+    let score = |doc: DocId| scratch.slots[doc as usize].score;
+    let mut scores: Vec<f32> = docs.iter().map(|&doc| score(doc)).collect();
+    let (_, kth, _) = scores.select_nth_unstable_by(nth, |a, b| b.total_cmp(a));
+    // The `keep` documents scoring `kth` or more score at least that in the end;
+    // the tie break adds at most `MAX_TIE_BREAK`, its f32 rounding far less.
+    let floor = f64::from(*kth) - lift - 2.0 * MAX_TIE_BREAK;
+    (docs.iter().copied())
+        .filter(|&doc| f64::from(score(doc)) >= floor)
+        .collect()
 }
 
 fn term_info(reader: &SegmentReader, place: &Place) -> Result<Option<TermInfo>> {
