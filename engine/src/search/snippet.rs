@@ -2,8 +2,8 @@
 //! it, as plain text with the ranges of the words that matched.
 //!
 //! The stored name and texts of a hit are analysed again as the index analyses them
-//! (folding for names, the fiche's language for texts; stems remembered across the
-//! hits of a page, see [`Highlighter`]), so a highlighted word is exactly a word the
+//! (folding for names, the fiche's language for texts; stems of words remembered,
+//! see [`Stems`]), so a highlighted word is exactly a word the
 //! index matched (`forages` for the query `forage`). The field
 //! shown is the one whose matched words weigh most, with the weights of
 //! [`super::relevance`]; on equal weight: name, request, offer, activities. A fiche
@@ -11,6 +11,7 @@
 //! byte ranges into `text`, never markup: each front end escapes the text and marks
 //! the ranges its own way.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -75,18 +76,50 @@ struct Marks {
 }
 
 /// The analysers snippets need, built once per search.
-///
-/// A language's analyser is the names' (tokenise, fold) followed by its stemmer
-/// (see [`text::analyzer`]). Stemming is most of a snippet's cost and the texts of
-/// a page's hits share most of their words, so texts are folded, and each distinct
-/// folded word is stemmed once per search and remembered with the query word it is.
 pub struct Highlighter<'q> {
     query: &'q QueryText,
     folded: TextAnalyzer,
+}
+
+/// Most folded words a thread remembers the stem of, by language (then it forgets
+/// them all): well above the vocabulary of the texts of the demo corpus.
+const MAX_KNOWN_STEMS: usize = 50_000;
+
+/// The stems of the folded words seen so far, by language.
+///
+/// A language's analyser is the names' (tokenise, fold) followed by its stemmer
+/// (see [`text::analyzer`]). Stemming was most of a snippet's cost, and the texts
+/// of fiches share most of their words; so texts are folded, and each distinct
+/// folded word is stemmed once and remembered (by thread, see [`MAX_KNOWN_STEMS`]).
+struct Stems {
     /// One language's stemmer alone: the whole input as one token, stemmed.
     stemmers: [TextAnalyzer; 4],
-    /// By language, the folded words stemmed so far and the query word each is.
-    seen: [HashMap<String, Option<usize>>; 4],
+    known: [HashMap<String, String>; 4],
+}
+
+impl Stems {
+    fn new() -> Stems {
+        Stems {
+            stemmers: Language::ALL.map(stemmer),
+            known: Default::default(),
+        }
+    }
+
+    /// The stem of the folded word `folded` in the language of index `l`.
+    fn of(&mut self, l: usize, folded: &str) -> &str {
+        let known = &mut self.known[l];
+        if !known.contains_key(folded) {
+            if known.len() >= MAX_KNOWN_STEMS {
+                known.clear();
+            }
+            known.insert(folded.to_owned(), stem(&mut self.stemmers[l], folded));
+        }
+        &known[folded]
+    }
+}
+
+thread_local! {
+    static STEMS: RefCell<Stems> = RefCell::new(Stems::new());
 }
 
 /// The stemmer of `language` applied to a whole folded word, as the last step of
@@ -120,20 +153,13 @@ impl<'q> Highlighter<'q> {
         Highlighter {
             query,
             folded: text::folded_analyzer(),
-            stemmers: Language::ALL.map(stemmer),
-            seen: Default::default(),
         }
     }
 
     /// Marks the tokens of `value` that are query words: folded tokens against the
     /// words (`language` none), stems against the words' stems otherwise.
     fn marks(&mut self, value: &str, language: Option<Language>) -> Marks {
-        let Highlighter {
-            query,
-            folded,
-            stemmers,
-            seen,
-        } = self;
+        let Highlighter { query, folded } = self;
         let mut marks = Marks {
             ranges: Vec::new(),
             words: Vec::new(),
@@ -143,19 +169,10 @@ impl<'q> Highlighter<'q> {
             let token = stream.token();
             let found = match language {
                 None => query.words.iter().position(|w| w.folded == token.text),
-                Some(l) => {
-                    let l = l.index();
-                    match seen[l].get(&token.text) {
-                        Some(&found) => found,
-                        None => {
-                            let stem = stem(&mut stemmers[l], &token.text);
-                            let found = (query.words.iter())
-                                .position(|w| w.stems[l].as_deref() == Some(stem.as_str()));
-                            seen[l].insert(token.text.clone(), found);
-                            found
-                        }
-                    }
-                }
+                Some(l) => STEMS.with_borrow_mut(|stems| {
+                    let stem = stems.of(l.index(), &token.text);
+                    (query.words.iter()).position(|w| w.stems[l.index()].as_deref() == Some(stem))
+                }),
             };
             if let Some(word) = found {
                 marks.ranges.push(token.offset_from..token.offset_to);
