@@ -38,7 +38,9 @@
 //! ascending; document frequencies count the fiches as they are (deleted, replaced
 //! and pending documents accounted for), so the same query on the same fiches gives
 //! the same page whatever the history of writes and commits (tested against a fresh
-//! build).
+//! build). A text search runs its plan segment by segment in `scorer.rs`, straight
+//! from posting lists; the plan's tantivy query gives the same pages, slower: it is
+//! the scorer's test oracle, and tantivy queries run searches by filters only.
 
 mod build;
 mod collector;

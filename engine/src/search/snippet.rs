@@ -376,7 +376,6 @@ fn cut(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::jsonl::parse_fiche;
 
     /// Folding then stemming each word alone gives the tokens of the language's
     /// analyser, so snippets mark exactly the words the index matched.
@@ -386,7 +385,7 @@ mod tests {
         let mut texts: Vec<String> =
             vec!["Œuvres ①② ½ ﬁnancement Straße l'eau, les forages — ÉCOLES d’été 3ème".into()];
         for line in sample.lines() {
-            let fiche = parse_fiche(line).unwrap();
+            let fiche: crate::fiche::Fiche = serde_json::from_str(line).unwrap();
             texts.push(fiche.name.clone());
             texts.extend(fiche.activities.clone());
             texts.extend(

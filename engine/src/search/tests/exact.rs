@@ -7,7 +7,6 @@ use chrono::NaiveDate;
 
 use super::super::query::{self, Scoring};
 use super::*;
-use crate::jsonl::parse_fiche;
 
 const SAMPLE: &str = include_str!("../../../../datasets/sample/sample.jsonl");
 
@@ -126,7 +125,9 @@ fn compare(index: &SearchIndex, random: &mut Random, rounds: usize) -> usize {
 }
 
 fn sample() -> Vec<Fiche> {
-    SAMPLE.lines().map(|l| parse_fiche(l).unwrap()).collect()
+    (SAMPLE.lines())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 #[test]
