@@ -65,6 +65,17 @@ impl TopById {
     }
 }
 
+/// The most [`tie_broken`] adds to a score: ln(1 + population) is below 45 for any
+/// `u64` population.
+pub const MAX_TIE_BREAK: f64 = POPULATION_TIE_BREAK * 45.0;
+
+impl TopById {
+    /// How many documents a segment keeps: `offset + limit`.
+    pub fn keep(&self) -> usize {
+        self.keep
+    }
+}
+
 /// `score` with the population's share of the order of equal scores (`prior` is
 /// [`super::schema::prior`] of the population).
 pub fn tie_broken(score: Score, prior: f64) -> Score {
@@ -163,6 +174,16 @@ impl Collector for TopById {
 
 type SegmentFruit = (u64, Vec<Ranked>, SegmentOrdinal, StrColumn);
 
+impl SegmentTop {
+    /// Counts `doc` as a match that cannot be among the documents kept (see
+    /// `scorer.rs`), without reading anything of it.
+    pub fn count(&mut self, doc: DocId) {
+        if self.shadowed.is_empty() || self.shadowed.binary_search(&doc).is_err() {
+            self.matches += 1;
+        }
+    }
+}
+
 impl SegmentCollector for SegmentTop {
     type Fruit = SegmentFruit;
 
@@ -172,6 +193,15 @@ impl SegmentCollector for SegmentTop {
         }
         self.matches += 1;
         if self.keep == 0 {
+            return;
+        }
+        if self.heap.len() == self.keep
+            && self.heap.peek().is_some_and(|worst| {
+                // Below the worst kept even with the largest population share (and
+                // the f32 rounding of it, far smaller): no need to read its prior.
+                f64::from(score) + 2.0 * MAX_TIE_BREAK < f64::from(worst.score)
+            })
+        {
             return;
         }
         let score = match &self.prior {

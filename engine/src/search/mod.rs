@@ -38,15 +38,19 @@
 //! ascending; document frequencies count the fiches as they are (deleted, replaced
 //! and pending documents accounted for), so the same query on the same fiches gives
 //! the same page whatever the history of writes and commits (tested against a fresh
-//! build).
+//! build). A text search runs its plan segment by segment in `scorer.rs`, straight
+//! from posting lists; the plan's tantivy query gives the same pages, slower: it is
+//! the scorer's test oracle, and tantivy queries run searches by filters only.
 
 mod build;
 mod collector;
 mod directory;
+mod filters;
 mod pending;
 mod query;
 mod relevance;
 mod schema;
+mod scorer;
 mod snippet;
 mod terms;
 mod writer;
@@ -233,7 +237,7 @@ impl SearchIndex {
     /// score descending, then id ascending, each with its snippet.
     pub fn search(&self, query: &SearchQuery) -> Result<SearchPage> {
         let view = self.shared.view()?;
-        query::run(&view, &self.shared.fields, query)
+        query::run(&view, &self.shared.fields, query, query::Scoring::Postings)
     }
 }
 

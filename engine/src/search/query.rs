@@ -1,21 +1,19 @@
-//! A search: its checks, its filters, the tantivy query and the page of hits.
-
-use std::ops::Bound;
+//! A search: its checks, its scoring (the scorer, or tantivy queries for filters
+//! only), the pending documents and the page of hits.
 
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::sync::Arc;
-use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
-};
-use tantivy::schema::{Field, IndexRecordOption, Value};
-
-use tantivy::{DocAddress, TantivyDocument, Term};
+use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query};
+use tantivy::schema::{Field, Value};
+use tantivy::{DocAddress, TantivyDocument};
 
 use super::collector::{self, Found, TieKey, TopById, tie_broken};
+use super::filters::Filters;
 use super::pending::{PendingDoc, View};
 use super::relevance::Plan;
-use super::schema::{Fields, Key, day_number, level_str, prior, side_str};
+use super::schema::{Fields, prior};
+use super::scorer;
 use super::snippet::{Highlighter, Snippet};
 use super::terms::QueryText;
 use crate::error::{Error, Result};
@@ -97,72 +95,27 @@ fn bad(message: impl Into<String>) -> Error {
     }
 }
 
-/// The filters of a query, as the index's queries and as a test of pending documents.
-struct Filters {
-    keys: Vec<Term>,
-    /// Only calls open until this day or later.
-    open_from: Option<i64>,
-    population: (Option<u64>, Option<u64>),
-}
-
-impl Filters {
-    fn new(fields: &Fields, filters: &SearchFilters) -> Filters {
-        let mut keys = Vec::new();
-        let mut key = |kind: Key, value: &str| keys.push(kind.term(fields, value));
-        if let Some(country) = filters.country {
-            key(Key::Country, country.as_str());
+/// The query of a search as tantivy queries: a plan's (see [`Plan::query`]), or
+/// every fiche scoring 0, with the filters. Runs searches by filters only, and is
+/// the oracle the scorer of text searches is tested against.
+fn tantivy_query(fields: &Fields, plan: Option<&Plan>, filters: &Filters) -> BooleanQuery {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    match plan {
+        Some(plan) => {
+            let (selecting, adding) = plan.query();
+            clauses.push((Occur::Must, selecting));
+            clauses.extend(adding.into_iter().map(|q| (Occur::Should, q)));
         }
-        if let Some(admin1) = &filters.admin1 {
-            key(Key::Admin1, admin1.trim());
-        }
-        if let Some(level) = filters.level {
-            key(Key::Level, level_str(level));
-        }
-        if let Some(theme) = filters.theme {
-            key(Key::Theme, theme.as_str());
-        }
-        if let Some(side) = filters.side {
-            key(Key::Side, side_str(side));
-        }
-        Filters {
-            keys,
-            open_from: filters.open_on.map(day_number),
-            population: (filters.min_population, filters.max_population),
-        }
+        // Every fiche, scoring 0 (tantivy scores `AllQuery` 1 alone, 0 with filters).
+        None => clauses.push((
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0)),
+        )),
     }
-
-    fn queries(&self, fields: &Fields) -> Vec<Box<dyn Query>> {
-        let basic = IndexRecordOption::Basic;
-        let mut out: Vec<Box<dyn Query>> = (self.keys.iter())
-            .map(|term| Box::new(TermQuery::new(term.clone(), basic)) as Box<dyn Query>)
-            .collect();
-        if let Some(day) = self.open_from {
-            let from = Term::from_field_i64(fields.open_until, day);
-            out.push(Box::new(RangeQuery::new(
-                Bound::Included(from),
-                Bound::Unbounded,
-            )));
-        }
-        if let (None, None) = self.population {
-            return out;
-        }
-        let bound = |n: Option<u64>| {
-            n.map_or(Bound::Unbounded, |n| {
-                Bound::Included(Term::from_field_u64(fields.population, n))
-            })
-        };
-        let (min, max) = self.population;
-        out.push(Box::new(RangeQuery::new(bound(min), bound(max))));
-        out
+    for filter in filters.queries(fields) {
+        clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
     }
-
-    fn admit(&self, doc: &PendingDoc) -> bool {
-        let (min, max) = self.population;
-        self.keys.iter().all(|term| doc.has(term))
-            && self.open_from.is_none_or(|day| doc.open_until >= day)
-            && min.is_none_or(|min| doc.population >= min)
-            && max.is_none_or(|max| doc.population <= max)
-    }
+    BooleanQuery::new(clauses)
 }
 
 fn check(query: &SearchQuery) -> Result<()> {
@@ -192,32 +145,31 @@ enum Source {
     Pending(Arc<PendingDoc>),
 }
 
-pub(super) fn run(view: &View, fields: &Fields, query: &SearchQuery) -> Result<SearchPage> {
+/// How a text search is scored: by the scorer (see [`super::scorer`]), or by the
+/// plan's tantivy query (the scorer's oracle in tests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Scoring {
+    Postings,
+    #[cfg_attr(not(test), allow(dead_code))]
+    Tantivy,
+}
+
+pub(super) fn run(
+    view: &View,
+    fields: &Fields,
+    query: &SearchQuery,
+    by: Scoring,
+) -> Result<SearchPage> {
     check(query)?;
     let text = QueryText::analyse(&query.text, view, fields)?;
     let plan = text.as_ref().map(|text| Plan::new(fields, text));
     let filters = Filters::new(fields, &query.filters);
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    match &plan {
-        Some(plan) => {
-            let (selecting, adding) = plan.query();
-            clauses.push((Occur::Must, selecting));
-            clauses.extend(adding.into_iter().map(|q| (Occur::Should, q)));
-        }
-        // Every fiche, scoring 0 (tantivy scores `AllQuery` 1 alone, 0 with filters).
-        None => clauses.push((
-            Occur::Must,
-            Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0)),
-        )),
-    }
-    for filter in filters.queries(fields) {
-        clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
-    }
     let keep = query.offset + query.limit;
     let collector = TopById::new(keep, plan.is_some(), view.shadowed.clone());
-    let collected = view
-        .searcher
-        .search(&BooleanQuery::new(clauses), &collector)?;
+    let collected = match &plan {
+        Some(plan) if by == Scoring::Postings => scorer::collect(view, plan, &filters, &collector)?,
+        _ => (view.searcher).search(&tantivy_query(fields, plan.as_ref(), &filters), &collector)?,
+    };
     let mut total = collected.matches as usize;
     let mut found: Vec<Found<Source>> = (collected.ranked.into_iter())
         .map(|r| Found {

@@ -122,16 +122,29 @@ impl Plan {
                     score: points(THEME * idf.min(theme.idf)),
                 });
             }
+            // Best first: the exact scorer credits a word at its first place found.
+            places.sort_by(|a, b| b.score.total_cmp(&a.score));
             (places, all_common || !word.common)
         });
-        let whole_names = text.runs.iter().map(|run| Place {
-            term: Key::Name.term(fields, &run.key),
-            score: points(whole_name_bonus(text, &run.words)),
-        });
+        let mut whole_names: Vec<Place> = (text.runs.iter())
+            .map(|run| Place {
+                term: Key::Name.term(fields, &run.key),
+                score: points(whole_name_bonus(text, &run.words)),
+            })
+            .collect();
+        whole_names.sort_by(|a, b| b.score.total_cmp(&a.score));
         Plan {
             words: words.collect(),
-            whole_names: whole_names.collect(),
+            whole_names,
         }
+    }
+
+    /// What the score sums: the whole names, then each word; for each, its places
+    /// from the best down (only the first found counts) and whether finding it
+    /// selects the fiche.
+    pub fn clauses(&self) -> impl Iterator<Item = (&[Place], bool)> {
+        let words = (self.words.iter()).map(|(places, selects)| (places.as_slice(), *selects));
+        std::iter::once((self.whole_names.as_slice(), true)).chain(words)
     }
 
     /// The index's query: what must match (a whole name, or a word that is not

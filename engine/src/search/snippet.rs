@@ -1,15 +1,18 @@
 //! Why a fiche matched: the field that answers the query best and a short extract of
 //! it, as plain text with the ranges of the words that matched.
 //!
-//! The stored name and texts of a hit are analysed again with the analysers of the
-//! index (folding for names, the fiche's language for texts), so a highlighted word
-//! is exactly a word the index matched (`forages` for the query `forage`). The field
+//! The stored name and texts of a hit are analysed again as the index analyses them
+//! (folding for names, the fiche's language for texts; stems of words remembered,
+//! see [`Stems`]), so a highlighted word is exactly a word the
+//! index matched (`forages` for the query `forage`). The field
 //! shown is the one whose matched words weigh most, with the weights of
 //! [`super::relevance`]; on equal weight: name, request, offer, activities. A fiche
 //! that matched only through a theme shows the theme's French label. Highlights are
 //! byte ranges into `text`, never markup: each front end escapes the text and marks
 //! the ranges its own way.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ops::Range;
 
 use serde::Serialize;
@@ -74,7 +77,55 @@ struct Marks {
 pub struct Highlighter<'q> {
     query: &'q QueryText,
     folded: TextAnalyzer,
-    by_language: [TextAnalyzer; LANGUAGES],
+}
+
+/// Most folded words a thread remembers the stem of, by language (then it forgets
+/// them all): well above the vocabulary of the texts of the demo corpus.
+const MAX_KNOWN_STEMS: usize = 50_000;
+
+/// The stems of the folded words seen so far, by language.
+///
+/// A language's analyser is the names' (tokenise, fold) followed by its stemmer
+/// (see [`text::analyzer`]). Stemming was most of a snippet's cost, and the texts
+/// of fiches share most of their words; so texts are folded, and each distinct
+/// folded word is stemmed once and remembered (by thread, see [`MAX_KNOWN_STEMS`]).
+struct Stems {
+    /// One language's stemmer alone: the whole input as one token, stemmed.
+    stemmers: [TextAnalyzer; LANGUAGES],
+    known: [HashMap<String, String>; LANGUAGES],
+}
+
+impl Stems {
+    fn new() -> Stems {
+        Stems {
+            stemmers: Language::ALL.map(text::stemmer),
+            known: Default::default(),
+        }
+    }
+
+    /// The stem of the folded word `folded` in the language of index `l`.
+    fn of(&mut self, l: usize, folded: &str) -> &str {
+        let known = &mut self.known[l];
+        if !known.contains_key(folded) {
+            if known.len() >= MAX_KNOWN_STEMS {
+                known.clear();
+            }
+            known.insert(folded.to_owned(), stem(&mut self.stemmers[l], folded));
+        }
+        &known[folded]
+    }
+}
+
+thread_local! {
+    static STEMS: RefCell<Stems> = RefCell::new(Stems::new());
+}
+
+fn stem(stemmer: &mut TextAnalyzer, folded: &str) -> String {
+    let mut stream = stemmer.token_stream(folded);
+    match stream.advance() {
+        true => stream.token().text.clone(),
+        false => String::new(),
+    }
 }
 
 fn stored(doc: &TantivyDocument, field: Field) -> impl Iterator<Item = &str> {
@@ -86,28 +137,27 @@ impl<'q> Highlighter<'q> {
         Highlighter {
             query,
             folded: text::folded_analyzer(),
-            by_language: Language::ALL.map(text::analyzer),
         }
     }
 
     /// Marks the tokens of `value` that are query words: folded tokens against the
     /// words (`language` none), stems against the words' stems otherwise.
     fn marks(&mut self, value: &str, language: Option<Language>) -> Marks {
-        let analyzer = match language {
-            None => &mut self.folded,
-            Some(l) => &mut self.by_language[l.index()],
-        };
+        let Highlighter { query, folded } = self;
         let mut marks = Marks {
             ranges: Vec::new(),
             words: Vec::new(),
         };
-        let mut stream = analyzer.token_stream(value);
+        let mut stream = folded.token_stream(value);
         while stream.advance() {
             let token = stream.token();
-            let found = self.query.words.iter().position(|w| match language {
-                None => w.folded == token.text,
-                Some(l) => w.stems[l.index()].as_deref() == Some(token.text.as_str()),
-            });
+            let found = match language {
+                None => query.words.iter().position(|w| w.folded == token.text),
+                Some(l) => STEMS.with_borrow_mut(|stems| {
+                    let stem = stems.of(l.index(), &token.text);
+                    (query.words.iter()).position(|w| w.stems[l.index()].as_deref() == Some(stem))
+                }),
+            };
             if let Some(word) = found {
                 marks.ranges.push(token.offset_from..token.offset_to);
                 marks.words.push(word);
@@ -129,14 +179,9 @@ impl<'q> Highlighter<'q> {
 
     /// The snippet of a hit; `None` when nothing of the query is found in it.
     pub fn snippet(&mut self, doc: &TantivyDocument, fields: &Fields) -> Option<Snippet> {
-        let mut best: Option<(Score, MatchedField, String, Marks)> = None;
-        let mut consider = |weight: Score, field, text: String, marks: Marks| {
-            if weight > 0.0 && best.as_ref().is_none_or(|(w, ..)| weight > *w) {
-                best = Some((weight, field, text, marks));
-            }
-        };
+        let mut best: Option<Best> = None;
         let (weight, name, marks) = self.name_part(doc, fields);
-        consider(weight, MatchedField::Name, name, marks);
+        consider(&mut best, (weight, MatchedField::Name, name, marks));
         let language = stored(doc, fields.language)
             .next()
             .and_then(Language::from_iso639_1)
@@ -146,11 +191,18 @@ impl<'q> Highlighter<'q> {
             (MatchedField::Offer, fields.offer),
             (MatchedField::Activities, fields.activities),
         ];
+        // No text can weigh more than all the query's words: once the best weighs
+        // that, the texts left cannot replace it (analysing them would change nothing).
+        let all: Vec<usize> = (0..self.query.words.len()).collect();
+        let most = self.weight(&all, TEXT);
         for (field, stored_field) in texts {
+            if best.as_ref().is_some_and(|(weight, ..)| *weight >= most) {
+                break;
+            }
             if let Some(value) = stored(doc, stored_field).next() {
                 let marks = self.marks(value, Some(language));
                 let weight = self.weight(&marks.words, TEXT);
-                consider(weight, field, value.to_owned(), marks);
+                consider(&mut best, (weight, field, value.to_owned(), marks));
             }
         }
         match best {
@@ -219,6 +271,17 @@ impl<'q> Highlighter<'q> {
             text,
             highlights,
         })
+    }
+}
+
+/// The field shown so far: its weight, what it is, its text and marks.
+type Best = (Score, MatchedField, String, Marks);
+
+/// Keeps `candidate` if it weighs more than the best so far (earlier wins ties).
+fn consider(best: &mut Option<Best>, candidate: Best) {
+    let weight = candidate.0;
+    if weight > 0.0 && best.as_ref().is_none_or(|(w, ..)| weight > *w) {
+        *best = Some(candidate);
     }
 }
 
@@ -291,5 +354,43 @@ fn cut(
         field,
         text: out,
         highlights,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Folding then stemming each word alone gives the tokens of the language's
+    /// analyser, so snippets mark exactly the words the index matched.
+    #[test]
+    fn folded_words_stem_as_the_index_analyses() {
+        let sample = include_str!("../../../datasets/sample/sample.jsonl");
+        let mut texts: Vec<String> =
+            vec!["Œuvres ①② ½ ﬁnancement Straße l'eau, les forages — ÉCOLES d’été 3ème".into()];
+        for line in sample.lines() {
+            let fiche: crate::fiche::Fiche = serde_json::from_str(line).unwrap();
+            texts.push(fiche.name.clone());
+            texts.extend(fiche.activities.clone());
+            texts.extend(
+                fiche
+                    .offer
+                    .iter()
+                    .chain(&fiche.request)
+                    .filter_map(|i| i.text.clone()),
+            );
+        }
+        let mut folded = text::folded_analyzer();
+        for language in Language::ALL {
+            let mut stemmer = text::stemmer(language);
+            for value in &texts {
+                let mut by_word = Vec::new();
+                let mut stream = folded.token_stream(value);
+                while stream.advance() {
+                    by_word.push(stem(&mut stemmer, &stream.token().text));
+                }
+                assert_eq!(by_word, text::analyse(value, language), "{value:?}");
+            }
+        }
     }
 }

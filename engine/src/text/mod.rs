@@ -21,8 +21,8 @@ pub(crate) mod fixtures;
 mod pipeline;
 
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language as StemLanguage, LowerCaser, RemoveLongFilter, Stemmer,
-    TextAnalyzer, TokenStream, TokenizerManager,
+    AsciiFoldingFilter, Language as StemLanguage, LowerCaser, RawTokenizer, RemoveLongFilter,
+    Stemmer, TextAnalyzer, TokenStream, TokenizerManager,
 };
 
 use crate::fiche::Fiche;
@@ -67,6 +67,17 @@ pub fn analyzer(language: Language) -> TextAnalyzer {
     match stem_language(language) {
         Some(snowball) => folded.filter(Stemmer::new(snowball)).build(),
         None => folded.filter(ARABIC_STEMMER).build(),
+    }
+}
+
+/// The last step of [`analyzer`] alone: its whole input (one word as
+/// [`folded_analyzer`] gives it) as one token, stemmed. Folding a text, then stemming
+/// each of its words with this, gives the tokens of [`analyzer`].
+pub fn stemmer(language: Language) -> TextAnalyzer {
+    let raw = TextAnalyzer::builder(RawTokenizer::default());
+    match stem_language(language) {
+        Some(snowball) => raw.filter(Stemmer::new(snowball)).build(),
+        None => raw.filter(ARABIC_STEMMER).build(),
     }
 }
 

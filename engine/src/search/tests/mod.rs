@@ -2,6 +2,7 @@ use chrono::NaiveDate;
 use serde_json::json;
 
 mod apply;
+mod exact;
 mod relevance;
 
 use super::*;
