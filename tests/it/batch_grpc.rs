@@ -518,3 +518,32 @@ async fn portal_is_denied_and_bad_specs_name_the_field() {
         .unwrap_err();
     assert_eq!(error.code(), Code::NotFound);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ambiguous_name_in_a_spec_is_invalid_argument_naming_the_field() {
+    let server = BatchServer::sample().await;
+    // Two French communes named Saint-Denis (Seine-Saint-Denis and La Réunion).
+    let twins = [
+        r#"{"id":"FR-COM-93066","country":"FR","kind":"commune","level":"local","name":"Saint-Denis","admin":{"region":"11","departement":"93"},"location":{"lat":48.93,"lon":2.35},"population":113000,"request":{"themes":["sante"],"text":"Coopération en santé"},"call":{"status":"open"}}"#,
+        r#"{"id":"FR-COM-97411","country":"FR","kind":"commune","level":"local","name":"Saint-Denis","admin":{"region":"04","departement":"974"},"location":{"lat":-20.88,"lon":55.45},"population":153000,"request":{"text":"Coopération culturelle"},"call":{"status":"open"}}"#,
+    ]
+    .map(|line| passerelle_engine::jsonl::parse_fiche(line).unwrap());
+    let state = server.state.clone();
+    tokio::task::spawn_blocking(move || state.corpus().upsert(&twins).unwrap())
+        .await
+        .unwrap();
+    let mut spec = benin_spec();
+    spec.french = "ids:Saint-Denis".into();
+    let status = server.start(spec.clone()).await.unwrap_err();
+    assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
+    assert_eq!(field_of(&status), "spec.french", "{status:?}");
+    assert!(
+        status.message().contains("Saint-Denis (93)")
+            && status.message().contains("Saint-Denis (974)"),
+        "the qualified names that settle it: {status:?}"
+    );
+    // Qualified, it runs.
+    spec.french = "ids:Saint-Denis (974)".into();
+    let run = server.start(spec).await.unwrap();
+    assert_eq!(run.status(), pb::BatchStatus::Queued);
+}

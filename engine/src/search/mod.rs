@@ -13,9 +13,9 @@
 //!   ids deleted) to the view searches read, at once (about 0.1 ms on the demo
 //!   corpus): the next search sees it, scored exactly as once committed. A
 //!   background thread commits pending writes to tantivy with the store generation
-//!   in the payload, several writes per commit when they come faster than commits
+//!   in the payload, at most one commit every 250 ms, taking every write pending
 //!   (see `writer.rs` and `pending.rs`): a tantivy commit costs milliseconds of work
-//!   whatever its size, which a write need not wait for. The caller applies writes
+//!   whatever its size, which a write need not wait for, nor pay one by one. The caller applies writes
 //!   in the store's order, after the store's commit, one at a time (it holds its
 //!   write lock across both). Searches never wait for a write or a commit.
 //! - **Crashes.** The store commits first, so the index is never ahead of it. A

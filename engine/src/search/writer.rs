@@ -29,6 +29,11 @@ const MEMORY: usize = 20_000_000;
 /// Above this many pending writes (commits failing, or far slower than writes), a
 /// write waits for a commit.
 const MAX_PENDING: usize = 20_000;
+/// Least time between two background commits: a tantivy commit costs milliseconds of
+/// CPU whatever its size (and makes a segment to merge later), which a steady write
+/// load would pay per write, on the cores suggestions use; writes arriving meanwhile
+/// are visible at once from the pending view and go into the next commit.
+const COMMIT_INTERVAL: Duration = Duration::from_millis(250);
 /// Wait before retrying a failed commit.
 const RETRY: Duration = Duration::from_secs(1);
 
@@ -209,13 +214,23 @@ impl Shared {
                 wake.0 = false;
                 wake.1
             };
-            if self.commit().is_err() && !stop {
-                let wait = self.wake.lock().map(|w| self.woken.wait_timeout(w, RETRY));
-                drop(wait);
-                self.wake_committer(false);
-            }
             if stop {
+                let _ = self.commit();
                 return;
+            }
+            // After a failure, wait longer, and commit again even if nothing new came.
+            let (pause, again) = match self.commit() {
+                Ok(()) => (COMMIT_INTERVAL, false),
+                Err(_) => (RETRY, true),
+            };
+            // A stop request ends the pause at once.
+            let paused = self.wake.lock().map(|w| {
+                self.woken
+                    .wait_timeout_while(w, pause, |(_, stopping)| !*stopping)
+            });
+            drop(paused);
+            if again {
+                self.wake_committer(false);
             }
         }
     }
