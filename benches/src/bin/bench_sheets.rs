@@ -16,6 +16,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, bail, ensure};
+use passerelle_benches::{median, peak_memory_mib};
 use passerelle_engine::sheets::{Mapping, import_source, write_fiches};
 use passerelle_engine::store::Store;
 
@@ -75,12 +76,10 @@ fn main() -> anyhow::Result<()> {
             std::fs::remove_dir_all(&data_dir)?;
         }
     }
-    times.sort_by(f64::total_cmp);
-    peaks.sort_by(f64::total_cmp);
     println!(
         "import xlsx, median of {runs}: {:.2} s, peak memory {:.0} MiB",
-        times[runs / 2],
-        peaks[runs / 2]
+        median(times),
+        median(peaks)
     );
 
     let store = Store::open(&data_dir)?;
@@ -112,22 +111,8 @@ fn import_child(xlsx: &Path, data_dir: &Path) -> anyhow::Result<()> {
         "import: {} {:.2} {:.0} (fiches, seconds, peak MiB; {:.0} fiches/s)",
         report.fiches,
         elapsed.as_secs_f64(),
-        peak_memory_kib()? as f64 / 1024.0,
+        peak_memory_mib()?,
         report.fiches as f64 / elapsed.as_secs_f64(),
     );
     Ok(())
-}
-
-/// Peak resident set size of this process (VmHWM), in KiB.
-fn peak_memory_kib() -> anyhow::Result<u64> {
-    let status = std::fs::read_to_string("/proc/self/status")?;
-    let line = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .context("no VmHWM in /proc/self/status")?;
-    Ok(line
-        .split_whitespace()
-        .nth(1)
-        .context("bad VmHWM line")?
-        .parse()?)
 }

@@ -15,7 +15,7 @@ use passerelle_engine::batch::export::text_cell;
 use passerelle_engine::fiche::{Fiche, Level, Side};
 use passerelle_engine::reference::{CountryCode, ThemeCode};
 use passerelle_engine::search::{
-    MAX_LIMIT, MAX_OFFSET, SearchFilters, SearchHit, SearchQuery, Snippet,
+    MAX_LIMIT, MAX_OFFSET, SearchFilters, SearchHit, SearchPage as Found, SearchQuery, Snippet,
 };
 use passerelle_engine::sheets;
 
@@ -27,7 +27,7 @@ use super::{Choice, Layout, country_choices, html, theme_choices, workbook};
 
 /// Most characters of the text searched.
 pub const MAX_QUERY_CHARS: usize = 500;
-/// Most rows of the CSV export.
+/// Most rows of an export (CSV or workbook).
 pub const MAX_EXPORT: usize = 10_000;
 const PAGE_SIZES: [usize; 3] = [20, 50, 100];
 const FIELDS: [&str; 11] = [
@@ -487,6 +487,30 @@ fn csv_line(cells: &[&str]) -> String {
     line
 }
 
+/// Every fiche the export lists: the search's pages in order, up to [`MAX_EXPORT`].
+fn exported_hits(console: &Console, asked: &Asked) -> Result<Found, ConsoleError> {
+    let mut all = Found {
+        total: 0,
+        hits: Vec::new(),
+    };
+    let mut offset = 0;
+    while offset < MAX_EXPORT {
+        let limit = MAX_LIMIT.min(MAX_EXPORT - offset);
+        let found = console
+            .corpus
+            .search(&asked.search(limit, offset))
+            .map_err(ConsoleError::from_engine)?;
+        all.total = found.total;
+        let last = found.hits.len() < limit;
+        all.hits.extend(found.hits);
+        offset += limit;
+        if last || offset >= all.total {
+            break;
+        }
+    }
+    Ok(all)
+}
+
 /// `GET /console/recherche.csv`: every fiche found (at most [`MAX_EXPORT`]), in
 /// the page's order, cells safe for spreadsheets.
 pub(crate) async fn export(
@@ -501,30 +525,19 @@ pub(crate) async fn export(
         blocking(move || {
             let mut out = String::from("\u{feff}");
             out.push_str(&csv_line(&CSV_HEADER));
-            let mut offset = 0;
-            while offset < MAX_EXPORT {
-                let limit = MAX_LIMIT.min(MAX_EXPORT - offset);
-                let found = console
-                    .corpus
-                    .search(&asked.search(limit, offset))
-                    .map_err(ConsoleError::from_engine)?;
-                for r in rows(&console, &found.hits, ranked)? {
-                    out.push_str(&csv_line(&[
-                        &text_cell(&r.id),
-                        &text_cell(&r.name),
-                        &text_cell(&r.country),
-                        &text_cell(r.kind),
-                        &text_cell(&r.level),
-                        &text_cell(&r.area),
-                        &r.population.replace('\u{a0}', ""),
-                        &text_cell(r.call),
-                        &r.score.replace(',', "."),
-                    ]));
-                }
-                offset += limit;
-                if found.hits.len() < limit || offset >= found.total {
-                    break;
-                }
+            let found = exported_hits(&console, &asked)?;
+            for r in rows(&console, &found.hits, ranked)? {
+                out.push_str(&csv_line(&[
+                    &text_cell(&r.id),
+                    &text_cell(&r.name),
+                    &text_cell(&r.country),
+                    &text_cell(r.kind),
+                    &text_cell(&r.level),
+                    &text_cell(&r.area),
+                    &r.population.replace('\u{a0}', ""),
+                    &text_cell(r.call),
+                    &r.score.replace(',', "."),
+                ]));
             }
             Ok(out)
         })
@@ -560,24 +573,8 @@ pub(crate) async fn export_workbook(
         let asked = Asked::parse(query.as_deref().unwrap_or(""), &console)?;
         let console = console.clone();
         blocking(move || {
-            let mut all = passerelle_engine::search::SearchPage {
-                total: 0,
-                hits: Vec::new(),
-            };
-            while all.hits.len() < MAX_EXPORT {
-                let limit = MAX_LIMIT.min(MAX_EXPORT - all.hits.len());
-                let found = console
-                    .corpus
-                    .search(&asked.search(limit, all.hits.len()))
-                    .map_err(ConsoleError::from_engine)?;
-                all.total = found.total;
-                let last = found.hits.len() < limit;
-                all.hits.extend(found.hits);
-                if last || all.hits.len() >= all.total {
-                    break;
-                }
-            }
-            let book = sheets::search_workbook(&all, 0).map_err(ConsoleError::from_engine)?;
+            let book = sheets::search_workbook(&exported_hits(&console, &asked)?, 0)
+                .map_err(ConsoleError::from_engine)?;
             workbook(book, "recherche.xlsx")
         })
         .await
