@@ -2,6 +2,7 @@
 //! only), the pending documents and the page of hits.
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::sync::Arc;
 use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query};
@@ -198,33 +199,45 @@ pub(super) fn run(
         }
     }
     collector::order(&mut found, keep, &collected.ids)?;
-    let mut highlighter = text.as_ref().map(Highlighter::new);
-    let mut hits = Vec::with_capacity(found.len().saturating_sub(query.offset));
-    for Found { score, item, .. } in found.into_iter().skip(query.offset) {
-        let doc: TantivyDocument = match item {
-            Source::Committed(address) => view.searcher.doc(address)?,
-            Source::Pending(pending) => pending.doc.clone(),
-        };
-        let text_of = |field: Field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_owned()
-        };
-        let id = text_of(fields.id);
-        let corrupt = |what: &str| Error::IndexUnusable {
-            path: Default::default(),
-            reason: format!("stored {what} of a hit is invalid: {id:?}"),
-        };
-        hits.push(SearchHit {
-            id: FicheId::parse(&id).map_err(|_| corrupt("id"))?,
-            name: text_of(fields.name),
-            country: CountryCode::parse(&text_of(fields.country))
-                .ok_or_else(|| corrupt("country"))?,
-            score,
-            snippet: highlighter.as_mut().and_then(|h| h.snippet(&doc, fields)),
-            stale: false,
-        });
-    }
+    // Reading a hit's document and finding its extract are independent per hit.
+    let page: Vec<_> = found.into_iter().skip(query.offset).collect();
+    let hits = (page.into_par_iter())
+        .map_init(
+            || text.as_ref().map(Highlighter::new),
+            |highlighter, found| hit(view, fields, highlighter.as_mut(), found),
+        )
+        .collect::<Result<Vec<_>>>()?;
     Ok(SearchPage { total, hits })
+}
+
+/// The hit of `found`: its stored document read, its snippet found.
+fn hit(
+    view: &View,
+    fields: &Fields,
+    highlighter: Option<&mut Highlighter>,
+    Found { score, item, .. }: Found<Source>,
+) -> Result<SearchHit> {
+    let doc: TantivyDocument = match item {
+        Source::Committed(address) => view.searcher.doc(address)?,
+        Source::Pending(pending) => pending.doc.clone(),
+    };
+    let text_of = |field: Field| {
+        doc.get_first(field)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let id = text_of(fields.id);
+    let corrupt = |what: &str| Error::IndexUnusable {
+        path: Default::default(),
+        reason: format!("stored {what} of a hit is invalid: {id:?}"),
+    };
+    Ok(SearchHit {
+        id: FicheId::parse(&id).map_err(|_| corrupt("id"))?,
+        name: text_of(fields.name),
+        country: CountryCode::parse(&text_of(fields.country)).ok_or_else(|| corrupt("country"))?,
+        score,
+        snippet: highlighter.and_then(|h| h.snippet(&doc, fields)),
+        stale: false,
+    })
 }

@@ -27,6 +27,7 @@
 use std::cell::RefCell;
 use std::fmt::Debug;
 
+use rayon::prelude::*;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Cardinality, Column};
 use tantivy::postings::TermInfo;
@@ -161,21 +162,24 @@ pub fn collect(
     filters: &Filters,
     collector: &TopById,
 ) -> Result<Collected> {
-    let mut fruits = Vec::new();
-    for (ord, reader) in view.searcher.segment_readers().iter().enumerate() {
-        let mut child = collector.for_segment(ord as SegmentOrdinal, reader)?;
-        SCRATCH.with_borrow_mut(|scratch| {
-            let docs = score_segment(reader, plan, filters, collector.keep(), scratch)?;
-            for doc in docs {
-                match scratch.is_member(doc) {
-                    true => child.collect(doc, scratch.slots[doc as usize].score),
-                    false => child.count(doc),
+    // Segments are independent (each thread has its own scratch): the index is built
+    // in one segment per thread, so a search's latency shares the cores too.
+    let fruits = (view.searcher.segment_readers().par_iter().enumerate())
+        .map(|(ord, reader)| {
+            let mut child = collector.for_segment(ord as SegmentOrdinal, reader)?;
+            SCRATCH.with_borrow_mut(|scratch| {
+                let docs = score_segment(reader, plan, filters, collector.keep(), scratch)?;
+                for doc in docs {
+                    match scratch.is_member(doc) {
+                        true => child.collect(doc, scratch.slots[doc as usize].score),
+                        false => child.count(doc),
+                    }
                 }
-            }
-            Ok::<(), Error>(())
-        })?;
-        fruits.push(child.harvest());
-    }
+                Ok::<(), Error>(())
+            })?;
+            Ok(child.harvest())
+        })
+        .collect::<Result<Vec<_>>>()?;
     Ok(collector.merge_fruits(fruits)?)
 }
 

@@ -12,9 +12,9 @@
 //! the ranges its own way.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::ops::Range;
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use tantivy::schema::{Field, Value};
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
@@ -92,7 +92,7 @@ const MAX_KNOWN_STEMS: usize = 50_000;
 struct Stems {
     /// One language's stemmer alone: the whole input as one token, stemmed.
     stemmers: [TextAnalyzer; LANGUAGES],
-    known: [HashMap<String, String>; LANGUAGES],
+    known: [FxHashMap<String, String>; LANGUAGES],
 }
 
 impl Stems {
