@@ -8,7 +8,7 @@ use passerelle_engine::store::Store;
 use passerelle_tests::sample_path;
 
 /// What a command printed: its answer and its notes (standard error's words).
-fn passerelle_notes(data_dir: &Path, args: &[&str]) -> anyhow::Result<(String, String)> {
+pub fn passerelle_notes(data_dir: &Path, args: &[&str]) -> anyhow::Result<(String, String)> {
     let mut argv = vec!["passerelle", "--data-dir", data_dir.to_str().unwrap()];
     argv.extend_from_slice(args);
     let (mut out, mut notes) = (Vec::new(), Vec::new());

@@ -12,7 +12,7 @@ use passerelle_engine::store::{
 use passerelle_engine::{Corpus, CorpusOptions};
 use passerelle_tests::{sample_fiches, store_sample};
 
-use super::cli::passerelle;
+use super::cli::{passerelle, passerelle_notes};
 
 const DATE: &str = "2026-09-01";
 
@@ -383,5 +383,120 @@ fn freshness_writes_the_fiches_to_contact_in_a_private_file() {
     assert!(
         format!("{error:#}").contains("--max-age-months"),
         "{error:#}"
+    );
+}
+
+#[test]
+fn staff_decide_on_the_command_line_with_a_reason_that_eval_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    store_sample(&data);
+    let bordeaux = FicheId::parse("FR-COM-33063").unwrap();
+    let best = top(&open(&data), &bordeaux, 3);
+    let (rejected, accepted) = (&best[0], &best[1]);
+
+    // A misspelt name is corrected and said; the French reason is read.
+    let (said, notes) = passerelle_notes(
+        &data,
+        &[
+            "decide",
+            "Bordeuax",
+            rejected.as_str(),
+            "--reject",
+            "--reason",
+            "déjà partenaires",
+            "--note",
+            "jumelage déjà signé",
+            "--by",
+            "agent DCTCIV",
+        ],
+    )
+    .unwrap();
+    assert!(
+        notes.contains("« Bordeuax » compris comme Bordeaux (FR-COM-33063)"),
+        "{notes}"
+    );
+    assert!(said.contains("rejetée, motif : déjà partenaires"), "{said}");
+    // The English code too.
+    let said = passerelle(
+        &data,
+        &[
+            "decide",
+            bordeaux.as_str(),
+            accepted.as_str(),
+            "--accept",
+            "--reason",
+            "theme",
+        ],
+    )
+    .unwrap();
+    assert!(said.contains("acceptée, motif : thème"), "{said}");
+
+    // Refused before anything is written: an unknown code (named, the valid ones
+    // listed), no decision, a pair given the wrong way round.
+    let error = passerelle(
+        &data,
+        &[
+            "decide",
+            bordeaux.as_str(),
+            accepted.as_str(),
+            "--reject",
+            "--reason",
+            "météo",
+        ],
+    )
+    .unwrap_err();
+    let message = format!("{error:#}");
+    assert!(message.starts_with("--reason"), "{message}");
+    assert!(message.contains("\"météo\""), "{message}");
+    assert!(
+        message.contains("already_partners (déjà partenaires)")
+            && message.contains("political_context (contexte politique)"),
+        "{message}"
+    );
+    assert!(passerelle(&data, &["decide", bordeaux.as_str(), accepted.as_str()]).is_err());
+    let error = passerelle(
+        &data,
+        &["decide", accepted.as_str(), bordeaux.as_str(), "--accept"],
+    )
+    .unwrap_err();
+    assert!(
+        format!("{error:#}").contains("n'est pas une collectivité française"),
+        "{error:#}"
+    );
+
+    let corpus = open(&data);
+    let kept = corpus.decisions(&bordeaux, None).unwrap();
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    let rejection = kept
+        .iter()
+        .find(|d| d.kind == DecisionKind::Reject)
+        .unwrap();
+    assert_eq!(rejection.partner_of(&bordeaux), rejected);
+    assert_eq!(rejection.reason, Some(DecisionReason::AlreadyPartners));
+    assert_eq!(rejection.note, "jumelage déjà signé");
+    assert_eq!(rejection.reviewer, "agent DCTCIV");
+    assert!(
+        !top(&corpus, &bordeaux, 10).contains(rejected),
+        "a rejected pair is vetoed"
+    );
+    drop(corpus);
+
+    let replay = passerelle(&data, &["eval", "--decisions", "--date", DATE]).unwrap();
+    let reasons = replay
+        .split("Motifs des décisions")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{replay}"));
+    assert!(
+        reasons
+            .lines()
+            .any(|l| l.contains("rejetée") && l.contains("déjà partenaires")),
+        "{replay}"
+    );
+    assert!(
+        reasons
+            .lines()
+            .any(|l| l.contains("acceptée") && l.contains("thème")),
+        "{replay}"
     );
 }
