@@ -159,8 +159,8 @@ fn pairs_of(path: &Path) -> Vec<(String, String)> {
         .map(|line| {
             let fields: Vec<&str> = line.split(',').collect();
             // Names are quoted and may hold commas: ids are the first and the
-            // third-from-last fields.
-            (fields[0].to_owned(), fields[fields.len() - 3].to_owned())
+            // fifth-from-last fields (score and the two « à reconfirmer » flags last).
+            (fields[0].to_owned(), fields[fields.len() - 5].to_owned())
         })
         .collect()
 }

@@ -500,3 +500,111 @@ fn staff_decide_on_the_command_line_with_a_reason_that_eval_counts() {
         "{replay}"
     );
 }
+
+/// The sample's fiches « à reconfirmer » on `date` with the default limit (12
+/// months): last updated before the same day a year earlier, or undated.
+pub fn stale_on(date: &str) -> std::collections::HashSet<String> {
+    let today: chrono::NaiveDate = date.parse().unwrap();
+    let limit = today.checked_sub_months(chrono::Months::new(12)).unwrap();
+    sample_fiches()
+        .into_iter()
+        .filter(|f| {
+            f.updated_at
+                .as_ref()
+                .is_none_or(|t| t.to_datetime().naive_utc().date() < limit)
+        })
+        .map(|f| f.id.to_string())
+        .collect()
+}
+
+#[test]
+fn batch_files_and_the_fiche_workbook_flag_fiches_to_reconfirm() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    store_sample(&data);
+    let stale = stale_on(DATE);
+    let flag = |id: &str| if stale.contains(id) { "oui" } else { "" };
+    let out = dir.path().join("run");
+    passerelle(
+        &data,
+        &[
+            "batch",
+            "--fr",
+            "all",
+            "--foreign",
+            "country:BJ",
+            "-k",
+            "3",
+            "--assign",
+            "1",
+            "--date",
+            DATE,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    )
+    .unwrap();
+    for file in ["pairs.csv", "assignment.csv"] {
+        let text = std::fs::read_to_string(out.join(file)).unwrap();
+        assert!(
+            text.lines()
+                .next()
+                .unwrap()
+                .ends_with(",score,à reconfirmer (française),à reconfirmer (étrangère)"),
+            "{file}"
+        );
+        let rows = super::assises::csv_rows(&out.join(file));
+        let (mut yes, mut no) = (0, 0);
+        for row in &rows {
+            assert_eq!(row.len(), 7, "{row:?}");
+            assert_eq!(row[5], flag(&row[0]), "{file}: {row:?}");
+            assert_eq!(row[6], flag(&row[2]), "{file}: {row:?}");
+            for cell in &row[5..] {
+                if cell == "oui" { yes += 1 } else { no += 1 }
+            }
+        }
+        assert!(yes > 0 && no > 0, "{file}: {yes} flagged, {no} not");
+    }
+
+    // The fiche workbook: every field, then the flag judged on --date.
+    let book = dir.path().join("fiches.xlsx");
+    for date in [DATE, "2031-01-01"] {
+        passerelle(
+            &data,
+            &["export", "--out", book.to_str().unwrap(), "--date", date],
+        )
+        .unwrap();
+        let stale = stale_on(date);
+        let mut workbook = calamine::open_workbook_auto(&book).unwrap();
+        use calamine::Reader;
+        let range = workbook
+            .worksheet_range(passerelle_engine::sheets::FICHES_SHEET)
+            .unwrap();
+        let mut rows = range.rows();
+        let header = rows.next().unwrap();
+        assert_eq!(
+            header.last().unwrap().to_string(),
+            passerelle_engine::sheets::STALE_HEADER
+        );
+        let mut flagged = 0;
+        for row in rows {
+            let id = row[0].to_string();
+            let expected = if stale.contains(&id) { "oui" } else { "" };
+            assert_eq!(row.last().unwrap().to_string(), expected, "{date} {id}");
+            flagged += usize::from(!expected.is_empty());
+        }
+        assert_eq!(flagged, stale.len(), "{date}");
+    }
+    assert_eq!(stale_on("2031-01-01").len(), sample_fiches().len());
+    // JSON Lines stay the exchange format, whatever the date: the sample, as stored.
+    let lines = dir.path().join("fiches.jsonl");
+    passerelle(
+        &data,
+        &["export", "--out", lines.to_str().unwrap(), "--date", DATE],
+    )
+    .unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&lines).unwrap(),
+        std::fs::read_to_string(passerelle_tests::sample_path()).unwrap()
+    );
+}
