@@ -38,7 +38,7 @@ fn slots_file(dir: &Path) -> std::path::PathBuf {
     path
 }
 
-fn csv_rows(path: &Path) -> Vec<Vec<String>> {
+pub fn csv_rows(path: &Path) -> Vec<Vec<String>> {
     let text = std::fs::read_to_string(path).unwrap();
     text.lines()
         .skip(1)

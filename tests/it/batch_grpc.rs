@@ -205,6 +205,30 @@ async fn a_run_respects_capacities_exclusions_names_and_rejections() {
     assert_eq!(summary.scored as usize, plain.scored.len());
     assert_eq!(summary.assigned as usize, plain.assigned.len());
     assert!(!plain.assigned.is_empty());
+    // Fiches « à reconfirmer » on the server's date are flagged, as in pairs.csv.
+    let stale = super::cli_learning::stale_on("2026-09-01");
+    let agenda_pairs = plain.agenda.iter().map(|e| e.pair.as_ref().unwrap());
+    let all: Vec<&pb::BatchPair> = plain
+        .scored
+        .iter()
+        .chain(&plain.assigned)
+        .chain(agenda_pairs)
+        .collect();
+    assert!(!plain.agenda.is_empty());
+    for pair in &all {
+        assert_eq!(
+            pair.french_stale,
+            stale.contains(&pair.french_id),
+            "{pair:?}"
+        );
+        assert_eq!(
+            pair.foreign_stale,
+            stale.contains(&pair.foreign_id),
+            "{pair:?}"
+        );
+    }
+    assert!(all.iter().any(|p| p.french_stale || p.foreign_stale));
+    assert!(all.iter().any(|p| !p.french_stale && !p.foreign_stale));
     let mut per_french: HashMap<&str, usize> = HashMap::new();
     let mut per_foreign: HashMap<&str, usize> = HashMap::new();
     for pair in &plain.assigned {

@@ -8,7 +8,7 @@ use passerelle_engine::store::Store;
 use passerelle_tests::sample_path;
 
 /// What a command printed: its answer and its notes (standard error's words).
-fn passerelle_notes(data_dir: &Path, args: &[&str]) -> anyhow::Result<(String, String)> {
+pub fn passerelle_notes(data_dir: &Path, args: &[&str]) -> anyhow::Result<(String, String)> {
     let mut argv = vec!["passerelle", "--data-dir", data_dir.to_str().unwrap()];
     argv.extend_from_slice(args);
     let (mut out, mut notes) = (Vec::new(), Vec::new());
@@ -159,8 +159,8 @@ fn pairs_of(path: &Path) -> Vec<(String, String)> {
         .map(|line| {
             let fields: Vec<&str> = line.split(',').collect();
             // Names are quoted and may hold commas: ids are the first and the
-            // third-from-last fields.
-            (fields[0].to_owned(), fields[fields.len() - 3].to_owned())
+            // fifth-from-last fields (score and the two « à reconfirmer » flags last).
+            (fields[0].to_owned(), fields[fields.len() - 5].to_owned())
         })
         .collect()
 }

@@ -12,7 +12,7 @@ use passerelle_engine::store::{
 use passerelle_engine::{Corpus, CorpusOptions};
 use passerelle_tests::{sample_fiches, store_sample};
 
-use super::cli::passerelle;
+use super::cli::{passerelle, passerelle_notes};
 
 const DATE: &str = "2026-09-01";
 
@@ -383,5 +383,228 @@ fn freshness_writes_the_fiches_to_contact_in_a_private_file() {
     assert!(
         format!("{error:#}").contains("--max-age-months"),
         "{error:#}"
+    );
+}
+
+#[test]
+fn staff_decide_on_the_command_line_with_a_reason_that_eval_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    store_sample(&data);
+    let bordeaux = FicheId::parse("FR-COM-33063").unwrap();
+    let best = top(&open(&data), &bordeaux, 3);
+    let (rejected, accepted) = (&best[0], &best[1]);
+
+    // A misspelt name is corrected and said; the French reason is read.
+    let (said, notes) = passerelle_notes(
+        &data,
+        &[
+            "decide",
+            "Bordeuax",
+            rejected.as_str(),
+            "--reject",
+            "--reason",
+            "déjà partenaires",
+            "--note",
+            "jumelage déjà signé",
+            "--by",
+            "agent DCTCIV",
+        ],
+    )
+    .unwrap();
+    assert!(
+        notes.contains("« Bordeuax » compris comme Bordeaux (FR-COM-33063)"),
+        "{notes}"
+    );
+    assert!(said.contains("rejetée, motif : déjà partenaires"), "{said}");
+    // The English code too.
+    let said = passerelle(
+        &data,
+        &[
+            "decide",
+            bordeaux.as_str(),
+            accepted.as_str(),
+            "--accept",
+            "--reason",
+            "theme",
+        ],
+    )
+    .unwrap();
+    assert!(said.contains("acceptée, motif : thème"), "{said}");
+
+    // Refused before anything is written: an unknown code (named, the valid ones
+    // listed), no decision, a pair given the wrong way round.
+    let error = passerelle(
+        &data,
+        &[
+            "decide",
+            bordeaux.as_str(),
+            accepted.as_str(),
+            "--reject",
+            "--reason",
+            "météo",
+        ],
+    )
+    .unwrap_err();
+    let message = format!("{error:#}");
+    assert!(message.starts_with("--reason"), "{message}");
+    assert!(message.contains("\"météo\""), "{message}");
+    assert!(
+        message.contains("already_partners (déjà partenaires)")
+            && message.contains("political_context (contexte politique)"),
+        "{message}"
+    );
+    assert!(passerelle(&data, &["decide", bordeaux.as_str(), accepted.as_str()]).is_err());
+    let error = passerelle(
+        &data,
+        &["decide", accepted.as_str(), bordeaux.as_str(), "--accept"],
+    )
+    .unwrap_err();
+    assert!(
+        format!("{error:#}").contains("n'est pas une collectivité française"),
+        "{error:#}"
+    );
+
+    let corpus = open(&data);
+    let kept = corpus.decisions(&bordeaux, None).unwrap();
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    let rejection = kept
+        .iter()
+        .find(|d| d.kind == DecisionKind::Reject)
+        .unwrap();
+    assert_eq!(rejection.partner_of(&bordeaux), rejected);
+    assert_eq!(rejection.reason, Some(DecisionReason::AlreadyPartners));
+    assert_eq!(rejection.note, "jumelage déjà signé");
+    assert_eq!(rejection.reviewer, "agent DCTCIV");
+    assert!(
+        !top(&corpus, &bordeaux, 10).contains(rejected),
+        "a rejected pair is vetoed"
+    );
+    drop(corpus);
+
+    let replay = passerelle(&data, &["eval", "--decisions", "--date", DATE]).unwrap();
+    let reasons = replay
+        .split("Motifs des décisions")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{replay}"));
+    assert!(
+        reasons
+            .lines()
+            .any(|l| l.contains("rejetée") && l.contains("déjà partenaires")),
+        "{replay}"
+    );
+    assert!(
+        reasons
+            .lines()
+            .any(|l| l.contains("acceptée") && l.contains("thème")),
+        "{replay}"
+    );
+}
+
+/// The sample's fiches « à reconfirmer » on `date` with the default limit (12
+/// months): last updated before the same day a year earlier, or undated.
+pub fn stale_on(date: &str) -> std::collections::HashSet<String> {
+    let today: chrono::NaiveDate = date.parse().unwrap();
+    let limit = today.checked_sub_months(chrono::Months::new(12)).unwrap();
+    sample_fiches()
+        .into_iter()
+        .filter(|f| {
+            f.updated_at
+                .as_ref()
+                .is_none_or(|t| t.to_datetime().naive_utc().date() < limit)
+        })
+        .map(|f| f.id.to_string())
+        .collect()
+}
+
+#[test]
+fn batch_files_and_the_fiche_workbook_flag_fiches_to_reconfirm() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    store_sample(&data);
+    let stale = stale_on(DATE);
+    let flag = |id: &str| if stale.contains(id) { "oui" } else { "" };
+    let out = dir.path().join("run");
+    passerelle(
+        &data,
+        &[
+            "batch",
+            "--fr",
+            "all",
+            "--foreign",
+            "country:BJ",
+            "-k",
+            "3",
+            "--assign",
+            "1",
+            "--date",
+            DATE,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    )
+    .unwrap();
+    for file in ["pairs.csv", "assignment.csv"] {
+        let text = std::fs::read_to_string(out.join(file)).unwrap();
+        assert!(
+            text.lines()
+                .next()
+                .unwrap()
+                .ends_with(",score,à reconfirmer (française),à reconfirmer (étrangère)"),
+            "{file}"
+        );
+        let rows = super::assises::csv_rows(&out.join(file));
+        let (mut yes, mut no) = (0, 0);
+        for row in &rows {
+            assert_eq!(row.len(), 7, "{row:?}");
+            assert_eq!(row[5], flag(&row[0]), "{file}: {row:?}");
+            assert_eq!(row[6], flag(&row[2]), "{file}: {row:?}");
+            for cell in &row[5..] {
+                if cell == "oui" { yes += 1 } else { no += 1 }
+            }
+        }
+        assert!(yes > 0 && no > 0, "{file}: {yes} flagged, {no} not");
+    }
+
+    // The fiche workbook: every field, then the flag judged on --date.
+    let book = dir.path().join("fiches.xlsx");
+    for date in [DATE, "2031-01-01"] {
+        passerelle(
+            &data,
+            &["export", "--out", book.to_str().unwrap(), "--date", date],
+        )
+        .unwrap();
+        let stale = stale_on(date);
+        let mut workbook = calamine::open_workbook_auto(&book).unwrap();
+        use calamine::Reader;
+        let range = workbook
+            .worksheet_range(passerelle_engine::sheets::FICHES_SHEET)
+            .unwrap();
+        let mut rows = range.rows();
+        let header = rows.next().unwrap();
+        assert_eq!(
+            header.last().unwrap().to_string(),
+            passerelle_engine::sheets::STALE_HEADER
+        );
+        let mut flagged = 0;
+        for row in rows {
+            let id = row[0].to_string();
+            let expected = if stale.contains(&id) { "oui" } else { "" };
+            assert_eq!(row.last().unwrap().to_string(), expected, "{date} {id}");
+            flagged += usize::from(!expected.is_empty());
+        }
+        assert_eq!(flagged, stale.len(), "{date}");
+    }
+    assert_eq!(stale_on("2031-01-01").len(), sample_fiches().len());
+    // JSON Lines stay the exchange format, whatever the date: the sample, as stored.
+    let lines = dir.path().join("fiches.jsonl");
+    passerelle(
+        &data,
+        &["export", "--out", lines.to_str().unwrap(), "--date", DATE],
+    )
+    .unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&lines).unwrap(),
+        std::fs::read_to_string(passerelle_tests::sample_path()).unwrap()
     );
 }

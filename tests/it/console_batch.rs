@@ -307,8 +307,16 @@ async fn a_benin_run_goes_to_done_with_its_results_and_downloads() {
 
     // Downloads: the engine's export, byte for byte, after a byte order mark.
     let bom = "\u{feff}";
+    // Fiches « à reconfirmer » on the server's date are flagged in the files.
+    let stale = c.state.corpus().stale_fiches().unwrap();
+    assert!(
+        result
+            .scored
+            .iter()
+            .any(|p| stale.contains(&p.french) || stale.contains(&p.foreign))
+    );
     let mut expected = Vec::new();
-    export::write_pairs_csv(&mut expected, &result.scored).unwrap();
+    export::write_pairs_csv(&mut expected, &result.scored, &stale).unwrap();
     let reply = send(
         &c.router,
         fetch("/console/sessions/1/paires.csv", Some(&cookie)),
@@ -329,7 +337,7 @@ async fn a_benin_run_goes_to_done_with_its_results_and_downloads() {
         format!("{bom}{}", String::from_utf8(expected).unwrap())
     );
     let mut expected = Vec::new();
-    export::write_pairs_csv(&mut expected, &result.assigned).unwrap();
+    export::write_pairs_csv(&mut expected, &result.assigned, &stale).unwrap();
     let reply = send(
         &c.router,
         fetch("/console/sessions/1/affectations.csv", Some(&cookie)),

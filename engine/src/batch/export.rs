@@ -16,8 +16,9 @@
 //! Headers and texts are in French: staff open these files.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
@@ -38,14 +39,46 @@ pub const AGENDA_HEADER: [&str; 9] = [
     "score",
 ];
 
-/// Header of `pairs.csv` and `assignment.csv`.
-pub const PAIRS_HEADER: [&str; 5] = [
+/// Header of `pairs.csv` and `assignment.csv`: the « à reconfirmer » columns say
+/// « oui » for a fiche to reconfirm with its collectivité, as the workbooks do.
+pub const PAIRS_HEADER: [&str; 7] = [
     "id française",
     "collectivité française",
     "id étrangère",
     "collectivité étrangère",
     "score",
+    "à reconfirmer (française)",
+    "à reconfirmer (étrangère)",
 ];
+
+/// The fiches « à reconfirmer » on a day (older than the freshness limit, or
+/// undated), as the exports of a run flag them: `Corpus::stale_fiches` builds it
+/// with the corpus's freshness policy and date. Cheap to clone (shared).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StaleFiches(Arc<HashSet<FicheId>>);
+
+impl StaleFiches {
+    pub fn new(ids: impl IntoIterator<Item = FicheId>) -> StaleFiches {
+        StaleFiches(Arc::new(ids.into_iter().collect()))
+    }
+
+    pub fn contains(&self, id: &FicheId) -> bool {
+        self.0.contains(id)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// « oui » for a fiche to reconfirm, empty otherwise (the workbooks' cell).
+pub fn stale_text(stale: bool) -> &'static str {
+    if stale { "oui" } else { "" }
+}
 
 /// Header of `unassigned.csv`.
 pub const UNASSIGNED_HEADER: [&str; 3] = ["id", "collectivité", "raison"];
@@ -101,14 +134,15 @@ pub fn csv(rows: &[AgendaRow]) -> String {
 #[derive(Debug)]
 pub struct PairsCsv<W: Write> {
     out: csv::Writer<W>,
+    stale: StaleFiches,
 }
 
 impl<W: Write> PairsCsv<W> {
-    /// The file with its header.
-    pub fn new(out: W) -> std::io::Result<PairsCsv<W>> {
+    /// The file with its header; the fiches of `stale` are flagged « à reconfirmer ».
+    pub fn new(out: W, stale: StaleFiches) -> std::io::Result<PairsCsv<W>> {
         let mut out = writer(out);
         out.write_record(PAIRS_HEADER)?;
-        Ok(PairsCsv { out })
+        Ok(PairsCsv { out, stale })
     }
 
     pub fn pair(&mut self, p: &BatchPair) -> std::io::Result<()> {
@@ -118,6 +152,8 @@ impl<W: Write> PairsCsv<W> {
             &text_cell(p.foreign.as_str()),
             &text_cell(&p.foreign_name),
             &number(p.total),
+            stale_text(self.stale.contains(&p.french)),
+            stale_text(self.stale.contains(&p.foreign)),
         ])?;
         Ok(())
     }
@@ -157,9 +193,14 @@ impl<W: Write> UnassignedCsv<W> {
     }
 }
 
-/// Writes pairs (`pairs.csv`, `assignment.csv`) as CSV.
-pub fn write_pairs_csv(out: impl Write, pairs: &[BatchPair]) -> std::io::Result<()> {
-    let mut csv = PairsCsv::new(out)?;
+/// Writes pairs (`pairs.csv`, `assignment.csv`) as CSV, the fiches of `stale`
+/// flagged « à reconfirmer ».
+pub fn write_pairs_csv(
+    out: impl Write,
+    pairs: &[BatchPair],
+    stale: &StaleFiches,
+) -> std::io::Result<()> {
+    let mut csv = PairsCsv::new(out, stale.clone())?;
     pairs.iter().try_for_each(|p| csv.pair(p))?;
     csv.finish()
 }
@@ -355,7 +396,17 @@ mod tests {
             foreign_name: "\tTab".into(),
             total: 0.25,
         };
-        write_pairs_csv(std::fs::File::create(&pairs).unwrap(), &[pair]).unwrap();
+        let other = BatchPair {
+            french: FicheId::parse("FR-COM-33063").unwrap(),
+            ..pair.clone()
+        };
+        let stale = StaleFiches::new([rows[0].foreign.clone(), other.french.clone()]);
+        write_pairs_csv(
+            std::fs::File::create(&pairs).unwrap(),
+            &[pair, other],
+            &stale,
+        )
+        .unwrap();
         let back = read_back(&pairs);
         assert_eq!(back[0], PAIRS_HEADER);
         assert_eq!(
@@ -365,9 +416,13 @@ mod tests {
                 &format!("'{FORMULA}"),
                 "BJ-COM-BJ-BO-PER",
                 "'\tTab",
-                "0.2500"
+                "0.2500",
+                "",
+                "oui"
             ]
         );
+        assert_eq!(back[2][0], "FR-COM-33063");
+        assert_eq!(back[2][5..], ["oui", "oui"]);
 
         let unassigned = dir.path().join("unassigned.csv");
         let u = Unassigned {

@@ -8,7 +8,7 @@ use chrono::{Days, NaiveDate, Utc};
 
 use super::Corpus;
 use super::policy::EXPIRING_WITHIN_DAYS;
-use crate::batch::export::text_cell;
+use crate::batch::export::{StaleFiches, text_cell};
 use crate::error::Result;
 use crate::fiche::{Contact, FicheId, Side};
 use crate::reference::CountryCode;
@@ -144,6 +144,17 @@ impl Corpus {
             expiring_until,
             fiches,
         })
+    }
+
+    /// The fiches « à reconfirmer » today (per the configured age, undated ones
+    /// included), for the exports of batch runs to flag. Read on a connection of
+    /// its own, without decoding fiches.
+    pub fn stale_fiches(&self) -> Result<StaleFiches> {
+        let freshness = self.policy.freshness;
+        let days = Store::open_existing(&self.data_dir)?.updated_days()?;
+        Ok(StaleFiches::new(days.into_iter().filter_map(
+            |(id, day)| freshness.is_stale(day, self.today).then_some(id),
+        )))
     }
 
     /// Records that the collectivité confirmed its fiche unchanged: its `updated_at`

@@ -265,3 +265,78 @@ fn the_freshness_csv_is_safe_and_in_french() {
     assert!(text.contains("'+33 1 23"), "{text}");
     assert!(text.contains(",oui,"), "{text}");
 }
+
+/// Every entry of every page of the queue, two French fiches a page.
+fn paged_to_the_end(corpus: &Corpus, query: &QueueQuery) -> Vec<QueueEntry> {
+    let mut query = QueueQuery {
+        page_size: 2,
+        offset: 0,
+        ..query.clone()
+    };
+    let mut entries = Vec::new();
+    loop {
+        let page = corpus.review_queue(&query).unwrap();
+        entries.extend(page.entries);
+        if !page.more {
+            return entries;
+        }
+        query.offset += query.page_size;
+    }
+}
+
+#[test]
+fn with_stale_fiches_turned_off_the_queue_hides_them_and_its_count_agrees() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut all = more_fiches();
+    for fiche in &mut all {
+        if [THIES, MOROCCO].contains(&fiche.id.as_str()) {
+            fiche.updated_at =
+                Some(crate::fiche::Timestamp::parse("2026-06-01T10:00:00Z").unwrap());
+        }
+    }
+    let query = QueueQuery {
+        per_fiche: 3,
+        ..QueueQuery::default()
+    };
+    let flagged = {
+        let corpus = open_with(dir.path(), Policy::default());
+        corpus.upsert(&all).unwrap();
+        // A match with a stale fiche: hidden too when stale fiches are off.
+        say(&corpus, BENIN, FRENCH, InterestKind::Interested);
+        say(&corpus, FRENCH, BENIN, InterestKind::Interested);
+        let listed = paged_to_the_end(&corpus, &query);
+        assert_eq!(
+            corpus.review_remaining(&query).unwrap(),
+            listed.len() as u64
+        );
+        listed
+    };
+    assert!(flagged.iter().any(|e| e.partner.stale && e.mutual));
+    let policy = Policy {
+        freshness: Freshness {
+            suggest_stale: false,
+            ..Freshness::default()
+        },
+        ..Policy::default()
+    };
+    let strict = open_with(dir.path(), policy);
+    let listed = paged_to_the_end(&strict, &query);
+    assert!(!listed.is_empty());
+    assert!(listed.len() < flagged.len());
+    for entry in &listed {
+        assert!(!entry.partner.stale, "{} listed", entry.partner.id);
+        assert!([THIES, MOROCCO].contains(&entry.partner.id.as_str()));
+    }
+    assert_eq!(
+        strict.review_remaining(&query).unwrap(),
+        listed.len() as u64
+    );
+    let in_region = QueueQuery {
+        region: Some("84".into()),
+        ..query.clone()
+    };
+    assert_eq!(
+        strict.review_remaining(&in_region).unwrap(),
+        paged_to_the_end(&strict, &in_region).len() as u64
+    );
+}

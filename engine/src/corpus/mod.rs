@@ -347,13 +347,14 @@ impl Corpus {
     }
 
     /// Writes every fiche as an .xlsx workbook in id order (one sheet, the
-    /// columns [`crate::sheets::Mapping::passerelle`] reads back); the number
-    /// written. The fiches are read on a connection of their own (one statement,
-    /// hence one consistent read), so writes do not wait for the export.
+    /// columns [`crate::sheets::Mapping::passerelle`] reads back, then « À
+    /// reconfirmer » as [`Corpus::is_stale`] judges on the corpus's date); the
+    /// number written. The fiches are read on a connection of their own (one
+    /// statement, hence one consistent read), so writes do not wait for the export.
     pub fn export_xlsx(&self, out: impl std::io::Write + Send) -> Result<u64> {
         let store = Store::open_existing(&self.data_dir)?;
         let mut book = crate::sheets::FichesBook::new()?;
-        store.for_each_fiche(|fiche| book.fiche(&fiche))?;
+        store.for_each_fiche(|fiche| book.fiche(&fiche, self.is_stale(&fiche)))?;
         book.save(out)
     }
 

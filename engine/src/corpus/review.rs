@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use super::Corpus;
 use crate::error::{Error, Result};
 use crate::fiche::{FicheId, Side};
-use crate::ranking::{CandidateFilters, MAX_K, SuggestOptions, Suggestion};
+use crate::ranking::{CandidateFilters, MAX_K, Matcher, SuggestOptions, Suggestion};
 use crate::search::{SearchFilters, SearchQuery};
 
 /// A French fiche and one undecided suggestion for it.
@@ -48,12 +48,24 @@ pub struct ReviewPage {
 }
 
 impl Corpus {
+    /// The partners the queue may show: the query's filters, and the fresh fiches
+    /// only when the configuration turns stale ones off (`suggest_stale = false`),
+    /// as in every suggestion ([`Corpus::suggest_options`]).
+    fn queue_filters(&self, query: &QueueQuery) -> CandidateFilters {
+        let mut filters = query.filters.clone();
+        if let Some(since) = self.suggest_options().filters.updated_since {
+            filters.updated_since = Some(filters.updated_since.map_or(since, |s| s.max(since)));
+        }
+        filters
+    }
+
     /// The undecided mutual interests whose French fiche is in the queue's scope and
     /// whose partner passes its filters, best first.
     fn mutual_entries(&self, query: &QueueQuery) -> Result<Vec<QueueEntry>> {
         let mutual = self.mutual_interests()?;
+        let filters = self.queue_filters(query);
         let options = SuggestOptions {
-            filters: query.filters.clone(),
+            filters: filters.clone(),
             ..self.suggest_options()
         };
         let mut entries = self.with_matcher(|matcher| {
@@ -70,7 +82,7 @@ impl Corpus {
                     .region
                     .as_deref()
                     .is_none_or(|r| french.region.as_deref() == Some(r));
-                if !in_region || !query.filters.accepts(foreign) {
+                if !in_region || !filters.accepts(foreign) {
                     continue;
                 }
                 let partner =
@@ -116,6 +128,7 @@ impl Corpus {
         };
         let found = self.search(&scope)?;
         let page = &found.hits;
+        let filters = self.queue_filters(query);
         let decided: Vec<HashSet<FicheId>> = {
             let store = self.store()?;
             page.iter()
@@ -140,7 +153,7 @@ impl Corpus {
                 .collect();
             let options = SuggestOptions {
                 k: (query.per_fiche + decided.len() + matched.len()).clamp(1, MAX_K),
-                filters: query.filters.clone(),
+                filters: filters.clone(),
                 ..self.suggest_options()
             };
             let suggestions = match self.suggest(&hit.id, &options) {
@@ -182,7 +195,8 @@ impl Corpus {
     /// (see `Matcher::queue_size`). A candidate a French fiche said it is not
     /// interested in is never in its part of the queue; the undecided mutual
     /// interests in scope are counted once each, apart from their French fiche's
-    /// own entries.
+    /// own entries. Stale partners the configuration turns off are not counted,
+    /// as the queue does not list them.
     pub fn review_remaining(&self, query: &QueueQuery) -> Result<u64> {
         let mutual = self.mutual_entries(query)?;
         let pairs = self.store()?.decided_pairs()?;
@@ -203,16 +217,76 @@ impl Corpus {
                 .or_default()
                 .push(m.partner.id.clone());
         }
-        let own = self.with_matcher(|matcher| {
-            matcher.queue_size(
-                query.region.as_deref(),
-                &query.filters,
-                query.per_fiche,
-                &settled,
-            )
-        })?;
+        let filters = self.queue_filters(query);
+        let own = match filters.updated_since {
+            // `Matcher::queue_size` reads the candidates' columns, which do not keep
+            // the day of each fiche: with stale fiches turned off, the same count is
+            // made from the fiches' features.
+            Some(_) => {
+                let ids: Vec<FicheId> = (self.store()?.updated_days()?)
+                    .into_iter()
+                    .map(|(id, _)| id)
+                    .collect();
+                self.with_matcher(|matcher| {
+                    fresh_queue_size(matcher, &ids, query, &filters, &settled)
+                })?
+            }
+            None => self.with_matcher(|matcher| {
+                matcher.queue_size(query.region.as_deref(), &filters, query.per_fiche, &settled)
+            })?,
+        };
         Ok(own + mutual.len() as u64)
     }
+}
+
+/// [`Matcher::queue_size`] counted from the features of the fiches `ids`, so that
+/// every filter counts, the day of the last update included: for each French fiche
+/// of the région, `min(per_fiche, n)` where `n` counts the suggestible foreign
+/// fiches `filters` admit that are neither its partners (links read both ways) nor
+/// in `settled[id]`.
+fn fresh_queue_size(
+    matcher: &Matcher,
+    ids: &[FicheId],
+    query: &QueueQuery,
+    filters: &CandidateFilters,
+    settled: &HashMap<FicheId, Vec<FicheId>>,
+) -> u64 {
+    let features: Vec<_> = ids
+        .iter()
+        .filter_map(|id| matcher.features(id).ok())
+        .collect();
+    let admitted: HashSet<&FicheId> = features
+        .iter()
+        .filter(|f| f.side == Side::Foreign && f.suggestible() && filters.accepts(f))
+        .map(|f| &f.id)
+        .collect();
+    let mut links: HashMap<&FicheId, Vec<&FicheId>> = HashMap::new();
+    for fiche in &features {
+        for partner in &fiche.partner_ids {
+            links.entry(&fiche.id).or_default().push(partner);
+            links.entry(partner).or_default().push(&fiche.id);
+        }
+    }
+    let mut total = 0u64;
+    for fiche in &features {
+        let in_region = query
+            .region
+            .as_deref()
+            .is_none_or(|r| fiche.region.as_deref() == Some(r));
+        if fiche.side != Side::French || !in_region {
+            continue;
+        }
+        let taken: HashSet<&FicheId> = links
+            .get(&fiche.id)
+            .into_iter()
+            .flatten()
+            .copied()
+            .chain(settled.get(&fiche.id).into_iter().flatten())
+            .filter(|partner| admitted.contains(partner))
+            .collect();
+        total += query.per_fiche.min(admitted.len() - taken.len()) as u64;
+    }
+    total
 }
 
 /// Best pair first; ties by French id, then partner id.

@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use super::mapping::Field;
 use super::write::{Book, Column, Sheet, Value, column};
 use crate::batch::agenda::AgendaRow;
+use crate::batch::export::StaleFiches;
 use crate::batch::{BatchPair, ResultItem, Unassigned};
 use crate::error::Result;
 use crate::fiche::{CallStatus, Fiche};
@@ -42,6 +43,23 @@ const FICHE_COLUMNS: [Column; 35] = {
     columns
 };
 
+/// Header of the fiche sheet's last column: « oui » for a fiche to reconfirm on
+/// the export's date. Derived (from `updated_at`, the freshness limit and the date),
+/// not a field: the import's mapping does not read it.
+pub const STALE_HEADER: &str = "À reconfirmer";
+
+/// The fiche sheet's columns: every exported field, then [`STALE_HEADER`].
+const FICHE_SHEET_COLUMNS: [Column; 36] = {
+    let mut columns = [column("", 0.0); 36];
+    let mut at = 0;
+    while at < FICHE_COLUMNS.len() {
+        columns[at] = FICHE_COLUMNS[at];
+        at += 1;
+    }
+    columns[at] = column(STALE_HEADER, 13.0);
+    columns
+};
+
 /// Name of the fiche sheet.
 pub const FICHES_SHEET: &str = "Fiches";
 
@@ -60,7 +78,7 @@ pub struct FichesBook {
 impl FichesBook {
     pub fn new() -> Result<FichesBook> {
         let mut book = Book::new();
-        let sheet = book.sheet(FICHES_SHEET, &FICHE_COLUMNS)?;
+        let sheet = book.sheet(FICHES_SHEET, &FICHE_SHEET_COLUMNS)?;
         Ok(FichesBook {
             book,
             sheet,
@@ -68,9 +86,9 @@ impl FichesBook {
         })
     }
 
-    /// Appends a fiche.
-    pub fn fiche(&mut self, fiche: &Fiche) -> Result<()> {
-        fiche_row(&mut self.book, &mut self.sheet, fiche)?;
+    /// Appends a fiche, flagged « à reconfirmer » when `stale`.
+    pub fn fiche(&mut self, fiche: &Fiche, stale: bool) -> Result<()> {
+        fiche_row(&mut self.book, &mut self.sheet, fiche, stale)?;
         self.count += 1;
         Ok(())
     }
@@ -82,14 +100,16 @@ impl FichesBook {
     }
 }
 
-/// Writes `fiches` as a [`FichesBook`] to `out`; how many were written.
+/// Writes `fiches` as a [`FichesBook`] to `out`, those `is_stale` says flagged « à
+/// reconfirmer »; how many were written.
 pub fn write_fiches<'a>(
     fiches: impl IntoIterator<Item = &'a Fiche>,
+    is_stale: impl Fn(&Fiche) -> bool,
     out: impl Write + Send,
 ) -> Result<u64> {
     let mut book = FichesBook::new()?;
     for fiche in fiches {
-        book.fiche(fiche)?;
+        book.fiche(fiche, is_stale(fiche))?;
     }
     book.save(out)
 }
@@ -113,7 +133,7 @@ fn json_cell<T: serde::Serialize + ?Sized>(value: &T, empty: bool) -> Value<'sta
     }
 }
 
-fn fiche_row(book: &mut Book, sheet: &mut Sheet, f: &Fiche) -> Result<()> {
+fn fiche_row(book: &mut Book, sheet: &mut Sheet, f: &Fiche, stale: bool) -> Result<()> {
     let admin = f.admin.clone().unwrap_or_default();
     let contact = f.contact.clone().unwrap_or_default();
     let text = |t: &Option<String>| Value::from(t.clone());
@@ -173,6 +193,7 @@ fn fiche_row(book: &mut Book, sheet: &mut Sheet, f: &Fiche) -> Result<()> {
                 .map_or(Value::Empty, Value::Date),
             Value::from(f.updated_at.as_ref().map(|t| t.as_str().to_owned())),
             json_cell(&f.provenance, f.provenance.is_empty()),
+            stale_cell(stale),
         ],
     )
 }
@@ -321,12 +342,14 @@ pub fn decisions_workbook(decisions: &[Decision]) -> Result<Book> {
     Ok(book)
 }
 
-const PAIR_COLUMNS: [Column; 5] = [
+const PAIR_COLUMNS: [Column; 7] = [
     column("Identifiant française", 20.0),
     column("Collectivité française", 30.0),
     column("Identifiant étrangère", 22.0),
     column("Collectivité étrangère", 30.0),
     column("Score", 9.0),
+    column("À reconfirmer (française)", 13.0),
+    column("À reconfirmer (étrangère)", 13.0),
 ];
 
 const UNASSIGNED_COLUMNS: [Column; 3] = [
@@ -369,21 +392,19 @@ pub struct BatchBook {
     current: Option<(usize, Sheet)>,
     agenda: Vec<AgendaRow>,
     unplaced: Vec<BatchPair>,
-}
-
-impl Default for BatchBook {
-    fn default() -> Self {
-        BatchBook::new()
-    }
+    /// Fiches flagged « à reconfirmer » in the pair sheets.
+    stale: StaleFiches,
 }
 
 impl BatchBook {
-    pub fn new() -> BatchBook {
+    /// An empty workbook; the fiches of `stale` are flagged « à reconfirmer ».
+    pub fn new(stale: StaleFiches) -> BatchBook {
         BatchBook {
             book: Book::new(),
             current: None,
             agenda: Vec::new(),
             unplaced: Vec::new(),
+            stale,
         }
     }
 
@@ -409,8 +430,8 @@ impl BatchBook {
     /// Takes one result.
     pub fn item(&mut self, item: &ResultItem) -> Result<()> {
         let (stage, values): (usize, Vec<Value<'_>>) = match item {
-            ResultItem::Scored(p) => (0, pair_values(p)),
-            ResultItem::Assigned(p) => (1, pair_values(p)),
+            ResultItem::Scored(p) => (0, pair_values(p, &self.stale)),
+            ResultItem::Assigned(p) => (1, pair_values(p, &self.stale)),
             ResultItem::Unassigned(u) => (2, unassigned_values(u)),
             ResultItem::Agenda(row) => {
                 self.agenda.push(row.clone());
@@ -457,20 +478,22 @@ impl BatchBook {
         if !self.unplaced.is_empty() {
             let mut sheet = book.sheet(BATCH_SHEETS[3], &PAIR_COLUMNS)?;
             for p in &self.unplaced {
-                book.row(&mut sheet, &pair_values(p))?;
+                book.row(&mut sheet, &pair_values(p, &self.stale))?;
             }
         }
         Ok(self.book)
     }
 }
 
-fn pair_values(p: &BatchPair) -> Vec<Value<'_>> {
+fn pair_values<'a>(p: &'a BatchPair, stale: &StaleFiches) -> Vec<Value<'a>> {
     vec![
         Value::from(p.french.as_str()),
         Value::from(p.french_name.as_str()),
         Value::from(p.foreign.as_str()),
         Value::from(p.foreign_name.as_str()),
         Value::Score(p.total),
+        stale_cell(stale.contains(&p.french)),
+        stale_cell(stale.contains(&p.foreign)),
     ]
 }
 

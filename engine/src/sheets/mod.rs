@@ -27,8 +27,8 @@ mod table;
 mod write;
 
 pub use books::{
-    BATCH_SHEETS, BatchBook, FICHES_SHEET, FichesBook, decision_label, decisions_workbook,
-    search_workbook, suggestions_workbook, write_fiches,
+    BATCH_SHEETS, BatchBook, FICHES_SHEET, FichesBook, STALE_HEADER, decision_label,
+    decisions_workbook, search_workbook, suggestions_workbook, write_fiches,
 };
 pub use complete::{COMPLETION_KEY, Gazetteer, french_id};
 pub use mapping::{Field, Mapping};

@@ -49,7 +49,9 @@ fn the_sample_round_trips_through_xlsx_with_the_built_in_mapping() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("fiches.xlsx");
     let fiches = sample();
-    let written = write_fiches(&fiches, std::fs::File::create(&path).unwrap()).unwrap();
+    // Flagged « à reconfirmer » here: the fiches without `updated_at`.
+    let is_stale = |f: &Fiche| f.updated_at.is_none();
+    let written = write_fiches(&fiches, is_stale, std::fs::File::create(&path).unwrap()).unwrap();
     assert_eq!(written, fiches.len() as u64);
 
     // The same reader sees typed cells and French headers.
@@ -63,7 +65,19 @@ fn the_sample_round_trips_through_xlsx_with_the_built_in_mapping() {
         .iter()
         .map(|c| c.to_string())
         .collect();
-    assert_eq!(header, passerelle_headers());
+    // Every field's column, then the derived flag the import does not read.
+    assert_eq!(header[..header.len() - 1], passerelle_headers());
+    assert_eq!(header.last().unwrap(), crate::sheets::STALE_HEADER);
+    for (row, fiche) in range.rows().skip(1).zip(&fiches) {
+        let flag = row.last().unwrap().to_string();
+        assert_eq!(
+            flag,
+            if is_stale(fiche) { "oui" } else { "" },
+            "{}",
+            fiche.id
+        );
+    }
+    assert!(fiches.iter().any(|f| !is_stale(f)) && fiches.iter().any(is_stale));
     let row = range.rows().nth(1).unwrap();
     let col = |f: Field| header.iter().position(|h| h == f.header()).unwrap();
     assert!(
@@ -100,7 +114,7 @@ fn text_that_looks_like_a_formula_stays_text() {
     let mut fiche = sample().remove(0);
     fiche.name = "=HYPERLINK(\"http://x\",\"y\")".into();
     fiche.activities = Some("+1 -2 @SUM(A1)".into());
-    write_fiches([&fiche], std::fs::File::create(&path).unwrap()).unwrap();
+    write_fiches([&fiche], |_| false, std::fs::File::create(&path).unwrap()).unwrap();
     let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(&path).unwrap();
     let formulas = workbook.worksheet_formula(FICHES_SHEET).unwrap();
     assert!(
@@ -582,7 +596,7 @@ fn result_workbooks_have_typed_cells_and_one_agenda_sheet_per_day() {
         foreign_name: "Pèrèrè".into(),
         score: 0.5,
     };
-    let mut book = BatchBook::new();
+    let mut book = BatchBook::new(crate::batch::export::StaleFiches::new([id("BJ-COM-PER")]));
     for item in [
         ResultItem::Scored(pair(0.61)),
         ResultItem::Scored(pair(0.5)),
@@ -613,6 +627,12 @@ fn result_workbooks_have_typed_cells_and_one_agenda_sheet_per_day() {
     assert_eq!(pairs.get((0, 4)), Some(&Data::String("Score".into())));
     assert_eq!(pairs.get((1, 4)), Some(&Data::Float(0.61)));
     assert_eq!(pairs.get((1, 1)), Some(&Data::String("=Bordeaux".into())));
+    assert_eq!(
+        pairs.get((0, 6)),
+        Some(&Data::String("À reconfirmer (étrangère)".into()))
+    );
+    assert_eq!(pairs.get((1, 5)), Some(&Data::Empty));
+    assert_eq!(pairs.get((1, 6)), Some(&Data::String("oui".into())));
     assert_eq!(
         workbook.worksheet_range("Appariement").unwrap().height(),
         1,

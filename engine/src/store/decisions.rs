@@ -126,19 +126,48 @@ impl DecisionReason {
             DecisionReason::Other => "autre",
         }
     }
+
+    /// Every valid spelling, for messages: `theme (thème), size (taille), …`.
+    pub fn spellings() -> String {
+        DecisionReason::ALL
+            .iter()
+            .map(|r| format!("{} ({})", r.as_str(), r.label()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
+/// A reason as typed, compared without case, accents, spaces or hyphens:
+/// « Déjà partenaires » reads as `deja_partenaires`.
+fn folded_reason(text: &str) -> String {
+    text.trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'à' | 'â' => 'a',
+            ' ' | '-' => '_',
+            c => c,
+        })
+        .collect()
+}
+
+/// The one parser of reason codes (the console's form, the CLI's `--reason`, the
+/// store): the code (`already_partners`) or the French label (`déjà partenaires`,
+/// `deja-partenaires`), whatever the case.
 impl FromStr for DecisionReason {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let typed = folded_reason(s);
         DecisionReason::ALL
             .into_iter()
-            .find(|r| r.as_str() == s)
+            .find(|r| r.as_str() == typed || folded_reason(r.label()) == typed)
             .ok_or_else(|| {
                 format!(
-                    "unknown reason {} (theme, size, language, already_partners, political_context, other)",
-                    crate::fiche::quote(s)
+                    "motif inconnu {} : attendu {}",
+                    crate::fiche::quote(s),
+                    DecisionReason::spellings()
                 )
             })
     }
@@ -434,6 +463,22 @@ mod tests {
         for reason in DecisionReason::ALL {
             assert_eq!(reason.as_str().parse::<DecisionReason>(), Ok(reason));
         }
-        assert!("weather".parse::<DecisionReason>().is_err());
+        for (typed, reason) in [
+            ("thème", DecisionReason::Theme),
+            ("Taille", DecisionReason::Size),
+            ("langue", DecisionReason::Language),
+            ("déjà partenaires", DecisionReason::AlreadyPartners),
+            ("deja-partenaires", DecisionReason::AlreadyPartners),
+            ("Contexte politique", DecisionReason::PoliticalContext),
+            ("autre", DecisionReason::Other),
+            ("ALREADY_PARTNERS", DecisionReason::AlreadyPartners),
+        ] {
+            assert_eq!(typed.parse::<DecisionReason>(), Ok(reason), "{typed}");
+        }
+        let unknown = "weather".parse::<DecisionReason>().unwrap_err();
+        assert!(
+            unknown.contains("political_context (contexte politique)"),
+            "{unknown}"
+        );
     }
 }

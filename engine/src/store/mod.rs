@@ -128,6 +128,29 @@ impl Store {
             .map(|t| t.to_datetime().naive_utc().date()))
     }
 
+    /// Every fiche's id with the day it was last updated (as [`Store::updated_on`]
+    /// reads it), in id order; no body is decoded.
+    pub fn updated_days(&self) -> Result<Vec<(FicheId, Option<chrono::NaiveDate>)>> {
+        let mut statement = self
+            .connection
+            .prepare("SELECT id, json_extract(body, '$.updated_at') FROM fiches ORDER BY id")?;
+        let mut rows = statement.query([])?;
+        let mut days = Vec::new();
+        while let Some(row) = rows.next()? {
+            let id: String = row.get(0)?;
+            let text: Option<String> = row.get(1)?;
+            let id = FicheId::parse(&id).map_err(|error| Error::CorruptRecord {
+                id: id.clone(),
+                message: error,
+            })?;
+            let day = text
+                .and_then(|t| crate::fiche::Timestamp::parse(&t).ok())
+                .map(|t| t.to_datetime().naive_utc().date());
+            days.push((id, day));
+        }
+        Ok(days)
+    }
+
     /// Inserts or replaces fiches in one transaction; each is validated first, and
     /// nothing is written if one is invalid.
     pub fn upsert(&mut self, fiches: &[Fiche]) -> Result<()> {

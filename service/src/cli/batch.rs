@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::Args;
 use passerelle_engine::batch::agenda::{self, AgendaPlan, Slot};
-use passerelle_engine::batch::export;
+use passerelle_engine::batch::export::{self, StaleFiches};
 use passerelle_engine::batch::{
     AgendaSpec, BatchSpec, ExcludedPair, Member, Pairing, Phase, RunProgress, Scope,
 };
@@ -158,7 +158,9 @@ pub fn run(
     // The files are written from the results as they are recorded (a national run
     // keeps millions of pairs: never gathered, never read back), in the staging
     // folder that replaces --out once the run is done.
-    let mut files = Files::create(&dir, spec.pairing != Pairing::None)?;
+    // Fiches « à reconfirmer » on the run's date, flagged in its files.
+    let stale = corpus.stale_fiches()?;
+    let mut files = Files::create(&dir, spec.pairing != Pairing::None, stale)?;
     let phase = std::sync::Mutex::new(None::<(Phase, indicatif::ProgressBar)>);
     let mut store = Store::open_existing(data_dir)?;
     let run = passerelle_engine::batch::execute_streaming(
@@ -273,7 +275,7 @@ struct Files {
 }
 
 impl Files {
-    fn create(dir: &OutputDir, paired: bool) -> anyhow::Result<Files> {
+    fn create(dir: &OutputDir, paired: bool, stale: StaleFiches) -> anyhow::Result<Files> {
         let open = |name: &str| -> anyhow::Result<BufWriter<File>> {
             let path = dir.path(name);
             let file = permissions::create_private_file(&path)
@@ -282,14 +284,14 @@ impl Files {
         };
         let assigned = match paired {
             true => Some((
-                export::PairsCsv::new(open("assignment.csv")?)?,
+                export::PairsCsv::new(open("assignment.csv")?, stale.clone())?,
                 export::UnassignedCsv::new(open("unassigned.csv")?)?,
             )),
             false => None,
         };
         Ok(Files {
-            pairs: export::PairsCsv::new(open("pairs.csv")?)?,
-            book: BatchBook::new(),
+            pairs: export::PairsCsv::new(open("pairs.csv")?, stale.clone())?,
+            book: BatchBook::new(stale),
             assigned,
             agenda: AgendaPlan::default(),
             failed: None,

@@ -1,13 +1,20 @@
-//! `passerelle export [--out FILE] [--decisions]`
+//! `passerelle export [--out FILE] [--date D] [--decisions]`
 //!
 //! Every fiche in id order: JSON Lines, or a workbook when `--out` ends in `.xlsx`
-//! (the columns `passerelle import` reads back with no mapping). `--decisions`
-//! exports the staff decisions instead, as a workbook.
+//! (the columns `passerelle import` reads back with no mapping, then « À
+//! reconfirmer » judged on `--date`). `--decisions` exports the staff decisions
+//! instead, as a workbook.
+//!
+//! JSON Lines carry no « à reconfirmer » flag: a line is a fiche of the exchange
+//! format (fiche.md), read back by `import` to the same fiche; its `updated_at` is
+//! there, and whether it is stale depends on the reader's date and limit, not on
+//! the fiche.
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use chrono::NaiveDate;
 use clap::Args;
 use passerelle_engine::french::integer;
 use passerelle_engine::{Corpus, CorpusOptions};
@@ -25,10 +32,17 @@ pub struct ExportArgs {
     /// `--out FILE.xlsx`.
     #[arg(long)]
     decisions: bool,
+    /// The date fiches to reconfirm are judged on, in a workbook (default: today).
+    #[arg(long)]
+    date: Option<NaiveDate>,
 }
 
 pub fn run(data_dir: &Path, args: ExportArgs) -> anyhow::Result<()> {
-    let corpus = Corpus::open(data_dir, &CorpusOptions::default())?;
+    let options = CorpusOptions {
+        today: args.date,
+        ..CorpusOptions::default()
+    };
+    let corpus = Corpus::open(data_dir, &options)?;
     let xlsx = args.out.as_deref().is_some_and(|path| {
         path.extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))

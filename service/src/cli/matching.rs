@@ -8,6 +8,7 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use clap::Args;
 use passerelle_engine::corpus::Policy;
+use passerelle_engine::fiche::Side;
 use passerelle_engine::lookup::Resolution;
 use passerelle_engine::reference::CountryCode;
 use passerelle_engine::scoring::Weights;
@@ -69,6 +70,41 @@ pub fn resolve(
     let resolution = corpus
         .resolve(name_or_id, country, None)
         .with_context(|| format!("{flag} : {name_or_id:?}"))?;
+    say_correction(notes, flag, &resolution)?;
+    Ok(resolution)
+}
+
+/// A fiche of `side` given by id or name on the command line (`flag` names where),
+/// as [`resolve`] does; an id of the other side is said to be one, not "not found".
+pub fn resolve_on_side(
+    corpus: &Corpus,
+    notes: &mut dyn Write,
+    flag: &str,
+    name_or_id: &str,
+    side: Side,
+) -> anyhow::Result<Resolution> {
+    let resolution = match corpus.resolve(name_or_id, None, Some(side)) {
+        Err(passerelle_engine::Error::NotFound(id))
+            if corpus.resolve(id.as_str(), None, None).is_ok() =>
+        {
+            anyhow::bail!(
+                "{flag} : {id} n'est pas une collectivité {} (collectivité {})",
+                side.label(),
+                side.other().label()
+            )
+        }
+        found => found.with_context(|| format!("{flag} : {name_or_id:?}"))?,
+    };
+    say_correction(notes, flag, &resolution)?;
+    Ok(resolution)
+}
+
+/// Says in `notes` when a name was corrected by fuzzy matching.
+fn say_correction(
+    notes: &mut dyn Write,
+    flag: &str,
+    resolution: &Resolution,
+) -> anyhow::Result<()> {
     if let Some(typed) = &resolution.corrected_from {
         writeln!(
             notes,
@@ -76,7 +112,7 @@ pub fn resolve(
             resolution.name, resolution.id
         )?;
     }
-    Ok(resolution)
+    Ok(())
 }
 
 /// A weights file (TOML, one key per criterion: `thematic`, `geography`, `size`,

@@ -3,6 +3,7 @@
 mod atomic_file;
 mod batch;
 mod dataset;
+mod decide;
 mod demo;
 mod eval;
 mod eval_decisions;
@@ -74,6 +75,8 @@ enum Command {
     Tune(tune::TuneArgs),
     /// The review queue: mutual interests first, then undecided suggestions.
     Review(review::ReviewArgs),
+    /// Record a staff decision on a pair (accept or reject, with a reason code).
+    Decide(decide::DecideArgs),
     /// Record that a collectivité is interested, or not, in a candidate.
     Interest(interest::InterestArgs),
     /// Record that a collectivité confirmed its fiche unchanged.
@@ -115,6 +118,7 @@ pub fn run_to(
         Command::Eval(args) => eval::run(&cli.data_dir, args, out),
         Command::Tune(args) => tune::run(&cli.data_dir, args, out),
         Command::Review(args) => review::run(&cli.data_dir, args, out),
+        Command::Decide(args) => decide::run(&cli.data_dir, args, out, notes),
         Command::Interest(args) => interest::run(&cli.data_dir, args, out, notes),
         Command::Reconfirm(args) => reconfirm::run(&cli.data_dir, args, out, notes),
         Command::Freshness(args) => freshness::run(&cli.data_dir, args, out),

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use passerelle_engine::Result;
 use passerelle_engine::atlas::Atlas;
+use passerelle_engine::batch::export::StaleFiches;
 use passerelle_engine::batch::{BatchRun, BatchSpec, ResolvedSpec, ResultItem, RunId, RunStatus};
 use passerelle_engine::corpus::{History, PairExplanation, QueueQuery, ReviewPage, Suggestions};
 use passerelle_engine::fiche::{Fiche, FicheId, Side};
@@ -67,6 +68,11 @@ impl ConsoleCorpus {
     /// Whether the fiche is « à reconfirmer » (older than the configured age).
     pub(crate) fn is_stale(&self, fiche: &Fiche) -> bool {
         self.state.corpus().is_stale(fiche)
+    }
+
+    /// The fiches « à reconfirmer » today, for the exports of batch runs.
+    pub(crate) fn stale_fiches(&self) -> Result<StaleFiches> {
+        self.state.corpus().stale_fiches()
     }
 
     /// The options every suggestion starts from (configured weights, interest bonus,

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use passerelle_engine::Error;
+use passerelle_engine::batch::export::StaleFiches;
 use passerelle_engine::batch::{BatchRun, ResultItem, RunId, RunStatus};
 use passerelle_engine::store::Store;
 use passerelle_proto::v1 as pb;
@@ -127,8 +128,16 @@ impl BatchService for BatchApi {
                 }));
             }
             let (sender, receiver) = mpsc::channel(4);
-            let data_dir = self.state.data_dir().to_owned();
-            tokio::task::spawn_blocking(move || send_results(&data_dir, &run, &sender));
+            let state = self.state.clone();
+            tokio::task::spawn_blocking(move || {
+                // Fiches « à reconfirmer » on the server's date, flagged in the pairs.
+                match state.corpus().stale_fiches() {
+                    Ok(stale) => send_results(state.data_dir(), &run, &stale, &sender),
+                    Err(error) => {
+                        let _ = sender.blocking_send(Err(engine_err(error)));
+                    }
+                }
+            });
             Ok(Response::new(ReceiverStream::new(receiver)))
         })
         .await
@@ -252,6 +261,7 @@ async fn follow(
 fn send_results(
     data_dir: &Path,
     run: &BatchRun,
+    stale: &StaleFiches,
     sender: &mpsc::Sender<Result<pb::BatchResultsChunk, Status>>,
 ) {
     let mut chunk = pb::BatchResultsChunk {
@@ -262,11 +272,13 @@ fn send_results(
     let outcome = Store::open(data_dir).and_then(|store| {
         store.visit_batch_results(run.id, &mut |item| {
             match &item {
-                ResultItem::Scored(p) => chunk.scored.push(convert_batch::pair(p)),
-                ResultItem::Assigned(p) => chunk.assigned.push(convert_batch::pair(p)),
+                ResultItem::Scored(p) => chunk.scored.push(convert_batch::pair(p, stale)),
+                ResultItem::Assigned(p) => chunk.assigned.push(convert_batch::pair(p, stale)),
                 ResultItem::Unassigned(u) => chunk.unassigned.push(convert_batch::unassigned(u)),
-                ResultItem::Agenda(row) => chunk.agenda.push(convert_batch::agenda_entry(row)),
-                ResultItem::Unplaced(p) => chunk.unplaced.push(convert_batch::pair(p)),
+                ResultItem::Agenda(row) => {
+                    chunk.agenda.push(convert_batch::agenda_entry(row, stale));
+                }
+                ResultItem::Unplaced(p) => chunk.unplaced.push(convert_batch::pair(p, stale)),
             }
             entries += 1;
             if entries < CHUNK {

@@ -3,6 +3,7 @@
 //! `spec.agenda.slots[1].start`).
 
 use passerelle_engine::batch::agenda::{self, AgendaRow, Slot};
+use passerelle_engine::batch::export::StaleFiches;
 use passerelle_engine::batch::{
     AgendaSpec, BatchPair, BatchSpec, ExcludedPair, Member, NameCorrection, Pairing, Phase, Scope,
     Unassigned,
@@ -241,13 +242,16 @@ fn phase(phase: Phase) -> pb::BatchPhase {
     }
 }
 
-pub fn pair(p: &BatchPair) -> pb::BatchPair {
+/// A pair, its fiches flagged when `stale` holds them.
+pub fn pair(p: &BatchPair, stale: &StaleFiches) -> pb::BatchPair {
     pb::BatchPair {
         french_id: p.french.as_str().to_owned(),
         french_name: p.french_name.clone(),
         foreign_id: p.foreign.as_str().to_owned(),
         foreign_name: p.foreign_name.clone(),
         score: p.total,
+        french_stale: stale.contains(&p.french),
+        foreign_stale: stale.contains(&p.foreign),
     }
 }
 
@@ -259,7 +263,7 @@ pub fn unassigned(u: &Unassigned) -> pb::UnassignedFiche {
     }
 }
 
-pub fn agenda_entry(row: &AgendaRow) -> pb::AgendaEntry {
+pub fn agenda_entry(row: &AgendaRow, stale: &StaleFiches) -> pb::AgendaEntry {
     pb::AgendaEntry {
         slot: row.slot.clone(),
         start: minutes(&row.start),
@@ -271,6 +275,8 @@ pub fn agenda_entry(row: &AgendaRow) -> pb::AgendaEntry {
             foreign_id: row.foreign.as_str().to_owned(),
             foreign_name: row.foreign_name.clone(),
             score: row.score,
+            french_stale: stale.contains(&row.french),
+            foreign_stale: stale.contains(&row.foreign),
         }),
     }
 }

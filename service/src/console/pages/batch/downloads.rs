@@ -130,7 +130,8 @@ fn write_list(console: &Console, id: RunId, list: List, out: &mut Chunks) -> Res
     };
     let read = match list {
         List::Scored | List::Assigned => {
-            let mut csv = export::PairsCsv::new(&mut *out).map_err(|e| e.to_string())?;
+            let stale = console.corpus.stale_fiches().map_err(|e| e.to_string())?;
+            let mut csv = export::PairsCsv::new(&mut *out, stale).map_err(|e| e.to_string())?;
             let read = console
                 .corpus
                 .visit_batch_results(id, &mut |item| match (list, item) {
@@ -294,7 +295,11 @@ pub(crate) async fn workbook(
         let id = done_run(&console, &id, query.as_deref()).await?;
         let console = console.clone();
         blocking(move || {
-            let mut book = BatchBook::new();
+            let stale = console
+                .corpus
+                .stale_fiches()
+                .map_err(ConsoleError::from_engine)?;
+            let mut book = BatchBook::new(stale);
             let mut failed = None;
             console
                 .corpus
