@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use super::Corpus;
 use crate::error::{Error, Result};
 use crate::fiche::{FicheId, Side};
-use crate::ranking::{CandidateFilters, MAX_K, Matcher, SuggestOptions, Suggestion};
+use crate::ranking::{CandidateFilters, MAX_K, SuggestOptions, Suggestion};
 use crate::search::{SearchFilters, SearchQuery};
 
 /// A French fiche and one undecided suggestion for it.
@@ -218,75 +218,11 @@ impl Corpus {
                 .push(m.partner.id.clone());
         }
         let filters = self.queue_filters(query);
-        let own = match filters.updated_since {
-            // `Matcher::queue_size` reads the candidates' columns, which do not keep
-            // the day of each fiche: with stale fiches turned off, the same count is
-            // made from the fiches' features.
-            Some(_) => {
-                let ids: Vec<FicheId> = (self.store()?.updated_days()?)
-                    .into_iter()
-                    .map(|(id, _)| id)
-                    .collect();
-                self.with_matcher(|matcher| {
-                    fresh_queue_size(matcher, &ids, query, &filters, &settled)
-                })?
-            }
-            None => self.with_matcher(|matcher| {
-                matcher.queue_size(query.region.as_deref(), &filters, query.per_fiche, &settled)
-            })?,
-        };
+        let own = self.with_matcher(|matcher| {
+            matcher.queue_size(query.region.as_deref(), &filters, query.per_fiche, &settled)
+        })?;
         Ok(own + mutual.len() as u64)
     }
-}
-
-/// [`Matcher::queue_size`] counted from the features of the fiches `ids`, so that
-/// every filter counts, the day of the last update included: for each French fiche
-/// of the région, `min(per_fiche, n)` where `n` counts the suggestible foreign
-/// fiches `filters` admit that are neither its partners (links read both ways) nor
-/// in `settled[id]`.
-fn fresh_queue_size(
-    matcher: &Matcher,
-    ids: &[FicheId],
-    query: &QueueQuery,
-    filters: &CandidateFilters,
-    settled: &HashMap<FicheId, Vec<FicheId>>,
-) -> u64 {
-    let features: Vec<_> = ids
-        .iter()
-        .filter_map(|id| matcher.features(id).ok())
-        .collect();
-    let admitted: HashSet<&FicheId> = features
-        .iter()
-        .filter(|f| f.side == Side::Foreign && f.suggestible() && filters.accepts(f))
-        .map(|f| &f.id)
-        .collect();
-    let mut links: HashMap<&FicheId, Vec<&FicheId>> = HashMap::new();
-    for fiche in &features {
-        for partner in &fiche.partner_ids {
-            links.entry(&fiche.id).or_default().push(partner);
-            links.entry(partner).or_default().push(&fiche.id);
-        }
-    }
-    let mut total = 0u64;
-    for fiche in &features {
-        let in_region = query
-            .region
-            .as_deref()
-            .is_none_or(|r| fiche.region.as_deref() == Some(r));
-        if fiche.side != Side::French || !in_region {
-            continue;
-        }
-        let taken: HashSet<&FicheId> = links
-            .get(&fiche.id)
-            .into_iter()
-            .flatten()
-            .copied()
-            .chain(settled.get(&fiche.id).into_iter().flatten())
-            .filter(|partner| admitted.contains(partner))
-            .collect();
-        total += query.per_fiche.min(admitted.len() - taken.len()) as u64;
-    }
-    total
 }
 
 /// Best pair first; ties by French id, then partner id.

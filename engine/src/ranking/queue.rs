@@ -75,4 +75,7 @@ fn passes(filters: &CandidateFilters, c: &Columns, i: usize) -> bool {
         })
         && (filters.min_population.unwrap_or(0)..=filters.max_population.unwrap_or(u64::MAX))
             .contains(&c.population[i])
+        && filters
+            .updated_since
+            .is_none_or(|day| c.updated_day[i] >= super::columns::day_number(day))
 }
