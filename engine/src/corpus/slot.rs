@@ -107,6 +107,16 @@ impl<T> Slot<T> {
         }
     }
 
+    /// Puts `value` in the slot unless it is built already; the caller holds the
+    /// store's lock, under which `value` was built from the store.
+    pub(super) fn fill(&self, value: T) -> Result<()> {
+        let mut guard = self.write_guard()?;
+        if guard.is_none() {
+            *guard = Some(value);
+        }
+        Ok(())
+    }
+
     /// Forgets the structure (after a bulk import): it is rebuilt on next use.
     pub(super) fn reset(&self) -> Result<()> {
         *self.write_guard()? = None;

@@ -1,8 +1,9 @@
 //! Which names a lookup scores: at most [`MAX_CANDIDATES`], chosen without looking at
 //! any name's text beyond the query's own prefixes.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+use std::hash::BuildHasher;
+
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use super::MAX_CANDIDATES;
 use super::score::{Query, compact, prefix2, prefix3};
@@ -22,14 +23,16 @@ pub struct Candidates {
 /// three-letter prefixes of their words.
 #[derive(Debug, Default)]
 pub struct Buckets {
-    exact: HashMap<u64, Vec<u32>>,
-    two: HashMap<[char; 2], Vec<u32>>,
-    three: HashMap<[char; 3], Vec<u32>>,
+    exact: FxHashMap<u64, Vec<u32>>,
+    two: FxHashMap<[char; 2], Vec<u32>>,
+    three: FxHashMap<[char; 3], Vec<u32>>,
 }
 
 /// A fixed hasher (no random keys): the same name always lands in the same bucket.
+/// Names come from fiches, and a collision only adds a name to check: a fast hash
+/// (the table is built at every start) rather than one that resists flooding.
 fn hash(compact: &str) -> u64 {
-    BuildHasherDefault::<DefaultHasher>::default().hash_one(compact)
+    FxBuildHasher.hash_one(compact)
 }
 
 fn tokens(key: &str) -> impl Iterator<Item = &str> {

@@ -47,19 +47,32 @@ impl Matcher {
         threads: usize,
         cache: &MatcherCache,
     ) -> Result<Matcher> {
-        let pool = pool(threads)?;
         let mut fiches = fiches;
         fiches.sort_by(|a, b| a.id.cmp(&b.id));
-        let (derived, vocabulary) = match cache.read(&fiches) {
+        Matcher::with_cache_sorted(&fiches, today, threads, cache)
+    }
+
+    /// [`Matcher::with_cache`] of fiches already in id order, borrowed: a caller can
+    /// build something else from the same fiches meanwhile (the name table at a
+    /// server's start).
+    pub fn with_cache_sorted(
+        fiches: &[Fiche],
+        today: NaiveDate,
+        threads: usize,
+        cache: &MatcherCache,
+    ) -> Result<Matcher> {
+        debug_assert!(fiches.is_sorted_by(|a, b| a.id <= b.id));
+        let pool = pool(threads)?;
+        let (derived, vocabulary) = match cache.read(fiches) {
             Some(cached) => cached,
             None => {
-                let (derived, vocabulary) = pool.install(|| derive(&fiches));
-                cache.write(&fiches, &derived, &vocabulary)?;
+                let (derived, vocabulary) = pool.install(|| derive(fiches));
+                cache.write(fiches, &derived, &vocabulary)?;
                 (derived, vocabulary)
             }
         };
         Ok(Matcher::from_derived(
-            &fiches, derived, vocabulary, today, pool,
+            fiches, derived, vocabulary, today, pool,
         ))
     }
 

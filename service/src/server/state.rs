@@ -40,9 +40,11 @@ impl State {
         tracing::info!(
             fiches = warmed.fiches,
             vetoed_pairs = warmed.vetoed_pairs,
+            read_ms = warmed.read.as_millis() as u64,
             matcher_ms = warmed.matcher.as_millis() as u64,
             names_ms = warmed.names.as_millis() as u64,
             index_ms = warmed.index.as_millis() as u64,
+            warm_ms = warmed.total.as_millis() as u64,
             index_rebuilt = warmed.index_rebuilt.is_some(),
             "state loaded"
         );
