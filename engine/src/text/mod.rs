@@ -18,6 +18,7 @@
 pub mod arabic;
 #[cfg(test)]
 pub(crate) mod fixtures;
+mod memo;
 mod pipeline;
 
 use tantivy::tokenizer::{
@@ -57,17 +58,18 @@ fn stem_language(language: Language) -> Option<StemLanguage> {
     }
 }
 
-/// The analyser of `language`: tokenise, fold, normalise, stem.
+/// The analyser of `language`: tokenise, fold, normalise, stem (each distinct word
+/// once per analyser, see [`memo`]: [`stemmer`] of each folded word).
 pub fn analyzer(language: Language) -> TextAnalyzer {
-    let folded = TextAnalyzer::builder(WordTokenizer::default())
+    TextAnalyzer::builder(WordTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(ARABIC_NORMALISER);
-    match stem_language(language) {
-        Some(snowball) => folded.filter(Stemmer::new(snowball)).build(),
-        None => folded.filter(ARABIC_STEMMER).build(),
-    }
+        .filter(ARABIC_NORMALISER)
+        .filter(memo::Memoised {
+            stemmer: stemmer(language),
+        })
+        .build()
 }
 
 /// The last step of [`analyzer`] alone: its whole input (one word as
