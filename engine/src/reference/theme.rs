@@ -22,6 +22,9 @@ pub struct ThemeCode(u8);
 pub struct ThemeInfo {
     pub code: String,
     pub label_fr: String,
+    /// The French label up to its first comma, in lower case, as reasons quote it
+    /// (« eau et assainissement »).
+    pub short_label_fr: String,
     pub label_en: String,
     pub sdgs: Vec<u8>,
     /// Keywords per language, in the order of [`Language::ALL`].
@@ -69,9 +72,17 @@ impl Themes {
                 .filter(|s| !s.is_empty())
                 .map(|s| s.parse::<u8>().map_err(|e| format!("sdg {s:?}: {e}")))
                 .collect::<Result<Vec<_>, _>>()?;
+            let label_fr = field(1);
+            let short_label_fr = label_fr
+                .split(',')
+                .next()
+                .unwrap_or(&label_fr)
+                .trim()
+                .to_lowercase();
             rows.push(ThemeInfo {
                 code: field(0),
-                label_fr: field(1),
+                short_label_fr,
+                label_fr,
                 label_en: field(2),
                 sdgs,
                 keywords: std::array::from_fn(|i| list(4 + i)),

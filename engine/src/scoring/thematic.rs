@@ -141,12 +141,11 @@ fn labels(themes: ThemeSet, inferred: ThemeSet) -> String {
     themes
         .iter()
         .map(|code| {
-            let full = &code.info().label_fr;
-            let label = full.split(',').next().unwrap_or(full).trim().to_lowercase();
+            let label = &code.info().short_label_fr;
             if inferred.contains(code) {
                 format!("{label} (déduit du texte)")
             } else {
-                label
+                label.clone()
             }
         })
         .collect::<Vec<_>>()
