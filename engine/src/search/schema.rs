@@ -91,10 +91,14 @@ impl Key {
     }
 }
 
+/// Documents only, no frequencies nor field norms: a word scores by where it is found
+/// and its rarity (`relevance.rs`), never by how often, so what the index would
+/// record for BM25 only made it larger and slower to build and to read.
 fn text_options(analyzer: &str, stored: bool) -> TextOptions {
     let indexing = TextFieldIndexing::default()
         .set_tokenizer(analyzer)
-        .set_index_option(IndexRecordOption::WithFreqs);
+        .set_index_option(IndexRecordOption::Basic)
+        .set_fieldnorms(false);
     let options = TextOptions::default().set_indexing_options(indexing);
     if stored {
         options.set_stored()
