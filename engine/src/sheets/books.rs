@@ -379,8 +379,10 @@ impl Default for BatchBook {
 
 impl BatchBook {
     pub fn new() -> BatchBook {
+        let mut book = Book::new();
+        book.compress_fast();
         BatchBook {
-            book: Book::new(),
+            book,
             current: None,
             agenda: Vec::new(),
             unplaced: Vec::new(),
