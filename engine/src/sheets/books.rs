@@ -379,8 +379,10 @@ impl Default for BatchBook {
 
 impl BatchBook {
     pub fn new() -> BatchBook {
+        // Millions of rows: fast compression, unstyled text.
         let mut book = Book::new();
         book.compress_fast();
+        book.plain_text();
         BatchBook {
             book,
             current: None,
