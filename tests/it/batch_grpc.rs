@@ -571,3 +571,109 @@ async fn an_ambiguous_name_in_a_spec_is_invalid_argument_naming_the_field() {
     let run = server.start(spec).await.unwrap();
     assert_eq!(run.status(), pb::BatchStatus::Queued);
 }
+
+/// A run is cancelled over gRPC in each of its phases: the runner pauses it at its
+/// first report of the phase (no timing involved), `WatchBatch` shows it running in
+/// that phase, `CancelBatch` asks, and once released the run stops there — no later
+/// phase — as cancelled, with no result row left in the store and none readable.
+/// The server then carries out the same spec to the end, as a fresh server does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_is_cancelled_in_every_phase_and_leaves_nothing() {
+    use passerelle_engine::batch::Phase;
+    let server = BatchServer::sample().await;
+    let mut spec = benin_spec();
+    spec.agenda = Some(slots());
+    let phases = [
+        (Phase::Snapshot, pb::BatchPhase::Snapshot),
+        (Phase::Scoring, pb::BatchPhase::Scoring),
+        (Phase::Pairing, pb::BatchPhase::Pairing),
+        (Phase::Writing, pb::BatchPhase::Writing),
+    ];
+    let mut client = server.batches(STAFF);
+    for (phase, wire) in phases {
+        let mut gate = server.state.batches().pause_at(phase);
+        let run = server.start(spec.clone()).await.unwrap();
+        let reached = tokio::time::timeout(std::time::Duration::from_secs(300), gate.reached())
+            .await
+            .expect("the run reaches the phase");
+        assert_eq!(reached.get(), run.run_id);
+
+        let request = pb::WatchBatchRequest { run_id: run.run_id };
+        let mut watch = client.watch_batch(request).await.unwrap().into_inner();
+        let now = watch.message().await.unwrap().unwrap();
+        assert_eq!(now.status(), pb::BatchStatus::Running, "{phase:?}: {now:?}");
+        assert_eq!(now.phase(), wire, "{phase:?}: {now:?}");
+
+        let cancel = pb::CancelBatchRequest { run_id: run.run_id };
+        let response = client.cancel_batch(cancel).await.unwrap().into_inner();
+        assert_eq!(response.status(), pb::BatchStatus::Running, "{phase:?}");
+        drop(gate);
+        let mut seen = vec![now];
+        while let Some(progress) = watch.message().await.unwrap() {
+            seen.push(progress);
+        }
+        let last = seen.last().unwrap();
+        assert_eq!(
+            last.status(),
+            pb::BatchStatus::Cancelled,
+            "{phase:?}: {seen:?}"
+        );
+        // Stopped in the phase: no later one was reported.
+        assert!(
+            seen.iter().all(|p| p.phase() as i32 <= wire as i32),
+            "{phase:?}: {seen:?}"
+        );
+
+        let request = pb::GetBatchRequest { run_id: run.run_id };
+        let record = client.get_batch(request).await.unwrap().into_inner();
+        assert_eq!(record.status(), pb::BatchStatus::Cancelled, "{phase:?}");
+        assert!(record.summary.is_none(), "{phase:?}: {record:?}");
+        assert!(record.pairs_scored <= record.total_pairs, "{record:?}");
+        let error = server.results(run.run_id).await.unwrap_err();
+        assert_eq!(
+            error.code(),
+            Code::FailedPrecondition,
+            "{phase:?}: {error:?}"
+        );
+        let error = client.cancel_batch(cancel).await.unwrap_err();
+        assert_eq!(error.code(), Code::FailedPrecondition, "{phase:?}");
+        let path = server.dir.path().to_owned();
+        let id = passerelle_engine::batch::RunId::new(run.run_id);
+        let rows = tokio::task::spawn_blocking(move || {
+            let store = passerelle_engine::store::Store::open(&path).unwrap();
+            store.batch_result_rows(id).unwrap()
+        })
+        .await
+        .unwrap();
+        assert_eq!(rows, 0, "{phase:?}: result rows left behind");
+    }
+
+    // The server is healthy: the same spec runs to the end, with every phase shown,
+    // and gives what a fresh server gives.
+    let done = server.run(spec.clone()).await;
+    assert!(!done.assigned.is_empty());
+    let run = done.run.as_ref().unwrap();
+    let listed = client
+        .list_batches(pb::ListBatchesRequest { limit: 10 })
+        .await
+        .unwrap()
+        .into_inner()
+        .runs;
+    let statuses: Vec<pb::BatchStatus> = listed.iter().map(|r| r.status()).collect();
+    assert_eq!(statuses[0], pb::BatchStatus::Done);
+    assert!(
+        statuses[1..]
+            .iter()
+            .all(|s| *s == pb::BatchStatus::Cancelled),
+        "{statuses:?}"
+    );
+    let dir = server.stop().await;
+    let fresh = BatchServer::on(dir).await;
+    let again = fresh.run(spec).await;
+    assert_eq!(again.content(), done.content());
+    assert_eq!(
+        again.run.unwrap().generation,
+        run.generation,
+        "cancelled runs changed nothing in the store's data"
+    );
+}

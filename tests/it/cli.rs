@@ -190,6 +190,8 @@ fn batch_records_its_runs_and_honours_names_and_exclusions() {
         passerelle(&data, &args).map(|_| out)
     };
     let plain = batch("plain", &[]).unwrap();
+    // The workbook only with --xlsx (a large run keeps more pairs than a sheet holds).
+    assert!(!plain.join("resultats.xlsx").exists());
     let assigned = pairs_of(&plain.join("assignment.csv"));
     let (french, foreign) = assigned[0].clone();
     let pair = format!("{french}:{foreign}");

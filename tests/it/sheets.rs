@@ -139,6 +139,7 @@ fn identity_only_fiches_are_stored_searched_exported_and_explained_never_paired(
                 "ids:Lyon,Bordeaux",
                 "--foreign",
                 "country:BJ",
+                "--xlsx",
                 "--out",
                 results.to_str().unwrap(),
             ][..],

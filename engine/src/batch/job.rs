@@ -82,18 +82,23 @@ pub fn execute(
     execute_streaming(store, id, threads, progress, None)
 }
 
+/// Where [`execute_streaming`] hands every result of a run.
+pub type ResultSink<'a> = Box<dyn FnMut(ResultItem) -> ControlFlow<()> + Send + 'a>;
+
 /// [`execute`], and every result also given to `sink` (when there is one) while
 /// they are written into the store, from another thread: what `passerelle batch`
 /// writes its files with, without reading millions of rows back. The sink sees the
 /// results before the run is done: it must keep them aside until [`execute`]'s
 /// record says `done` (the run may still be cancelled or fail). Its `Break` stops
-/// the feeding, not the run.
+/// the feeding, not the run. The sink is dropped as soon as the feeding ends (after
+/// the last result, or when it stopped), possibly before the store has recorded
+/// every result: its owner may finish its files then.
 pub fn execute_streaming(
     store: &mut Store,
     id: RunId,
     threads: usize,
     progress: &(dyn Fn(RunProgress) -> ControlFlow<()> + Sync),
-    sink: Option<&mut (dyn FnMut(ResultItem) -> ControlFlow<()> + Send)>,
+    sink: Option<ResultSink<'_>>,
 ) -> Result<BatchRun> {
     if !store.start_batch_run(id, Utc::now())? {
         return store.batch_run(id);
@@ -106,12 +111,13 @@ pub fn execute_streaming(
         // The sink stops being fed as soon as the writing fails or is cancelled.
         let failed = AtomicBool::new(false);
         let written = std::thread::scope(|scope| {
-            if let Some(sink) = sink {
+            if let Some(mut sink) = sink {
                 scope.spawn(|| {
                     output.for_each_item(&mut |item| match failed.load(Ordering::Relaxed) {
                         true => ControlFlow::Break(()),
                         false => sink(item),
-                    })
+                    });
+                    drop(sink);
                 });
             }
             let written = store.write_batch_results(id, &output, &mut |done, size| {

@@ -19,7 +19,7 @@ use std::ops::ControlFlow;
 
 use serde::Serialize;
 
-pub use job::{Phase, RunProgress, execute, execute_streaming};
+pub use job::{Phase, ResultSink, RunProgress, execute, execute_streaming};
 pub use scope::{Member, Scope};
 pub use spec::{
     AgendaSpec, BatchSpec, ExcludedPair, MAX_BATCH_K, MAX_CAPACITY, MAX_EXCLUSIONS, MAX_SLOTS,

@@ -6,9 +6,20 @@
 use chrono::Utc;
 
 use super::Corpus;
+use crate::batch::Scope;
 use crate::batch::{BatchRun, RunId, RunStatus};
 use crate::batch::{BatchSpec, ResolvedSpec};
 use crate::error::Result;
+use crate::lookup::NameTable;
+
+/// Whether `spec` names no fiche (no `ids:` scope, no exclusion): its check looks
+/// nothing up.
+fn names_no_fiche(spec: &BatchSpec) -> bool {
+    !matches!(spec.french, Scope::Ids(_))
+        && !matches!(spec.foreign, Scope::Ids(_))
+        && spec.exclude.is_empty()
+        && spec.exclude_pairs.is_empty()
+}
 
 impl Corpus {
     /// Checks `spec` against the corpus — bounds, names (among their side; a
@@ -18,6 +29,11 @@ impl Corpus {
     /// names corrected by fuzzy matching are listed with the result.
     pub fn check_batch(&self, spec: &BatchSpec) -> Result<ResolvedSpec> {
         let areas = self.store()?.area_counts()?;
+        if names_no_fiche(spec) {
+            // Nothing to look up: the name table (a read of every fiche, when it is
+            // not built yet, as in `passerelle batch`) is not needed.
+            return spec.check(&NameTable::from_fiches([]), &areas);
+        }
         self.with_names(|names| spec.check(names, &areas))?
     }
 

@@ -399,8 +399,12 @@ pub struct BatchBook {
 impl BatchBook {
     /// An empty workbook; the fiches of `stale` are flagged « à reconfirmer ».
     pub fn new(stale: StaleFiches) -> BatchBook {
+        // Millions of rows: fast compression, unstyled text.
+        let mut book = Book::new();
+        book.compress_fast();
+        book.plain_text();
         BatchBook {
-            book: Book::new(),
+            book,
             current: None,
             agenda: Vec::new(),
             unplaced: Vec::new(),

@@ -63,6 +63,13 @@ pub struct BatchArgs {
     /// capacities allow (pairs either side said "not interested" are always left out).
     #[arg(long, conflicts_with = "no_pairing")]
     require_mutual: bool,
+    /// Also write every result as one workbook, `resultats.xlsx` (pairs kept,
+    /// assignment, without a partner, agenda). Off by default: a national or
+    /// département-wide run keeps millions of pairs (more than an Excel sheet holds),
+    /// and the workbook would cost more than the run itself; the console downloads a
+    /// finished run's workbook at any time.
+    #[arg(long)]
+    xlsx: bool,
     /// CSV of time slots (`label,start,end`, ISO 8601 local times) for an agenda.
     #[arg(long)]
     slots: Option<PathBuf>,
@@ -160,9 +167,20 @@ pub fn run(
     // folder that replaces --out once the run is done.
     // Fiches « à reconfirmer » on the run's date, flagged in its files.
     let stale = corpus.stale_fiches()?;
-    let mut files = Files::create(&dir, spec.pairing != Pairing::None, stale)?;
+    let mut files = Files::create(&dir, spec.pairing != Pairing::None, stale.clone())?;
     let phase = std::sync::Mutex::new(None::<(Phase, indicatif::ProgressBar)>);
     let mut store = Store::open_existing(data_dir)?;
+    // The workbook (the slowest of the files: XML, then compressed) is written on a
+    // thread of its own, fed in batches, and saved as soon as it has every result,
+    // while the store may still be recording the last ones.
+    let (workbook, mut book_items) = match args.xlsx {
+        true => {
+            let (workbook, items) = Workbook::start(dir.path("resultats.xlsx"), stale);
+            (Some(workbook), Some(items))
+        }
+        false => (None, None),
+    };
+    let files_ref = &mut files;
     let run = passerelle_engine::batch::execute_streaming(
         &mut store,
         run.id,
@@ -181,7 +199,16 @@ pub fn run(
             }
             std::ops::ControlFlow::Continue(())
         },
-        Some(&mut |item| files.write(item)),
+        // Owns `book_items`: dropped when every result was handed over, the
+        // workbook's thread then saves the workbook.
+        Some(Box::new(move |item| {
+            let written = files_ref.write(&item);
+            let handed = book_items.as_mut().is_none_or(|b| b.send(item).is_ok());
+            match written.is_continue() && handed {
+                true => std::ops::ControlFlow::Continue(()),
+                false => std::ops::ControlFlow::Break(()),
+            }
+        })),
     );
     if let Some((_, bar)) = phase.into_inner().unwrap_or_else(|e| e.into_inner()) {
         bar.finish_and_clear();
@@ -191,7 +218,10 @@ pub fn run(
         (RunStatus::Done, Some(summary)) => *summary,
         (other, _) => anyhow::bail!("la session {} s'est terminée : {other}", run.id),
     };
-    let plan = files.finish(&dir.path("resultats.xlsx"))?;
+    if let Some(workbook) = workbook {
+        workbook.finish()?;
+    }
+    let plan = files.finish()?;
     if let Some(agenda) = &spec.agenda {
         write(&dir.path("agenda.csv"), &export::csv(&plan.rows))?;
         let calendars = dir.path("calendars");
@@ -262,12 +292,10 @@ fn phase_bar(phase: Phase, size: u64) -> indicatif::ProgressBar {
 type PairsFile = export::PairsCsv<BufWriter<File>>;
 type UnassignedFile = export::UnassignedCsv<BufWriter<File>>;
 
-/// The run's CSV files and workbook (`resultats.xlsx`), written from its results as
-/// they are recorded through the engine's exports (formula-like cells neutralised,
-/// French headers).
+/// The run's CSV files, written from its results as they are recorded through the
+/// engine's exports (formula-like cells neutralised, French headers).
 struct Files {
     pairs: export::PairsCsv<BufWriter<File>>,
-    book: BatchBook,
     /// `assignment.csv` and `unassigned.csv`: only with a pairing.
     assigned: Option<(PairsFile, UnassignedFile)>,
     agenda: AgendaPlan,
@@ -291,7 +319,6 @@ impl Files {
         };
         Ok(Files {
             pairs: export::PairsCsv::new(open("pairs.csv")?, stale.clone())?,
-            book: BatchBook::new(stale),
             assigned,
             agenda: AgendaPlan::default(),
             failed: None,
@@ -299,22 +326,18 @@ impl Files {
     }
 
     /// One result; the agenda (small) is kept for the end.
-    fn write(&mut self, item: ResultItem) -> std::ops::ControlFlow<()> {
-        if let Err(error) = self.book.item(&item) {
-            self.failed = Some(std::io::Error::other(error));
-            return std::ops::ControlFlow::Break(());
-        }
+    fn write(&mut self, item: &ResultItem) -> std::ops::ControlFlow<()> {
         let written = match (item, self.assigned.as_mut()) {
-            (ResultItem::Scored(p), _) => self.pairs.pair(&p),
-            (ResultItem::Assigned(p), Some((assigned, _))) => assigned.pair(&p),
-            (ResultItem::Unassigned(u), Some((_, unassigned))) => unassigned.fiche(&u),
+            (ResultItem::Scored(p), _) => self.pairs.pair(p),
+            (ResultItem::Assigned(p), Some((assigned, _))) => assigned.pair(p),
+            (ResultItem::Unassigned(u), Some((_, unassigned))) => unassigned.fiche(u),
             (ResultItem::Assigned(_) | ResultItem::Unassigned(_), None) => Ok(()),
             (ResultItem::Agenda(row), _) => {
-                self.agenda.rows.push(row);
+                self.agenda.rows.push(row.clone());
                 Ok(())
             }
             (ResultItem::Unplaced(p), _) => {
-                self.agenda.unplaced.push(p);
+                self.agenda.unplaced.push(p.clone());
                 Ok(())
             }
         };
@@ -327,24 +350,115 @@ impl Files {
         }
     }
 
-    /// Every file written out (the workbook as `path`); the agenda.
-    fn finish(mut self, path: &Path) -> anyhow::Result<AgendaPlan> {
+    /// Every file written out; the agenda.
+    fn finish(mut self) -> anyhow::Result<AgendaPlan> {
         let cannot = "impossible d'écrire les résultats";
         if let Some(error) = self.failed.take() {
             return Err(error).context(cannot);
         }
         self.pairs.finish().context(cannot)?;
-        let file = permissions::create_private_file(path)
-            .with_context(|| format!("impossible d'écrire {}", path.display()))?;
-        self.book
-            .finish()?
-            .save(BufWriter::with_capacity(1 << 20, file))
-            .context(cannot)?;
         if let Some((assigned, unassigned)) = self.assigned {
             assigned.finish().context(cannot)?;
             unassigned.finish().context(cannot)?;
         }
         Ok(self.agenda)
+    }
+}
+
+/// Results handed to the workbook's thread, in batches (one hand-over per
+/// [`BOOK_BATCH`] results, not per result); dropped, it hands over the last batch
+/// and the thread saves the workbook.
+struct BookItems {
+    batch: Vec<ResultItem>,
+    sender: std::sync::mpsc::SyncSender<Vec<ResultItem>>,
+}
+
+/// Results per batch handed to the workbook's thread.
+const BOOK_BATCH: usize = 4096;
+
+impl BookItems {
+    /// Err when the workbook's thread stopped (it failed: its error is reported by
+    /// [`Workbook::finish`]).
+    fn send(&mut self, item: ResultItem) -> Result<(), ()> {
+        self.batch.push(item);
+        if self.batch.len() < BOOK_BATCH {
+            return Ok(());
+        }
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BOOK_BATCH));
+        self.sender.send(batch).map_err(|_| ())
+    }
+}
+
+impl Drop for BookItems {
+    fn drop(&mut self) {
+        let batch = std::mem::take(&mut self.batch);
+        let _ = self.sender.send(batch);
+    }
+}
+
+/// `resultats.xlsx`, written by a thread of its own from the results it is handed
+/// ([`BatchBook`]: typed cells, French headers, text never a formula). Dropped
+/// unfinished (the run failed), the thread stops without saving, and is waited for.
+struct Workbook {
+    thread: Option<std::thread::JoinHandle<anyhow::Result<()>>>,
+    abandon: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Workbook {
+    fn start(path: PathBuf, stale: StaleFiches) -> (Workbook, BookItems) {
+        use std::sync::atomic::Ordering;
+        // A few batches ahead at most: the results are not held twice.
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<ResultItem>>(4);
+        let abandon = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let abandoned = abandon.clone();
+        let thread = std::thread::spawn(move || -> anyhow::Result<()> {
+            let mut book = BatchBook::new(stale);
+            for batch in receiver {
+                if abandoned.load(Ordering::Relaxed) {
+                    return Ok(());
+                }
+                for item in &batch {
+                    book.item(item)?;
+                }
+            }
+            if abandoned.load(Ordering::Relaxed) {
+                return Ok(());
+            }
+            let file = permissions::create_private_file(&path)
+                .with_context(|| format!("impossible d'écrire {}", path.display()))?;
+            book.finish()?
+                .save(BufWriter::with_capacity(1 << 20, file))
+                .context("impossible d'écrire les résultats")?;
+            Ok(())
+        });
+        let items = BookItems {
+            batch: Vec::with_capacity(BOOK_BATCH),
+            sender,
+        };
+        let workbook = Workbook {
+            thread: Some(thread),
+            abandon,
+        };
+        (workbook, items)
+    }
+
+    /// Waits for the workbook to be saved.
+    fn finish(mut self) -> anyhow::Result<()> {
+        let thread = self.thread.take().expect("finished once");
+        match thread.join() {
+            Ok(saved) => saved,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    }
+}
+
+impl Drop for Workbook {
+    fn drop(&mut self) {
+        if let Some(thread) = self.thread.take() {
+            self.abandon
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+            let _ = thread.join();
+        }
     }
 }
 

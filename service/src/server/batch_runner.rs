@@ -17,7 +17,7 @@ use std::time::Instant;
 use passerelle_engine::batch::{self, Phase, RunProgress};
 use passerelle_engine::batch::{BatchRun, RunId, RunStatus};
 use passerelle_engine::store::Store;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot, watch};
 
 /// Runs carried out at once; the others wait, queued.
 pub const MAX_CONCURRENT_RUNS: usize = 1;
@@ -84,6 +84,35 @@ pub struct BatchRunner {
     threads: usize,
     slots: Arc<Semaphore>,
     live: Mutex<HashMap<RunId, Live>>,
+    pause: Mutex<Option<Pause>>,
+}
+
+/// A pause waiting for a run to reach its phase ([`BatchRunner::pause_at`]).
+struct Pause {
+    phase: Phase,
+    reached: oneshot::Sender<RunId>,
+    /// Ends (an error) when the [`PhaseGate`] is dropped.
+    release: std::sync::mpsc::Receiver<()>,
+}
+
+/// Holds the run that reached a phase ([`BatchRunner::pause_at`]) in its progress
+/// report until dropped.
+#[derive(Debug)]
+pub struct PhaseGate {
+    reached: Option<oneshot::Receiver<RunId>>,
+    _release: std::sync::mpsc::SyncSender<()>,
+}
+
+impl PhaseGate {
+    /// Waits until a run reports the gate's phase (it then waits, with its progress
+    /// published, until the gate is dropped); its id.
+    pub async fn reached(&mut self) -> RunId {
+        self.reached
+            .take()
+            .expect("a gate is reached once")
+            .await
+            .expect("the pause is kept until a run reaches it")
+    }
 }
 
 impl std::fmt::Debug for BatchRunner {
@@ -99,6 +128,40 @@ impl BatchRunner {
             threads,
             slots: Arc::new(Semaphore::new(MAX_CONCURRENT_RUNS)),
             live: Mutex::new(HashMap::new()),
+            pause: Mutex::new(None),
+        }
+    }
+
+    /// The next run (of any) to report `phase` waits in that report, its progress
+    /// published, until the returned gate is dropped; then it goes on as usual (and
+    /// stops there if a cancel arrived meanwhile). Replaces a pause not reached yet.
+    pub fn pause_at(&self, phase: Phase) -> PhaseGate {
+        let (reached, reached_rx) = oneshot::channel();
+        let (release_tx, release) = std::sync::mpsc::sync_channel(0);
+        *super::registry_lock::lock(&self.pause, "batch run pause") = Some(Pause {
+            phase,
+            reached,
+            release,
+        });
+        PhaseGate {
+            reached: Some(reached_rx),
+            _release: release_tx,
+        }
+    }
+
+    /// Waits at a pause set for `phase`, if there is one.
+    fn pause_in(&self, id: RunId, phase: Phase) {
+        let pause = {
+            let mut pause = super::registry_lock::lock(&self.pause, "batch run pause");
+            match pause.as_ref() {
+                Some(p) if p.phase == phase => pause.take(),
+                _ => None,
+            }
+        };
+        if let Some(pause) = pause {
+            // A test that stopped waiting still releases the run by dropping the gate.
+            let _ = pause.reached.send(id);
+            let _ = pause.release.recv();
         }
     }
 
@@ -159,6 +222,7 @@ impl BatchRunner {
                     live.since = Some((Instant::now(), p.scored));
                 }
             });
+            self.pause_in(id, p.phase);
             match cancel.load(Ordering::Relaxed) {
                 true => ControlFlow::Break(()),
                 false => ControlFlow::Continue(()),

@@ -33,6 +33,22 @@ pub enum ResultItem {
 }
 
 impl Store {
+    /// The result rows the store keeps for run `id`, whatever its status: those of a
+    /// done run; none once a run ended otherwise (they are deleted with its final
+    /// status); while it runs, those written so far (invisible to readers).
+    pub fn batch_result_rows(&self, id: RunId) -> Result<u64> {
+        let mut rows = 0;
+        for table in RESULT_TABLES {
+            let count: i64 = self.connection.query_row(
+                &format!("SELECT COUNT(*) FROM {table} WHERE run_id = ?1"),
+                [id.0 as i64],
+                |row| row.get(0),
+            )?;
+            rows += count as u64;
+        }
+        Ok(rows)
+    }
+
     /// Calls `visit` with every result of a done run, in [`ResultItem`] order, until
     /// it answers `Break`; [`Error::RunNotDone`] when the run is not done.
     pub fn visit_batch_results(
@@ -437,13 +453,16 @@ pub(super) fn write_summary(
     Ok(())
 }
 
+/// The tables of runs' results, each keyed by `run_id`.
+const RESULT_TABLES: [&str; 3] = ["batch_pairs", "batch_unassigned", "batch_agenda"];
+
 /// Deletes the result rows of the runs matching `condition` (on `run_id`).
 pub(super) fn delete_results(
     transaction: &rusqlite::Transaction<'_>,
     condition: &str,
     parameters: impl rusqlite::Params + Clone,
 ) -> Result<()> {
-    for table in ["batch_pairs", "batch_unassigned", "batch_agenda"] {
+    for table in RESULT_TABLES {
         transaction.execute(
             &format!("DELETE FROM {table} WHERE {condition}"),
             parameters.clone(),

@@ -358,11 +358,11 @@ fn a_streamed_run_gives_its_sink_exactly_what_the_store_gives_back() {
         .create_batch_run(&spec, today(), "test", Utc::now())
         .unwrap();
     let mut streamed = Vec::new();
-    let mut sink = |item: ResultItem| {
+    let sink = Box::new(|item: ResultItem| {
         streamed.push(item);
         ControlFlow::Continue(())
-    };
-    let done = batch::execute_streaming(&mut store, run.id, 2, &go, Some(&mut sink)).unwrap();
+    });
+    let done = batch::execute_streaming(&mut store, run.id, 2, &go, Some(sink)).unwrap();
     assert_eq!(done.status, RunStatus::Done);
     let mut stored = Vec::new();
     store
