@@ -74,9 +74,9 @@ struct Shared<'a> {
 struct WorkerBest {
     per_french: Vec<CrossScore>,
     per_foreign: BestOfEach,
-    /// A copy of the shared floors, refreshed between batches of French fiches, for
-    /// the approximate pass (a stale floor is lower, never higher: it only prunes
-    /// less).
+    /// A copy of the shared floors for the approximate pass, refreshed block by block
+    /// and raised at once by this worker's own finds (a stale floor is lower, never
+    /// higher: it only prunes less).
     floors: Vec<f32>,
 }
 
@@ -191,7 +191,6 @@ impl<'m> Shared<'m> {
                 return best;
             }
             let end = (start + self.batch).min(self.french_positions.len());
-            self.floors.copy_to(&mut best.floors);
             let mut queries: Vec<Query> = (start..end).map(|f| self.query(f)).collect();
             match self.matcher.cpu {
                 #[cfg(target_arch = "x86_64")]
@@ -271,7 +270,11 @@ impl<'m> Shared<'m> {
     fn scan(&self, queries: &mut [Query], best: &mut WorkerBest) {
         let foreign = &self.foreign;
         for b in 0..foreign.blocks.len() {
-            let start = foreign.blocks.range(b).start;
+            let range = foreign.blocks.range(b);
+            let start = range.start;
+            // What every worker has found so far (cheap: a block's floors, once for
+            // the whole batch; stale floors let through pairs that cannot be kept).
+            self.floors.copy_range_to(range, &mut best.floors);
             for query in queries.iter_mut() {
                 let own_floor = query.top.floor().max(self.min_score);
                 let mut mask = query.approximate.candidates(
@@ -311,7 +314,11 @@ impl<'m> Shared<'m> {
             });
         }
         if total >= their_floor {
-            best.per_foreign.offer(i, total, query.f, &self.floors);
+            if let Some(floor) = best.per_foreign.offer(i, total, query.f, &self.floors) {
+                // The next French fiches of the batch prune with it at once (this
+                // worker's floor may be below the shared one: never lower the copy).
+                best.floors[i] = best.floors[i].max(floor as f32);
+            }
         }
     }
 }
