@@ -9,17 +9,23 @@
 //!
 //! Two steps: every criterion but the text similarity for the whole block in vectors,
 //! plus the most the texts could add; then, for the few pairs still in play, the
-//! texts (a few `popcount`s each).
+//! texts (a few `popcount`s each). The first step is written twice: here in plain
+//! Rust that the compiler vectorises, and with AVX2 intrinsics
+//! ([`super::approximate_avx2`], chosen at run time) for what the compiler cannot
+//! do on its own: approximate reciprocals instead of divisions and square roots,
+//! and the comparisons' bits gathered by one `movemask` per eight pairs.
 //!
 //! Contract: for every pair, `approximate ≥ exact − ERROR`. Each criterion is computed
 //! with the same formula in `f32` (relative error ~1e-7 per operation on values in
-//! [0, 1]); where the exact criterion needs data the pass does not carry (the area a
-//! partnership is in), the pass takes the criterion's largest possible value. The
-//! integration test `cross_product` checks the whole against scoring every pair.
+//! [0, 1]), or bounded from above; where the exact criterion needs data the pass does
+//! not carry (the area a partnership is in), the pass takes the criterion's largest
+//! possible value. The integration test `cross_product` checks the whole against
+//! scoring every pair, and `ranking::tests` checks the contract of both versions.
 
 use super::blocks::{BLOCK, Blocks};
 use super::columns::Columns;
 use super::kernel::QueryPlan;
+use crate::fiche::Level;
 use crate::scoring::TextSignature;
 use crate::scoring::geography;
 use crate::scoring::thematic::{PROFILE_SHARE, RECIPROCAL_SHARE, TEXT_SHARE};
@@ -31,15 +37,19 @@ pub const ERROR: f32 = 1e-4;
 /// `f32` lanes of an AVX2 vector.
 pub const LANES: usize = 8;
 
+/// Inert candidates after the last one, so that every block can be read as a whole
+/// [`BLOCK`] (the candidates past a block's end are masked off).
+pub const PADDING: usize = BLOCK;
+
 /// The foreign side of a cross product as `f32`/`u32` arrays.
 #[derive(Debug, Default)]
 pub struct ApproximateColumns {
-    offer: Vec<u32>,
-    request: Vec<u32>,
-    profile: Vec<u32>,
+    pub(super) offer: Vec<u32>,
+    pub(super) request: Vec<u32>,
+    pub(super) profile: Vec<u32>,
     /// `1 / |request|`, 0 for an empty request.
-    inverse_request: Vec<f32>,
-    profile_len: Vec<f32>,
+    pub(super) inverse_request: Vec<f32>,
+    pub(super) profile_len: Vec<f32>,
     /// Text signatures, read one candidate at a time: only for the candidates that
     /// the rest of the total leaves in play.
     offer_text: Vec<TextSignature>,
@@ -48,9 +58,17 @@ pub struct ApproximateColumns {
     inverse_root_offer_text: Vec<f32>,
     inverse_root_request_text: Vec<f32>,
     /// `ln(population) / ln 4`, NaN when unknown.
-    scaled_ln: Vec<f32>,
-    level: Vec<f32>,
-    languages: Vec<u32>,
+    pub(super) scaled_ln: Vec<f32>,
+    /// The level part of the size criterion (1, ½ or 0) of each candidate against a
+    /// query of each level: a load instead of arithmetic in the inner loop.
+    pub(super) levels: [Vec<f32>; 3],
+    pub(super) languages: Vec<u32>,
+}
+
+/// The level part of the size criterion: the same values as
+/// `scoring::size` (1 for the same level, ½ for adjacent ones, else 0).
+fn level_part(a: Level, b: Level) -> f32 {
+    (1.0 - 0.5 * (f32::from(a as u8) - f32::from(b as u8)).abs()).max(0.0)
 }
 
 fn inverse_root(signature: TextSignature) -> f32 {
@@ -80,17 +98,18 @@ impl ApproximateColumns {
                 .push(inverse_root(t.texts.request));
             a.scaled_ln
                 .push((columns.ln_population[i] / (2.0 * std::f64::consts::LN_2)) as f32);
-            a.level.push(f32::from(columns.level[i] as u8));
+            for query in Level::ALL {
+                a.levels[query as usize].push(level_part(query, columns.level[i]));
+            }
             a.languages.push(u32::from(columns.languages[i]));
         }
         a.pad();
         a
     }
 
-    /// Eight inert candidates at the end, so that every block is computed in whole
-    /// vectors of eight (the lanes past a block's end are masked off).
+    /// [`PADDING`] inert candidates at the end.
     fn pad(&mut self) {
-        for _ in 0..LANES {
+        for _ in 0..PADDING {
             for column in [&mut self.offer, &mut self.request, &mut self.profile] {
                 column.push(0);
             }
@@ -102,8 +121,10 @@ impl ApproximateColumns {
                 &mut self.inverse_root_offer_text,
                 &mut self.inverse_root_request_text,
                 &mut self.scaled_ln,
-                &mut self.level,
             ] {
+                column.push(0.0);
+            }
+            for column in &mut self.levels {
                 column.push(0.0);
             }
             self.languages.push(0);
@@ -114,24 +135,25 @@ impl ApproximateColumns {
 /// One French query's constants for the pass.
 #[derive(Debug)]
 pub struct ApproximateQuery {
-    offer: u32,
-    request: u32,
-    profile: u32,
-    inverse_request: f32,
-    profile_len: f32,
+    pub(super) offer: u32,
+    pub(super) request: u32,
+    pub(super) profile: u32,
+    pub(super) inverse_request: f32,
+    pub(super) profile_len: f32,
     offer_text: TextSignature,
     request_text: TextSignature,
     inverse_root_offer_text: f32,
     inverse_root_request_text: f32,
     /// NaN when unknown.
-    scaled_ln: f32,
-    level: f32,
-    languages: u32,
+    pub(super) scaled_ln: f32,
+    /// Which of [`ApproximateColumns::levels`] applies.
+    pub(super) level: usize,
+    pub(super) languages: u32,
     /// The weights of thematic and size, normalised, and the texts' part of the
     /// thematic weight.
-    thematic_weight: f32,
-    text_weight: f32,
-    size_weight: f32,
+    pub(super) thematic_weight: f32,
+    pub(super) text_weight: f32,
+    pub(super) size_weight: f32,
     /// Weighted geography + under-served per country index, without and with a
     /// shared language (`f32` rounding is within [`ERROR`]).
     rest: [Vec<f32>; 2],
@@ -174,12 +196,20 @@ impl ApproximateQuery {
             scaled_ln: plan
                 .ln_population
                 .map_or(f32::NAN, |ln| (ln / (2.0 * std::f64::consts::LN_2)) as f32),
-            level: f32::from(plan.level as u8),
+            level: plan.level as usize,
             languages: u32::from(plan.languages),
             thematic_weight: n[0] as f32,
             text_weight: (n[0] * TEXT_SHARE) as f32,
             size_weight: n[2] as f32,
         }
+    }
+
+    /// Weighted geography + under-served for block `b`'s country, without and with
+    /// a shared language.
+    #[inline(always)]
+    pub(super) fn rest(&self, blocks: &Blocks, b: usize) -> [f32; 2] {
+        let country = blocks.country(b);
+        [self.rest[0][country], self.rest[1][country]]
     }
 
     /// The candidates of block `b` that may reach `min(own_floor, floors[i])`, as a
@@ -196,18 +226,15 @@ impl ApproximateQuery {
         floors: &[f32],
     ) -> u64 {
         let range = blocks.range(b);
-        let country = blocks.country(b);
-        let rest = [self.rest[0][country], self.rest[1][country]];
-        // Whole vectors: the columns and `floors` have `LANES` entries of padding.
+        // Whole vectors: the columns and `floors` have `PADDING` entries of padding.
         let padded = range.len().next_multiple_of(LANES);
         let mut totals = [0f32; BLOCK];
-        let totals = &mut totals[..padded];
-        self.totals_without_texts(c, range.start, rest, totals);
+        self.totals_without_texts(c, range.start, self.rest(blocks, b), &mut totals[..padded]);
         let floors = &floors[range.start..range.start + padded];
         // The texts add at most this much.
         let texts = self.text_weight;
         let mut mask = 0u64;
-        for (chunk, (totals, floors)) in totals
+        for (chunk, (totals, floors)) in totals[..padded]
             .chunks_exact(LANES)
             .zip(floors.chunks_exact(LANES))
             .enumerate()
@@ -220,12 +247,27 @@ impl ApproximateQuery {
             mask |= bits << (chunk * LANES);
         }
         mask &= u64::MAX >> (BLOCK - range.len());
-        // The texts of those still in play, one at a time.
+        self.texts(c, range.start, mask, &totals, own_floor, floors)
+    }
+
+    /// The candidates of `mask` (over the block starting at `start`) still in play
+    /// with their texts, one at a time: `totals` are their totals without the texts,
+    /// `floors` the block's.
+    #[inline(always)]
+    pub(super) fn texts(
+        &self,
+        c: &ApproximateColumns,
+        start: usize,
+        mut mask: u64,
+        totals: &[f32; BLOCK],
+        own_floor: f32,
+        floors: &[f32],
+    ) -> u64 {
         let mut kept = mask;
         while mask != 0 {
             let j = mask.trailing_zeros() as usize;
             mask &= mask - 1;
-            let i = range.start + j;
+            let i = start + j;
             let text = 0.5
                 * (self.offer_text.shared(c.request_text[i]) as f32
                     * self.inverse_root_offer_text
@@ -257,7 +299,7 @@ impl ApproximateQuery {
         let inverse_request = &c.inverse_request[start..end];
         let profile_len = &c.profile_len[start..end];
         let scaled_ln = &c.scaled_ln[start..end];
-        let level = &c.level[start..end];
+        let levels = &c.levels[self.level][start..end];
         let languages = &c.languages[start..end];
         for j in 0..out.len() {
             let s_ab = (self.offer & request[j]).count_ones() as f32 * inverse_request[j];
@@ -272,8 +314,7 @@ impl ApproximateQuery {
             let population = 1.0 / (1.0 + distance * distance);
             // NaN (an unknown population on either side) fails the comparison.
             let population = if population >= 0.0 { population } else { 0.5 };
-            let levels = (1.0 - 0.5 * (self.level - level[j]).abs()).max(0.0);
-            let size = 0.5 * population + 0.5 * levels;
+            let size = 0.5 * population + 0.5 * levels[j];
             let geography_and_underserved = if self.languages & languages[j] != 0 {
                 rest[1]
             } else {

@@ -19,7 +19,7 @@ use std::ops::ControlFlow;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
-use super::approximate::{ApproximateColumns, ApproximateQuery, LANES};
+use super::approximate::{ApproximateColumns, ApproximateQuery, PADDING};
 use super::best_pairs::{BestOfEach, SharedFloors};
 use super::blocks::Blocks;
 use super::columns::Columns;
@@ -183,7 +183,7 @@ impl<'m> Shared<'m> {
         let mut best = WorkerBest {
             per_french: Vec::new(),
             per_foreign: BestOfEach::new(self.foreign.columns.len(), self.k),
-            floors: vec![0.0; self.foreign.columns.len() + LANES],
+            floors: vec![0.0; self.foreign.columns.len() + PADDING],
         };
         loop {
             let start = self.next.fetch_add(self.batch, Ordering::Relaxed);
@@ -201,7 +201,7 @@ impl<'m> Shared<'m> {
                         self.scan_avx2(&mut queries, &mut best)
                     }
                 }
-                _ => self.scan(&mut queries, &mut best),
+                _ => self.scan(&mut queries, &mut best, ApproximateQuery::candidates),
             }
             for query in queries {
                 best.per_french
@@ -254,9 +254,15 @@ impl<'m> Shared<'m> {
     }
 
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "popcnt,avx2")]
+    #[target_feature(enable = "popcnt,avx2,fma")]
     fn scan_avx2(&self, queries: &mut [Query], best: &mut WorkerBest) {
-        self.scan(queries, best)
+        self.scan(
+            queries,
+            best,
+            |query, columns, blocks, b, own_floor, floors| {
+                query.candidates_avx2(columns, blocks, b, own_floor, floors)
+            },
+        )
     }
 
     /// Scores a batch of French fiches block by block: a block's columns are read
@@ -266,8 +272,15 @@ impl<'m> Shared<'m> {
     ///
     /// A French fiche's own list holds scope indices (the caller's foreign order,
     /// which is the id order ties are broken by).
+    ///
+    /// `first_pass` is [`ApproximateQuery::candidates`] or its AVX2 version.
     #[inline(always)]
-    fn scan(&self, queries: &mut [Query], best: &mut WorkerBest) {
+    fn scan(
+        &self,
+        queries: &mut [Query],
+        best: &mut WorkerBest,
+        first_pass: impl Fn(&ApproximateQuery, &ApproximateColumns, &Blocks, usize, f32, &[f32]) -> u64,
+    ) {
         let foreign = &self.foreign;
         for b in 0..foreign.blocks.len() {
             let range = foreign.blocks.range(b);
@@ -277,7 +290,8 @@ impl<'m> Shared<'m> {
             self.floors.copy_range_to(range, &mut best.floors);
             for query in queries.iter_mut() {
                 let own_floor = query.top.floor().max(self.min_score);
-                let mut mask = query.approximate.candidates(
+                let mut mask = first_pass(
+                    &query.approximate,
                     &foreign.approximate,
                     &foreign.blocks,
                     b,

@@ -15,6 +15,8 @@
 
 mod apply;
 mod approximate;
+#[cfg(target_arch = "x86_64")]
+mod approximate_avx2;
 mod best_pairs;
 mod blocks;
 mod build;

@@ -1,0 +1,189 @@
+//! The first step of [`super::approximate`] with AVX2 and FMA intrinsics, eight
+//! pairs at a time: what the compiler does not do from plain Rust, since it keeps
+//! every `f32` operation exact.
+//!
+//! - Divisions and the square root become approximate reciprocals (`rcp`, `rsqrt`:
+//!   relative error at most 1.5 × 2⁻¹² on Intel and AMD alike), whose terms are
+//!   multiplied by [`UPWARD`] so that each stays at or above its exact value: the
+//!   pass stays an upper bound, a little looser (by less than 10⁻³ of a total).
+//! - A theme set's `popcount` is a nibble table lookup (`pshufb`) summed by
+//!   multiply-adds, and the comparisons of eight pairs give eight bits at once
+//!   (`movemask`).
+//! - The thematic part is not capped at 1 (capping only lowers it).
+//!
+//! Nothing here is `unsafe`: intrinsics are safe inside functions compiled for their
+//! features, and vectors are built from array slices (one load each once optimised).
+//! The caller's dispatch (`Cpu::Avx2`, detected at run time) is the only `unsafe`.
+
+use std::arch::x86_64::*;
+
+use super::approximate::{ApproximateColumns, ApproximateQuery, ERROR, LANES};
+use super::blocks::{BLOCK, Blocks};
+use crate::scoring::thematic::{PROFILE_SHARE, RECIPROCAL_SHARE};
+
+/// Makes an approximate reciprocal's term an upper bound of the exact one:
+/// `(1 − 1.5 × 2⁻¹²)(1 + 2⁻¹¹) > 1`.
+const UPWARD: f32 = 1.0 + 1.0 / 2048.0;
+
+impl ApproximateQuery {
+    /// [`ApproximateQuery::candidates`] with AVX2 and FMA.
+    #[target_feature(enable = "avx2,fma")]
+    pub fn candidates_avx2(
+        &self,
+        c: &ApproximateColumns,
+        blocks: &Blocks,
+        b: usize,
+        own_floor: f32,
+        floors: &[f32],
+    ) -> u64 {
+        let range = blocks.range(b);
+        let start = range.start;
+        let window = start..start + BLOCK;
+        // Whole blocks: the columns and `floors` have `PADDING` entries of padding.
+        let c_offer = block(&c.offer[window.clone()]);
+        let c_request = block(&c.request[window.clone()]);
+        let c_profile = block(&c.profile[window.clone()]);
+        let c_inverse_request = block(&c.inverse_request[window.clone()]);
+        let c_profile_len = block(&c.profile_len[window.clone()]);
+        let c_scaled_ln = block(&c.scaled_ln[window.clone()]);
+        let c_levels = block(&c.levels[self.level][window.clone()]);
+        let c_languages = block(&c.languages[window.clone()]);
+        let floors = block(&floors[window]);
+
+        let offer = _mm256_set1_epi32(self.offer as i32);
+        let request = _mm256_set1_epi32(self.request as i32);
+        let profile = _mm256_set1_epi32(self.profile as i32);
+        let inverse_request = _mm256_set1_ps(self.inverse_request);
+        let profile_len = _mm256_set1_ps(self.profile_len);
+        let scaled_ln = _mm256_set1_ps(self.scaled_ln);
+        let languages = _mm256_set1_epi32(self.languages as i32);
+        let [alone, shared_language] = self.rest(blocks, b);
+        let (alone, shared_language) = (_mm256_set1_ps(alone), _mm256_set1_ps(shared_language));
+        // The weights of each term: reciprocal = ½·√(s_ab·s_ba) + ¼·(s_ab + s_ba).
+        let reciprocal = self.thematic_weight * RECIPROCAL_SHARE as f32;
+        let root_weight = _mm256_set1_ps(0.5 * reciprocal * UPWARD);
+        let sum_weight = _mm256_set1_ps(0.25 * reciprocal);
+        let profile_weight = _mm256_set1_ps(self.thematic_weight * PROFILE_SHARE as f32 * UPWARD);
+        let population_weight = _mm256_set1_ps(0.5 * self.size_weight * UPWARD);
+        let level_weight = _mm256_set1_ps(0.5 * self.size_weight);
+        let one = _mm256_set1_ps(1.0);
+        let half = _mm256_set1_ps(0.5);
+        let own = _mm256_set1_ps(own_floor);
+        // The texts add at most their weight.
+        let lift = _mm256_set1_ps(self.text_weight + ERROR);
+
+        let mut totals = [0f32; BLOCK];
+        let mut mask = 0u64;
+        for chunk in 0..range.len().div_ceil(LANES).min(BLOCK / LANES) {
+            let lanes = chunk * LANES..(chunk + 1) * LANES;
+            let s_ab = _mm256_mul_ps(
+                popcount(_mm256_and_si256(offer, integers(&c_request[lanes.clone()]))),
+                floats(&c_inverse_request[lanes.clone()]),
+            );
+            let s_ba = _mm256_mul_ps(
+                popcount(_mm256_and_si256(request, integers(&c_offer[lanes.clone()]))),
+                inverse_request,
+            );
+            let product = _mm256_mul_ps(s_ab, s_ba);
+            // √p = p / √p, and 0 for p = 0 (the smallest positive product is 1/900).
+            let root = _mm256_mul_ps(
+                product,
+                _mm256_rsqrt_ps(_mm256_max_ps(product, _mm256_set1_ps(f32::MIN_POSITIVE))),
+            );
+            let shared = popcount(_mm256_and_si256(
+                profile,
+                integers(&c_profile[lanes.clone()]),
+            ));
+            let union = _mm256_sub_ps(
+                _mm256_add_ps(profile_len, floats(&c_profile_len[lanes.clone()])),
+                shared,
+            );
+            let profiles = _mm256_mul_ps(shared, _mm256_rcp_ps(_mm256_max_ps(union, one)));
+            let distance = _mm256_sub_ps(scaled_ln, floats(&c_scaled_ln[lanes.clone()]));
+            let population = _mm256_rcp_ps(_mm256_fmadd_ps(distance, distance, one));
+            // NaN (an unknown population on either side) fails the comparison: ½.
+            let known = _mm256_cmp_ps::<_CMP_GE_OQ>(population, _mm256_setzero_ps());
+            let population = _mm256_blendv_ps(half, population, known);
+            let no_shared_language = _mm256_cmpeq_epi32(
+                _mm256_and_si256(languages, integers(&c_languages[lanes.clone()])),
+                _mm256_setzero_si256(),
+            );
+            let mut total = _mm256_blendv_ps(
+                shared_language,
+                alone,
+                _mm256_castsi256_ps(no_shared_language),
+            );
+            total = _mm256_fmadd_ps(level_weight, floats(&c_levels[lanes.clone()]), total);
+            total = _mm256_fmadd_ps(population_weight, population, total);
+            total = _mm256_fmadd_ps(profile_weight, profiles, total);
+            total = _mm256_fmadd_ps(sum_weight, _mm256_add_ps(s_ab, s_ba), total);
+            total = _mm256_fmadd_ps(root_weight, root, total);
+            store(&mut totals[lanes.clone()], total);
+            let floor = _mm256_min_ps(own, floats(&floors[lanes]));
+            // Unordered (NaN) passes: the pass never drops a pair it cannot bound.
+            let pass = _mm256_cmp_ps::<_CMP_NLT_UQ>(_mm256_add_ps(total, lift), floor);
+            mask |= u64::from(_mm256_movemask_ps(pass) as u8) << (chunk * LANES);
+        }
+        mask &= u64::MAX >> (BLOCK - range.len());
+        self.texts(c, start, mask, &totals, own_floor, floors)
+    }
+}
+
+/// A block's window of a column (`BLOCK` entries: bounds checked once).
+#[inline(always)]
+fn block<T>(column: &[T]) -> &[T; BLOCK] {
+    column
+        .try_into()
+        .expect("columns are padded by a whole block")
+}
+
+/// Eight `f32` (one unaligned load once optimised, like the other conversions
+/// between vectors and arrays below).
+#[inline]
+#[target_feature(enable = "avx2")]
+fn floats(a: &[f32]) -> __m256 {
+    _mm256_setr_ps(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7])
+}
+
+/// Eight `u32`.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn integers(a: &[u32]) -> __m256i {
+    let a: [i32; LANES] = std::array::from_fn(|i| a[i] as i32);
+    _mm256_setr_epi32(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7])
+}
+
+/// Writes eight `f32` (one unaligned store).
+#[inline]
+#[target_feature(enable = "avx2")]
+fn store(out: &mut [f32], v: __m256) {
+    let mut lanes = [0f32; LANES];
+    let (low, high) = (_mm256_castps256_ps128(v), _mm256_extractf128_ps::<1>(v));
+    for (i, half) in [low, high].into_iter().enumerate() {
+        lanes[4 * i] = _mm_cvtss_f32(half);
+        lanes[4 * i + 1] = _mm_cvtss_f32(_mm_shuffle_ps::<0b01>(half, half));
+        lanes[4 * i + 2] = _mm_cvtss_f32(_mm_shuffle_ps::<0b10>(half, half));
+        lanes[4 * i + 3] = _mm_cvtss_f32(_mm_shuffle_ps::<0b11>(half, half));
+    }
+    out.copy_from_slice(&lanes);
+}
+
+/// The number of bits of each `u32` lane, as `f32`: the bits of each nibble from a
+/// 16-entry table, then bytes summed by pairs and pairs by pairs.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn popcount(x: __m256i) -> __m256 {
+    let table = _mm256_setr_epi8(
+        0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3,
+        3, 4,
+    );
+    let nibble = _mm256_set1_epi8(0x0f);
+    let low = _mm256_and_si256(x, nibble);
+    let high = _mm256_and_si256(_mm256_srli_epi16::<4>(x), nibble);
+    let bytes = _mm256_add_epi8(
+        _mm256_shuffle_epi8(table, low),
+        _mm256_shuffle_epi8(table, high),
+    );
+    let pairs = _mm256_maddubs_epi16(bytes, _mm256_set1_epi8(1));
+    _mm256_cvtepi32_ps(_mm256_madd_epi16(pairs, _mm256_set1_epi16(1)))
+}
