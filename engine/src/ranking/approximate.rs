@@ -31,8 +31,16 @@ use crate::scoring::geography;
 use crate::scoring::thematic::{PROFILE_SHARE, RECIPROCAL_SHARE, TEXT_SHARE};
 
 /// Far above the accumulated rounding of the `f32` pass (~1e-6), far below any gap
-/// between scores that matters.
+/// between scores that matters. The pass compares its totals with *thresholds*:
+/// floors lowered by `ERROR` ([`threshold`]).
 pub const ERROR: f32 = 1e-4;
+
+/// The threshold of a floor: a pair whose approximate total is below it cannot reach
+/// the floor.
+#[inline]
+pub fn threshold(floor: f64) -> f32 {
+    floor as f32 - ERROR
+}
 
 /// `f32` lanes of an AVX2 vector.
 pub const LANES: usize = 8;
@@ -55,8 +63,11 @@ pub struct ApproximateColumns {
     offer_text: Vec<TextSignature>,
     request_text: Vec<TextSignature>,
     /// `1 / √|signature|`, 0 for an empty one.
-    inverse_root_offer_text: Vec<f32>,
-    inverse_root_request_text: Vec<f32>,
+    pub(super) inverse_root_offer_text: Vec<f32>,
+    pub(super) inverse_root_request_text: Vec<f32>,
+    /// `√|signature|`, for a bound on the texts' similarity from their sizes alone.
+    pub(super) root_offer_text: Vec<f32>,
+    pub(super) root_request_text: Vec<f32>,
     /// `ln(population) / ln 4`, NaN when unknown.
     pub(super) scaled_ln: Vec<f32>,
     /// The level part of the size criterion (1, ½ or 0) of each candidate against a
@@ -78,6 +89,10 @@ fn inverse_root(signature: TextSignature) -> f32 {
     }
 }
 
+fn root(signature: TextSignature) -> f32 {
+    (signature.len() as f32).sqrt()
+}
+
 impl ApproximateColumns {
     pub fn of(columns: &Columns) -> ApproximateColumns {
         let mut a = ApproximateColumns::default();
@@ -96,6 +111,8 @@ impl ApproximateColumns {
             a.inverse_root_offer_text.push(inverse_root(t.texts.offer));
             a.inverse_root_request_text
                 .push(inverse_root(t.texts.request));
+            a.root_offer_text.push(root(t.texts.offer));
+            a.root_request_text.push(root(t.texts.request));
             a.scaled_ln
                 .push((columns.ln_population[i] / (2.0 * std::f64::consts::LN_2)) as f32);
             for query in Level::ALL {
@@ -120,6 +137,8 @@ impl ApproximateColumns {
                 &mut self.profile_len,
                 &mut self.inverse_root_offer_text,
                 &mut self.inverse_root_request_text,
+                &mut self.root_offer_text,
+                &mut self.root_request_text,
                 &mut self.scaled_ln,
             ] {
                 column.push(0.0);
@@ -144,6 +163,13 @@ pub struct ApproximateQuery {
     request_text: TextSignature,
     inverse_root_offer_text: f32,
     inverse_root_request_text: f32,
+    /// The sizes of the signatures.
+    pub(super) offer_text_len: f32,
+    pub(super) request_text_len: f32,
+    /// The most each direction of the texts adds per unit of [`text_bound`]'s
+    /// factor: `½ · text weight / √|signature|`.
+    pub(super) offer_text_weight: f32,
+    pub(super) request_text_weight: f32,
     /// NaN when unknown.
     pub(super) scaled_ln: f32,
     /// Which of [`ApproximateColumns::levels`] applies.
@@ -193,6 +219,11 @@ impl ApproximateQuery {
             request_text: themes.texts.request,
             inverse_root_offer_text: inverse_root(themes.texts.offer),
             inverse_root_request_text: inverse_root(themes.texts.request),
+            offer_text_len: themes.texts.offer.len() as f32,
+            request_text_len: themes.texts.request.len() as f32,
+            offer_text_weight: (0.5 * n[0] * TEXT_SHARE) as f32 * inverse_root(themes.texts.offer),
+            request_text_weight: (0.5 * n[0] * TEXT_SHARE) as f32
+                * inverse_root(themes.texts.request),
             scaled_ln: plan
                 .ln_population
                 .map_or(f32::NAN, |ln| (ln / (2.0 * std::f64::consts::LN_2)) as f32),
@@ -212,47 +243,52 @@ impl ApproximateQuery {
         [self.rest[0][country], self.rest[1][country]]
     }
 
-    /// The candidates of block `b` that may reach `min(own_floor, floors[i])`, as a
-    /// bit mask over the block. Two steps: the total without the texts, plus the most
-    /// the texts could add, for all the block in vectors; then the texts of those
-    /// still in play, one at a time (few are).
+    /// The candidates of block `b` whose approximate total may reach
+    /// `min(own_threshold, thresholds[i])`, as a bit mask over the block. Two steps:
+    /// the total without the texts plus a bound on what they add, for all the block
+    /// in vectors; then the texts of those still in play, one at a time (few are).
     #[inline(always)]
     pub fn candidates(
         &self,
         c: &ApproximateColumns,
         blocks: &Blocks,
         b: usize,
-        own_floor: f32,
-        floors: &[f32],
+        own_threshold: f32,
+        thresholds: &[f32],
     ) -> u64 {
         let range = blocks.range(b);
-        // Whole vectors: the columns and `floors` have `PADDING` entries of padding.
+        // Whole vectors: the columns and `thresholds` have `PADDING` entries of
+        // padding.
         let padded = range.len().next_multiple_of(LANES);
         let mut totals = [0f32; BLOCK];
-        self.totals_without_texts(c, range.start, self.rest(blocks, b), &mut totals[..padded]);
-        let floors = &floors[range.start..range.start + padded];
-        // The texts add at most this much.
-        let texts = self.text_weight;
+        let mut bounds = [0f32; BLOCK];
+        self.totals_without_texts(
+            c,
+            range.start,
+            self.rest(blocks, b),
+            &mut totals[..padded],
+            &mut bounds[..padded],
+        );
+        let thresholds = &thresholds[range.start..range.start + padded];
         let mut mask = 0u64;
-        for (chunk, (totals, floors)) in totals[..padded]
+        for (chunk, (bounds, thresholds)) in bounds[..padded]
             .chunks_exact(LANES)
-            .zip(floors.chunks_exact(LANES))
+            .zip(thresholds.chunks_exact(LANES))
             .enumerate()
         {
             let mut bits = 0u64;
             for lane in 0..LANES {
-                bits |=
-                    u64::from(totals[lane] + texts + ERROR >= own_floor.min(floors[lane])) << lane;
+                bits |= u64::from(bounds[lane] >= own_threshold.min(thresholds[lane])) << lane;
             }
             mask |= bits << (chunk * LANES);
         }
         mask &= u64::MAX >> (BLOCK - range.len());
-        self.texts(c, range.start, mask, &totals, own_floor, floors)
+        self.texts(c, range.start, mask, &totals, own_threshold, thresholds)
     }
 
     /// The candidates of `mask` (over the block starting at `start`) still in play
     /// with their texts, one at a time: `totals` are their totals without the texts,
-    /// `floors` the block's.
+    /// `thresholds` the block's.
     #[inline(always)]
     pub(super) fn texts(
         &self,
@@ -260,8 +296,8 @@ impl ApproximateQuery {
         start: usize,
         mut mask: u64,
         totals: &[f32; BLOCK],
-        own_floor: f32,
-        floors: &[f32],
+        own_threshold: f32,
+        thresholds: &[f32],
     ) -> u64 {
         let mut kept = mask;
         while mask != 0 {
@@ -275,7 +311,7 @@ impl ApproximateQuery {
                     + c.offer_text[i].shared(self.request_text) as f32
                         * c.inverse_root_offer_text[i]
                         * self.inverse_root_request_text);
-            if totals[j] + self.text_weight * text + ERROR < own_floor.min(floors[j]) {
+            if totals[j] + self.text_weight * text < own_threshold.min(thresholds[j]) {
                 kept &= !(1 << j);
             }
         }
@@ -283,7 +319,8 @@ impl ApproximateQuery {
     }
 
     /// The approximate totals with a text similarity of 0 (its thematic part capped
-    /// at 1 without the texts: adding them back can only add less than their share).
+    /// at 1 without the texts: adding them back can only add less than their share),
+    /// and the same plus the most the texts could add ([`text_bound`]).
     #[inline(always)]
     fn totals_without_texts(
         &self,
@@ -291,8 +328,13 @@ impl ApproximateQuery {
         start: usize,
         rest: [f32; 2],
         out: &mut [f32],
+        bounds: &mut [f32],
     ) {
         let end = start + out.len();
+        let root_offer_text = &c.root_offer_text[start..end];
+        let root_request_text = &c.root_request_text[start..end];
+        let inverse_root_offer_text = &c.inverse_root_offer_text[start..end];
+        let inverse_root_request_text = &c.inverse_root_request_text[start..end];
         let offer = &c.offer[start..end];
         let request = &c.request[start..end];
         let profile = &c.profile[start..end];
@@ -323,6 +365,30 @@ impl ApproximateQuery {
             out[j] = self.thematic_weight * thematic
                 + self.size_weight * size
                 + geography_and_underserved;
+            bounds[j] = out[j]
+                + self.offer_text_weight
+                    * text_bound(
+                        self.offer_text_len,
+                        root_request_text[j],
+                        inverse_root_request_text[j],
+                    )
+                + self.request_text_weight
+                    * text_bound(
+                        self.request_text_len,
+                        root_offer_text[j],
+                        inverse_root_offer_text[j],
+                    );
         }
     }
+}
+
+/// With `a` and `b` the sizes of two text signatures, `min(a, b) / √b`, which times
+/// `1 / √a` bounds their cosine (`shared / √(a·b)`, and at most `min(a, b)` bits
+/// are shared) — 0 when either is empty. Most fiches have one text of the two
+/// (foreign offers, French requests) empty, and most others are short: the bound
+/// usually halves what the texts could add, and the texts are then looked at for
+/// fewer pairs.
+#[inline(always)]
+pub(super) fn text_bound(a: f32, root_b: f32, inverse_root_b: f32) -> f32 {
+    (a * inverse_root_b).min(root_b)
 }

@@ -17,7 +17,7 @@
 
 use std::arch::x86_64::*;
 
-use super::approximate::{ApproximateColumns, ApproximateQuery, ERROR, LANES};
+use super::approximate::{ApproximateColumns, ApproximateQuery, LANES};
 use super::blocks::{BLOCK, Blocks};
 use crate::scoring::thematic::{PROFILE_SHARE, RECIPROCAL_SHARE};
 
@@ -33,8 +33,8 @@ impl ApproximateQuery {
         c: &ApproximateColumns,
         blocks: &Blocks,
         b: usize,
-        own_floor: f32,
-        floors: &[f32],
+        own_threshold: f32,
+        thresholds: &[f32],
     ) -> u64 {
         let range = blocks.range(b);
         let start = range.start;
@@ -48,7 +48,11 @@ impl ApproximateQuery {
         let c_scaled_ln = block(&c.scaled_ln[window.clone()]);
         let c_levels = block(&c.levels[self.level][window.clone()]);
         let c_languages = block(&c.languages[window.clone()]);
-        let floors = block(&floors[window]);
+        let c_root_offer_text = block(&c.root_offer_text[window.clone()]);
+        let c_root_request_text = block(&c.root_request_text[window.clone()]);
+        let c_inverse_root_offer_text = block(&c.inverse_root_offer_text[window.clone()]);
+        let c_inverse_root_request_text = block(&c.inverse_root_request_text[window.clone()]);
+        let thresholds = block(&thresholds[window]);
 
         let offer = _mm256_set1_epi32(self.offer as i32);
         let request = _mm256_set1_epi32(self.request as i32);
@@ -68,9 +72,11 @@ impl ApproximateQuery {
         let level_weight = _mm256_set1_ps(0.5 * self.size_weight);
         let one = _mm256_set1_ps(1.0);
         let half = _mm256_set1_ps(0.5);
-        let own = _mm256_set1_ps(own_floor);
-        // The texts add at most their weight.
-        let lift = _mm256_set1_ps(self.text_weight + ERROR);
+        let own = _mm256_set1_ps(own_threshold);
+        let offer_text_len = _mm256_set1_ps(self.offer_text_len);
+        let request_text_len = _mm256_set1_ps(self.request_text_len);
+        let offer_text_weight = _mm256_set1_ps(self.offer_text_weight);
+        let request_text_weight = _mm256_set1_ps(self.request_text_weight);
 
         let mut totals = [0f32; BLOCK];
         let mut mask = 0u64;
@@ -119,13 +125,33 @@ impl ApproximateQuery {
             total = _mm256_fmadd_ps(sum_weight, _mm256_add_ps(s_ab, s_ba), total);
             total = _mm256_fmadd_ps(root_weight, root, total);
             store(&mut totals[lanes.clone()], total);
-            let floor = _mm256_min_ps(own, floats(&floors[lanes]));
+            // Plus the most the texts could add (`approximate::text_bound`).
+            let offer_text = _mm256_min_ps(
+                _mm256_mul_ps(
+                    offer_text_len,
+                    floats(&c_inverse_root_request_text[lanes.clone()]),
+                ),
+                floats(&c_root_request_text[lanes.clone()]),
+            );
+            let request_text = _mm256_min_ps(
+                _mm256_mul_ps(
+                    request_text_len,
+                    floats(&c_inverse_root_offer_text[lanes.clone()]),
+                ),
+                floats(&c_root_offer_text[lanes.clone()]),
+            );
+            let bound = _mm256_fmadd_ps(
+                request_text_weight,
+                request_text,
+                _mm256_fmadd_ps(offer_text_weight, offer_text, total),
+            );
+            let threshold = _mm256_min_ps(own, floats(&thresholds[lanes]));
             // Unordered (NaN) passes: the pass never drops a pair it cannot bound.
-            let pass = _mm256_cmp_ps::<_CMP_NLT_UQ>(_mm256_add_ps(total, lift), floor);
+            let pass = _mm256_cmp_ps::<_CMP_NLT_UQ>(bound, threshold);
             mask |= u64::from(_mm256_movemask_ps(pass) as u8) << (chunk * LANES);
         }
         mask &= u64::MAX >> (BLOCK - range.len());
-        self.texts(c, start, mask, &totals, own_floor, floors)
+        self.texts(c, start, mask, &totals, own_threshold, thresholds)
     }
 }
 

@@ -32,14 +32,6 @@ impl SharedFloors {
         f64::from_bits(self.candidate[i].load(Ordering::Relaxed))
     }
 
-    /// Copies the floors of `range` into the same places of `local`, as `f32` for
-    /// the approximate pass (rounded to nearest: its margin covers the difference).
-    pub fn copy_range_to(&self, range: std::ops::Range<usize>, local: &mut [f32]) {
-        for (local, shared) in local[range.clone()].iter_mut().zip(&self.candidate[range]) {
-            *local = f64::from_bits(shared.load(Ordering::Relaxed)) as f32;
-        }
-    }
-
     /// Candidate `i` has `k` pairs at or above `floor`.
     fn raise(&self, i: usize, floor: f64) {
         self.candidate[i].fetch_max(floor.to_bits(), Ordering::Relaxed);

@@ -19,7 +19,7 @@ use std::ops::ControlFlow;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
-use super::approximate::{ApproximateColumns, ApproximateQuery, PADDING};
+use super::approximate::{ApproximateColumns, ApproximateQuery, PADDING, threshold};
 use super::best_pairs::{BestOfEach, SharedFloors};
 use super::blocks::Blocks;
 use super::columns::Columns;
@@ -74,10 +74,10 @@ struct Shared<'a> {
 struct WorkerBest {
     per_french: Vec<CrossScore>,
     per_foreign: BestOfEach,
-    /// A copy of the shared floors for the approximate pass, refreshed block by block
-    /// and raised at once by this worker's own finds (a stale floor is lower, never
-    /// higher: it only prunes less).
-    floors: Vec<f32>,
+    /// The thresholds of the shared floors for the approximate pass, refreshed block
+    /// by block and raised at once by this worker's own finds (from a stale floor,
+    /// lower, never higher: it only prunes less).
+    thresholds: Vec<f32>,
 }
 
 impl Matcher {
@@ -183,7 +183,7 @@ impl<'m> Shared<'m> {
         let mut best = WorkerBest {
             per_french: Vec::new(),
             per_foreign: BestOfEach::new(self.foreign.columns.len(), self.k),
-            floors: vec![0.0; self.foreign.columns.len() + PADDING],
+            thresholds: vec![0.0; self.foreign.columns.len() + PADDING],
         };
         loop {
             let start = self.next.fetch_add(self.batch, Ordering::Relaxed);
@@ -259,8 +259,8 @@ impl<'m> Shared<'m> {
         self.scan(
             queries,
             best,
-            |query, columns, blocks, b, own_floor, floors| {
-                query.candidates_avx2(columns, blocks, b, own_floor, floors)
+            |query, columns, blocks, b, own_threshold, thresholds| {
+                query.candidates_avx2(columns, blocks, b, own_threshold, thresholds)
             },
         )
     }
@@ -287,16 +287,18 @@ impl<'m> Shared<'m> {
             let start = range.start;
             // What every worker has found so far (cheap: a block's floors, once for
             // the whole batch; stale floors let through pairs that cannot be kept).
-            self.floors.copy_range_to(range, &mut best.floors);
+            for i in range {
+                best.thresholds[i] = threshold(self.floors.candidate(i));
+            }
             for query in queries.iter_mut() {
-                let own_floor = query.top.floor().max(self.min_score);
+                let own_threshold = threshold(query.top.floor().max(self.min_score));
                 let mut mask = first_pass(
                     &query.approximate,
                     &foreign.approximate,
                     &foreign.blocks,
                     b,
-                    own_floor as f32,
-                    &best.floors,
+                    own_threshold,
+                    &best.thresholds,
                 );
                 while mask != 0 {
                     let i = start + mask.trailing_zeros() as usize;
@@ -331,7 +333,7 @@ impl<'m> Shared<'m> {
             if let Some(floor) = best.per_foreign.offer(i, total, query.f, &self.floors) {
                 // The next French fiches of the batch prune with it at once (this
                 // worker's floor may be below the shared one: never lower the copy).
-                best.floors[i] = best.floors[i].max(floor as f32);
+                best.thresholds[i] = best.thresholds[i].max(threshold(floor));
             }
         }
     }
