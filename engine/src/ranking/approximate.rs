@@ -25,6 +25,7 @@
 use super::blocks::{BLOCK, Blocks};
 use super::columns::Columns;
 use super::kernel::QueryPlan;
+use super::nibbles::{NibblePlanes, NibbleTables};
 use crate::fiche::Level;
 use crate::scoring::TextSignature;
 use crate::scoring::geography;
@@ -52,9 +53,13 @@ pub const PADDING: usize = BLOCK;
 /// The foreign side of a cross product as `f32`/`u32` arrays.
 #[derive(Debug, Default)]
 pub struct ApproximateColumns {
-    pub(super) offer: Vec<u32>,
-    pub(super) request: Vec<u32>,
-    pub(super) profile: Vec<u32>,
+    offer: Vec<u32>,
+    request: Vec<u32>,
+    profile: Vec<u32>,
+    /// The same sets as nibble planes, for the AVX2 pass.
+    pub(super) offer_planes: NibblePlanes,
+    pub(super) request_planes: NibblePlanes,
+    pub(super) profile_planes: NibblePlanes,
     /// `1 / |request|`, 0 for an empty request.
     pub(super) inverse_request: Vec<f32>,
     pub(super) profile_len: Vec<f32>,
@@ -101,6 +106,9 @@ impl ApproximateColumns {
             a.offer.push(t.offer.bits());
             a.request.push(t.request.bits());
             a.profile.push(t.profile.bits());
+            a.offer_planes.push(t.offer.bits());
+            a.request_planes.push(t.request.bits());
+            a.profile_planes.push(t.profile.bits());
             a.inverse_request.push(match t.request.len() {
                 0 => 0.0,
                 n => 1.0 / n as f32,
@@ -130,6 +138,13 @@ impl ApproximateColumns {
             for column in [&mut self.offer, &mut self.request, &mut self.profile] {
                 column.push(0);
             }
+            for planes in [
+                &mut self.offer_planes,
+                &mut self.request_planes,
+                &mut self.profile_planes,
+            ] {
+                planes.push(0);
+            }
             self.offer_text.push(TextSignature::default());
             self.request_text.push(TextSignature::default());
             for column in [
@@ -154,9 +169,13 @@ impl ApproximateColumns {
 /// One French query's constants for the pass.
 #[derive(Debug)]
 pub struct ApproximateQuery {
-    pub(super) offer: u32,
-    pub(super) request: u32,
-    pub(super) profile: u32,
+    offer: u32,
+    request: u32,
+    profile: u32,
+    /// The same sets as tables for the candidates' nibble planes, for the AVX2 pass.
+    pub(super) offer_tables: NibbleTables,
+    pub(super) request_tables: NibbleTables,
+    pub(super) profile_tables: NibbleTables,
     pub(super) inverse_request: f32,
     pub(super) profile_len: f32,
     offer_text: TextSignature,
@@ -210,6 +229,9 @@ impl ApproximateQuery {
             offer: themes.offer.bits(),
             request: themes.request.bits(),
             profile: themes.profile.bits(),
+            offer_tables: NibbleTables::of(themes.offer.bits()),
+            request_tables: NibbleTables::of(themes.request.bits()),
+            profile_tables: NibbleTables::of(themes.profile.bits()),
             inverse_request: match themes.request.len() {
                 0 => 0.0,
                 len => 1.0 / len as f32,

@@ -6,9 +6,9 @@
 //!   relative error at most 1.5 × 2⁻¹² on Intel and AMD alike), whose terms are
 //!   multiplied by [`UPWARD`] so that each stays at or above its exact value: the
 //!   pass stays an upper bound, a little looser (by less than 10⁻³ of a total).
-//! - A theme set's `popcount` is a nibble table lookup (`pshufb`) summed by
-//!   multiply-adds, and the comparisons of eight pairs give eight bits at once
-//!   (`movemask`).
+//! - The themes a pair shares are counted 32 candidates at a time on nibble planes
+//!   ([`super::nibbles`]), and the comparisons of eight pairs give eight bits at
+//!   once (`movemask`).
 //! - The thematic part is not capped at 1 (capping only lowers it).
 //!
 //! Nothing here is `unsafe`: intrinsics are safe inside functions compiled for their
@@ -19,6 +19,7 @@ use std::arch::x86_64::*;
 
 use super::approximate::{ApproximateColumns, ApproximateQuery, LANES};
 use super::blocks::{BLOCK, Blocks};
+use super::nibbles::{NibblePlanes, NibbleTables};
 use crate::scoring::thematic::{PROFILE_SHARE, RECIPROCAL_SHARE};
 
 /// Makes an approximate reciprocal's term an upper bound of the exact one:
@@ -38,11 +39,12 @@ impl ApproximateQuery {
     ) -> u64 {
         let range = blocks.range(b);
         let start = range.start;
+        let offered = shared_counts(&c.request_planes, &self.offer_tables, start);
+        let requested = shared_counts(&c.offer_planes, &self.request_tables, start);
+        let profiled = shared_counts(&c.profile_planes, &self.profile_tables, start);
         let window = start..start + BLOCK;
-        // Whole blocks: the columns and `floors` have `PADDING` entries of padding.
-        let c_offer = block(&c.offer[window.clone()]);
-        let c_request = block(&c.request[window.clone()]);
-        let c_profile = block(&c.profile[window.clone()]);
+        // Whole blocks: the columns and `thresholds` have `PADDING` entries of
+        // padding.
         let c_inverse_request = block(&c.inverse_request[window.clone()]);
         let c_profile_len = block(&c.profile_len[window.clone()]);
         let c_scaled_ln = block(&c.scaled_ln[window.clone()]);
@@ -54,9 +56,6 @@ impl ApproximateQuery {
         let c_inverse_root_request_text = block(&c.inverse_root_request_text[window.clone()]);
         let thresholds = block(&thresholds[window]);
 
-        let offer = _mm256_set1_epi32(self.offer as i32);
-        let request = _mm256_set1_epi32(self.request as i32);
-        let profile = _mm256_set1_epi32(self.profile as i32);
         let inverse_request = _mm256_set1_ps(self.inverse_request);
         let profile_len = _mm256_set1_ps(self.profile_len);
         let scaled_ln = _mm256_set1_ps(self.scaled_ln);
@@ -83,23 +82,17 @@ impl ApproximateQuery {
         for chunk in 0..range.len().div_ceil(LANES).min(BLOCK / LANES) {
             let lanes = chunk * LANES..(chunk + 1) * LANES;
             let s_ab = _mm256_mul_ps(
-                popcount(_mm256_and_si256(offer, integers(&c_request[lanes.clone()]))),
+                counts(&offered[lanes.clone()]),
                 floats(&c_inverse_request[lanes.clone()]),
             );
-            let s_ba = _mm256_mul_ps(
-                popcount(_mm256_and_si256(request, integers(&c_offer[lanes.clone()]))),
-                inverse_request,
-            );
+            let s_ba = _mm256_mul_ps(counts(&requested[lanes.clone()]), inverse_request);
             let product = _mm256_mul_ps(s_ab, s_ba);
             // √p = p / √p, and 0 for p = 0 (the smallest positive product is 1/900).
             let root = _mm256_mul_ps(
                 product,
                 _mm256_rsqrt_ps(_mm256_max_ps(product, _mm256_set1_ps(f32::MIN_POSITIVE))),
             );
-            let shared = popcount(_mm256_and_si256(
-                profile,
-                integers(&c_profile[lanes.clone()]),
-            ));
+            let shared = counts(&profiled[lanes.clone()]);
             let union = _mm256_sub_ps(
                 _mm256_add_ps(profile_len, floats(&c_profile_len[lanes.clone()])),
                 shared,
@@ -114,16 +107,25 @@ impl ApproximateQuery {
                 _mm256_and_si256(languages, integers(&c_languages[lanes.clone()])),
                 _mm256_setzero_si256(),
             );
-            let mut total = _mm256_blendv_ps(
+            let place = _mm256_blendv_ps(
                 shared_language,
                 alone,
                 _mm256_castsi256_ps(no_shared_language),
             );
-            total = _mm256_fmadd_ps(level_weight, floats(&c_levels[lanes.clone()]), total);
-            total = _mm256_fmadd_ps(population_weight, population, total);
-            total = _mm256_fmadd_ps(profile_weight, profiles, total);
-            total = _mm256_fmadd_ps(sum_weight, _mm256_add_ps(s_ab, s_ba), total);
-            total = _mm256_fmadd_ps(root_weight, root, total);
+            // Summed as a tree, not a chain: the chain's latency, not the arithmetic,
+            // would set the pace.
+            let reciprocal = _mm256_fmadd_ps(
+                sum_weight,
+                _mm256_add_ps(s_ab, s_ba),
+                _mm256_mul_ps(root_weight, root),
+            );
+            let profiles_and_place = _mm256_fmadd_ps(profile_weight, profiles, place);
+            let size = _mm256_fmadd_ps(
+                level_weight,
+                floats(&c_levels[lanes.clone()]),
+                _mm256_mul_ps(population_weight, population),
+            );
+            let total = _mm256_add_ps(_mm256_add_ps(reciprocal, profiles_and_place), size);
             store(&mut totals[lanes.clone()], total);
             // Plus the most the texts could add (`approximate::text_bound`).
             let offer_text = _mm256_min_ps(
@@ -140,10 +142,13 @@ impl ApproximateQuery {
                 ),
                 floats(&c_root_offer_text[lanes.clone()]),
             );
-            let bound = _mm256_fmadd_ps(
-                request_text_weight,
-                request_text,
-                _mm256_fmadd_ps(offer_text_weight, offer_text, total),
+            let bound = _mm256_add_ps(
+                total,
+                _mm256_fmadd_ps(
+                    offer_text_weight,
+                    offer_text,
+                    _mm256_mul_ps(request_text_weight, request_text),
+                ),
             );
             let threshold = _mm256_min_ps(own, floats(&thresholds[lanes]));
             // Unordered (NaN) passes: the pass never drops a pair it cannot bound.
@@ -153,6 +158,27 @@ impl ApproximateQuery {
         mask &= u64::MAX >> (BLOCK - range.len());
         self.texts(c, start, mask, &totals, own_threshold, thresholds)
     }
+}
+
+/// Candidates counted at once by [`shared_counts`]: the bytes of a vector.
+const HALF: usize = 32;
+
+/// The themes each of the `BLOCK` candidates from `start` shares with a query's set:
+/// one table lookup per plane ([`super::nibbles`]).
+#[inline]
+#[target_feature(enable = "avx2")]
+fn shared_counts(planes: &NibblePlanes, tables: &NibbleTables, start: usize) -> [u8; BLOCK] {
+    let mut counts = [0u8; BLOCK];
+    for half in 0..BLOCK / HALF {
+        let window = start + half * HALF..start + (half + 1) * HALF;
+        let mut sum = _mm256_setzero_si256();
+        for (p, table) in tables.0.iter().enumerate() {
+            let nibbles = bytes(&planes.plane(p)[window.clone()]);
+            sum = _mm256_add_epi8(sum, _mm256_shuffle_epi8(table_of(table), nibbles));
+        }
+        store_bytes(&mut counts[half * HALF..(half + 1) * HALF], sum);
+    }
+    counts
 }
 
 /// A block's window of a column (`BLOCK` entries: bounds checked once).
@@ -179,6 +205,38 @@ fn integers(a: &[u32]) -> __m256i {
     _mm256_setr_epi32(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7])
 }
 
+/// Eight counts (bytes) as `f32`.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn counts(a: &[u8]) -> __m256 {
+    let eight = u64::from_le_bytes(a[..LANES].try_into().expect("eight counts"));
+    _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_cvtsi64_si128(eight as i64)))
+}
+
+/// 32 bytes.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn bytes(a: &[u8]) -> __m256i {
+    let a: [i8; HALF] = std::array::from_fn(|i| a[i] as i8);
+    _mm256_setr_epi8(
+        a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13],
+        a[14], a[15], a[16], a[17], a[18], a[19], a[20], a[21], a[22], a[23], a[24], a[25], a[26],
+        a[27], a[28], a[29], a[30], a[31],
+    )
+}
+
+/// A 16-entry table in both halves of a vector (`pshufb` looks up within halves).
+#[inline]
+#[target_feature(enable = "avx2")]
+fn table_of(t: &[u8; 16]) -> __m256i {
+    let t: [i8; 16] = std::array::from_fn(|i| t[i] as i8);
+    _mm256_setr_epi8(
+        t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], t[9], t[10], t[11], t[12], t[13],
+        t[14], t[15], t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], t[9], t[10], t[11],
+        t[12], t[13], t[14], t[15],
+    )
+}
+
 /// Writes eight `f32` (one unaligned store).
 #[inline]
 #[target_feature(enable = "avx2")]
@@ -194,22 +252,18 @@ fn store(out: &mut [f32], v: __m256) {
     out.copy_from_slice(&lanes);
 }
 
-/// The number of bits of each `u32` lane, as `f32`: the bits of each nibble from a
-/// 16-entry table, then bytes summed by pairs and pairs by pairs.
+/// Writes 32 bytes (one unaligned store).
 #[inline]
 #[target_feature(enable = "avx2")]
-fn popcount(x: __m256i) -> __m256 {
-    let table = _mm256_setr_epi8(
-        0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3,
-        3, 4,
-    );
-    let nibble = _mm256_set1_epi8(0x0f);
-    let low = _mm256_and_si256(x, nibble);
-    let high = _mm256_and_si256(_mm256_srli_epi16::<4>(x), nibble);
-    let bytes = _mm256_add_epi8(
-        _mm256_shuffle_epi8(table, low),
-        _mm256_shuffle_epi8(table, high),
-    );
-    let pairs = _mm256_maddubs_epi16(bytes, _mm256_set1_epi8(1));
-    _mm256_cvtepi32_ps(_mm256_madd_epi16(pairs, _mm256_set1_epi16(1)))
+fn store_bytes(out: &mut [u8], v: __m256i) {
+    let (low, high) = (_mm256_castsi256_si128(v), _mm256_extracti128_si256::<1>(v));
+    let words = [
+        _mm_cvtsi128_si64(low),
+        _mm_extract_epi64::<1>(low),
+        _mm_cvtsi128_si64(high),
+        _mm_extract_epi64::<1>(high),
+    ];
+    for (out, word) in out.chunks_exact_mut(8).zip(words) {
+        out.copy_from_slice(&word.to_le_bytes());
+    }
 }

@@ -25,6 +25,7 @@ mod columns;
 mod cross;
 mod id_order;
 mod kernel;
+mod nibbles;
 mod queue;
 mod top_k;
 
