@@ -257,6 +257,16 @@ impl ApproximateQuery {
         }
     }
 
+    /// The numbers of nibble tables of the query's sets: batches are scored in this
+    /// order ([`super::nibbles`]).
+    pub fn tables(&self) -> [usize; 3] {
+        [
+            self.offer_tables.len(),
+            self.request_tables.len(),
+            self.profile_tables.len(),
+        ]
+    }
+
     /// Weighted geography + under-served for block `b`'s country, without and with
     /// a shared language.
     #[inline(always)]

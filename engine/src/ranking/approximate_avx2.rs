@@ -164,20 +164,20 @@ impl ApproximateQuery {
 const HALF: usize = 32;
 
 /// The themes each of the `BLOCK` candidates from `start` shares with a query's set:
-/// one table lookup per plane ([`super::nibbles`]).
+/// one table lookup per nibble of the set with a theme ([`super::nibbles`]).
 #[inline]
 #[target_feature(enable = "avx2")]
 fn shared_counts(planes: &NibblePlanes, tables: &NibbleTables, start: usize) -> [u8; BLOCK] {
-    let mut counts = [0u8; BLOCK];
-    for half in 0..BLOCK / HALF {
-        let window = start + half * HALF..start + (half + 1) * HALF;
-        let mut sum = _mm256_setzero_si256();
-        for (p, table) in tables.0.iter().enumerate() {
-            let nibbles = bytes(&planes.plane(p)[window.clone()]);
-            sum = _mm256_add_epi8(sum, _mm256_shuffle_epi8(table_of(table), nibbles));
-        }
-        store_bytes(&mut counts[half * HALF..(half + 1) * HALF], sum);
+    let (mut low, mut high) = (_mm256_setzero_si256(), _mm256_setzero_si256());
+    for (p, table) in tables.iter() {
+        let table = table_of(table);
+        let nibbles = block(&planes.plane(*p)[start..start + BLOCK]);
+        low = _mm256_add_epi8(low, _mm256_shuffle_epi8(table, bytes(&nibbles[..HALF])));
+        high = _mm256_add_epi8(high, _mm256_shuffle_epi8(table, bytes(&nibbles[HALF..])));
     }
+    let mut counts = [0u8; BLOCK];
+    store_bytes(&mut counts[..HALF], low);
+    store_bytes(&mut counts[HALF..], high);
     counts
 }
 

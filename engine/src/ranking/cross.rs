@@ -192,6 +192,8 @@ impl<'m> Shared<'m> {
             }
             let end = (start + self.batch).min(self.french_positions.len());
             let mut queries: Vec<Query> = (start..end).map(|f| self.query(f)).collect();
+            // The order within a batch changes nothing but the branches' predictions.
+            queries.sort_by_key(|query| query.approximate.tables());
             match self.matcher.cpu {
                 #[cfg(target_arch = "x86_64")]
                 Cpu::Avx2 => {

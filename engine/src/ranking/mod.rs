@@ -457,4 +457,6 @@ impl Matcher {
 #[cfg(test)]
 mod apply_tests;
 #[cfg(test)]
+mod cross_tests;
+#[cfg(test)]
 mod tests;
