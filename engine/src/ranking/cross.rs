@@ -331,12 +331,12 @@ impl<'m> Shared<'m> {
                 position: self.foreign.scope_index[i],
             });
         }
-        if total >= their_floor {
-            if let Some(floor) = best.per_foreign.offer(i, total, query.f, &self.floors) {
-                // The next French fiches of the batch prune with it at once (this
-                // worker's floor may be below the shared one: never lower the copy).
-                best.thresholds[i] = best.thresholds[i].max(threshold(floor));
-            }
+        // The next French fiches of the batch prune with a raised floor at once (this
+        // worker's floor may be below the shared one: never lower the copy).
+        if total >= their_floor
+            && let Some(floor) = best.per_foreign.offer(i, total, query.f, &self.floors)
+        {
+            best.thresholds[i] = best.thresholds[i].max(threshold(floor));
         }
     }
 }
