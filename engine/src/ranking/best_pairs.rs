@@ -32,14 +32,6 @@ impl SharedFloors {
         f64::from_bits(self.candidate[i].load(Ordering::Relaxed))
     }
 
-    /// Copies the candidates' floors into `local`, as `f32` for the approximate pass
-    /// (rounded to nearest: its margin covers the difference).
-    pub fn copy_to(&self, local: &mut [f32]) {
-        for (local, shared) in local.iter_mut().zip(&self.candidate) {
-            *local = f64::from_bits(shared.load(Ordering::Relaxed)) as f32;
-        }
-    }
-
     /// Candidate `i` has `k` pairs at or above `floor`.
     fn raise(&self, i: usize, floor: f64) {
         self.candidate[i].fetch_max(floor.to_bits(), Ordering::Relaxed);
@@ -70,11 +62,17 @@ impl BestOfEach {
     }
 
     /// Offers the pair (`french`, candidate `i`) scoring `total`; raises the shared
-    /// floor when the list is full.
-    pub fn offer(&mut self, i: usize, total: f64, french: u32, floors: &SharedFloors) {
+    /// floor when the list is full, and returns this list's new floor then.
+    pub fn offer(
+        &mut self,
+        i: usize,
+        total: f64,
+        french: u32,
+        floors: &SharedFloors,
+    ) -> Option<f64> {
         let k = self.k;
         if k == 0 {
-            return;
+            return None;
         }
         let slots = i * k..(i + 1) * k;
         let len = usize::from(self.len[i]);
@@ -83,12 +81,12 @@ impl BestOfEach {
             self.french[slots.start + len] = french;
             self.len[i] += 1;
             if len + 1 < k {
-                return;
+                return None;
             }
         } else {
             let worst = slots.start + usize::from(self.worst[i]);
             if !better((total, french), (self.totals[worst], self.french[worst])) {
-                return;
+                return None;
             }
             self.totals[worst] = total;
             self.french[worst] = french;
@@ -96,6 +94,7 @@ impl BestOfEach {
         let worst = self.worst_slot(i);
         self.worst[i] = (worst - slots.start) as u16;
         floors.raise(i, self.totals[worst]);
+        Some(self.totals[worst])
     }
 
     /// The slot of candidate `i`'s worst kept pair (its list is full).

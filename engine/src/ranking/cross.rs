@@ -19,7 +19,7 @@ use std::ops::ControlFlow;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
-use super::approximate::{ApproximateColumns, ApproximateQuery, LANES};
+use super::approximate::{ApproximateColumns, ApproximateQuery, PADDING, threshold};
 use super::best_pairs::{BestOfEach, SharedFloors};
 use super::blocks::Blocks;
 use super::columns::Columns;
@@ -74,10 +74,10 @@ struct Shared<'a> {
 struct WorkerBest {
     per_french: Vec<CrossScore>,
     per_foreign: BestOfEach,
-    /// A copy of the shared floors, refreshed between batches of French fiches, for
-    /// the approximate pass (a stale floor is lower, never higher: it only prunes
-    /// less).
-    floors: Vec<f32>,
+    /// The thresholds of the shared floors for the approximate pass, refreshed block
+    /// by block and raised at once by this worker's own finds (from a stale floor,
+    /// lower, never higher: it only prunes less).
+    thresholds: Vec<f32>,
 }
 
 impl Matcher {
@@ -183,7 +183,7 @@ impl<'m> Shared<'m> {
         let mut best = WorkerBest {
             per_french: Vec::new(),
             per_foreign: BestOfEach::new(self.foreign.columns.len(), self.k),
-            floors: vec![0.0; self.foreign.columns.len() + LANES],
+            thresholds: vec![0.0; self.foreign.columns.len() + PADDING],
         };
         loop {
             let start = self.next.fetch_add(self.batch, Ordering::Relaxed);
@@ -191,8 +191,9 @@ impl<'m> Shared<'m> {
                 return best;
             }
             let end = (start + self.batch).min(self.french_positions.len());
-            self.floors.copy_to(&mut best.floors);
             let mut queries: Vec<Query> = (start..end).map(|f| self.query(f)).collect();
+            // The order within a batch changes nothing but the branches' predictions.
+            queries.sort_by_key(|query| query.approximate.tables());
             match self.matcher.cpu {
                 #[cfg(target_arch = "x86_64")]
                 Cpu::Avx2 => {
@@ -202,7 +203,7 @@ impl<'m> Shared<'m> {
                         self.scan_avx2(&mut queries, &mut best)
                     }
                 }
-                _ => self.scan(&mut queries, &mut best),
+                _ => self.scan(&mut queries, &mut best, ApproximateQuery::candidates),
             }
             for query in queries {
                 best.per_french
@@ -255,9 +256,15 @@ impl<'m> Shared<'m> {
     }
 
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "popcnt,avx2")]
+    #[target_feature(enable = "popcnt,avx2,fma")]
     fn scan_avx2(&self, queries: &mut [Query], best: &mut WorkerBest) {
-        self.scan(queries, best)
+        self.scan(
+            queries,
+            best,
+            |query, columns, blocks, b, own_threshold, thresholds| {
+                query.candidates_avx2(columns, blocks, b, own_threshold, thresholds)
+            },
+        )
     }
 
     /// Scores a batch of French fiches block by block: a block's columns are read
@@ -267,19 +274,33 @@ impl<'m> Shared<'m> {
     ///
     /// A French fiche's own list holds scope indices (the caller's foreign order,
     /// which is the id order ties are broken by).
+    ///
+    /// `first_pass` is [`ApproximateQuery::candidates`] or its AVX2 version.
     #[inline(always)]
-    fn scan(&self, queries: &mut [Query], best: &mut WorkerBest) {
+    fn scan(
+        &self,
+        queries: &mut [Query],
+        best: &mut WorkerBest,
+        first_pass: impl Fn(&ApproximateQuery, &ApproximateColumns, &Blocks, usize, f32, &[f32]) -> u64,
+    ) {
         let foreign = &self.foreign;
         for b in 0..foreign.blocks.len() {
-            let start = foreign.blocks.range(b).start;
+            let range = foreign.blocks.range(b);
+            let start = range.start;
+            // What every worker has found so far (cheap: a block's floors, once for
+            // the whole batch; stale floors let through pairs that cannot be kept).
+            for i in range {
+                best.thresholds[i] = threshold(self.floors.candidate(i));
+            }
             for query in queries.iter_mut() {
-                let own_floor = query.top.floor().max(self.min_score);
-                let mut mask = query.approximate.candidates(
+                let own_threshold = threshold(query.top.floor().max(self.min_score));
+                let mut mask = first_pass(
+                    &query.approximate,
                     &foreign.approximate,
                     &foreign.blocks,
                     b,
-                    own_floor as f32,
-                    &best.floors,
+                    own_threshold,
+                    &best.thresholds,
                 );
                 while mask != 0 {
                     let i = start + mask.trailing_zeros() as usize;
@@ -310,8 +331,12 @@ impl<'m> Shared<'m> {
                 position: self.foreign.scope_index[i],
             });
         }
-        if total >= their_floor {
-            best.per_foreign.offer(i, total, query.f, &self.floors);
+        // The next French fiches of the batch prune with a raised floor at once (this
+        // worker's floor may be below the shared one: never lower the copy).
+        if total >= their_floor
+            && let Some(floor) = best.per_foreign.offer(i, total, query.f, &self.floors)
+        {
+            best.thresholds[i] = best.thresholds[i].max(threshold(floor));
         }
     }
 }

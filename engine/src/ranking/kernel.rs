@@ -318,7 +318,8 @@ impl<'m> QueryPlan<'m> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cpu {
     Baseline,
-    /// POPCNT and AVX2 are available.
+    /// POPCNT, AVX2 and FMA are available (FMA for the cross product's first pass,
+    /// [`super::approximate_avx2`]; every CPU with AVX2 but a few VIA ones has it).
     Avx2,
 }
 
@@ -327,6 +328,7 @@ impl Cpu {
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("popcnt")
             && std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("fma")
         {
             return Cpu::Avx2;
         }

@@ -15,6 +15,8 @@
 
 mod apply;
 mod approximate;
+#[cfg(target_arch = "x86_64")]
+mod approximate_avx2;
 mod best_pairs;
 mod blocks;
 mod build;
@@ -23,6 +25,7 @@ mod columns;
 mod cross;
 mod id_order;
 mod kernel;
+mod nibbles;
 mod queue;
 mod top_k;
 
@@ -453,5 +456,7 @@ impl Matcher {
 
 #[cfg(test)]
 mod apply_tests;
+#[cfg(test)]
+mod cross_tests;
 #[cfg(test)]
 mod tests;

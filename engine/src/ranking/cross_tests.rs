@@ -1,0 +1,149 @@
+//! The cross product's first pass on both instruction sets: the AVX2 pass (approximate
+//! reciprocals, nibble planes) and the portable one keep exactly the pairs that
+//! scoring every pair one by one keeps. The integration test `cross_product` checks
+//! the pass the machine runs on a larger sample; this one checks both here.
+
+use super::kernel::Cpu;
+use super::*;
+use crate::fiche::Fiche;
+use crate::jsonl::parse_fiche;
+use crate::scoring::NoVetoes;
+use chrono::NaiveDate;
+
+const THEMES: [&str; 8] = [
+    "sante",
+    "eau-assainissement",
+    "education",
+    "jeunesse",
+    "energie",
+    "dechets",
+    "culture-patrimoine",
+    "gouvernance-locale",
+];
+const WORDS: [&str; 10] = [
+    "forage",
+    "latrine",
+    "festival",
+    "musique",
+    "compost",
+    "solaire",
+    "bibliothèque",
+    "dispensaire",
+    "volontariat",
+    "cadastre",
+];
+
+/// A fiche with themes, texts, population and level drawn from `i` (some without
+/// texts, some with one text of the two).
+fn fiche(i: usize, french: bool) -> Fiche {
+    let pick = |n: usize, salt: usize| -> Vec<String> {
+        (0..n)
+            .map(|k| format!("\"{}\"", THEMES[(i * 7 + salt + k * 3) % THEMES.len()]))
+            .collect()
+    };
+    let words = |n: usize, salt: usize| -> String {
+        (0..n)
+            .map(|k| WORDS[(i * 3 + salt + k * 7) % WORDS.len()])
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let text = |n: usize, salt: usize| {
+        if n == 0 {
+            String::new()
+        } else {
+            format!(r#","text":"{}""#, words(n, salt))
+        }
+    };
+    let population = format!(r#","population":{}"#, 2_000 + i * 7_919 % 400_000);
+    let level = ["local", "intermediate", "regional"][i % 3];
+    let (id, country, kind, admin) = if french {
+        (
+            format!("FR-COM-{:05}", 10_000 + i),
+            "FR",
+            ["commune", "departement", "region"][i % 3],
+            format!(r#","admin":{{"region":"{}"}}"#, ["53", "84", "75"][i % 3]),
+        )
+    } else {
+        let country = ["BJ", "SN", "MA", "ES", "BR", "VN"][i % 6];
+        (
+            format!("{country}-GN-{i:05}"),
+            country,
+            ["municipality", "province", "state"][i % 3],
+            String::new(),
+        )
+    };
+    let line = format!(
+        r#"{{"id":"{id}","country":"{country}","kind":"{kind}","level":"{level}","name":"Ville {i}"{admin},"location":{{"lat":0,"lon":0}}{population},"languages":["{}"],"offer":{{"themes":[{}]{}}},"request":{{"themes":[{}]{}}},"call":{{"status":"open"}}}}"#,
+        ["fr", "en", "es"][i % 3],
+        pick(1 + i % 4, 0).join(","),
+        text(i % 4, 1),
+        pick(1 + i % 3, 5).join(","),
+        text((i / 2) % 3, 2),
+    );
+    parse_fiche(&line).unwrap()
+}
+
+#[test]
+fn both_first_passes_keep_exactly_the_best_pairs() {
+    let mut fiches: Vec<Fiche> = (0..60).map(|i| fiche(i, true)).collect();
+    fiches.extend((0..400).map(|i| fiche(i, false)));
+    let ids = |french: bool| -> Vec<FicheId> {
+        let mut ids: Vec<FicheId> = fiches
+            .iter()
+            .filter(|f| f.id.as_str().starts_with("FR-") == french)
+            .map(|f| f.id.clone())
+            .collect();
+        ids.sort();
+        ids
+    };
+    let (french, foreign) = (ids(true), ids(false));
+    let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    let mut matcher = Matcher::new(fiches, today, 2).unwrap();
+    let weights = Weights::default();
+    for k in [1, 3, 10] {
+        let mut totals = Vec::new();
+        for (f, a) in french.iter().enumerate() {
+            for (x, b) in foreign.iter().enumerate() {
+                let total = matcher.explain(a, b, &weights, &NoVetoes).unwrap().0.total;
+                totals.push(CrossScore {
+                    french: f,
+                    foreign: x,
+                    total,
+                });
+            }
+        }
+        totals.sort_by(|a, b| {
+            b.total
+                .total_cmp(&a.total)
+                .then(a.french.cmp(&b.french))
+                .then(a.foreign.cmp(&b.foreign))
+        });
+        let (mut per_french, mut per_foreign) = (vec![0; french.len()], vec![0; foreign.len()]);
+        let expected: Vec<CrossScore> = totals
+            .into_iter()
+            .filter(|pair| {
+                let keep = per_french[pair.french] < k || per_foreign[pair.foreign] < k;
+                per_french[pair.french] += 1;
+                per_foreign[pair.foreign] += 1;
+                keep
+            })
+            .collect();
+        for cpu in [Cpu::Baseline, Cpu::detect()] {
+            matcher.cpu = cpu;
+            let kept = matcher
+                .cross_top_k(&french, &foreign, k, &weights, 0.0, &NoVetoes, &|_| {
+                    std::ops::ControlFlow::Continue(())
+                })
+                .unwrap();
+            assert_eq!(kept.len(), expected.len(), "k = {k}, {cpu:?}");
+            for (got, want) in kept.iter().zip(&expected) {
+                assert_eq!(
+                    (got.french, got.foreign),
+                    (want.french, want.foreign),
+                    "{cpu:?}"
+                );
+                assert_eq!(got.total.to_bits(), want.total.to_bits(), "{cpu:?}");
+            }
+        }
+    }
+}
