@@ -8,12 +8,6 @@ use anyhow::{Context, ensure};
 
 pub mod grpc_client;
 
-/// The allocator `passerelle` uses (see `service/src/main.rs`), so that the benches
-/// time what the product runs. A bench binary links it by naming this crate
-/// (`use passerelle_benches as _;` where it uses nothing else of it).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// `benches/baseline/`: the Python baselines and their requirements.
 pub fn baseline_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("baseline")

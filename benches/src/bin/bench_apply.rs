@@ -11,7 +11,6 @@
 //! Reports the latency distribution of each kind. (That writes leave the matcher as
 //! a fresh build would leave it is tested in `engine/src/ranking/apply_tests.rs`.)
 
-use passerelle_benches as _;
 use std::time::{Duration, Instant};
 
 use passerelle_engine::fiche::{CallStatus, Fiche, FicheId};

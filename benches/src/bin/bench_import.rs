@@ -8,7 +8,6 @@
 //! 3. exports the store and checks the output is byte-identical to the generated file
 //!    (both are canonical and sorted by id): the round trip on the full corpus.
 
-use passerelle_benches as _;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::process::Command;

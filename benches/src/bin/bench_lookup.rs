@@ -8,7 +8,6 @@
 //! reports its median and worst latency; a query above 200 characters is refused at
 //! once, which is timed too.
 
-use passerelle_benches as _;
 use std::time::{Duration, Instant};
 
 use passerelle_engine::lookup::NameTable;

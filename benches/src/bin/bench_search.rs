@@ -10,7 +10,6 @@
 //! writes each followed by a wait for its background commit (the commit lag), the
 //! searches again, then fuzzy name lookups, and reports their latency distributions.
 
-use passerelle_benches as _;
 use std::time::{Duration, Instant};
 
 use passerelle_engine::fiche::Side;

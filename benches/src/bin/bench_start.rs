@@ -8,7 +8,6 @@
 //! read once, the matcher from its cache and the name table built side by side, the
 //! search index opened), each part timed.
 
-use passerelle_benches as _;
 use std::time::Instant;
 
 use passerelle_engine::ranking::Matcher;

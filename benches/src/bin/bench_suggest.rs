@@ -7,7 +7,6 @@
 //! the latency distribution. Also checks that the suggestions for the first 50
 //! queries are the same on one thread.
 
-use passerelle_benches as _;
 use std::time::{Duration, Instant};
 
 use passerelle_engine::ranking::{Matcher, SuggestOptions};
