@@ -64,6 +64,10 @@ impl Store {
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "synchronous", "FULL")?;
         connection.pragma_update(None, "foreign_keys", "ON")?;
+        // Sorts and groupings (the area counts a batch spec is checked against, over
+        // every fiche) in memory rather than in temporary files: they are a few
+        // megabytes, and writing them out was a tenth of a small batch run.
+        connection.pragma_update(None, "temp_store", "MEMORY")?;
         // Batch runs write from their own connection (results of a large run take
         // seconds): another writer waits for them rather than failing at once.
         connection.busy_timeout(std::time::Duration::from_secs(60))?;
@@ -133,7 +137,7 @@ impl Store {
     pub fn updated_days(&self) -> Result<Vec<(FicheId, Option<chrono::NaiveDate>)>> {
         let mut statement = self
             .connection
-            .prepare("SELECT id, json_extract(body, '$.updated_at') FROM fiches ORDER BY id")?;
+            .prepare("SELECT id, json_extract(body, '$.updated_at') FROM fiches")?;
         let mut rows = statement.query([])?;
         let mut days = Vec::new();
         while let Some(row) = rows.next()? {
@@ -148,6 +152,9 @@ impl Store {
                 .map(|t| t.to_datetime().naive_utc().date());
             days.push((id, day));
         }
+        // Sorted here: SQLite sorted the rows with their extracted days in a
+        // temporary file, a third of what a small batch run spent in SQLite.
+        days.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         Ok(days)
     }
 
