@@ -233,26 +233,21 @@ impl Corpus {
         {
             let store = self.store()?;
             if !self.matcher.is_loaded()? || !self.names.is_loaded()? {
-                let mut fiches = store.load_all()?;
-                fiches.sort_by(|a, b| a.id.cmp(&b.id));
+                // In id order, as the matcher is built from them.
+                let fiches = store.load_all()?;
                 read = started.elapsed();
                 let cache = crate::ranking::MatcherCache::for_store(&store)?;
-                let timed = |build: &dyn Fn() -> Result<()>| {
-                    let started = Instant::now();
-                    build().map(|()| started.elapsed())
-                };
                 let (built_names, built_matcher) = rayon::join(
-                    || timed(&|| self.names.fill(NameTable::from_fiches(&fiches))),
                     || {
-                        timed(&|| {
-                            let built = Matcher::with_cache_sorted(
-                                &fiches,
-                                self.today,
-                                self.threads,
-                                &cache,
-                            )?;
-                            self.matcher.fill(built)
-                        })
+                        let started = Instant::now();
+                        (self.names.fill(NameTable::from_fiches(&fiches)))
+                            .map(|()| started.elapsed())
+                    },
+                    || {
+                        let started = Instant::now();
+                        Matcher::with_cache_sorted(&fiches, self.today, self.threads, &cache)
+                            .and_then(|built| self.matcher.fill(built))
+                            .map(|()| started.elapsed())
                     },
                 );
                 (names, matcher) = (built_names?, built_matcher?);
