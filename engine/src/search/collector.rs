@@ -70,6 +70,11 @@ impl TopById {
 pub const MAX_TIE_BREAK: f64 = POPULATION_TIE_BREAK * 45.0;
 
 impl TopById {
+    /// The documents of `segment` that pending writes replace or delete, sorted.
+    pub fn shadowed(&self, segment: SegmentOrdinal) -> &[DocId] {
+        self.shadowed.get(&segment).map_or(&[], Vec::as_slice)
+    }
+
     /// How many documents a segment keeps: `offset + limit`.
     pub fn keep(&self) -> usize {
         self.keep
@@ -177,10 +182,9 @@ type SegmentFruit = (u64, Vec<Ranked>, SegmentOrdinal, StrColumn);
 impl SegmentTop {
     /// Counts `doc` as a match that cannot be among the documents kept (see
     /// `scorer.rs`), without reading anything of it.
-    pub fn count(&mut self, doc: DocId) {
-        if self.shadowed.is_empty() || self.shadowed.binary_search(&doc).is_err() {
-            self.matches += 1;
-        }
+    /// Counts `matches` more documents, none of them shadowed.
+    pub fn count_others(&mut self, matches: u64) {
+        self.matches += matches;
     }
 }
 

@@ -47,6 +47,11 @@ impl Filters {
         }
     }
 
+    /// Whether the filters admit every document.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty() && self.open_from.is_none() && self.population == (None, None)
+    }
+
     pub fn queries(&self, fields: &Fields) -> Vec<Box<dyn Query>> {
         let basic = IndexRecordOption::Basic;
         let mut out: Vec<Box<dyn Query>> = (self.keys.iter())

@@ -42,6 +42,7 @@
 //! from posting lists; the plan's tantivy query gives the same pages, slower: it is
 //! the scorer's test oracle, and tantivy queries run searches by filters only.
 
+mod bits;
 mod build;
 mod collector;
 mod directory;

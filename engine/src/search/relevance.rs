@@ -52,6 +52,10 @@ fn points(score: Score) -> Score {
 pub struct Place {
     pub term: Term,
     pub score: Score,
+    /// A theme the word is a keyword of: worth less than any other place of the word
+    /// (half its idf at most, where a text is worth its idf), so always last among
+    /// them; its postings are the longest.
+    pub theme: bool,
 }
 
 /// The scoring of a text query: for each word, the places it may be found in (the
@@ -106,6 +110,7 @@ impl Plan {
             let place = |term, weight: Score| Place {
                 term,
                 score: points(weight * idf),
+                theme: false,
             };
             let mut places = vec![
                 place(text_term(fields.name, &word.folded), NAME),
@@ -120,6 +125,7 @@ impl Plan {
                 places.push(Place {
                     term: Key::AnyTheme.term(fields, theme.code.as_str()),
                     score: points(THEME * idf.min(theme.idf)),
+                    theme: true,
                 });
             }
             // Best first: the exact scorer credits a word at its first place found.
@@ -130,6 +136,7 @@ impl Plan {
             .map(|run| Place {
                 term: Key::Name.term(fields, &run.key),
                 score: points(whole_name_bonus(text, &run.words)),
+                theme: false,
             })
             .collect();
         whole_names.sort_by(|a, b| b.score.total_cmp(&a.score));

@@ -8,17 +8,24 @@
 //! seeks and dynamic dispatch. Here, for each segment:
 //!
 //! 1. The selecting clauses (whole names, words that are not common): each place's
-//!    postings are read block by block, best place first; a document is credited
-//!    once per clause (its best place) into a dense array of scores. The documents
-//!    seen are the candidates, marked in a bitset (read in doc order, unsorted).
-//! 2. Candidates that are deleted or fail a filter are dropped: key filters by
-//!    seeking their postings (scanning them for many candidates), call and
-//!    population ranges from fast fields.
-//! 3. Common words only add to scores, and at most so much: they are read only for
-//!    the candidates left that they could lift onto the page (see [`contenders`]);
+//!    postings but themes are read block by block, best place first; a document is
+//!    credited once per clause (its best place) into a dense array of scores. The
+//!    documents seen are the members, marked in a bit set ([`Bits`]).
+//! 2. Their themes, worth less than any other place of the word and most of a
+//!    query's postings, are read as bit sets: a member gains the best theme of each
+//!    word that credited it nowhere else (64 documents at a time); the other themed
+//!    documents are set aside.
+//! 3. Members and themed documents that are deleted, shadowed by a pending write or
+//!    fail a filter are dropped: key filters as bit sets (or sought in their postings
+//!    for few documents), call and population ranges from fast fields. With no filter
+//!    and nothing deleted, the documents are only counted.
+//! 4. Documents only themes select score at most the sum of each word's best theme:
+//!    they are scored only if that could reach the page; otherwise they are counted.
+//! 5. Common words only add to scores, and at most so much: they are read only for
+//!    the documents left that they could lift onto the page (see [`contenders`]);
 //!    their postings are scanned, or, for few contenders, sought.
-//! 4. The contenders go to the page's collector ([`TopById`]), which keeps the page
-//!    with the tie rules; it counts the other candidates left.
+//! 6. The contenders go to the page's collector ([`TopById`]), which keeps the page
+//!    with the tie rules; the others are counted.
 //!
 //! Scores are multiples of 1/4096 (see `relevance::points`), so sums do not depend on
 //! the order they are made in. Tested against the tantivy query on random queries and
@@ -34,6 +41,7 @@ use tantivy::postings::TermInfo;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, SegmentOrdinal, SegmentReader};
 
+use super::bits::{Bits, for_each_bit};
 use super::collector::{Collected, MAX_TIE_BREAK, TopById};
 use super::filters::Filters;
 use super::pending::View;
@@ -50,13 +58,22 @@ const SEEK_RATIO: usize = 16;
 /// document, so they are never cleared.
 #[derive(Default)]
 struct Scratch {
-    /// One bit per document: the candidates, then those left after filtering.
-    /// Read in word order, it gives them in doc order without sorting.
-    members: Vec<u64>,
+    /// The candidates, then those left after filtering, then the contenders.
+    members: Bits,
     /// By document, side by side (one cache line for both): the clause that last
     /// credited it, and its score (valid for the members).
     slots: Vec<Slot>,
     stamp: u32,
+    /// The documents that a theme of a selecting word has.
+    themed: Bits,
+    /// The documents selected, then those the filters admit.
+    selected: Bits,
+    /// The documents of a filter's key.
+    key: Bits,
+    /// By theme place of a selecting word: the documents that have it.
+    theme_docs: Vec<Bits>,
+    /// By selecting word with themes: the documents its other places credited.
+    word_docs: Vec<Bits>,
 }
 
 impl Scratch {
@@ -65,8 +82,8 @@ impl Scratch {
         if self.slots.len() < max_doc {
             self.slots.resize(max_doc, Slot::default());
         }
-        self.members.clear();
-        self.members.resize(max_doc.div_ceil(64), 0);
+        self.members.reset(max_doc);
+        self.themed.reset(max_doc);
     }
 
     /// A stamp no entry has yet.
@@ -81,23 +98,16 @@ impl Scratch {
 
     #[inline]
     fn is_member(&self, doc: DocId) -> bool {
-        self.members[doc as usize / 64] & (1 << (doc % 64)) != 0
-    }
-
-    /// Makes `doc` a member, its score left as is.
-    #[inline]
-    fn mark(&mut self, doc: DocId) {
-        self.members[doc as usize / 64] |= 1 << (doc % 64);
+        self.members.contains(doc)
     }
 
     /// Makes `doc` a member credited `score` by `clause`: its first credit if it was
     /// not a member, else added unless `clause` already credited it.
     #[inline]
     fn enter(&mut self, doc: DocId, clause: u32, score: f32) {
-        let (word, bit) = (doc as usize / 64, 1u64 << (doc % 64));
         let slot = &mut self.slots[doc as usize];
-        if self.members[word] & bit == 0 {
-            self.members[word] |= bit;
+        if !self.members.contains(doc) {
+            self.members.insert(doc);
             *slot = Slot {
                 credited: clause,
                 score,
@@ -108,25 +118,11 @@ impl Scratch {
         }
     }
 
-    /// The members, in doc order.
-    fn members(&self) -> Vec<DocId> {
-        let count = self.members.iter().map(|w| w.count_ones() as usize).sum();
-        let mut docs = Vec::with_capacity(count);
-        for (i, &word) in self.members.iter().enumerate() {
-            let mut word = word;
-            while word != 0 {
-                docs.push((i * 64) as DocId + word.trailing_zeros());
-                word &= word - 1;
-            }
-        }
-        docs
-    }
-
     /// Makes `docs` the members.
     fn set_members(&mut self, docs: &[DocId]) {
-        self.members.fill(0);
+        self.members.words_mut().fill(0);
         for &doc in docs {
-            self.members[doc as usize / 64] |= 1 << (doc % 64);
+            self.members.insert(doc);
         }
     }
 
@@ -138,6 +134,12 @@ impl Scratch {
             slot.credited = clause;
             slot.score += score;
         }
+    }
+
+    /// The score of `doc`.
+    #[inline]
+    fn score(&self, doc: DocId) -> f32 {
+        self.slots[doc as usize].score
     }
 }
 
@@ -166,15 +168,20 @@ pub fn collect(
     // in one segment per thread, so a search's latency shares the cores too.
     let fruits = (view.searcher.segment_readers().par_iter().enumerate())
         .map(|(ord, reader)| {
-            let mut child = collector.for_segment(ord as SegmentOrdinal, reader)?;
+            let ord = ord as SegmentOrdinal;
+            let mut child = collector.for_segment(ord, reader)?;
+            let segment = Segment {
+                reader,
+                filters,
+                shadowed: collector.shadowed(ord),
+                keep: collector.keep(),
+            };
             SCRATCH.with_borrow_mut(|scratch| {
-                let docs = score_segment(reader, plan, filters, collector.keep(), scratch)?;
-                for doc in docs {
-                    match scratch.is_member(doc) {
-                        true => child.collect(doc, scratch.slots[doc as usize].score),
-                        false => child.count(doc),
-                    }
+                let selected = score_segment(&segment, plan, scratch)?;
+                for &doc in &selected.contenders {
+                    child.collect(doc, scratch.score(doc));
                 }
+                child.count_others(selected.others);
                 Ok::<(), Error>(())
             })?;
             Ok(child.harvest())
@@ -183,38 +190,110 @@ pub fn collect(
     Ok(collector.merge_fruits(fruits)?)
 }
 
-/// The documents of the segment that the plan selects and the filters admit, in doc
-/// order; the contenders for the `keep` best are left as the members of `scratch`,
-/// with their scores in `scratch.slots`.
-fn score_segment(
-    reader: &SegmentReader,
-    plan: &Plan,
-    filters: &Filters,
+/// A segment and what a search asks of it.
+struct Segment<'a> {
+    reader: &'a SegmentReader,
+    filters: &'a Filters,
+    /// Documents that pending writes replace or delete (sorted): left out.
+    shadowed: &'a [DocId],
+    /// How many documents the page needs from it.
     keep: usize,
-    scratch: &mut Scratch,
-) -> Result<Vec<DocId>> {
-    scratch.start(reader.max_doc() as usize);
+}
+
+/// What a segment gives the collector: the documents that may be on the page, in
+/// doc order, with their scores in the scratch; and how many other documents the
+/// plan selects and the filters admit.
+struct Selected {
+    contenders: Vec<DocId>,
+    others: u64,
+}
+
+/// A theme place of a selecting word, its documents in `Scratch::theme_docs[docs]`.
+struct ThemePlace<'p> {
+    place: &'p Place,
+    docs: usize,
+    /// The word's documents credited by its other places: `Scratch::word_docs[word]`.
+    word: usize,
+}
+
+/// Scores the segment's documents that the plan selects and the filters admit.
+///
+/// Theme places are worth less than any other place of their word, and their
+/// postings are most of a query's: they are read as bit sets. A document a word
+/// credits elsewhere gains nothing from the word's themes; a document only themes
+/// select (`themed`) scores at most `theme_lift`, the sum of each word's best theme:
+/// when the page is full of members scoring more than that plus what common words
+/// add, it is only counted.
+fn score_segment(segment: &Segment, plan: &Plan, scratch: &mut Scratch) -> Result<Selected> {
+    let reader = segment.reader;
+    let max_doc = reader.max_doc() as usize;
+    scratch.start(max_doc);
+    let mut themes: Vec<ThemePlace> = Vec::new();
+    let mut words = 0;
     for (places, _) in plan.clauses().filter(|(_, selects)| *selects) {
         let clause = scratch.next_stamp();
-        for place in places {
-            let Some(info) = term_info(reader, place)? else {
-                continue;
-            };
-            let inverted = reader.inverted_index(place.term.field())?;
-            let mut block = inverted
-                .read_block_postings_from_terminfo(&info, IndexRecordOption::Basic)
-                .map_err(io)?;
-            while !block.docs().is_empty() {
-                for &doc in block.docs() {
+        let split = places.iter().position(|p| p.theme).unwrap_or(places.len());
+        debug_assert!(places[split..].iter().all(|p| p.theme), "themes come last");
+        let word = (split < places.len()).then(|| {
+            words += 1;
+            grow(&mut scratch.word_docs, words, max_doc);
+            words - 1
+        });
+        for place in &places[..split] {
+            read_postings(reader, place, |docs| {
+                for &doc in docs {
                     scratch.enter(doc, clause, place.score);
                 }
-                block.advance();
-            }
+                if let Some(word) = word {
+                    scratch.word_docs[word].insert_sorted(docs);
+                }
+            })?;
+        }
+        for place in &places[split..] {
+            let docs = themes.len();
+            grow(&mut scratch.theme_docs, docs + 1, max_doc);
+            let set = &mut scratch.theme_docs[docs];
+            read_postings(reader, place, |docs| set.insert_sorted(docs))?;
+            themes.push(ThemePlace {
+                place,
+                docs,
+                word: word.unwrap_or_default(),
+            });
         }
     }
-    let mut docs = scratch.members();
-    admit(reader, filters, &mut docs, scratch)?;
-    let contenders = contenders(plan, &docs, keep, scratch);
+    credit_themes(&themes, scratch);
+    // Each word's best theme: its first.
+    let theme_lift: f64 = (themes.iter().enumerate())
+        .filter(|(i, t)| *i == 0 || themes[i - 1].word != t.word)
+        .map(|(_, t)| f64::from(t.place.score))
+        .sum();
+    let lift = common_lift(plan);
+    let unfiltered = segment.filters.is_empty()
+        && reader.alive_bitset().is_none()
+        && segment.shadowed.is_empty();
+    // Without filters, deleted or shadowed documents, every selected document counts
+    // and only the members need listing.
+    let (credited, filtered_theme_only, total) = if unfiltered {
+        let total = union_len(&scratch.members, &scratch.themed);
+        (scratch.members.docs(), None, total)
+    } else {
+        let docs = admitted(segment, scratch)?;
+        let (credited, only): (Vec<DocId>, Vec<DocId>) =
+            docs.iter().partition(|&&doc| scratch.members.contains(doc));
+        (credited, Some(only), docs.len())
+    };
+    let keep = segment.keep;
+    let themed_can_reach = match kth_best(&credited, keep, scratch) {
+        Some(kth) => theme_lift + lift + 2.0 * MAX_TIE_BREAK >= f64::from(kth),
+        None => keep > 0,
+    };
+    let mut scored = credited;
+    if themed_can_reach && !themes.is_empty() {
+        let only = filtered_theme_only.unwrap_or_else(|| themed_only(scratch));
+        score_theme_only(&themes, &only, scratch);
+        scored = merge(&scored, &only);
+    }
+    let contenders = contenders(&scored, keep, lift, scratch);
     scratch.set_members(&contenders);
     for (places, _) in plan.clauses().filter(|(_, selects)| !*selects) {
         let clause = scratch.next_stamp();
@@ -222,7 +301,124 @@ fn score_segment(
             add(reader, place, &contenders, clause, scratch)?;
         }
     }
-    Ok(docs)
+    let others = (total - contenders.len()) as u64;
+    Ok(Selected { contenders, others })
+}
+
+/// Makes `sets` hold at least `len` sets, the first `len` emptied for `max_doc`.
+fn grow(sets: &mut Vec<Bits>, len: usize, max_doc: usize) {
+    if sets.len() < len {
+        sets.resize_with(len, Bits::default);
+    }
+    sets[len - 1].reset(max_doc);
+}
+
+/// Calls `f` with the blocks of `place`'s postings, in doc order.
+fn read_postings(reader: &SegmentReader, place: &Place, mut f: impl FnMut(&[DocId])) -> Result<()> {
+    let Some(info) = term_info(reader, place)? else {
+        return Ok(());
+    };
+    let inverted = reader.inverted_index(place.term.field())?;
+    let mut block = inverted
+        .read_block_postings_from_terminfo(&info, IndexRecordOption::Basic)
+        .map_err(io)?;
+    while !block.docs().is_empty() {
+        f(block.docs());
+        block.advance();
+    }
+    Ok(())
+}
+
+/// Credits each member the best theme of each word that credited it nowhere else
+/// (a word's themes best first), and gathers every themed document in `themed`.
+fn credit_themes(themes: &[ThemePlace], scratch: &mut Scratch) {
+    let Scratch {
+        members,
+        slots,
+        themed,
+        theme_docs,
+        word_docs,
+        ..
+    } = scratch;
+    for theme in themes {
+        let docs = theme_docs[theme.docs].words();
+        let word = word_docs[theme.word].words_mut();
+        let members = members.words();
+        let themed = themed.words_mut();
+        for i in 0..docs.len() {
+            let gained = docs[i] & members[i] & !word[i];
+            word[i] |= gained;
+            themed[i] |= docs[i];
+            for_each_bit(&[gained], |bit| {
+                slots[i * 64 + bit as usize].score += theme.place.score;
+            });
+        }
+    }
+}
+
+/// The documents only themes select (themed, not members), in doc order.
+fn themed_only(scratch: &Scratch) -> Vec<DocId> {
+    let mut docs = Vec::new();
+    let words = scratch.themed.words().iter().zip(scratch.members.words());
+    for (i, (&themed, &member)) in words.enumerate() {
+        for_each_bit(&[themed & !member], |bit| {
+            docs.push((i * 64) as DocId + bit)
+        });
+    }
+    docs
+}
+
+/// The score of each document of `docs`, which only themes select: each word's best
+/// theme it has.
+fn score_theme_only(themes: &[ThemePlace], docs: &[DocId], scratch: &mut Scratch) {
+    for &doc in docs {
+        let mut score = 0.0;
+        let mut last_word = None;
+        for theme in themes {
+            if last_word == Some(theme.word) {
+                continue;
+            }
+            if scratch.theme_docs[theme.docs].contains(doc) {
+                score += theme.place.score;
+                last_word = Some(theme.word);
+            }
+        }
+        scratch.slots[doc as usize] = Slot { credited: 0, score };
+    }
+}
+
+fn union_len(a: &Bits, b: &Bits) -> usize {
+    (a.words().iter().zip(b.words()))
+        .map(|(&x, &y)| (x | y).count_ones() as usize)
+        .sum()
+}
+
+/// Two lists in doc order, without common documents, as one.
+fn merge(a: &[DocId], b: &[DocId]) -> Vec<DocId> {
+    let mut all = Vec::with_capacity(a.len() + b.len());
+    all.extend_from_slice(a);
+    all.extend_from_slice(b);
+    all.sort_unstable();
+    all
+}
+
+/// What common words (which select nothing) can add to a score at most: the sum of
+/// their best places.
+fn common_lift(plan: &Plan) -> f64 {
+    (plan.clauses().filter(|(_, selects)| !*selects))
+        .map(|(places, _)| places.first().map_or(0.0, |p| f64::from(p.score)))
+        .sum()
+}
+
+/// The `keep`-th best score of `docs`, if they are that many.
+fn kth_best(docs: &[DocId], keep: usize, scratch: &Scratch) -> Option<f32> {
+    let nth = keep.checked_sub(1)?;
+    if docs.len() < keep {
+        return None;
+    }
+    let mut scores: Vec<f32> = docs.iter().map(|&doc| scratch.score(doc)).collect();
+    let (_, kth, _) = scores.select_nth_unstable_by(nth, |a, b| b.total_cmp(a));
+    Some(*kth)
 }
 
 /// The documents of `docs` that may be among the `keep` best once the common words
@@ -231,25 +427,21 @@ fn score_segment(
 /// plus `lift` (plus the population's share of ties) stays below the `keep`-th best
 /// score before them cannot reach the page, and their postings need not be read
 /// for it. Common words are frequent: their postings are the longest.
-fn contenders(plan: &Plan, docs: &[DocId], keep: usize, scratch: &Scratch) -> Vec<DocId> {
-    let adding = plan.clauses().filter(|(_, selects)| !*selects);
-    let lift: f64 = adding
-        .map(|(places, _)| places.first().map_or(0.0, |p| f64::from(p.score)))
-        .sum();
-    if lift == 0.0 || docs.len() <= keep {
+fn contenders(docs: &[DocId], keep: usize, lift: f64, scratch: &Scratch) -> Vec<DocId> {
+    if keep == 0 {
+        return Vec::new();
+    }
+    if docs.len() <= keep {
         return docs.to_vec();
     }
-    let Some(nth) = keep.checked_sub(1) else {
-        return Vec::new();
+    let Some(kth) = kth_best(docs, keep, scratch) else {
+        return docs.to_vec();
     };
-    let score = |doc: DocId| scratch.slots[doc as usize].score;
-    let mut scores: Vec<f32> = docs.iter().map(|&doc| score(doc)).collect();
-    let (_, kth, _) = scores.select_nth_unstable_by(nth, |a, b| b.total_cmp(a));
     // The `keep` documents scoring `kth` or more score at least that in the end;
     // the tie break adds at most `MAX_TIE_BREAK`, its f32 rounding far less.
-    let floor = f64::from(*kth) - lift - 2.0 * MAX_TIE_BREAK;
+    let floor = f64::from(kth) - lift - 2.0 * MAX_TIE_BREAK;
     (docs.iter().copied())
-        .filter(|&doc| f64::from(score(doc)) >= floor)
+        .filter(|&doc| f64::from(scratch.score(doc)) >= floor)
         .collect()
 }
 
@@ -297,51 +489,67 @@ fn add(
     Ok(())
 }
 
-/// Keeps the documents of `docs` (in doc order) that are alive and pass the filters;
-/// uses the bitset of `scratch`.
-fn admit(
-    reader: &SegmentReader,
-    filters: &Filters,
-    docs: &mut Vec<DocId>,
-    scratch: &mut Scratch,
-) -> Result<()> {
-    if let Some(alive) = reader.alive_bitset() {
-        docs.retain(|&doc| alive.is_alive(doc));
-    }
+/// The documents of `scratch.members` or `scratch.themed` that are alive, not
+/// shadowed, and pass the filters, in doc order. A key filter is applied to the whole
+/// set at once (its postings as a bit set) while the set is large, else sought
+/// document by document.
+fn admitted(segment: &Segment, scratch: &mut Scratch) -> Result<Vec<DocId>> {
+    let Segment {
+        reader,
+        filters,
+        shadowed,
+        ..
+    } = *segment;
+    let Scratch {
+        members,
+        themed,
+        selected,
+        key,
+        ..
+    } = scratch;
+    selected.copy_from(members);
+    selected.union_with(themed);
+    let basic = IndexRecordOption::Basic;
+    let mut sought = Vec::new();
     for term in &filters.keys {
         let inverted = reader.inverted_index(term.field())?;
         let Some(info) = inverted.get_term_info(term).map_err(io)? else {
-            docs.clear();
-            return Ok(());
+            return Ok(Vec::new());
         };
-        let basic = IndexRecordOption::Basic;
-        if docs.len() * SEEK_RATIO < info.doc_freq as usize {
-            let mut postings = inverted
-                .read_postings_from_terminfo(&info, basic)
-                .map_err(io)?;
-            // `retain` visits in order, so targets only grow, as `seek` requires.
-            docs.retain(|&doc| postings.doc() <= doc && postings.seek(doc) == doc);
-        } else {
-            // The bitset is free until the caller sets the members left.
-            scratch.set_members(&[]);
-            let mut block = inverted
-                .read_block_postings_from_terminfo(&info, basic)
-                .map_err(io)?;
-            while !block.docs().is_empty() {
-                for &doc in block.docs() {
-                    scratch.mark(doc);
-                }
-                block.advance();
-            }
-            docs.retain(|&doc| scratch.is_member(doc));
+        if selected.len() * SEEK_RATIO < info.doc_freq as usize {
+            sought.push((inverted, info));
+            continue;
         }
+        key.reset(reader.max_doc() as usize);
+        let mut block = inverted
+            .read_block_postings_from_terminfo(&info, basic)
+            .map_err(io)?;
+        while !block.docs().is_empty() {
+            key.insert_sorted(block.docs());
+            block.advance();
+        }
+        selected.intersect_with(key);
+    }
+    let mut docs = selected.docs();
+    if let Some(alive) = reader.alive_bitset() {
+        docs.retain(|&doc| alive.is_alive(doc));
+    }
+    if !shadowed.is_empty() {
+        docs.retain(|doc| shadowed.binary_search(doc).is_err());
+    }
+    for (inverted, info) in sought {
+        let mut postings = inverted
+            .read_postings_from_terminfo(&info, basic)
+            .map_err(io)?;
+        // `retain` visits in order, so targets only grow, as `seek` requires.
+        docs.retain(|&doc| postings.doc() <= doc && postings.seek(doc) == doc);
     }
     if let Some(day) = filters.open_from {
         let open_until = reader.fast_fields().i64("open_until")?;
         docs.retain(|&doc| value(&open_until, doc).is_some_and(|until| until >= day));
     }
     if let (None, None) = filters.population {
-        return Ok(());
+        return Ok(docs);
     }
     let (min, max) = filters.population;
     let population = reader.fast_fields().u64("population")?;
@@ -350,7 +558,7 @@ fn admit(
             .first(doc)
             .is_some_and(|p| min.is_none_or(|min| p >= min) && max.is_none_or(|max| p <= max))
     });
-    Ok(())
+    Ok(docs)
 }
 
 /// The value of `doc` in a fast field of one value per document (every document has

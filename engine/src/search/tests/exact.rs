@@ -10,6 +10,25 @@ use super::*;
 
 const SAMPLE: &str = include_str!("../../../../datasets/sample/sample.jsonl");
 
+/// Keywords of themes in several languages (`themes.csv`).
+const THEME_WORDS: &[&str] = &[
+    "eau",
+    "potable",
+    "santé",
+    "école",
+    "water",
+    "health",
+    "agua",
+    "saúde",
+    "forage",
+    "déchets",
+    "culture",
+    "jeunesse",
+    "agriculture",
+    "tourisme",
+    "énergie",
+];
+
 /// Words the sample's fiches are made of (names, texts, anything of their lines).
 fn vocabulary() -> Vec<String> {
     let mut words: Vec<String> = SAMPLE
@@ -49,11 +68,14 @@ fn random_query(random: &mut Random, words: &[String], fiches: &[Fiche]) -> Sear
     // Often one rare word and frequent ones: the common words then only add to
     // scores, and decide the order of the first hits.
     let text: Vec<&str> = (0..count)
-        .map(|_| match random.below(6) {
+        .map(|_| match random.below(8) {
             // A name, to bring whole names and name words in.
             0 | 1 => fiches[random.below(fiches.len())].name.as_str(),
             // A frequent word: common words only add to scores.
             2 | 3 => ["de", "la", "et", "des", "les", "the", "of"][random.below(7)],
+            // A keyword of a theme: its fiches are found by theme as well as by text
+            // (theme places are read as bit sets, see the scorer).
+            6 => THEME_WORDS[random.below(THEME_WORDS.len())],
             _ => words[random.below(words.len())].as_str(),
         })
         .collect();
