@@ -73,10 +73,9 @@ struct Marks {
     words: Vec<usize>,
 }
 
-/// The analysers snippets need, built once per search.
+/// What snippets need of a search: its analysed query.
 pub struct Highlighter<'q> {
     query: &'q QueryText,
-    folded: TextAnalyzer,
 }
 
 /// Most folded words a thread remembers the stem of, by language (then it forgets
@@ -134,35 +133,31 @@ fn stored(doc: &TantivyDocument, field: Field) -> impl Iterator<Item = &str> {
 
 impl<'q> Highlighter<'q> {
     pub fn new(query: &'q QueryText) -> Highlighter<'q> {
-        Highlighter {
-            query,
-            folded: text::folded_analyzer(),
-        }
+        Highlighter { query }
     }
 
     /// Marks the tokens of `value` that are query words: folded tokens against the
     /// words (`language` none), stems against the words' stems otherwise.
     fn marks(&mut self, value: &str, language: Option<Language>) -> Marks {
-        let Highlighter { query, folded } = self;
+        let query = self.query;
         let mut marks = Marks {
             ranges: Vec::new(),
             words: Vec::new(),
         };
-        let mut stream = folded.token_stream(value);
-        while stream.advance() {
-            let token = stream.token();
+        let mut mark = |range: Range<usize>, token: &str| {
             let found = match language {
-                None => query.words.iter().position(|w| w.folded == token.text),
+                None => query.words.iter().position(|w| w.folded == token),
                 Some(l) => STEMS.with_borrow_mut(|stems| {
-                    let stem = stems.of(l.index(), &token.text);
+                    let stem = stems.of(l.index(), token);
                     (query.words.iter()).position(|w| w.stems[l.index()].as_deref() == Some(stem))
                 }),
             };
             if let Some(word) = found {
-                marks.ranges.push(token.offset_from..token.offset_to);
+                marks.ranges.push(range);
                 marks.words.push(word);
             }
-        }
+        };
+        text::for_each_folded_token(value, &mut mark);
         marks
     }
 

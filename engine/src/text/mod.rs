@@ -26,6 +26,8 @@ use tantivy::tokenizer::{
     Stemmer, TextAnalyzer, TokenStream, TokenizerManager,
 };
 
+use std::ops::Range;
+
 use crate::fiche::Fiche;
 use crate::reference::{LANGUAGES, Language};
 use pipeline::{ARABIC_NORMALISER, ARABIC_STEMMER, WordTokenizer};
@@ -144,6 +146,52 @@ pub fn fold(text: &str) -> String {
     fold_tokens(text).join(" ")
 }
 
+/// Calls `f` with each token of `text` as [`folded_analyzer`] makes it, and its byte
+/// range in `text`. The same tokens, for less: a word of ASCII letters and digits
+/// is only lowercased (what the whole chain does to it), other words go through the
+/// analyser one by one (every stage after the tokeniser works on one word alone).
+pub fn for_each_folded_token(text: &str, mut f: impl FnMut(Range<usize>, &str)) {
+    let mut lowered = String::new();
+    let mut folded: Vec<(Range<usize>, String)> = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((start, first)) = chars.next() {
+        if !arabic::is_word_char(first) {
+            continue;
+        }
+        let (mut end, mut ascii) = (text.len(), first.is_ascii());
+        while let Some(&(at, c)) = chars.peek() {
+            if !arabic::is_word_char(c) {
+                end = at;
+                break;
+            }
+            ascii &= c.is_ascii();
+            chars.next();
+        }
+        let word = &text[start..end];
+        if ascii {
+            if word.len() < MAX_TOKEN_BYTES {
+                lowered.clear();
+                lowered.push_str(word);
+                lowered.make_ascii_lowercase();
+                f(start..end, &lowered);
+            }
+            continue;
+        }
+        with_analyzer(None, |analyzer| {
+            let mut stream = analyzer.token_stream(word);
+            while stream.advance() {
+                let token = stream.token();
+                let range = start + token.offset_from..start + token.offset_to;
+                folded.push((range, token.text.clone()));
+            }
+        });
+        // Outside the analyser's borrow: `f` may analyse text too.
+        for (range, token) in folded.drain(..) {
+            f(range, &token);
+        }
+    }
+}
+
 /// The language a fiche's texts are analysed in: its first working language among
 /// the five, else its country's analysis language, else French.
 pub fn fiche_language(fiche: &Fiche) -> Language {
@@ -158,6 +206,42 @@ pub fn fiche_language(fiche: &Fiche) -> Language {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fast_folded_tokens_are_the_analysers() {
+        let long_ascii = "a".repeat(MAX_TOKEN_BYTES - 1) + " " + &"b".repeat(MAX_TOKEN_BYTES);
+        let long_accented = "é".repeat(MAX_TOKEN_BYTES / 2) + " " + &"é".repeat(29);
+        let mut texts: Vec<String> = [
+            "Saint-Étienne, L'Haÿ-les-Roses; Cœur ÆGIR  Çà x² 3e ÉCOLE école",
+            "Forages d'eau potable (2025) — PORTO-NOVO / São Tomé",
+            "e\u{301}cole combinée, ﬁn, İstanbul, ǅ, Straße, ΣΊΣΥΦΟΣ",
+            "مياه الشرب والصرف الصحي في المدارس، وَالْمَاء",
+            "",
+            " -- ' ",
+            "abc",
+            "ABC123def",
+        ]
+        .map(String::from)
+        .to_vec();
+        texts.extend([long_ascii, long_accented]);
+        for fiche in fixtures::corpus() {
+            texts.extend(fiche.activities.clone());
+            texts.extend(fiche.offer.and_then(|o| o.text));
+            texts.extend(fiche.request.and_then(|r| r.text));
+        }
+        for text in &texts {
+            let mut fast = Vec::new();
+            for_each_folded_token(text, |range, token| fast.push((range, token.to_owned())));
+            let mut analyser = folded_analyzer();
+            let mut stream = analyser.token_stream(text);
+            let mut slow = Vec::new();
+            while stream.advance() {
+                let token = stream.token();
+                slow.push((token.offset_from..token.offset_to, token.text.clone()));
+            }
+            assert_eq!(fast, slow, "{text:?}");
+        }
+    }
 
     #[test]
     fn folding_strips_case_accents_ligatures_and_separators() {
