@@ -47,6 +47,7 @@ mod build;
 mod collector;
 mod directory;
 mod filters;
+mod key_sets;
 mod pending;
 mod query;
 mod relevance;
@@ -238,7 +239,8 @@ impl SearchIndex {
     /// score descending, then id ascending, each with its snippet.
     pub fn search(&self, query: &SearchQuery) -> Result<SearchPage> {
         let view = self.shared.view()?;
-        query::run(&view, &self.shared.fields, query, query::Scoring::Postings)
+        let (fields, key_sets) = (&self.shared.fields, &self.shared.key_sets);
+        query::run(&view, fields, key_sets, query, query::Scoring::Postings)
     }
 }
 

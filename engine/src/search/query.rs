@@ -11,6 +11,7 @@ use tantivy::{DocAddress, TantivyDocument};
 
 use super::collector::{self, Found, TieKey, TopById, tie_broken};
 use super::filters::Filters;
+use super::key_sets::KeySets;
 use super::pending::{PendingDoc, View};
 use super::relevance::Plan;
 use super::schema::{Fields, prior};
@@ -158,6 +159,7 @@ pub(super) enum Scoring {
 pub(super) fn run(
     view: &View,
     fields: &Fields,
+    key_sets: &KeySets,
     query: &SearchQuery,
     by: Scoring,
 ) -> Result<SearchPage> {
@@ -168,7 +170,9 @@ pub(super) fn run(
     let keep = query.offset + query.limit;
     let collector = TopById::new(keep, plan.is_some(), view.shadowed.clone());
     let collected = match &plan {
-        Some(plan) if by == Scoring::Postings => scorer::collect(view, plan, &filters, &collector)?,
+        Some(plan) if by == Scoring::Postings => {
+            scorer::collect(view, plan, &filters, key_sets, &collector)?
+        }
         _ => (view.searcher).search(&tantivy_query(fields, plan.as_ref(), &filters), &collector)?,
     };
     let mut total = collected.matches as usize;

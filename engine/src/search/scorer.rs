@@ -33,6 +33,7 @@
 
 use std::cell::RefCell;
 use std::fmt::Debug;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use tantivy::collector::{Collector, SegmentCollector};
@@ -44,6 +45,7 @@ use tantivy::{DocId, DocSet, SegmentOrdinal, SegmentReader};
 use super::bits::{Bits, for_each_bit};
 use super::collector::{Collected, MAX_TIE_BREAK, TopById};
 use super::filters::Filters;
+use super::key_sets::KeySets;
 use super::pending::View;
 use super::relevance::{Place, Plan};
 use crate::error::{Error, Result};
@@ -68,10 +70,6 @@ struct Scratch {
     themed: Bits,
     /// The documents selected, then those the filters admit.
     selected: Bits,
-    /// The documents of a filter's key.
-    key: Bits,
-    /// By theme place of a selecting word: the documents that have it.
-    theme_docs: Vec<Bits>,
     /// By selecting word with themes: the documents its other places credited.
     word_docs: Vec<Bits>,
 }
@@ -162,6 +160,7 @@ pub fn collect(
     view: &View,
     plan: &Plan,
     filters: &Filters,
+    key_sets: &KeySets,
     collector: &TopById,
 ) -> Result<Collected> {
     // Segments are independent (each thread has its own scratch): the index is built
@@ -173,6 +172,7 @@ pub fn collect(
             let segment = Segment {
                 reader,
                 filters,
+                key_sets,
                 shadowed: collector.shadowed(ord),
                 keep: collector.keep(),
             };
@@ -194,6 +194,8 @@ pub fn collect(
 struct Segment<'a> {
     reader: &'a SegmentReader,
     filters: &'a Filters,
+    /// The documents of themes and filters' keys.
+    key_sets: &'a KeySets,
     /// Documents that pending writes replace or delete (sorted): left out.
     shadowed: &'a [DocId],
     /// How many documents the page needs from it.
@@ -208,10 +210,11 @@ struct Selected {
     others: u64,
 }
 
-/// A theme place of a selecting word, its documents in `Scratch::theme_docs[docs]`.
+/// A theme place of a selecting word.
 struct ThemePlace<'p> {
     place: &'p Place,
-    docs: usize,
+    /// The documents that have the theme.
+    docs: Arc<Bits>,
     /// The word's documents credited by its other places: `Scratch::word_docs[word]`.
     word: usize,
 }
@@ -250,13 +253,9 @@ fn score_segment(segment: &Segment, plan: &Plan, scratch: &mut Scratch) -> Resul
             })?;
         }
         for place in &places[split..] {
-            let docs = themes.len();
-            grow(&mut scratch.theme_docs, docs + 1, max_doc);
-            let set = &mut scratch.theme_docs[docs];
-            read_postings(reader, place, |docs| set.insert_sorted(docs))?;
             themes.push(ThemePlace {
                 place,
-                docs,
+                docs: segment.key_sets.get(reader, &place.term)?,
                 word: word.unwrap_or_default(),
             });
         }
@@ -336,12 +335,11 @@ fn credit_themes(themes: &[ThemePlace], scratch: &mut Scratch) {
         members,
         slots,
         themed,
-        theme_docs,
         word_docs,
         ..
     } = scratch;
     for theme in themes {
-        let docs = theme_docs[theme.docs].words();
+        let docs = theme.docs.words();
         let word = word_docs[theme.word].words_mut();
         let members = members.words();
         let themed = themed.words_mut();
@@ -378,7 +376,7 @@ fn score_theme_only(themes: &[ThemePlace], docs: &[DocId], scratch: &mut Scratch
             if last_word == Some(theme.word) {
                 continue;
             }
-            if scratch.theme_docs[theme.docs].contains(doc) {
+            if theme.docs.contains(doc) {
                 score += theme.place.score;
                 last_word = Some(theme.word);
             }
@@ -504,7 +502,6 @@ fn admitted(segment: &Segment, scratch: &mut Scratch) -> Result<Vec<DocId>> {
         members,
         themed,
         selected,
-        key,
         ..
     } = scratch;
     selected.copy_from(members);
@@ -520,15 +517,8 @@ fn admitted(segment: &Segment, scratch: &mut Scratch) -> Result<Vec<DocId>> {
             sought.push((inverted, info));
             continue;
         }
-        key.reset(reader.max_doc() as usize);
-        let mut block = inverted
-            .read_block_postings_from_terminfo(&info, basic)
-            .map_err(io)?;
-        while !block.docs().is_empty() {
-            key.insert_sorted(block.docs());
-            block.advance();
-        }
-        selected.intersect_with(key);
+        let key = segment.key_sets.get(reader, term)?;
+        selected.intersect_with(&key);
     }
     let mut docs = selected.docs();
     if let Some(alive) = reader.alive_bitset() {

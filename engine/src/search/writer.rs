@@ -18,6 +18,7 @@ use std::time::Duration;
 use tantivy::{Index, IndexReader, IndexWriter, Term};
 
 use super::build::Payload;
+use super::key_sets::KeySets;
 use super::pending::{Entry, Pending, PendingDoc, View};
 use super::schema::Fields;
 use crate::error::{Error, Result};
@@ -50,6 +51,8 @@ pub struct Shared {
     pub reader: IndexReader,
     pub fields: Fields,
     view: RwLock<Arc<View>>,
+    /// The documents of exact-value terms, by segment, kept across views.
+    pub key_sets: KeySets,
     /// Held to publish a view; counts writes (their sequence numbers).
     publish: Mutex<u64>,
     /// The long-lived writer, opened by the first commit (a read-only user never
@@ -78,6 +81,7 @@ impl Shared {
             reader,
             fields,
             view: RwLock::new(Arc::new(view)),
+            key_sets: KeySets::default(),
             publish: Mutex::new(0),
             writer: Mutex::new(None),
             committed: AtomicU64::new(generation),
