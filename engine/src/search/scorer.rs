@@ -12,7 +12,8 @@
 //!    credited once per clause (its best place) into a dense array of scores. The
 //!    documents seen are the members, marked in a bit set ([`Bits`]).
 //! 2. Their themes, worth less than any other place of the word and most of a
-//!    query's postings, are read as bit sets: a member gains the best theme of each
+//!    query's postings, are bit sets (kept across searches, see [`KeySets`]): a
+//!    member gains the best theme of each
 //!    word that credited it nowhere else (64 documents at a time); the other themed
 //!    documents are set aside.
 //! 3. Members and themed documents that are deleted, shadowed by a pending write or
