@@ -138,6 +138,24 @@ const MIGRATIONS: &[&str] = &[
        BEGIN SELECT RAISE(ABORT, 'reconfirmations are append-only'); END;
      CREATE TRIGGER reconfirmations_no_delete BEFORE DELETE ON reconfirmations
        BEGIN SELECT RAISE(ABORT, 'reconfirmations are append-only'); END;",
+    // 6: the administrative areas and the update time of each fiche as columns
+    // (filled from the bodies of the fiches already stored), with covering indexes:
+    // checking a batch scope against the fiches per area and flagging the fiches
+    // « à reconfirmer » read these indexes instead of every body.
+    "ALTER TABLE fiches ADD COLUMN region TEXT;
+     ALTER TABLE fiches ADD COLUMN departement TEXT;
+     ALTER TABLE fiches ADD COLUMN admin1 TEXT;
+     ALTER TABLE fiches ADD COLUMN admin1_name TEXT;
+     ALTER TABLE fiches ADD COLUMN updated_at TEXT;
+     UPDATE fiches SET
+        region = json_extract(body, '$.admin.region'),
+        departement = json_extract(body, '$.admin.departement'),
+        admin1 = json_extract(body, '$.admin.admin1'),
+        admin1_name = json_extract(body, '$.admin.admin1_name'),
+        updated_at = json_extract(body, '$.updated_at');
+     CREATE INDEX fiches_by_area
+        ON fiches (kind, country, region, departement, admin1, admin1_name);
+     CREATE INDEX fiches_by_update ON fiches (updated_at, id);",
 ];
 
 pub(super) fn migrate(connection: &mut Connection, path: &Path) -> Result<()> {
@@ -157,4 +175,97 @@ pub(super) fn migrate(connection: &mut Connection, path: &Path) -> Result<()> {
         transaction.commit()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::{Connection, params};
+    use serde_json::json;
+
+    use super::MIGRATIONS;
+    use crate::jsonl;
+    use crate::store::{DATABASE_FILE, Store};
+    use crate::text::fixtures::{corpus, fiche};
+
+    /// A data directory left by a version 5 store (before the area and update
+    /// columns): its fiches as that version wrote them.
+    fn version_5_store(dir: &std::path::Path, fiches: &[crate::fiche::Fiche]) {
+        let mut connection = Connection::open(dir.join(DATABASE_FILE)).unwrap();
+        let transaction = connection.transaction().unwrap();
+        for sql in &MIGRATIONS[..5] {
+            transaction.execute_batch(sql).unwrap();
+        }
+        for f in fiches {
+            transaction
+                .execute(
+                    "INSERT INTO fiches (id, country, kind, level, name, population,
+                         profile_themes, offer_themes, request_themes, call_status,
+                         call_expires, body)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, 0, 0, NULL, NULL, ?7)",
+                    params![
+                        f.id.as_str(),
+                        f.country.as_str(),
+                        f.kind.as_str(),
+                        f.level.as_str(),
+                        f.name,
+                        f.population as i64,
+                        jsonl::to_line(f)
+                    ],
+                )
+                .unwrap();
+        }
+        transaction.pragma_update(None, "user_version", 5).unwrap();
+        transaction.commit().unwrap();
+    }
+
+    #[test]
+    fn a_version_5_store_gets_its_area_and_update_columns_from_the_bodies() {
+        let mut fiches = corpus();
+        fiches.push(fiche(
+            "FR-COM-69123",
+            "Lyon",
+            json!({"admin": {"region": "84", "departement": "69"},
+                   "updated_at": "2026-03-01T23:30:00-02:00"}),
+        ));
+        fiches.push(fiche(
+            "ML-COM-BKO",
+            "Bamako",
+            json!({"admin": {"admin1": "BK", "admin1_name": "Bamako"},
+                   "updated_at": "2025-12-31T08:00:00Z"}),
+        ));
+        let old = tempfile::tempdir().unwrap();
+        version_5_store(old.path(), &fiches);
+        let migrated = Store::open(old.path()).unwrap();
+        let version: i64 = migrated
+            .connection
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .unwrap();
+        assert_eq!(version, MIGRATIONS.len() as i64);
+
+        // The same fiches written by the current version: the same answers.
+        let new = tempfile::tempdir().unwrap();
+        let mut fresh = Store::open(new.path()).unwrap();
+        fresh.upsert(&fiches).unwrap();
+        let areas = migrated.area_counts().unwrap();
+        assert_eq!(areas, fresh.area_counts().unwrap());
+        assert!(areas.iter().any(|a| a.departement.as_deref() == Some("69")));
+        assert!(areas.iter().any(|a| a.admin1_name.as_deref() == Some("Bamako")));
+        let sorted = |store: &Store| {
+            let mut days = store.updated_days().unwrap();
+            days.sort();
+            days
+        };
+        let days = sorted(&migrated);
+        assert_eq!(days, sorted(&fresh));
+        // The day in UTC: 23:30 at UTC-2 is the next day.
+        let day = |id: &str| days.iter().find(|(f, _)| f.as_str() == id).unwrap().1;
+        assert_eq!(day("FR-COM-69123"), chrono::NaiveDate::from_ymd_opt(2026, 3, 2));
+        assert_eq!(day("SN-COM-DKR"), None);
+        for f in &fiches {
+            assert_eq!(
+                migrated.updated_on(&f.id).unwrap(),
+                fresh.updated_on(&f.id).unwrap()
+            );
+        }
+    }
 }
