@@ -156,6 +156,43 @@ const MIGRATIONS: &[&str] = &[
      CREATE INDEX fiches_by_area
         ON fiches (kind, country, region, departement, admin1, admin1_name);
      CREATE INDEX fiches_by_update ON fiches (updated_at, id);",
+    // 7: a run's pairs name its fiches by number, each fiche's id and name written
+    // once per run in `batch_fiches` (a large run keeps millions of pairs over a few
+    // hundred thousand fiches: the rows are a fraction of the size, and of the time
+    // to write). The pairs already stored are renumbered: the fiches of a run in id
+    // order (a run's names come from one snapshot: one name per id).
+    "CREATE TABLE batch_fiches (
+        run_id   INTEGER NOT NULL REFERENCES batch_runs (id),
+        number   INTEGER NOT NULL,
+        fiche_id TEXT NOT NULL,
+        name     TEXT NOT NULL,
+        PRIMARY KEY (run_id, number)
+     ) WITHOUT ROWID;
+     INSERT INTO batch_fiches (run_id, number, fiche_id, name)
+        SELECT run_id, row_number() OVER (PARTITION BY run_id ORDER BY fiche_id) - 1,
+               fiche_id, MIN(name)
+        FROM (SELECT run_id, french_id AS fiche_id, french_name AS name FROM batch_pairs
+              UNION ALL
+              SELECT run_id, foreign_id, foreign_name FROM batch_pairs)
+        GROUP BY run_id, fiche_id;
+     CREATE INDEX batch_fiches_by_id ON batch_fiches (run_id, fiche_id);
+     CREATE TABLE batch_numbered_pairs (
+        run_id         INTEGER NOT NULL REFERENCES batch_runs (id),
+        list           TEXT NOT NULL CHECK (list IN ('scored', 'assigned', 'unplaced')),
+        rank           INTEGER NOT NULL,
+        french_number  INTEGER NOT NULL,
+        foreign_number INTEGER NOT NULL,
+        score          REAL NOT NULL,
+        PRIMARY KEY (run_id, list, rank)
+     ) WITHOUT ROWID;
+     INSERT INTO batch_numbered_pairs
+        SELECT p.run_id, p.list, p.rank, f.number, x.number, p.score
+        FROM batch_pairs p
+        JOIN batch_fiches f ON f.run_id = p.run_id AND f.fiche_id = p.french_id
+        JOIN batch_fiches x ON x.run_id = p.run_id AND x.fiche_id = p.foreign_id;
+     DROP INDEX batch_fiches_by_id;
+     DROP TABLE batch_pairs;
+     ALTER TABLE batch_numbered_pairs RENAME TO batch_pairs;",
 ];
 
 pub(super) fn migrate(connection: &mut Connection, path: &Path) -> Result<()> {
