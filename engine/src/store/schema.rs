@@ -286,7 +286,11 @@ mod tests {
         let areas = migrated.area_counts().unwrap();
         assert_eq!(areas, fresh.area_counts().unwrap());
         assert!(areas.iter().any(|a| a.departement.as_deref() == Some("69")));
-        assert!(areas.iter().any(|a| a.admin1_name.as_deref() == Some("Bamako")));
+        assert!(
+            areas
+                .iter()
+                .any(|a| a.admin1_name.as_deref() == Some("Bamako"))
+        );
         let sorted = |store: &Store| {
             let mut days = store.updated_days().unwrap();
             days.sort();
@@ -296,7 +300,10 @@ mod tests {
         assert_eq!(days, sorted(&fresh));
         // The day in UTC: 23:30 at UTC-2 is the next day.
         let day = |id: &str| days.iter().find(|(f, _)| f.as_str() == id).unwrap().1;
-        assert_eq!(day("FR-COM-69123"), chrono::NaiveDate::from_ymd_opt(2026, 3, 2));
+        assert_eq!(
+            day("FR-COM-69123"),
+            chrono::NaiveDate::from_ymd_opt(2026, 3, 2)
+        );
         assert_eq!(day("SN-COM-DKR"), None);
         for f in &fiches {
             assert_eq!(

@@ -252,19 +252,24 @@ fn runs_left_by_a_stopped_process_are_failed_as_interrupted() {
 
 /// Result rows of a run, in all four tables.
 fn result_rows(store: &Store, id: RunId) -> i64 {
-    ["batch_fiches", "batch_pairs", "batch_unassigned", "batch_agenda"]
-        .iter()
-        .map(|table| -> i64 {
-            store
-                .connection
-                .query_row(
-                    &format!("SELECT COUNT(*) FROM {table} WHERE run_id = ?1"),
-                    [id.get() as i64],
-                    |r| r.get(0),
-                )
-                .unwrap()
-        })
-        .sum()
+    [
+        "batch_fiches",
+        "batch_pairs",
+        "batch_unassigned",
+        "batch_agenda",
+    ]
+    .iter()
+    .map(|table| -> i64 {
+        store
+            .connection
+            .query_row(
+                &format!("SELECT COUNT(*) FROM {table} WHERE run_id = ?1"),
+                [id.get() as i64],
+                |r| r.get(0),
+            )
+            .unwrap()
+    })
+    .sum()
 }
 
 #[test]
