@@ -264,6 +264,13 @@ mod tests {
             json!({"admin": {"region": "84", "departement": "69"},
                    "updated_at": "2026-03-01T23:30:00-02:00"}),
         ));
+        // Another kind in the same area: one group per side, kinds merged.
+        fiches.push(fiche(
+            "FR-EPCI-200046977",
+            "Métropole de Lyon",
+            json!({"kind": "epci", "level": "intermediate",
+                   "admin": {"region": "84", "departement": "69"}}),
+        ));
         fiches.push(fiche(
             "ML-COM-BKO",
             "Bamako",
@@ -285,12 +292,74 @@ mod tests {
         fresh.upsert(&fiches).unwrap();
         let areas = migrated.area_counts().unwrap();
         assert_eq!(areas, fresh.area_counts().unwrap());
-        assert!(areas.iter().any(|a| a.departement.as_deref() == Some("69")));
+        let lyon = areas
+            .iter()
+            .find(|a| a.departement.as_deref() == Some("69"));
+        assert_eq!(lyon.map(|a| a.fiches), Some(2));
         assert!(
             areas
                 .iter()
                 .any(|a| a.admin1_name.as_deref() == Some("Bamako"))
         );
+        // What version 5 answered, from the bodies: the same groups in the same order.
+        let mut statement = migrated
+            .connection
+            .prepare(
+                "SELECT CASE WHEN kind IN ('commune', 'epci', 'departement', 'region')
+                             THEN 'french' ELSE 'foreign' END,
+                        country,
+                        json_extract(body, '$.admin.region'),
+                        json_extract(body, '$.admin.departement'),
+                        json_extract(body, '$.admin.admin1'),
+                        json_extract(body, '$.admin.admin1_name'),
+                        COUNT(*)
+                 FROM fiches GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6",
+            )
+            .unwrap();
+        type Group = (
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            i64,
+        );
+        let from_bodies: Vec<Group> = statement
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let side = |side: crate::fiche::Side| match side {
+            crate::fiche::Side::French => "french",
+            crate::fiche::Side::Foreign => "foreign",
+        };
+        let counted: Vec<Group> = areas
+            .iter()
+            .map(|a| {
+                (
+                    side(a.side).to_owned(),
+                    a.country.as_str().to_owned(),
+                    a.region.clone(),
+                    a.departement.clone(),
+                    a.admin1.clone(),
+                    a.admin1_name.clone(),
+                    a.fiches as i64,
+                )
+            })
+            .collect();
+        assert_eq!(counted, from_bodies);
+        drop(statement);
         let sorted = |store: &Store| {
             let mut days = store.updated_days().unwrap();
             days.sort();
