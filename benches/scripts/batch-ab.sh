@@ -7,9 +7,15 @@
 #   benches/scripts/batch-ab.sh /tmp/old target/release/passerelle /tmp/data 3 -- \
 #       --fr departement:69 --foreign all -k 10 --assign 2 --date 2026-09-01
 #
-# Runs are recorded in DATA_DIR's store: use a copy of a demo data directory.
+# Runs are recorded in DATA_DIR's store: use a copy of a demo data directory. When
+# the two builds have different store schemas (the newer migrates a store, which the
+# older then refuses), give each its own copy: DATA_DIR is then OLD_DIR,NEW_DIR.
 set -eu
 old=$1 new=$2 data=$3 runs=${4:-3}
+case "$data" in
+    *,*) old_data=${data%%,*} new_data=${data#*,} ;;
+    *) old_data=$data new_data=$data ;;
+esac
 shift 4
 [ "${1:-}" = "--" ] && shift
 out=$(mktemp -d)
@@ -18,8 +24,9 @@ i=1
 while [ "$i" -le "$runs" ]; do
     for build in old new; do
         eval binary=\$$build
+        eval dir=\$${build}_data
         rm -rf "$out/results"
-        /usr/bin/time -v -o "$out/time" "$binary" --data-dir "$data" batch "$@" --out "$out/results" >/dev/null
+        /usr/bin/time -v -o "$out/time" "$binary" --data-dir "$dir" batch "$@" --out "$out/results" >/dev/null
         awk -v build="$build" -v run="$i" '
             /User time/ {user = $NF}
             /System time/ {sys = $NF}

@@ -39,14 +39,19 @@ impl<'t> Inserter<'t> {
     pub(super) fn new(transaction: &'t Transaction<'_>) -> Result<Self> {
         let statement = transaction.prepare(
             "INSERT INTO fiches (id, country, kind, level, name, population, profile_themes,
-                 offer_themes, request_themes, call_status, call_expires, body)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                 offer_themes, request_themes, call_status, call_expires, body, region,
+                 departement, admin1, admin1_name, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                 ?17)
              ON CONFLICT (id) DO UPDATE SET
                  country = excluded.country, kind = excluded.kind, level = excluded.level,
                  name = excluded.name, population = excluded.population,
                  profile_themes = excluded.profile_themes, offer_themes = excluded.offer_themes,
                  request_themes = excluded.request_themes, call_status = excluded.call_status,
-                 call_expires = excluded.call_expires, body = excluded.body",
+                 call_expires = excluded.call_expires, body = excluded.body,
+                 region = excluded.region, departement = excluded.departement,
+                 admin1 = excluded.admin1, admin1_name = excluded.admin1_name,
+                 updated_at = excluded.updated_at",
         )?;
         Ok(Inserter { statement })
     }
@@ -61,6 +66,9 @@ impl<'t> Inserter<'t> {
             .call
             .and_then(|call| call.expires)
             .map(|d| d.to_string());
+        // Columns the body also holds, read without decoding it (`areas.rs`,
+        // `Store::updated_days`).
+        let admin = fiche.admin.as_ref();
         self.statement.execute(params![
             fiche.id.as_str(),
             fiche.country.as_str(),
@@ -74,6 +82,11 @@ impl<'t> Inserter<'t> {
             call_status,
             call_expires,
             jsonl::to_line(fiche),
+            admin.and_then(|a| a.region.as_deref()),
+            admin.and_then(|a| a.departement.as_deref()),
+            admin.and_then(|a| a.admin1.as_deref()),
+            admin.and_then(|a| a.admin1_name.as_deref()),
+            fiche.updated_at.as_ref().map(|t| t.as_str()),
         ])?;
         Ok(())
     }

@@ -2,14 +2,16 @@
 //! read back whole or streamed item by item (the server and the CLI stream them; a
 //! national run keeps millions of pairs).
 
+use std::collections::HashMap;
 use std::ops::ControlFlow;
 
 use rusqlite::{Row, params};
 
 use super::{RunId, RunStatus, RunSummary, fiche_id};
 use crate::batch::agenda::{self, AgendaPlan, AgendaRow};
-use crate::batch::{BatchPair, BatchResult, Edge, RunOutput, Unassigned};
+use crate::batch::{BatchPair, BatchResult, Edge, Participant, RunOutput, Unassigned};
 use crate::error::{Error, Result};
+use crate::fiche::FicheId;
 use crate::store::Store;
 
 /// What a done run found.
@@ -65,14 +67,15 @@ impl Store {
             });
         }
         let key = id.0 as i64;
+        let fiches = RunFiches::read(&transaction, id)?;
         for list in ["scored", "assigned"] {
             let mut statement = transaction.prepare(
-                "SELECT french_id, french_name, foreign_id, foreign_name, score FROM batch_pairs
+                "SELECT french_number, foreign_number, score FROM batch_pairs
                  WHERE run_id = ?1 AND list = ?2 ORDER BY rank",
             )?;
             let mut rows = statement.query(params![key, list])?;
             while let Some(row) = rows.next()? {
-                let pair = read_pair(id, row, 0)?;
+                let pair = fiches.pair(row)?;
                 let item = match list {
                     "scored" => ResultItem::Scored(pair),
                     _ => ResultItem::Assigned(pair),
@@ -127,12 +130,12 @@ impl Store {
             }
         }
         let mut statement = transaction.prepare(
-            "SELECT french_id, french_name, foreign_id, foreign_name, score FROM batch_pairs
+            "SELECT french_number, foreign_number, score FROM batch_pairs
              WHERE run_id = ?1 AND list = 'unplaced' ORDER BY rank",
         )?;
         let mut rows = statement.query([key])?;
         while let Some(row) = rows.next()? {
-            if visit(ResultItem::Unplaced(read_pair(id, row, 0)?)).is_break() {
+            if visit(ResultItem::Unplaced(fiches.pair(row)?)).is_break() {
                 return Ok(());
             }
         }
@@ -189,6 +192,56 @@ fn read_pair(run: RunId, row: &Row<'_>, first: usize) -> Result<BatchPair> {
     })
 }
 
+/// The fiches a run's pairs name by number (`batch_fiches`): numbers `0..n`.
+struct RunFiches {
+    run: RunId,
+    fiches: Vec<(crate::fiche::FicheId, String)>,
+}
+
+impl RunFiches {
+    fn read(connection: &rusqlite::Connection, run: RunId) -> Result<RunFiches> {
+        let mut statement = connection.prepare(
+            "SELECT number, fiche_id, name FROM batch_fiches WHERE run_id = ?1 ORDER BY number",
+        )?;
+        let mut rows = statement.query([run.0 as i64])?;
+        let mut fiches = Vec::new();
+        while let Some(row) = rows.next()? {
+            if row.get::<_, i64>(0)? != fiches.len() as i64 {
+                return Err(corrupt(run, "fiches not numbered 0..n"));
+            }
+            fiches.push((fiche_id(run, &row.get::<_, String>(1)?)?, row.get(2)?));
+        }
+        Ok(RunFiches { run, fiches })
+    }
+
+    /// A pair row: French number, foreign number, score.
+    fn pair(&self, row: &Row<'_>) -> Result<BatchPair> {
+        let fiche = |i: usize| -> Result<&(crate::fiche::FicheId, String)> {
+            let number = row.get::<_, i64>(i)?;
+            usize::try_from(number)
+                .ok()
+                .and_then(|n| self.fiches.get(n))
+                .ok_or_else(|| corrupt(self.run, &format!("no fiche number {number}")))
+        };
+        let (french, french_name) = fiche(0)?.clone();
+        let (foreign, foreign_name) = fiche(1)?.clone();
+        Ok(BatchPair {
+            french,
+            french_name,
+            foreign,
+            foreign_name,
+            total: row.get(2)?,
+        })
+    }
+}
+
+fn corrupt(run: RunId, message: &str) -> Error {
+    Error::CorruptRecord {
+        id: format!("batch run {run}"),
+        message: message.to_owned(),
+    }
+}
+
 /// Result rows written per transaction (at least): bounded transactions, and between
 /// two of them a progress report and a look at whether a cancel was requested.
 const ROWS_PER_TRANSACTION: u64 = 25_000;
@@ -212,7 +265,9 @@ impl Store {
     ) -> Result<()> {
         let unplaced: &[BatchPair] = output.agenda.as_ref().map_or(&[], |a| &a.unplaced);
         let rows: &[AgendaRow] = output.agenda.as_ref().map_or(&[], |a| &a.rows);
-        let size = (output.scored.len()
+        let size = (output.participants.french.len()
+            + output.participants.foreign.len()
+            + output.scored.len()
             + output.assigned.len()
             + output.unassigned.len()
             + rows.len()
@@ -317,14 +372,12 @@ impl Chunks<'_> {
     }
 }
 
-const PAIR_COLUMNS: [&str; 8] = [
+const PAIR_COLUMNS: [&str; 6] = [
     "run_id",
     "list",
     "rank",
-    "french_id",
-    "french_name",
-    "foreign_id",
-    "foreign_name",
+    "french_number",
+    "foreign_number",
     "score",
 ];
 
@@ -336,17 +389,38 @@ fn write_rows(
 ) -> Result<()> {
     let run = chunks.run.0 as i64;
     let (french, foreign) = (&output.participants.french, &output.participants.foreign);
+    // The participants are numbered French first, then foreign, each side in its
+    // order: a pair names them by these numbers.
+    let foreign_number = |index: usize| (french.len() + index) as i64;
+    let fiche_rows = |first: usize| {
+        move |insert: &mut rusqlite::Statement<'_>, at: usize, (i, p): (usize, &Participant)| {
+            insert.raw_bind_parameter(at, run)?;
+            insert.raw_bind_parameter(at + 1, (first + i) as i64)?;
+            insert.raw_bind_parameter(at + 2, p.id.as_str())?;
+            insert.raw_bind_parameter(at + 3, p.name.as_str())
+        }
+    };
+    let fiche_columns = ["run_id", "number", "fiche_id", "name"];
+    chunks.insert(
+        "batch_fiches",
+        &fiche_columns,
+        french.iter().enumerate(),
+        fiche_rows(0),
+    )?;
+    chunks.insert(
+        "batch_fiches",
+        &fiche_columns,
+        foreign.iter().enumerate(),
+        fiche_rows(french.len()),
+    )?;
     let edge_rows = |list: &'static str| {
         move |insert: &mut rusqlite::Statement<'_>, at: usize, (rank, edge): (usize, &Edge)| {
-            let (f, x) = (&french[edge.french], &foreign[edge.foreign]);
             insert.raw_bind_parameter(at, run)?;
             insert.raw_bind_parameter(at + 1, list)?;
             insert.raw_bind_parameter(at + 2, rank as i64)?;
-            insert.raw_bind_parameter(at + 3, f.id.as_str())?;
-            insert.raw_bind_parameter(at + 4, f.name.as_str())?;
-            insert.raw_bind_parameter(at + 5, x.id.as_str())?;
-            insert.raw_bind_parameter(at + 6, x.name.as_str())?;
-            insert.raw_bind_parameter(at + 7, edge.score)
+            insert.raw_bind_parameter(at + 3, edge.french as i64)?;
+            insert.raw_bind_parameter(at + 4, foreign_number(edge.foreign))?;
+            insert.raw_bind_parameter(at + 5, edge.score)
         }
     };
     chunks.insert(
@@ -365,6 +439,23 @@ fn write_rows(
             .enumerate(),
         edge_rows("assigned"),
     )?;
+    // Meetings without a slot name their fiches by id: few, looked up.
+    let numbers: HashMap<&FicheId, usize> = match unplaced.is_empty() {
+        true => HashMap::new(),
+        false => french
+            .iter()
+            .chain(foreign)
+            .enumerate()
+            .map(|(number, p)| (&p.id, number))
+            .collect(),
+    };
+    let number = |id: &FicheId| -> rusqlite::Result<i64> {
+        numbers.get(id).map(|&n| n as i64).ok_or_else(|| {
+            rusqlite::Error::ToSqlConversionFailure(
+                format!("{id} is not a participant of the run").into(),
+            )
+        })
+    };
     chunks.insert(
         "batch_pairs",
         &PAIR_COLUMNS,
@@ -373,11 +464,9 @@ fn write_rows(
             insert.raw_bind_parameter(at, run)?;
             insert.raw_bind_parameter(at + 1, "unplaced")?;
             insert.raw_bind_parameter(at + 2, rank as i64)?;
-            insert.raw_bind_parameter(at + 3, p.french.as_str())?;
-            insert.raw_bind_parameter(at + 4, p.french_name.as_str())?;
-            insert.raw_bind_parameter(at + 5, p.foreign.as_str())?;
-            insert.raw_bind_parameter(at + 6, p.foreign_name.as_str())?;
-            insert.raw_bind_parameter(at + 7, p.total)
+            insert.raw_bind_parameter(at + 3, number(&p.french)?)?;
+            insert.raw_bind_parameter(at + 4, number(&p.foreign)?)?;
+            insert.raw_bind_parameter(at + 5, p.total)
         },
     )?;
     chunks.insert(
@@ -454,7 +543,12 @@ pub(super) fn write_summary(
 }
 
 /// The tables of runs' results, each keyed by `run_id`.
-const RESULT_TABLES: [&str; 3] = ["batch_pairs", "batch_unassigned", "batch_agenda"];
+const RESULT_TABLES: [&str; 4] = [
+    "batch_fiches",
+    "batch_pairs",
+    "batch_unassigned",
+    "batch_agenda",
+];
 
 /// Deletes the result rows of the runs matching `condition` (on `run_id`).
 pub(super) fn delete_results(

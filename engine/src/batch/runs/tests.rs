@@ -250,21 +250,26 @@ fn runs_left_by_a_stopped_process_are_failed_as_interrupted() {
     assert_eq!(result_rows(&store, running.id), 0);
 }
 
-/// Result rows of a run, in all three tables.
+/// Result rows of a run, in all four tables.
 fn result_rows(store: &Store, id: RunId) -> i64 {
-    ["batch_pairs", "batch_unassigned", "batch_agenda"]
-        .iter()
-        .map(|table| -> i64 {
-            store
-                .connection
-                .query_row(
-                    &format!("SELECT COUNT(*) FROM {table} WHERE run_id = ?1"),
-                    [id.get() as i64],
-                    |r| r.get(0),
-                )
-                .unwrap()
-        })
-        .sum()
+    [
+        "batch_fiches",
+        "batch_pairs",
+        "batch_unassigned",
+        "batch_agenda",
+    ]
+    .iter()
+    .map(|table| -> i64 {
+        store
+            .connection
+            .query_row(
+                &format!("SELECT COUNT(*) FROM {table} WHERE run_id = ?1"),
+                [id.get() as i64],
+                |r| r.get(0),
+            )
+            .unwrap()
+    })
+    .sum()
 }
 
 #[test]
@@ -444,4 +449,95 @@ fn interests_exclude_declined_pairs_and_can_require_mutual_ones() {
             .unwrap();
         assert_eq!(pair.total, left_out.total);
     }
+}
+
+#[test]
+fn the_pairs_a_version_6_store_kept_are_numbered_and_read_back_the_same() {
+    let (dir, mut store) = store_with_corpus();
+    let mut with_agenda = spec();
+    with_agenda.agenda = Some(AgendaSpec {
+        slots: vec![batch::agenda::Slot {
+            label: "S1".into(),
+            start: batch::agenda::parse_time("2026-12-03T09:00").unwrap(),
+            end: batch::agenda::parse_time("2026-12-03T09:30").unwrap(),
+        }],
+        tables: 1,
+    });
+    let runs = [run(&mut store, &spec()), run(&mut store, &with_agenda)];
+    let before: Vec<RunResults> = runs
+        .iter()
+        .map(|r| store.batch_results(r.id).unwrap())
+        .collect();
+    let unplaced = &before[1].agenda.as_ref().unwrap().unplaced;
+    assert!(!unplaced.is_empty() && !before[0].result.assigned.is_empty());
+
+    // The pairs as version 6 kept them: ids and names in every row.
+    store
+        .connection
+        .execute_batch(
+            "DROP TABLE batch_pairs;
+             DROP TABLE batch_fiches;
+             CREATE TABLE batch_pairs (
+                run_id       INTEGER NOT NULL REFERENCES batch_runs (id),
+                list         TEXT NOT NULL CHECK (list IN ('scored', 'assigned', 'unplaced')),
+                rank         INTEGER NOT NULL,
+                french_id    TEXT NOT NULL,
+                french_name  TEXT NOT NULL,
+                foreign_id   TEXT NOT NULL,
+                foreign_name TEXT NOT NULL,
+                score        REAL NOT NULL,
+                PRIMARY KEY (run_id, list, rank)
+             ) WITHOUT ROWID;",
+        )
+        .unwrap();
+    for (run, results) in runs.iter().zip(&before) {
+        let no_agenda = Vec::new();
+        let unplaced = results.agenda.as_ref().map_or(&no_agenda, |a| &a.unplaced);
+        let lists = [
+            ("scored", &results.result.scored),
+            ("assigned", &results.result.assigned),
+            ("unplaced", unplaced),
+        ];
+        for (list, pairs) in lists {
+            for (rank, p) in pairs.iter().enumerate() {
+                store
+                    .connection
+                    .execute(
+                        "INSERT INTO batch_pairs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                        rusqlite::params![
+                            run.id.get() as i64,
+                            list,
+                            rank as i64,
+                            p.french.as_str(),
+                            p.french_name,
+                            p.foreign.as_str(),
+                            p.foreign_name,
+                            p.total
+                        ],
+                    )
+                    .unwrap();
+            }
+        }
+    }
+    store
+        .connection
+        .pragma_update(None, "user_version", 6)
+        .unwrap();
+    drop(store);
+
+    let store = Store::open(dir.path()).unwrap();
+    for (run, results) in runs.iter().zip(&before) {
+        assert_eq!(&store.batch_results(run.id).unwrap(), results);
+    }
+    // Numbered 0..n per run, each fiche once.
+    let (fiches, distinct, top): (i64, i64, i64) = store
+        .connection
+        .query_row(
+            "SELECT COUNT(*), COUNT(DISTINCT fiche_id), MAX(number) FROM batch_fiches
+             WHERE run_id = ?1",
+            [runs[0].id.get() as i64],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!((distinct, top), (fiches, fiches - 1));
 }
