@@ -5,7 +5,7 @@
 #
 # Usage: benches/against.sh COMMIT [RUNS]      (RUNS: 3 by default)
 #
-# Builds COMMIT's `bench-suggest`, `bench-search` and `bench-start` in a worktree
+# Builds COMMIT's `bench-suggest`, `bench-search`, `bench-start` and `bench-import` in a worktree
 # under target/against/, builds the working tree's, then runs each pair RUNS times,
 # the older first, and prints each bench's summary lines. Run it on a quiet machine.
 set -euo pipefail
@@ -13,7 +13,7 @@ commit=$(git rev-parse --short "$1")
 runs=${2:-3}
 root=$(git rev-parse --show-toplevel)
 old="$root/target/against/$commit"
-benches=(bench-suggest bench-search bench-start)
+benches=(bench-suggest bench-search bench-start bench-import)
 build() {
     local bins=()
     for bench in "${benches[@]}"; do bins+=(--bin "$bench"); done
@@ -25,7 +25,7 @@ fi
 (cd "$old/src" && CARGO_TARGET_DIR="$old/target" build)
 (cd "$root" && build)
 # The lines each bench ends with: latencies, build and load times.
-summary='p50|build:|start: total|name table'
+summary='p50|build:|start: total|name table|^import'
 for run in $(seq "$runs"); do
     for bench in "${benches[@]}"; do
         echo "== $bench, $commit, run $run"
