@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use tantivy::index::SegmentId;
 use tantivy::schema::IndexRecordOption;
-use tantivy::{SegmentReader, Term};
+use tantivy::{DocId, SegmentReader, Term};
 
 use super::bits::Bits;
 use crate::error::{Error, Result};
@@ -43,16 +43,7 @@ impl KeySets {
         // keep the same set.
         let mut set = Bits::default();
         set.reset(reader.max_doc() as usize);
-        let inverted = reader.inverted_index(term.field())?;
-        if let Some(info) = inverted.get_term_info(term).map_err(io)? {
-            let mut block = inverted
-                .read_block_postings_from_terminfo(&info, IndexRecordOption::Basic)
-                .map_err(io)?;
-            while !block.docs().is_empty() {
-                set.insert_sorted(block.docs());
-                block.advance();
-            }
-        }
+        for_each_block(reader, term, |docs| set.insert_sorted(docs))?;
         let set = Arc::new(set);
         let mut sets = self.sets.lock().map_err(|_| poisoned())?;
         if sets.len() >= MAX_SETS {
@@ -63,6 +54,26 @@ impl KeySets {
     }
 }
 
-fn io(error: std::io::Error) -> Error {
+/// Calls `f` with the blocks of `term`'s postings in the segment, in doc order.
+pub(super) fn for_each_block(
+    reader: &SegmentReader,
+    term: &Term,
+    mut f: impl FnMut(&[DocId]),
+) -> Result<()> {
+    let inverted = reader.inverted_index(term.field())?;
+    let Some(info) = inverted.get_term_info(term).map_err(io)? else {
+        return Ok(());
+    };
+    let mut block = inverted
+        .read_block_postings_from_terminfo(&info, IndexRecordOption::Basic)
+        .map_err(io)?;
+    while !block.docs().is_empty() {
+        f(block.docs());
+        block.advance();
+    }
+    Ok(())
+}
+
+pub(super) fn io(error: std::io::Error) -> Error {
     Error::Index(error.into())
 }

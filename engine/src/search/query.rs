@@ -205,11 +205,9 @@ pub(super) fn run(
     collector::order(&mut found, keep, &collected.ids)?;
     // Reading a hit's document and finding its extract are independent per hit.
     let page: Vec<_> = found.into_iter().skip(query.offset).collect();
+    let highlighter = text.as_ref().map(Highlighter::new);
     let hits = (page.into_par_iter())
-        .map_init(
-            || text.as_ref().map(Highlighter::new),
-            |highlighter, found| hit(view, fields, highlighter.as_mut(), found),
-        )
+        .map(|found| hit(view, fields, highlighter.as_ref(), found))
         .collect::<Result<Vec<_>>>()?;
     Ok(SearchPage { total, hits })
 }
@@ -218,7 +216,7 @@ pub(super) fn run(
 fn hit(
     view: &View,
     fields: &Fields,
-    highlighter: Option<&mut Highlighter>,
+    highlighter: Option<&Highlighter>,
     Found { score, item, .. }: Found<Source>,
 ) -> Result<SearchHit> {
     let doc: TantivyDocument = match item {

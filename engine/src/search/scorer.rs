@@ -46,7 +46,7 @@ use tantivy::{DocId, DocSet, SegmentOrdinal, SegmentReader};
 use super::bits::{Bits, for_each_bit};
 use super::collector::{Collected, MAX_TIE_BREAK, TopById};
 use super::filters::Filters;
-use super::key_sets::KeySets;
+use super::key_sets::{KeySets, for_each_block, io};
 use super::pending::View;
 use super::relevance::{Place, Plan};
 use crate::error::{Error, Result};
@@ -152,10 +152,6 @@ thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::default();
 }
 
-fn io(error: std::io::Error) -> Error {
-    Error::Index(error.into())
-}
-
 /// Runs `plan` with `filters` over the committed segments of `view` into `collector`.
 pub fn collect(
     view: &View,
@@ -244,7 +240,7 @@ fn score_segment(segment: &Segment, plan: &Plan, scratch: &mut Scratch) -> Resul
             words - 1
         });
         for place in &places[..split] {
-            read_postings(reader, place, |docs| {
+            for_each_block(reader, &place.term, |docs| {
                 for &doc in docs {
                     scratch.enter(doc, clause, place.score);
                 }
@@ -283,7 +279,8 @@ fn score_segment(segment: &Segment, plan: &Plan, scratch: &mut Scratch) -> Resul
         (credited, Some(only), docs.len())
     };
     let keep = segment.keep;
-    let themed_can_reach = match kth_best(&credited, keep, scratch) {
+    let mut kth = kth_best(&credited, keep, scratch);
+    let themed_can_reach = match kth {
         Some(kth) => theme_lift + lift + 2.0 * MAX_TIE_BREAK >= f64::from(kth),
         None => keep > 0,
     };
@@ -292,8 +289,9 @@ fn score_segment(segment: &Segment, plan: &Plan, scratch: &mut Scratch) -> Resul
         let only = filtered_theme_only.unwrap_or_else(|| themed_only(scratch));
         score_theme_only(&themes, &only, scratch);
         scored = merge(&scored, &only);
+        kth = kth_best(&scored, keep, scratch);
     }
-    let contenders = contenders(&scored, keep, lift, scratch);
+    let contenders = contenders(&scored, keep, kth, lift, scratch);
     scratch.set_members(&contenders);
     for (places, _) in plan.clauses().filter(|(_, selects)| !*selects) {
         let clause = scratch.next_stamp();
@@ -311,22 +309,6 @@ fn grow(sets: &mut Vec<Bits>, len: usize, max_doc: usize) {
         sets.resize_with(len, Bits::default);
     }
     sets[len - 1].reset(max_doc);
-}
-
-/// Calls `f` with the blocks of `place`'s postings, in doc order.
-fn read_postings(reader: &SegmentReader, place: &Place, mut f: impl FnMut(&[DocId])) -> Result<()> {
-    let Some(info) = term_info(reader, place)? else {
-        return Ok(());
-    };
-    let inverted = reader.inverted_index(place.term.field())?;
-    let mut block = inverted
-        .read_block_postings_from_terminfo(&info, IndexRecordOption::Basic)
-        .map_err(io)?;
-    while !block.docs().is_empty() {
-        f(block.docs());
-        block.advance();
-    }
-    Ok(())
 }
 
 /// Credits each member the best theme of each word that credited it nowhere else
@@ -421,19 +403,23 @@ fn kth_best(docs: &[DocId], keep: usize, scratch: &Scratch) -> Option<f32> {
 }
 
 /// The documents of `docs` that may be among the `keep` best once the common words
-/// add to their scores. Common words select nothing, so they change no total, and
-/// they add at most `lift` (the sum of their best places): a document whose score
-/// plus `lift` (plus the population's share of ties) stays below the `keep`-th best
-/// score before them cannot reach the page, and their postings need not be read
-/// for it. Common words are frequent: their postings are the longest.
-fn contenders(docs: &[DocId], keep: usize, lift: f64, scratch: &Scratch) -> Vec<DocId> {
+/// add to their scores, `kth` being the `keep`-th best score of `docs`
+/// ([`kth_best`]). Common words select nothing, so they change no total, and they
+/// add at most `lift` (the sum of their best places): a document whose score plus
+/// `lift` (plus the population's share of ties) stays below `kth` cannot reach the
+/// page, and their postings need not be read for it. Common words are frequent:
+/// their postings are the longest.
+fn contenders(
+    docs: &[DocId],
+    keep: usize,
+    kth: Option<f32>,
+    lift: f64,
+    scratch: &Scratch,
+) -> Vec<DocId> {
     if keep == 0 {
         return Vec::new();
     }
-    if docs.len() <= keep {
-        return docs.to_vec();
-    }
-    let Some(kth) = kth_best(docs, keep, scratch) else {
+    let Some(kth) = kth else {
         return docs.to_vec();
     };
     // The `keep` documents scoring `kth` or more score at least that in the end;

@@ -138,7 +138,7 @@ impl<'q> Highlighter<'q> {
 
     /// Marks the tokens of `value` that are query words: folded tokens against the
     /// words (`language` none), stems against the words' stems otherwise.
-    fn marks(&mut self, value: &str, language: Option<Language>) -> Marks {
+    fn marks(&self, value: &str, language: Option<Language>) -> Marks {
         let query = self.query;
         let mut marks = Marks {
             ranges: Vec::new(),
@@ -173,7 +173,7 @@ impl<'q> Highlighter<'q> {
     }
 
     /// The snippet of a hit; `None` when nothing of the query is found in it.
-    pub fn snippet(&mut self, doc: &TantivyDocument, fields: &Fields) -> Option<Snippet> {
+    pub fn snippet(&self, doc: &TantivyDocument, fields: &Fields) -> Option<Snippet> {
         let mut best: Option<Best> = None;
         let (weight, name, marks) = self.name_part(doc, fields);
         consider(&mut best, (weight, MatchedField::Name, name, marks));
@@ -208,7 +208,7 @@ impl<'q> Highlighter<'q> {
 
     /// The name, then each alternative name that adds matched words, separated by
     /// ` · `; and their weight.
-    fn name_part(&mut self, doc: &TantivyDocument, fields: &Fields) -> (Score, String, Marks) {
+    fn name_part(&self, doc: &TantivyDocument, fields: &Fields) -> (Score, String, Marks) {
         let name = stored(doc, fields.name).next().unwrap_or_default();
         let mut marks = self.marks(name, None);
         let mut weight = self.weight(&marks.words, NAME);

@@ -35,7 +35,9 @@ type RawKey = (
     Option<String>,
 );
 
-type RawRow = (
+/// A row of area counts: side, country, région, département, admin1, admin1 name,
+/// fiches.
+pub(super) type RawRow = (
     String,
     String,
     Option<String>,
@@ -45,7 +47,7 @@ type RawRow = (
     i64,
 );
 
-fn read(row: &Row<'_>) -> rusqlite::Result<RawRow> {
+pub(super) fn read(row: &Row<'_>) -> rusqlite::Result<RawRow> {
     Ok((
         row.get(0)?,
         row.get(1)?,

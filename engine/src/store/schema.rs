@@ -221,6 +221,7 @@ mod tests {
 
     use super::MIGRATIONS;
     use crate::jsonl;
+    use crate::store::areas::{RawRow, read};
     use crate::store::{DATABASE_FILE, Store};
     use crate::text::fixtures::{corpus, fiche};
 
@@ -316,27 +317,8 @@ mod tests {
                  FROM fiches GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6",
             )
             .unwrap();
-        type Group = (
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            i64,
-        );
-        let from_bodies: Vec<Group> = statement
-            .query_map([], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                ))
-            })
+        let from_bodies: Vec<RawRow> = statement
+            .query_map([], read)
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
@@ -344,7 +326,7 @@ mod tests {
             crate::fiche::Side::French => "french",
             crate::fiche::Side::Foreign => "foreign",
         };
-        let counted: Vec<Group> = areas
+        let counted: Vec<RawRow> = areas
             .iter()
             .map(|a| {
                 (

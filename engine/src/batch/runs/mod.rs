@@ -203,10 +203,15 @@ fn read_run(row: &Row<'_>) -> Result<BatchRun> {
 }
 
 fn fiche_id(run: RunId, text: &str) -> Result<FicheId> {
-    FicheId::parse(text).map_err(|message| Error::CorruptRecord {
+    FicheId::parse(text).map_err(|message| corrupt(run, &message))
+}
+
+/// A record of run `run` that does not read back.
+fn corrupt(run: RunId, message: &str) -> Error {
+    Error::CorruptRecord {
         id: format!("batch run {run}"),
-        message,
-    })
+        message: message.to_owned(),
+    }
 }
 
 impl Store {

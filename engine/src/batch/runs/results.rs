@@ -7,7 +7,7 @@ use std::ops::ControlFlow;
 
 use rusqlite::{Row, params};
 
-use super::{RunId, RunStatus, RunSummary, fiche_id};
+use super::{RunId, RunStatus, RunSummary, corrupt, fiche_id};
 use crate::batch::agenda::{self, AgendaPlan, AgendaRow};
 use crate::batch::{BatchPair, BatchResult, Edge, Participant, RunOutput, Unassigned};
 use crate::error::{Error, Result};
@@ -195,7 +195,7 @@ fn read_pair(run: RunId, row: &Row<'_>, first: usize) -> Result<BatchPair> {
 /// The fiches a run's pairs name by number (`batch_fiches`): numbers `0..n`.
 struct RunFiches {
     run: RunId,
-    fiches: Vec<(crate::fiche::FicheId, String)>,
+    fiches: Vec<(FicheId, String)>,
 }
 
 impl RunFiches {
@@ -216,7 +216,7 @@ impl RunFiches {
 
     /// A pair row: French number, foreign number, score.
     fn pair(&self, row: &Row<'_>) -> Result<BatchPair> {
-        let fiche = |i: usize| -> Result<&(crate::fiche::FicheId, String)> {
+        let fiche = |i: usize| -> Result<&(FicheId, String)> {
             let number = row.get::<_, i64>(i)?;
             usize::try_from(number)
                 .ok()
@@ -232,13 +232,6 @@ impl RunFiches {
             foreign_name,
             total: row.get(2)?,
         })
-    }
-}
-
-fn corrupt(run: RunId, message: &str) -> Error {
-    Error::CorruptRecord {
-        id: format!("batch run {run}"),
-        message: message.to_owned(),
     }
 }
 
