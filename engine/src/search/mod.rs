@@ -240,7 +240,11 @@ impl SearchIndex {
     pub fn search(&self, query: &SearchQuery) -> Result<SearchPage> {
         let view = self.shared.view()?;
         let (fields, key_sets) = (&self.shared.fields, &self.shared.key_sets);
-        query::run(&view, fields, key_sets, query, query::Scoring::Postings)
+        // One hand-over to the pool per search: its parallel steps (segments, then
+        // hits) start on a worker, where rayon splits them without waking the
+        // calling thread in between (each hand-over from outside the pool is a
+        // sleep and a wake-up).
+        rayon::scope(|_| query::run(&view, fields, key_sets, query, query::Scoring::Postings))
     }
 }
 

@@ -102,16 +102,20 @@ impl Stems {
         }
     }
 
-    /// The stem of the folded word `folded` in the language of index `l`.
-    fn of(&mut self, l: usize, folded: &str) -> &str {
+    /// What `answer` says of the stem of the folded word `folded` in the language
+    /// of index `l` (one hash lookup for a word already stemmed).
+    fn answer<T>(&mut self, l: usize, folded: &str, answer: impl Fn(&str) -> T) -> T {
         let known = &mut self.known[l];
-        if !known.contains_key(folded) {
-            if known.len() >= MAX_KNOWN_STEMS {
-                known.clear();
-            }
-            known.insert(folded.to_owned(), stem(&mut self.stemmers[l], folded));
+        if let Some(stem) = known.get(folded) {
+            return answer(stem);
         }
-        &known[folded]
+        if known.len() >= MAX_KNOWN_STEMS {
+            known.clear();
+        }
+        let stem = stem(&mut self.stemmers[l], folded);
+        let answered = answer(&stem);
+        known.insert(folded.to_owned(), stem);
+        answered
     }
 }
 
@@ -148,8 +152,10 @@ impl<'q> Highlighter<'q> {
             let found = match language {
                 None => query.words.iter().position(|w| w.folded == token),
                 Some(l) => STEMS.with_borrow_mut(|stems| {
-                    let stem = stems.of(l.index(), token);
-                    (query.words.iter()).position(|w| w.stems[l.index()].as_deref() == Some(stem))
+                    stems.answer(l.index(), token, |stem| {
+                        (query.words.iter())
+                            .position(|w| w.stems[l.index()].as_deref() == Some(stem))
+                    })
                 }),
             };
             if let Some(word) = found {

@@ -148,8 +148,10 @@ pub fn fold(text: &str) -> String {
 
 /// Calls `f` with each token of `text` as [`folded_analyzer`] makes it, and its byte
 /// range in `text`. The same tokens, for less: a word of ASCII letters and digits
-/// is only lowercased (what the whole chain does to it), other words go through the
-/// analyser one by one (every stage after the tokeniser works on one word alone).
+/// is only lowercased (what the whole chain does to it), a word of Latin letters
+/// (ASCII and [`LATIN`]) is folded character by character from [`latin_folds`],
+/// other words go through the analyser one by one (every stage after the tokeniser
+/// works on one word alone).
 pub fn for_each_folded_token(text: &str, mut f: impl FnMut(Range<usize>, &str)) {
     let mut lowered = String::new();
     let mut folded: Vec<(Range<usize>, String)> = Vec::new();
@@ -158,21 +160,32 @@ pub fn for_each_folded_token(text: &str, mut f: impl FnMut(Range<usize>, &str)) 
         if !arabic::is_word_char(first) {
             continue;
         }
-        let (mut end, mut ascii) = (text.len(), first.is_ascii());
+        let (mut end, mut ascii, mut latin) = (text.len(), first.is_ascii(), is_latin(first));
         while let Some(&(at, c)) = chars.peek() {
             if !arabic::is_word_char(c) {
                 end = at;
                 break;
             }
             ascii &= c.is_ascii();
+            latin &= is_latin(c);
             chars.next();
         }
         let word = &text[start..end];
-        if ascii {
+        if ascii || latin {
             if word.len() < MAX_TOKEN_BYTES {
                 lowered.clear();
-                lowered.push_str(word);
-                lowered.make_ascii_lowercase();
+                if ascii {
+                    lowered.push_str(word);
+                    lowered.make_ascii_lowercase();
+                } else {
+                    let folds = latin_folds();
+                    for c in word.chars() {
+                        match c.is_ascii() {
+                            true => lowered.push(c.to_ascii_lowercase()),
+                            false => lowered.push_str(&folds[c as usize - LATIN.start as usize]),
+                        }
+                    }
+                }
                 f(start..end, &lowered);
             }
             continue;
@@ -190,6 +203,40 @@ pub fn for_each_folded_token(text: &str, mut f: impl FnMut(Range<usize>, &str)) 
             f(range, &token);
         }
     }
+}
+
+/// The accented Latin letters folded without the analyser (Latin-1 Supplement and
+/// Latin Extended-A: French, Spanish and Portuguese accents, œ, æ, ß…).
+const LATIN: Range<u32> = 0xC0..0x180;
+
+/// Whether `c` is ASCII or one of the [`LATIN`] letters [`latin_folds`] folds.
+fn is_latin(c: char) -> bool {
+    c.is_ascii()
+        || (LATIN.contains(&(c as u32))
+            && !latin_folds()[c as usize - LATIN.start as usize].is_empty())
+}
+
+/// By [`LATIN`] character, what [`folded_analyzer`] makes of it alone (empty when
+/// that is not exactly one token of its own, which leaves the character to the
+/// analyser). Lowercasing and folding work character by character, so a word of
+/// these letters and ASCII folds to the concatenation of its characters' folds; the
+/// table is made by the analyser itself, once.
+fn latin_folds() -> &'static [String] {
+    static FOLDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    FOLDS.get_or_init(|| {
+        let mut analyzer = folded_analyzer();
+        (LATIN.clone())
+            .map(|code| {
+                let Some(c) = char::from_u32(code).filter(|&c| arabic::is_word_char(c)) else {
+                    return String::new();
+                };
+                match tokens(&mut analyzer, &c.to_string()).as_slice() {
+                    [one] if !one.is_empty() => one.clone(),
+                    _ => String::new(),
+                }
+            })
+            .collect()
+    })
 }
 
 /// The language a fiche's texts are analysed in: its first working language among
@@ -224,6 +271,12 @@ mod tests {
         .map(String::from)
         .to_vec();
         texts.extend([long_ascii, long_accented]);
+        // Every Latin letter folded from the table, alone, in words and in capitals.
+        let latin: String = LATIN.filter_map(char::from_u32).collect();
+        texts.push(latin.clone());
+        texts.push(latin.chars().map(|c| format!("x{c}Y{c}{c} ")).collect());
+        texts.push(latin.to_uppercase());
+        texts.push(format!("{latin}\u{301} e\u{301}t\u{e9} ŒUVRE İİ Straße"));
         for fiche in fixtures::corpus() {
             texts.extend(fiche.activities.clone());
             texts.extend(fiche.offer.and_then(|o| o.text));
