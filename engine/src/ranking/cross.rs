@@ -12,7 +12,8 @@
 //! workers, [`super::best_pairs`]).
 //!
 //! Workers (one per thread of the matcher's pool) take batches of French fiches from a
-//! shared counter and run each batch block by block, so that a block's columns are
+//! shared counter (strongest fiches first: [`strongest_first`]) and run each batch
+//! block by block, so that a block's columns are
 //! read from memory once per batch; each keeps the best pairs of its French fiches and
 //! its own lists per foreign fiche, merged at the end. Pruning depends on timing, the
 //! result does not: pruning only drops pairs that cannot be kept.
@@ -31,7 +32,7 @@ use super::top_k::{Scored, TopK};
 use super::{CandidateFilters, Matcher};
 use crate::error::{Error, Result};
 use crate::fiche::{FicheId, Side};
-use crate::scoring::{PairVeto, Weights};
+use crate::scoring::{MatchFeatures, PairVeto, Weights};
 
 /// A scored pair: indices into the French and foreign lists given, and its total.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -62,6 +63,8 @@ struct Shared<'a> {
     matcher: &'a Matcher,
     foreign: ForeignSide,
     french_positions: Vec<usize>,
+    /// The order French fiches are taken in (indices into `french_positions`).
+    french_order: Vec<u32>,
     k: usize,
     weights: Weights,
     min_score: f64,
@@ -128,6 +131,7 @@ impl Matcher {
                 scope_index: order.iter().map(|&i| i as u32).collect(),
                 columns,
             },
+            french_order: strongest_first(&self.fiches, &french_positions),
             french_positions,
             k,
             weights: *weights,
@@ -177,6 +181,25 @@ impl Matcher {
     }
 }
 
+/// The order French fiches are scored in (indices into `positions`): those with the
+/// most themes and texts first. Their pairs score high with many foreign fiches, so
+/// the foreign floors rise early and the blocks skipped ([`super::block_bounds`])
+/// are more (national cross product, provisional, under load: 42 % of the
+/// blocks skipped instead of 30 % in the callers' order; at random, 32 %). Pruning
+/// depends on the order, the result does not.
+fn strongest_first(fiches: &[MatchFeatures], positions: &[usize]) -> Vec<u32> {
+    let strength = |f: &MatchFeatures| {
+        f.offer.len()
+            + f.request.len()
+            + f.profile.len()
+            + u32::from(!f.texts.offer.is_empty())
+            + u32::from(!f.texts.request.is_empty())
+    };
+    let mut order: Vec<u32> = (0..positions.len() as u32).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(strength(&fiches[positions[i as usize]])));
+    order
+}
+
 /// One French fiche being scored: its plan, its bounds, its best pairs so far.
 struct Query<'m> {
     f: u32,
@@ -201,7 +224,9 @@ impl<'m> Shared<'m> {
                 return best;
             }
             let end = (start + self.batch).min(self.french_positions.len());
-            let mut queries: Vec<Query> = (start..end).map(|f| self.query(f)).collect();
+            let mut queries: Vec<Query> = (start..end)
+                .map(|f| self.query(self.french_order[f] as usize))
+                .collect();
             // The order within a batch changes nothing but the branches' predictions.
             queries.sort_by_key(|query| query.approximate.tables());
             match self.matcher.cpu {
