@@ -48,8 +48,10 @@ const THEMES: usize = 32;
 
 /// The key that orders candidates within a country: requests of the same size, then
 /// the same requests and offers, side by side (the shares `1/|request|` of a block
-/// then agree, and similar fiches have similar floors). Of the orders measured, the
-/// one that lets queries skip the most blocks.
+/// then agree, and similar fiches have similar floors). National cross product,
+/// share of the blocks skipped (provisional, under load): 5 % in position order,
+/// 28 % by request then offer, 30 % with this key; adding the level, the population
+/// or the texts to it changed nothing measurable.
 pub fn order_key(fiche: &MatchFeatures) -> (u32, u32, u32) {
     (
         fiche.request.len(),
