@@ -53,9 +53,9 @@ pub const PADDING: usize = BLOCK;
 /// The foreign side of a cross product as `f32`/`u32` arrays.
 #[derive(Debug, Default)]
 pub struct ApproximateColumns {
-    offer: Vec<u32>,
-    request: Vec<u32>,
-    profile: Vec<u32>,
+    pub(super) offer: Vec<u32>,
+    pub(super) request: Vec<u32>,
+    pub(super) profile: Vec<u32>,
     /// The same sets as nibble planes, for the AVX2 pass.
     pub(super) offer_planes: NibblePlanes,
     pub(super) request_planes: NibblePlanes,
@@ -65,8 +65,8 @@ pub struct ApproximateColumns {
     pub(super) profile_len: Vec<f32>,
     /// Text signatures, read one candidate at a time: only for the candidates that
     /// the rest of the total leaves in play.
-    offer_text: Vec<TextSignature>,
-    request_text: Vec<TextSignature>,
+    pub(super) offer_text: Vec<TextSignature>,
+    pub(super) request_text: Vec<TextSignature>,
     /// `1 / √|signature|`, 0 for an empty one.
     pub(super) inverse_root_offer_text: Vec<f32>,
     pub(super) inverse_root_request_text: Vec<f32>,
@@ -169,19 +169,22 @@ impl ApproximateColumns {
 /// One French query's constants for the pass.
 #[derive(Debug)]
 pub struct ApproximateQuery {
-    offer: u32,
-    request: u32,
-    profile: u32,
+    pub(super) offer: u32,
+    pub(super) request: u32,
+    pub(super) profile: u32,
     /// The same sets as tables for the candidates' nibble planes, for the AVX2 pass.
     pub(super) offer_tables: NibbleTables,
     pub(super) request_tables: NibbleTables,
     pub(super) profile_tables: NibbleTables,
     pub(super) inverse_request: f32,
     pub(super) profile_len: f32,
-    offer_text: TextSignature,
-    request_text: TextSignature,
-    inverse_root_offer_text: f32,
-    inverse_root_request_text: f32,
+    pub(super) offer_text: TextSignature,
+    pub(super) request_text: TextSignature,
+    pub(super) inverse_root_offer_text: f32,
+    pub(super) inverse_root_request_text: f32,
+    /// `√|signature|`.
+    pub(super) root_offer_text: f32,
+    pub(super) root_request_text: f32,
     /// The sizes of the signatures.
     pub(super) offer_text_len: f32,
     pub(super) request_text_len: f32,
@@ -241,6 +244,8 @@ impl ApproximateQuery {
             request_text: themes.texts.request,
             inverse_root_offer_text: inverse_root(themes.texts.offer),
             inverse_root_request_text: inverse_root(themes.texts.request),
+            root_offer_text: root(themes.texts.offer),
+            root_request_text: root(themes.texts.request),
             offer_text_len: themes.texts.offer.len() as f32,
             request_text_len: themes.texts.request.len() as f32,
             offer_text_weight: (0.5 * n[0] * TEXT_SHARE) as f32 * inverse_root(themes.texts.offer),
@@ -271,7 +276,13 @@ impl ApproximateQuery {
     /// a shared language.
     #[inline(always)]
     pub(super) fn rest(&self, blocks: &Blocks, b: usize) -> [f32; 2] {
-        let country = blocks.country(b);
+        self.rest_of(blocks.country(b))
+    }
+
+    /// Weighted geography + under-served for a country (index), without and with a
+    /// shared language.
+    #[inline(always)]
+    pub(super) fn rest_of(&self, country: usize) -> [f32; 2] {
         [self.rest[0][country], self.rest[1][country]]
     }
 

@@ -34,7 +34,12 @@ impl SharedFloors {
 
     /// Candidate `i` has `k` pairs at or above `floor`.
     fn raise(&self, i: usize, floor: f64) {
-        self.candidate[i].fetch_max(floor.to_bits(), Ordering::Relaxed);
+        // A load first: a worker's own list is often below what another worker has
+        // found already, and the read-modify-write is then for nothing.
+        let bits = floor.to_bits();
+        if self.candidate[i].load(Ordering::Relaxed) < bits {
+            self.candidate[i].fetch_max(bits, Ordering::Relaxed);
+        }
     }
 }
 

@@ -1,5 +1,5 @@
 //! Blocks of candidates for the cross product: the foreign columns of a batch are
-//! ordered by country (then position) and cut into
+//! ordered by country (then similar fiches side by side: [`order_key`]) and cut into
 //! blocks of at most [`BLOCK`] candidates of one country. Within a block the
 //! geography and under-served criteria take at most two values for a French fiche
 //! (with or without a shared language; see [`super::approximate`]), and a block's
@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use super::block_bounds::order_key;
 use super::columns::{Columns, NONE_U32};
 use crate::scoring::MatchFeatures;
 
@@ -25,11 +26,15 @@ pub struct Blocks {
 }
 
 impl Blocks {
-    /// The order that makes blocks: by country, then position. Returns indices into
+    /// The order that makes blocks: by country, then [`order_key`], then position.
+    /// Returns indices into
     /// `positions` (fiche positions in `fiches`).
     pub fn order(fiches: &[MatchFeatures], positions: &[usize]) -> Vec<usize> {
         let mut order: Vec<usize> = (0..positions.len()).collect();
-        order.sort_by_key(|&i| (fiches[positions[i]].country.index(), positions[i]));
+        order.sort_by_key(|&i| {
+            let fiche = &fiches[positions[i]];
+            (fiche.country.index(), order_key(fiche), positions[i])
+        });
         order
     }
 

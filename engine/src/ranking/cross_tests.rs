@@ -33,6 +33,8 @@ const WORDS: [&str; 10] = [
     "cadastre",
 ];
 
+const SYLLABLES: [&str; 10] = ["ba", "co", "di", "fu", "ga", "hi", "jo", "ku", "lu", "mi"];
+
 /// A fiche with themes, texts, population and level drawn from `i` (some without
 /// texts, some with one text of the two).
 fn fiche(i: usize, french: bool) -> Fiche {
@@ -43,7 +45,12 @@ fn fiche(i: usize, french: bool) -> Fiche {
     };
     let words = |n: usize, salt: usize| -> String {
         (0..n)
-            .map(|k| WORDS[(i * 3 + salt + k * 7) % WORDS.len()])
+            .map(|k| {
+                // 100 words, each in about one text in a hundred: distinctive enough
+                // to stay in the signatures.
+                let word = (i * 3 + salt + k * 7) % 100;
+                format!("{}{}", WORDS[word % 10], SYLLABLES[word / 10])
+            })
             .collect::<Vec<_>>()
             .join(" ")
     };
@@ -145,5 +152,99 @@ fn both_first_passes_keep_exactly_the_best_pairs() {
                 assert_eq!(got.total.to_bits(), want.total.to_bits(), "{cpu:?}");
             }
         }
+    }
+}
+
+/// Every block's bound is at least the exact total of each of its candidates, under
+/// weights that put each criterion first in turn (so that each term of the bound
+/// matters); and it is not vacuous: on average it is within a third of the scale of
+/// totals of the block's best total. (The signatures' words are rare enough to stay
+/// distinctive, so that the texts' term is in play: without it, the first
+/// assertion fails.)
+#[test]
+fn block_bounds_are_at_least_every_total_of_their_block() {
+    use super::approximate::{ApproximateColumns, ApproximateQuery, ERROR};
+    use super::block_bounds::{BlockSummaries, GROUP};
+    use super::blocks::Blocks;
+    use crate::fiche::Side;
+
+    let mut fiches: Vec<Fiche> = (0..40).map(|i| fiche(i, true)).collect();
+    fiches.extend((0..900).map(|i| fiche(i, false)));
+    let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    let matcher = Matcher::new(fiches, today, 1).unwrap();
+    let positions = |side: Side| -> Vec<usize> {
+        (0..matcher.fiches.len())
+            .filter(|&p| matcher.fiches[p].side == side)
+            .collect()
+    };
+    let foreign = positions(Side::Foreign);
+    let order = Blocks::order(&matcher.fiches, &foreign);
+    let columns = Columns::of(
+        &matcher.fiches,
+        order.iter().map(|&i| foreign[i]),
+        Side::Foreign,
+        &matcher.regions,
+    );
+    let blocks = Blocks::of(&columns);
+    assert!(blocks.len() > 2 * GROUP, "{} blocks", blocks.len());
+    let approximate = ApproximateColumns::of(&columns);
+    let summaries = BlockSummaries::of(&approximate, &blocks);
+    let weights = [
+        Weights::default(),
+        Weights {
+            thematic: 1.0,
+            geography: 0.0,
+            size: 0.0,
+            underserved: 0.0,
+        },
+        Weights {
+            thematic: 0.1,
+            geography: 0.1,
+            size: 1.0,
+            underserved: 0.1,
+        },
+        Weights {
+            thematic: 0.2,
+            geography: 1.0,
+            size: 0.0,
+            underserved: 0.5,
+        },
+    ];
+    for weights in weights {
+        let (mut bounded, mut slack) = (0, 0.0f64);
+        for &p in &positions(Side::French) {
+            let plan = QueryPlan::over(
+                &matcher,
+                &columns,
+                &matcher.fiches[p],
+                &CandidateFilters::default(),
+                weights,
+                Vec::new(),
+            );
+            let query = ApproximateQuery::new(&plan, &blocks);
+            for g in 0..summaries.groups() {
+                let bounds = summaries.bounds(&query, g);
+                for (j, b) in (g * GROUP..((g + 1) * GROUP).min(blocks.len())).enumerate() {
+                    let best = blocks
+                        .range(b)
+                        .map(|i| plan.total(i))
+                        .fold(f64::NEG_INFINITY, f64::max);
+                    assert!(
+                        f64::from(bounds[j]) >= best - f64::from(ERROR) / 10.0,
+                        "{weights:?}: block {b}: bound {} < best total {best}",
+                        bounds[j]
+                    );
+                    bounded += 1;
+                    slack += f64::from(bounds[j]) - best;
+                }
+            }
+        }
+        // Not vacuous: the bounds follow the blocks' best totals (on average within
+        // a third of the scale of totals).
+        assert!(
+            slack / f64::from(bounded) < 0.35,
+            "{weights:?}: mean slack {}",
+            slack / f64::from(bounded)
+        );
     }
 }

@@ -18,6 +18,7 @@ mod approximate;
 #[cfg(target_arch = "x86_64")]
 mod approximate_avx2;
 mod best_pairs;
+mod block_bounds;
 mod blocks;
 mod build;
 mod cache;
