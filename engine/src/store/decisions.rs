@@ -441,6 +441,50 @@ impl PairVeto for RejectedPairs {
 mod tests {
     use super::*;
 
+    /// A decision reads its fiches, then writes. While another connection writes (a
+    /// batch run's results, an import), it must wait for the lock, not fail with
+    /// "database is locked" (a deferred transaction that read before the other
+    /// connection committed cannot wait).
+    #[test]
+    fn decisions_wait_for_the_writes_of_another_connection() {
+        use crate::fiche::Side;
+        use crate::store::Store;
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let dir = tempfile::tempdir().unwrap();
+        let fiches = crate::text::fixtures::corpus();
+        let mut store = Store::open(dir.path()).unwrap();
+        store.upsert(&fiches).unwrap();
+        let french = fiches.iter().find(|f| f.side() == Side::French).unwrap();
+        let foreign = fiches.iter().find(|f| f.side() == Side::Foreign).unwrap();
+        let stop = AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            let writer = scope.spawn(|| {
+                let mut other = Store::open(dir.path()).unwrap();
+                let mut writes = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    other.upsert(std::slice::from_ref(french)).unwrap();
+                    writes += 1;
+                }
+                writes
+            });
+            for n in 0..300 {
+                let decision = NewDecision {
+                    a: french.id.clone(),
+                    b: foreign.id.clone(),
+                    kind: [DecisionKind::Reject, DecisionKind::Accept][n % 2],
+                    reason: None,
+                    note: format!("décision {n}"),
+                    reviewer: "test".into(),
+                    at: Utc::now(),
+                };
+                let recorded = store.record_decision(&decision);
+                assert!(recorded.is_ok(), "decision {n}: {recorded:?}");
+            }
+            stop.store(true, Ordering::Relaxed);
+            assert!(writer.join().unwrap() > 0, "the other connection wrote");
+        });
+    }
+
     #[test]
     fn rejected_pairs_are_symmetric_and_idempotent() {
         let a = FicheId::parse("FR-COM-33063").unwrap();

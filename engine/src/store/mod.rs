@@ -24,7 +24,7 @@ mod stats;
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
 pub use areas::AreaCount;
 pub use decisions::{Decision, DecisionKind, DecisionReason, NewDecision, RejectedPairs};
@@ -73,6 +73,12 @@ impl Store {
         // Batch runs write from their own connection (results of a large run take
         // seconds): another writer waits for them rather than failing at once.
         connection.busy_timeout(std::time::Duration::from_secs(60))?;
+        // Write transactions take the write lock when they begin. A deferred one
+        // that reads first (a decision checks its fiches) and writes after another
+        // connection committed cannot wait: SQLite fails it at once with "database
+        // is locked", whatever the busy timeout (a decision failed so while a batch
+        // run wrote its results). Read-only transactions say so (`snapshot`).
+        connection.set_transaction_behavior(TransactionBehavior::Immediate);
         schema::migrate(&mut connection, &path)?;
         Ok(Store {
             connection,

@@ -3,6 +3,8 @@
 //! and the generation, read in one transaction so that they agree even while another
 //! connection writes.
 
+use rusqlite::{Transaction, TransactionBehavior};
+
 use super::{Interests, RejectedPairs, Store};
 use crate::error::Result;
 use crate::fiche::Fiche;
@@ -21,7 +23,10 @@ impl Store {
     /// The fiches, the rejected pairs and the generation, read in one transaction so
     /// that they agree even while another connection writes.
     pub fn snapshot(&self) -> Result<Snapshot> {
-        let transaction = self.connection.unchecked_transaction()?;
+        // Deferred: a read, which must not hold the write lock while it reads
+        // every fiche (writers would wait for it).
+        let transaction =
+            Transaction::new_unchecked(&self.connection, TransactionBehavior::Deferred)?;
         let generation = self.generation()?;
         let fiches = self.load_all()?;
         let vetoes = self.rejected_pairs()?;
