@@ -49,13 +49,37 @@ pub struct CrossScore {
 const MAX_BATCH: usize = 128;
 
 /// The foreign side of a cross product, in block order.
-struct ForeignSide {
-    columns: Columns,
+pub(super) struct ForeignSide {
+    pub(super) columns: Columns,
     approximate: ApproximateColumns,
-    blocks: Blocks,
-    summaries: BlockSummaries,
+    pub(super) blocks: Blocks,
+    pub(super) summaries: BlockSummaries,
     /// The index in the caller's foreign list of each column.
     scope_index: Vec<u32>,
+}
+
+impl ForeignSide {
+    /// The foreign fiches at `positions` (the caller's order), similar fiches side
+    /// by side ([`Blocks::order`]), cut in blocks with their summaries.
+    pub(super) fn of(matcher: &Matcher, positions: &[usize]) -> ForeignSide {
+        let order = Blocks::order(&matcher.fiches, positions);
+        let columns = Columns::of(
+            &matcher.fiches,
+            order.iter().map(|&i| positions[i]),
+            Side::Foreign,
+            &matcher.regions,
+        );
+        let blocks = Blocks::of(&columns);
+        let approximate = ApproximateColumns::of(&columns);
+        let summaries = BlockSummaries::of(&approximate, &blocks);
+        ForeignSide {
+            columns,
+            approximate,
+            blocks,
+            summaries,
+            scope_index: order.iter().map(|&i| i as u32).collect(),
+        }
+    }
 }
 
 /// What the workers share.
@@ -111,26 +135,10 @@ impl Matcher {
         weights.validate()?;
         let french_positions = self.scope_positions(french, Side::French)?;
         let foreign_positions = self.scope_positions(foreign, Side::Foreign)?;
-        let order = Blocks::order(&self.fiches, &foreign_positions);
-        let columns = Columns::of(
-            &self.fiches,
-            order.iter().map(|&i| foreign_positions[i]),
-            Side::Foreign,
-            &self.regions,
-        );
-        let blocks = Blocks::of(&columns);
-        let approximate = ApproximateColumns::of(&columns);
-        let summaries = BlockSummaries::of(&approximate, &blocks);
         let shared = Shared {
             matcher: self,
             floors: SharedFloors::new(foreign.len(), min_score),
-            foreign: ForeignSide {
-                blocks,
-                summaries,
-                approximate,
-                scope_index: order.iter().map(|&i| i as u32).collect(),
-                columns,
-            },
+            foreign: ForeignSide::of(self, &foreign_positions),
             french_order: strongest_first(&self.fiches, &french_positions),
             french_positions,
             k,

@@ -163,9 +163,9 @@ fn both_first_passes_keep_exactly_the_best_pairs() {
 /// assertion fails.)
 #[test]
 fn block_bounds_are_at_least_every_total_of_their_block() {
-    use super::approximate::{ApproximateColumns, ApproximateQuery, ERROR};
-    use super::block_bounds::{BlockSummaries, GROUP};
-    use super::blocks::Blocks;
+    use super::approximate::{ApproximateQuery, ERROR};
+    use super::block_bounds::GROUP;
+    use super::cross::ForeignSide;
     use crate::fiche::Side;
 
     let mut fiches: Vec<Fiche> = (0..40).map(|i| fiche(i, true)).collect();
@@ -177,18 +177,13 @@ fn block_bounds_are_at_least_every_total_of_their_block() {
             .filter(|&p| matcher.fiches[p].side == side)
             .collect()
     };
-    let foreign = positions(Side::Foreign);
-    let order = Blocks::order(&matcher.fiches, &foreign);
-    let columns = Columns::of(
-        &matcher.fiches,
-        order.iter().map(|&i| foreign[i]),
-        Side::Foreign,
-        &matcher.regions,
-    );
-    let blocks = Blocks::of(&columns);
+    let ForeignSide {
+        columns,
+        blocks,
+        summaries,
+        ..
+    } = ForeignSide::of(&matcher, &positions(Side::Foreign));
     assert!(blocks.len() > 2 * GROUP, "{} blocks", blocks.len());
-    let approximate = ApproximateColumns::of(&columns);
-    let summaries = BlockSummaries::of(&approximate, &blocks);
     let weights = [
         Weights::default(),
         Weights {
