@@ -23,6 +23,8 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{ColumnValues, StrColumn};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyError};
 
+use super::columns::SegmentColumns;
+
 /// Weight of the population in the order of equal scores.
 pub const POPULATION_TIE_BREAK: f64 = 1e-4;
 
@@ -70,6 +72,20 @@ impl TopById {
 pub const MAX_TIE_BREAK: f64 = POPULATION_TIE_BREAK * 45.0;
 
 impl TopById {
+    /// The collector of `segment`, whose columns are `columns` (already open: see
+    /// [`super::columns`]).
+    pub fn segment_top(&self, segment: SegmentOrdinal, columns: &SegmentColumns) -> SegmentTop {
+        SegmentTop {
+            segment,
+            ids: columns.ids.clone(),
+            prior: self.by_population.then(|| columns.prior.clone()),
+            shadowed: self.shadowed.get(&segment).cloned().unwrap_or_default(),
+            keep: self.keep,
+            heap: BinaryHeap::with_capacity(self.keep.min(1024)),
+            matches: 0,
+        }
+    }
+
     /// The documents of `segment` that pending writes replace or delete, sorted.
     pub fn shadowed(&self, segment: SegmentOrdinal) -> &[DocId] {
         self.shadowed.get(&segment).map_or(&[], Vec::as_slice)
@@ -142,20 +158,7 @@ impl Collector for TopById {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentTop> {
-        let ids = reader.fast_fields().str("id")?.ok_or_else(missing_ids)?;
-        let prior = match self.by_population {
-            true => Some(reader.fast_fields().f64("prior")?.first_or_default_col(0.0)),
-            false => None,
-        };
-        Ok(SegmentTop {
-            segment,
-            ids,
-            prior,
-            shadowed: self.shadowed.get(&segment).cloned().unwrap_or_default(),
-            keep: self.keep,
-            heap: BinaryHeap::with_capacity(self.keep.min(1024)),
-            matches: 0,
-        })
+        Ok(self.segment_top(segment, &SegmentColumns::open(reader)?))
     }
 
     fn requires_scoring(&self) -> bool {

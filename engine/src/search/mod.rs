@@ -45,6 +45,7 @@
 mod bits;
 mod build;
 mod collector;
+mod columns;
 mod directory;
 mod filters;
 mod key_sets;
@@ -239,12 +240,22 @@ impl SearchIndex {
     /// score descending, then id ascending, each with its snippet.
     pub fn search(&self, query: &SearchQuery) -> Result<SearchPage> {
         let view = self.shared.view()?;
-        let (fields, key_sets) = (&self.shared.fields, &self.shared.key_sets);
+        let shared = &self.shared;
+        let (fields, key_sets, columns) = (&shared.fields, &shared.key_sets, &shared.columns);
         // One hand-over to the pool per search: its parallel steps (segments, then
         // hits) start on a worker, where rayon splits them without waking the
         // calling thread in between (each hand-over from outside the pool is a
         // sleep and a wake-up).
-        rayon::scope(|_| query::run(&view, fields, key_sets, query, query::Scoring::Postings))
+        rayon::scope(|_| {
+            query::run(
+                &view,
+                fields,
+                key_sets,
+                columns,
+                query,
+                query::Scoring::Postings,
+            )
+        })
     }
 }
 

@@ -10,6 +10,7 @@ use tantivy::schema::{Field, Value};
 use tantivy::{DocAddress, TantivyDocument};
 
 use super::collector::{self, Found, TieKey, TopById, tie_broken};
+use super::columns::ColumnCache;
 use super::filters::Filters;
 use super::key_sets::KeySets;
 use super::pending::{PendingDoc, View};
@@ -160,6 +161,7 @@ pub(super) fn run(
     view: &View,
     fields: &Fields,
     key_sets: &KeySets,
+    columns: &ColumnCache,
     query: &SearchQuery,
     by: Scoring,
 ) -> Result<SearchPage> {
@@ -171,7 +173,7 @@ pub(super) fn run(
     let collector = TopById::new(keep, plan.is_some(), view.shadowed.clone());
     let collected = match &plan {
         Some(plan) if by == Scoring::Postings => {
-            scorer::collect(view, plan, &filters, key_sets, &collector)?
+            scorer::collect(view, plan, &filters, key_sets, columns, &collector)?
         }
         _ => (view.searcher).search(&tantivy_query(fields, plan.as_ref(), &filters), &collector)?,
     };

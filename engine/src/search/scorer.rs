@@ -45,6 +45,7 @@ use tantivy::{DocId, DocSet, SegmentOrdinal, SegmentReader};
 
 use super::bits::{Bits, for_each_bit};
 use super::collector::{Collected, MAX_TIE_BREAK, TopById};
+use super::columns::{ColumnCache, SegmentColumns};
 use super::filters::Filters;
 use super::key_sets::{KeySets, for_each_block, io};
 use super::pending::View;
@@ -158,6 +159,7 @@ pub fn collect(
     plan: &Plan,
     filters: &Filters,
     key_sets: &KeySets,
+    columns: &ColumnCache,
     collector: &TopById,
 ) -> Result<Collected> {
     // Segments are independent (each thread has its own scratch): the index is built
@@ -165,9 +167,11 @@ pub fn collect(
     let fruits = (view.searcher.segment_readers().par_iter().enumerate())
         .map(|(ord, reader)| {
             let ord = ord as SegmentOrdinal;
-            let mut child = collector.for_segment(ord, reader)?;
+            let columns = columns.get(&view.searcher, ord)?;
+            let mut child = collector.segment_top(ord, &columns);
             let segment = Segment {
                 reader,
+                columns: &columns,
                 filters,
                 key_sets,
                 shadowed: collector.shadowed(ord),
@@ -190,6 +194,7 @@ pub fn collect(
 /// A segment and what a search asks of it.
 struct Segment<'a> {
     reader: &'a SegmentReader,
+    columns: &'a SegmentColumns,
     filters: &'a Filters,
     /// The documents of themes and filters' keys.
     key_sets: &'a KeySets,
@@ -481,6 +486,7 @@ fn add(
 fn admitted(segment: &Segment, scratch: &mut Scratch) -> Result<Vec<DocId>> {
     let Segment {
         reader,
+        columns,
         filters,
         shadowed,
         ..
@@ -522,16 +528,15 @@ fn admitted(segment: &Segment, scratch: &mut Scratch) -> Result<Vec<DocId>> {
         docs.retain(|&doc| postings.doc() <= doc && postings.seek(doc) == doc);
     }
     if let Some(day) = filters.open_from {
-        let open_until = reader.fast_fields().i64("open_until")?;
-        docs.retain(|&doc| value(&open_until, doc).is_some_and(|until| until >= day));
+        let open_until = &columns.open_until;
+        docs.retain(|&doc| value(open_until, doc).is_some_and(|until| until >= day));
     }
     if let (None, None) = filters.population {
         return Ok(docs);
     }
     let (min, max) = filters.population;
-    let population = reader.fast_fields().u64("population")?;
     docs.retain(|&doc| {
-        population
+        (columns.population)
             .first(doc)
             .is_some_and(|p| min.is_none_or(|min| p >= min) && max.is_none_or(|max| p <= max))
     });

@@ -18,6 +18,7 @@ use std::time::Duration;
 use tantivy::{Index, IndexReader, IndexWriter, Term};
 
 use super::build::Payload;
+use super::columns::ColumnCache;
 use super::key_sets::KeySets;
 use super::pending::{Entry, Pending, PendingDoc, View};
 use super::schema::Fields;
@@ -53,6 +54,8 @@ pub struct Shared {
     view: RwLock<Arc<View>>,
     /// The documents of exact-value terms, by segment, kept across views.
     pub key_sets: KeySets,
+    /// Each committed segment's columns, kept from search to search.
+    pub columns: ColumnCache,
     /// Held to publish a view; counts writes (their sequence numbers).
     publish: Mutex<u64>,
     /// The long-lived writer, opened by the first commit (a read-only user never
@@ -82,6 +85,7 @@ impl Shared {
             fields,
             view: RwLock::new(Arc::new(view)),
             key_sets: KeySets::default(),
+            columns: ColumnCache::default(),
             publish: Mutex::new(0),
             writer: Mutex::new(None),
             committed: AtomicU64::new(generation),

@@ -133,9 +133,9 @@ fn compare(index: &SearchIndex, random: &mut Random, rounds: usize) -> usize {
     let mut with_hits = 0;
     for _ in 0..rounds {
         let query = random_query(random, &words, &fiches);
-        let key_sets = &index.shared.key_sets;
-        let by_scorer = query::run(&view, fields, key_sets, &query, Scoring::Postings);
-        let by_tantivy = query::run(&view, fields, key_sets, &query, Scoring::Tantivy);
+        let (key_sets, columns) = (&index.shared.key_sets, &index.shared.columns);
+        let by_scorer = query::run(&view, fields, key_sets, columns, &query, Scoring::Postings);
+        let by_tantivy = query::run(&view, fields, key_sets, columns, &query, Scoring::Tantivy);
         match (by_scorer, by_tantivy) {
             (Ok(scorer), Ok(tantivy)) => {
                 assert_eq!(scorer, tantivy, "{query:?}");
