@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use tantivy::index::SegmentId;
+use tantivy::postings::TermInfo;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, SegmentReader, Term};
 
@@ -58,12 +59,25 @@ impl KeySets {
 pub(super) fn for_each_block(
     reader: &SegmentReader,
     term: &Term,
-    mut f: impl FnMut(&[DocId]),
+    f: impl FnMut(&[DocId]),
 ) -> Result<()> {
     let inverted = reader.inverted_index(term.field())?;
-    let Some(info) = inverted.get_term_info(term).map_err(io)? else {
+    let info = inverted.get_term_info(term).map_err(io)?;
+    for_each_block_of(reader, term, info, f)
+}
+
+/// As [`for_each_block`], with the term's entry in the segment's dictionary already
+/// looked up (`None`: the segment lacks the term).
+pub(super) fn for_each_block_of(
+    reader: &SegmentReader,
+    term: &Term,
+    info: Option<TermInfo>,
+    mut f: impl FnMut(&[DocId]),
+) -> Result<()> {
+    let Some(info) = info else {
         return Ok(());
     };
+    let inverted = reader.inverted_index(term.field())?;
     let mut block = inverted
         .read_block_postings_from_terminfo(&info, IndexRecordOption::Basic)
         .map_err(io)?;

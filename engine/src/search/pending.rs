@@ -20,6 +20,7 @@ use tantivy::tokenizer::{TokenStream, TokenizerManager};
 use tantivy::{DocId, DocSet, Searcher, SegmentOrdinal, TERMINATED, TantivyDocument, Term};
 
 use super::schema::Fields;
+use super::term_infos::TermInfos;
 use crate::error::{Error, Result};
 use crate::fiche::{Fiche, FicheId};
 
@@ -192,21 +193,24 @@ impl View {
     /// Fiches that have `term`, deleted and shadowed documents left out, pending ones
     /// counted: the same count whatever the history of writes and commits, so scores
     /// do not depend on when segments were merged or writes committed.
-    pub fn doc_freq(&self, term: &Term) -> Result<u64> {
+    ///
+    /// The term's dictionary entries are recorded in `infos` (see [`TermInfos`]).
+    pub fn doc_freq(&self, term: &Term, infos: &mut TermInfos) -> Result<u64> {
         let mut total = 0u64;
         for (ord, segment) in self.searcher.segment_readers().iter().enumerate() {
-            let inverted = segment.inverted_index(term.field())?;
-            let shadowed = self.shadowed.get(&(ord as SegmentOrdinal));
-            if segment.alive_bitset().is_none() && shadowed.is_none() {
-                total += u64::from(inverted.doc_freq(term).map_err(io)?);
-                continue;
-            }
-            let Some(mut postings) = inverted
-                .read_postings(term, IndexRecordOption::Basic)
-                .map_err(io)?
-            else {
+            let ord = ord as SegmentOrdinal;
+            let Some(info) = infos.record(ord, segment, term)? else {
                 continue;
             };
+            let shadowed = self.shadowed.get(&ord);
+            if segment.alive_bitset().is_none() && shadowed.is_none() {
+                total += u64::from(info.doc_freq);
+                continue;
+            }
+            let inverted = segment.inverted_index(term.field())?;
+            let mut postings = inverted
+                .read_postings_from_terminfo(&info, IndexRecordOption::Basic)
+                .map_err(io)?;
             let alive = segment.alive_bitset();
             let hidden = shadowed.map_or(&[][..], Vec::as_slice);
             while postings.doc() != TERMINATED {

@@ -18,6 +18,7 @@ use super::relevance::Plan;
 use super::schema::{Fields, prior};
 use super::scorer;
 use super::snippet::{Highlighter, Snippet};
+use super::term_infos::TermInfos;
 use super::terms::QueryText;
 use crate::error::{Error, Result};
 use crate::fiche::{FicheId, Level, Side};
@@ -166,14 +167,15 @@ pub(super) fn run(
     by: Scoring,
 ) -> Result<SearchPage> {
     check(query)?;
-    let text = QueryText::analyse(&query.text, view, fields)?;
+    let mut infos = TermInfos::default();
+    let text = QueryText::analyse(&query.text, view, fields, &mut infos)?;
     let plan = text.as_ref().map(|text| Plan::new(fields, text));
     let filters = Filters::new(fields, &query.filters);
     let keep = query.offset + query.limit;
     let collector = TopById::new(keep, plan.is_some(), view.shadowed.clone());
     let collected = match &plan {
         Some(plan) if by == Scoring::Postings => {
-            scorer::collect(view, plan, &filters, key_sets, columns, &collector)?
+            scorer::collect(view, plan, &filters, key_sets, columns, &infos, &collector)?
         }
         _ => (view.searcher).search(&tantivy_query(fields, plan.as_ref(), &filters), &collector)?,
     };

@@ -47,9 +47,10 @@ use super::bits::{Bits, for_each_bit};
 use super::collector::{Collected, MAX_TIE_BREAK, TopById};
 use super::columns::{ColumnCache, SegmentColumns};
 use super::filters::Filters;
-use super::key_sets::{KeySets, for_each_block, io};
+use super::key_sets::{KeySets, for_each_block_of, io};
 use super::pending::View;
 use super::relevance::{Place, Plan};
+use super::term_infos::TermInfos;
 use crate::error::{Error, Result};
 
 /// Candidates fewer than 1/`SEEK_RATIO` of a posting list's length are sought in
@@ -160,6 +161,7 @@ pub fn collect(
     filters: &Filters,
     key_sets: &KeySets,
     columns: &ColumnCache,
+    infos: &TermInfos,
     collector: &TopById,
 ) -> Result<Collected> {
     // Segments are independent (each thread has its own scratch): the index is built
@@ -170,7 +172,9 @@ pub fn collect(
             let columns = columns.get(&view.searcher, ord)?;
             let mut child = collector.segment_top(ord, &columns);
             let segment = Segment {
+                ord,
                 reader,
+                infos,
                 columns: &columns,
                 filters,
                 key_sets,
@@ -193,7 +197,10 @@ pub fn collect(
 
 /// A segment and what a search asks of it.
 struct Segment<'a> {
+    ord: SegmentOrdinal,
     reader: &'a SegmentReader,
+    /// The dictionary entries the query's analysis looked up.
+    infos: &'a TermInfos,
     columns: &'a SegmentColumns,
     filters: &'a Filters,
     /// The documents of themes and filters' keys.
@@ -245,7 +252,8 @@ fn score_segment(segment: &Segment, plan: &Plan, scratch: &mut Scratch) -> Resul
             words - 1
         });
         for place in &places[..split] {
-            for_each_block(reader, &place.term, |docs| {
+            let info = segment.infos.get(segment.ord, reader, &place.term)?;
+            for_each_block_of(reader, &place.term, info, |docs| {
                 for &doc in docs {
                     scratch.enter(doc, clause, place.score);
                 }
@@ -301,7 +309,8 @@ fn score_segment(segment: &Segment, plan: &Plan, scratch: &mut Scratch) -> Resul
     for (places, _) in plan.clauses().filter(|(_, selects)| !*selects) {
         let clause = scratch.next_stamp();
         for place in places {
-            add(reader, place, &contenders, clause, scratch)?;
+            let info = segment.infos.get(segment.ord, reader, &place.term)?;
+            add(reader, place, info, &contenders, clause, scratch)?;
         }
     }
     let others = (total - contenders.len()) as u64;
@@ -435,21 +444,17 @@ fn contenders(
         .collect()
 }
 
-fn term_info(reader: &SegmentReader, place: &Place) -> Result<Option<TermInfo>> {
-    let inverted = reader.inverted_index(place.term.field())?;
-    inverted.get_term_info(&place.term).map_err(io)
-}
-
 /// Adds `place`'s score to the documents of `docs` (the members) that have its term
-/// and that `clause` has not credited yet.
+/// (whose entry in the segment is `info`) and that `clause` has not credited yet.
 fn add(
     reader: &SegmentReader,
     place: &Place,
+    info: Option<TermInfo>,
     docs: &[DocId],
     clause: u32,
     scratch: &mut Scratch,
 ) -> Result<()> {
-    let Some(info) = term_info(reader, place)? else {
+    let Some(info) = info else {
         return Ok(());
     };
     let inverted = reader.inverted_index(place.term.field())?;

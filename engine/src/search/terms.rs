@@ -7,6 +7,7 @@ use tantivy::schema::Field;
 
 use super::pending::View;
 use super::schema::{Fields, Key};
+use super::term_infos::TermInfos;
 use crate::error::{Error, Result};
 use crate::reference::{LANGUAGES, Language, ThemeCode};
 use crate::text;
@@ -71,7 +72,13 @@ fn idf(docs: u64, df: u64) -> f32 {
 
 impl QueryText {
     /// Analyses `text`; `None` when it is blank (a filter-only search).
-    pub fn analyse(text: &str, view: &View, fields: &Fields) -> Result<Option<QueryText>> {
+    /// The dictionary entries of the terms looked up are recorded in `infos`.
+    pub fn analyse(
+        text: &str,
+        view: &View,
+        fields: &Fields,
+        infos: &mut TermInfos,
+    ) -> Result<Option<QueryText>> {
         if text.len() > MAX_QUERY_BYTES {
             return Err(bad(format!(
                 "the text is {} bytes long, above {MAX_QUERY_BYTES}",
@@ -98,8 +105,8 @@ impl QueryText {
             })
             .collect();
         let docs = view.num_docs();
-        let field_df =
-            |field: Field, value: &str| view.doc_freq(&Term::from_field_text(field, value));
+        let mut field_df =
+            |field: Field, value: &str| view.doc_freq(&Term::from_field_text(field, value), infos);
         let mut words = Vec::with_capacity(distinct.len());
         for folded in distinct {
             let stems = Language::ALL.map(|l| text::analyse(&folded, l).into_iter().next());
@@ -119,7 +126,7 @@ impl QueryText {
         let runs = runs(&sequence, &positions);
         let mut themes = Vec::new();
         for (code, covered) in themes_of(&words, &positions) {
-            let df = view.doc_freq(&Key::AnyTheme.term(fields, code.as_str()))?;
+            let df = view.doc_freq(&Key::AnyTheme.term(fields, code.as_str()), infos)?;
             themes.push(QueryTheme {
                 code,
                 words: covered,
