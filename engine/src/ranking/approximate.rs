@@ -203,8 +203,9 @@ pub struct ApproximateQuery {
     pub(super) text_weight: f32,
     pub(super) size_weight: f32,
     /// Weighted geography + under-served per country index, without and with a
-    /// shared language (`f32` rounding is within [`ERROR`]).
-    rest: [Vec<f32>; 2],
+    /// shared language (`f32` rounding is within [`ERROR`]); side by side, one
+    /// load for a block.
+    rest: Vec<[f32; 2]>,
 }
 
 impl ApproximateQuery {
@@ -219,16 +220,14 @@ impl ApproximateQuery {
                 pool[usize::from(country)] = geography::pooling(true, true, 0);
             }
         }
-        let rest = |shared_language: bool| -> Vec<f32> {
-            (0..pool.len())
-                .map(|c| {
-                    (n[1] * geography::value(pool[c], plan.diaspora_by_country[c], shared_language)
-                        + n[3] * plan.underserved_by_country[c]) as f32
-                })
-                .collect()
+        let rest = |c: usize, shared_language: bool| -> f32 {
+            (n[1] * geography::value(pool[c], plan.diaspora_by_country[c], shared_language)
+                + n[3] * plan.underserved_by_country[c]) as f32
         };
         ApproximateQuery {
-            rest: [rest(false), rest(true)],
+            rest: (0..pool.len())
+                .map(|c| [rest(c, false), rest(c, true)])
+                .collect(),
             offer: themes.offer.bits(),
             request: themes.request.bits(),
             profile: themes.profile.bits(),
@@ -283,7 +282,7 @@ impl ApproximateQuery {
     /// shared language.
     #[inline(always)]
     pub(super) fn rest_of(&self, country: usize) -> [f32; 2] {
-        [self.rest[0][country], self.rest[1][country]]
+        self.rest[country]
     }
 
     /// The candidates of block `b` whose approximate total may reach

@@ -44,9 +44,11 @@ pub struct CrossScore {
 
 /// French fiches a worker takes at a time, at most: a block of foreign columns is
 /// read from memory once for the whole batch (national cross product, one run each:
-/// 20 s with batches of 4, 14.6 s with 32, 13.8 s with 64, 13.5 s with 128). Smaller
-/// when the French scope is small, so that every thread gets work.
-const MAX_BATCH: usize = 128;
+/// 20 s with batches of 4, 14.6 s with 32, 13.8 s with 64, 13.5 s with 128; once a
+/// query's nibble tables were held inline, CPU under load, the builds alternately:
+/// 10.4 and 10.5 s with 128, 10.1 and 10.5 s with 256, 10.6 and 10.7 s with 512).
+/// Smaller when the French scope is small, so that every thread gets work.
+const MAX_BATCH: usize = 256;
 
 /// The foreign side of a cross product, in block order.
 pub(super) struct ForeignSide {

@@ -34,33 +34,39 @@ impl NibblePlanes {
 }
 
 /// A query's set: for each of its nibbles that is not 0, the plane and the bits a
-/// candidate's nibble shares with it, by the candidate's nibble.
-#[derive(Debug, Default)]
-pub struct NibbleTables(Vec<(usize, [u8; 16])>);
+/// candidate's nibble shares with it, by the candidate's nibble. Held inline (no
+/// allocation): the first pass reads a query's tables for every block it scores,
+/// and a pointer to follow each time would be one more load to wait for.
+#[derive(Debug, Clone, Copy)]
+pub struct NibbleTables {
+    len: usize,
+    tables: [(usize, [u8; 16]); PLANES],
+}
 
 impl NibbleTables {
     pub fn of(set: u32) -> NibbleTables {
-        NibbleTables(
-            (0..PLANES)
-                .filter(|&p| nibble(set, p) != 0)
-                .map(|p| {
-                    let query = nibble(set, p);
-                    (
-                        p,
-                        std::array::from_fn(|n| (query & n as u8).count_ones() as u8),
-                    )
-                })
-                .collect(),
-        )
+        let mut tables = NibbleTables {
+            len: 0,
+            tables: [(0, [0; 16]); PLANES],
+        };
+        for p in (0..PLANES).filter(|&p| nibble(set, p) != 0) {
+            let query = nibble(set, p);
+            tables.tables[tables.len] = (
+                p,
+                std::array::from_fn(|n| (query & n as u8).count_ones() as u8),
+            );
+            tables.len += 1;
+        }
+        tables
     }
 
     /// The number of tables (of nibbles with a theme).
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.len
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &(usize, [u8; 16])> {
-        self.0.iter()
+        self.tables[..self.len].iter()
     }
 }
 
