@@ -51,6 +51,8 @@ pub struct TopById {
     /// Whether population breaks ties (not for a filter-only search: id order).
     by_population: bool,
     shadowed: HashMap<SegmentOrdinal, Vec<DocId>>,
+    /// Each segment's columns, by ordinal (see [`super::columns`]).
+    columns: Vec<Arc<SegmentColumns>>,
 }
 
 impl TopById {
@@ -58,11 +60,13 @@ impl TopById {
         keep: usize,
         by_population: bool,
         shadowed: HashMap<SegmentOrdinal, Vec<DocId>>,
+        columns: Vec<Arc<SegmentColumns>>,
     ) -> TopById {
         TopById {
             keep,
             by_population,
             shadowed,
+            columns,
         }
     }
 }
@@ -72,9 +76,14 @@ impl TopById {
 pub const MAX_TIE_BREAK: f64 = POPULATION_TIE_BREAK * 45.0;
 
 impl TopById {
-    /// The collector of `segment`, whose columns are `columns` (already open: see
-    /// [`super::columns`]).
-    pub fn segment_top(&self, segment: SegmentOrdinal, columns: &SegmentColumns) -> SegmentTop {
+    /// The columns of `segment`.
+    pub fn columns(&self, segment: SegmentOrdinal) -> &SegmentColumns {
+        &self.columns[segment as usize]
+    }
+
+    /// The collector of `segment`.
+    pub fn segment_top(&self, segment: SegmentOrdinal) -> SegmentTop {
+        let columns = self.columns(segment);
         SegmentTop {
             segment,
             ids: columns.ids.clone(),
@@ -145,7 +154,7 @@ pub struct SegmentTop {
     matches: u64,
 }
 
-fn missing_ids() -> TantivyError {
+pub(super) fn missing_ids() -> TantivyError {
     TantivyError::SchemaError("the index has no `id` column".into())
 }
 
@@ -156,9 +165,9 @@ impl Collector for TopById {
     fn for_segment(
         &self,
         segment: SegmentOrdinal,
-        reader: &SegmentReader,
+        _reader: &SegmentReader,
     ) -> tantivy::Result<SegmentTop> {
-        Ok(self.segment_top(segment, &SegmentColumns::open(reader)?))
+        Ok(self.segment_top(segment))
     }
 
     fn requires_scoring(&self) -> bool {

@@ -4,16 +4,19 @@
 //! Opening a column reads its header and, for the ids, the dictionary's: about a
 //! twentieth of a search's time when done by every search. A committed segment's
 //! columns never change (deletes go to its alive bit set), so they are kept by
-//! segment id. When a search meets a segment not kept yet (a commit or a merge made
-//! it), the segments its searcher no longer has are forgotten: their files, which a
-//! merge deletes, are not kept mapped.
+//! segment id, for text searches and searches by filters alike. When a search meets
+//! a segment not kept yet (a commit or a merge made it), the segments its searcher no
+//! longer has are forgotten: their files, which a merge deletes, are not kept mapped.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::{Arc, Mutex};
 
 use tantivy::columnar::{Column, ColumnValues, StrColumn};
 use tantivy::index::SegmentId;
-use tantivy::{Searcher, SegmentOrdinal, SegmentReader, TantivyError};
+use tantivy::{Searcher, SegmentReader};
+
+use super::collector::missing_ids;
 
 use crate::error::{Error, Result};
 
@@ -31,11 +34,8 @@ pub struct SegmentColumns {
 impl SegmentColumns {
     pub fn open(reader: &SegmentReader) -> tantivy::Result<SegmentColumns> {
         let fast = reader.fast_fields();
-        let ids = fast
-            .str("id")?
-            .ok_or_else(|| TantivyError::SchemaError("the index has no `id` column".into()))?;
         Ok(SegmentColumns {
-            ids,
+            ids: fast.str("id")?.ok_or_else(missing_ids)?,
             prior: fast.f64("prior")?.first_or_default_col(0.0),
             open_until: fast.i64("open_until")?,
             population: fast.u64("population")?,
@@ -49,20 +49,27 @@ pub struct ColumnCache {
 }
 
 impl ColumnCache {
-    /// The columns of the segment `ord` of `searcher`.
-    pub fn get(&self, searcher: &Searcher, ord: SegmentOrdinal) -> Result<Arc<SegmentColumns>> {
-        let reader = searcher.segment_reader(ord);
-        let id = reader.segment_id();
-        if let Some(columns) = self.by_segment.lock().map_err(|_| poisoned())?.get(&id) {
-            return Ok(columns.clone());
-        }
-        // Opened without the lock: two searches may open the same segment's columns.
-        let columns = Arc::new(SegmentColumns::open(reader)?);
+    /// The columns of each segment of `searcher`, by segment ordinal.
+    pub fn of(&self, searcher: &Searcher) -> Result<Vec<Arc<SegmentColumns>>> {
+        let readers = searcher.segment_readers();
         let mut by_segment = self.by_segment.lock().map_err(|_| poisoned())?;
-        let live = searcher.segment_readers();
-        by_segment.retain(|id, _| live.iter().any(|reader| reader.segment_id() == *id));
-        by_segment.insert(id, columns.clone());
-        Ok(columns)
+        if readers
+            .iter()
+            .any(|r| !by_segment.contains_key(&r.segment_id()))
+        {
+            // A new segment: opened under the lock (reading a few column headers, once
+            // per segment), and the retired ones forgotten.
+            by_segment.retain(|id, _| readers.iter().any(|r| r.segment_id() == *id));
+            for reader in readers {
+                if let Entry::Vacant(new) = by_segment.entry(reader.segment_id()) {
+                    new.insert(Arc::new(SegmentColumns::open(reader)?));
+                }
+            }
+        }
+        Ok(readers
+            .iter()
+            .map(|r| by_segment[&r.segment_id()].clone())
+            .collect())
     }
 }
 

@@ -172,10 +172,11 @@ pub(super) fn run(
     let plan = text.as_ref().map(|text| Plan::new(fields, text));
     let filters = Filters::new(fields, &query.filters);
     let keep = query.offset + query.limit;
-    let collector = TopById::new(keep, plan.is_some(), view.shadowed.clone());
+    let segment_columns = columns.of(&view.searcher)?;
+    let collector = TopById::new(keep, plan.is_some(), view.shadowed.clone(), segment_columns);
     let collected = match &plan {
         Some(plan) if by == Scoring::Postings => {
-            scorer::collect(view, plan, &filters, key_sets, columns, &infos, &collector)?
+            scorer::collect(view, plan, &filters, key_sets, &infos, &collector)?
         }
         _ => (view.searcher).search(&tantivy_query(fields, plan.as_ref(), &filters), &collector)?,
     };

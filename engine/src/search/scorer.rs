@@ -45,7 +45,7 @@ use tantivy::{DocId, DocSet, SegmentOrdinal, SegmentReader};
 
 use super::bits::{Bits, for_each_bit};
 use super::collector::{Collected, MAX_TIE_BREAK, TopById};
-use super::columns::{ColumnCache, SegmentColumns};
+use super::columns::SegmentColumns;
 use super::filters::Filters;
 use super::key_sets::{KeySets, for_each_block_of, io};
 use super::pending::View;
@@ -160,7 +160,6 @@ pub fn collect(
     plan: &Plan,
     filters: &Filters,
     key_sets: &KeySets,
-    columns: &ColumnCache,
     infos: &TermInfos,
     collector: &TopById,
 ) -> Result<Collected> {
@@ -169,13 +168,12 @@ pub fn collect(
     let fruits = (view.searcher.segment_readers().par_iter().enumerate())
         .map(|(ord, reader)| {
             let ord = ord as SegmentOrdinal;
-            let columns = columns.get(&view.searcher, ord)?;
-            let mut child = collector.segment_top(ord, &columns);
+            let mut child = collector.segment_top(ord);
             let segment = Segment {
                 ord,
                 reader,
                 infos,
-                columns: &columns,
+                columns: collector.columns(ord),
                 filters,
                 key_sets,
                 shadowed: collector.shadowed(ord),

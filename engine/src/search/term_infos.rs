@@ -6,6 +6,7 @@
 //! scorer reads it from here and looks up only what the analysis did not.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use tantivy::postings::TermInfo;
 use tantivy::{SegmentOrdinal, SegmentReader, Term};
@@ -27,12 +28,10 @@ impl TermInfos {
         reader: &SegmentReader,
         term: &Term,
     ) -> Result<Option<TermInfo>> {
-        if let Some(info) = self.known.get(&(ord, term.clone())) {
-            return Ok(info.clone());
+        match self.known.entry((ord, term.clone())) {
+            Entry::Occupied(known) => Ok(known.get().clone()),
+            Entry::Vacant(new) => Ok(new.insert(look_up(reader, term)?).clone()),
         }
-        let info = look_up(reader, term)?;
-        self.known.insert((ord, term.clone()), info.clone());
-        Ok(info)
     }
 
     /// `term`'s entry in the segment `ord` (`reader`): recorded, or looked up.
