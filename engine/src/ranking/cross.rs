@@ -12,7 +12,8 @@
 //! workers, [`super::best_pairs`]).
 //!
 //! Workers (one per thread of the matcher's pool) take batches of French fiches from a
-//! shared counter (strongest fiches first: [`strongest_first`]) and run each batch
+//! shared counter (those likeliest to be among many foreign fiches' best first:
+//! [`super::cross_order`]) and run each batch
 //! block by block, so that a block's columns are
 //! read from memory once per batch; each keeps the best pairs of its French fiches and
 //! its own lists per foreign fiche, merged at the end. Pruning depends on timing, the
@@ -29,12 +30,13 @@ use super::best_pairs::{BestOfEach, SharedFloors};
 use super::block_bounds::{BlockSummaries, GROUP};
 use super::blocks::Blocks;
 use super::columns::Columns;
+use super::cross_order::likeliest_first;
 use super::kernel::{Cpu, QueryPlan};
 use super::top_k::{Scored, TopK};
 use super::{CandidateFilters, Matcher};
 use crate::error::{Error, Result};
 use crate::fiche::{FicheId, Side};
-use crate::scoring::{MatchFeatures, PairVeto, Weights};
+use crate::scoring::{PairVeto, Weights};
 
 /// A scored pair: indices into the French and foreign lists given, and its total.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -143,7 +145,7 @@ impl Matcher {
         // twentieth of a national run's wall clock, on one core.
         let (foreign_side, french_order) = self.pool.join(
             || ForeignSide::of(self, &foreign_positions),
-            || strongest_first(&self.fiches, &french_positions),
+            || likeliest_first(self, &french_positions, &foreign_positions, k, *weights),
         );
         let shared = Shared {
             matcher: self,
@@ -198,25 +200,6 @@ impl Matcher {
             })
             .collect()
     }
-}
-
-/// The order French fiches are scored in (indices into `positions`): those with the
-/// most themes and texts first. Their pairs score high with many foreign fiches, so
-/// the foreign floors rise early and the blocks skipped ([`super::block_bounds`])
-/// are more (national cross product, provisional, under load: 42 % of the
-/// blocks skipped instead of 30 % in the callers' order; at random, 32 %). Pruning
-/// depends on the order, the result does not.
-fn strongest_first(fiches: &[MatchFeatures], positions: &[usize]) -> Vec<u32> {
-    let strength = |f: &MatchFeatures| {
-        f.offer.len()
-            + f.request.len()
-            + f.profile.len()
-            + u32::from(!f.texts.offer.is_empty())
-            + u32::from(!f.texts.request.is_empty())
-    };
-    let mut order: Vec<u32> = (0..positions.len() as u32).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(strength(&fiches[positions[i as usize]])));
-    order
 }
 
 /// One French fiche being scored: its plan, its bounds, its best pairs so far.

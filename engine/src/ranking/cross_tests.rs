@@ -243,3 +243,52 @@ fn block_bounds_are_at_least_every_total_of_their_block() {
         );
     }
 }
+
+/// The order of the French fiches is a permutation, by the number of foreign fiches
+/// (all sampled here) that put each among their best (totals from `explain`, not
+/// from the kernel the order uses).
+#[test]
+fn french_fiches_most_foreign_fiches_rank_high_come_first() {
+    use super::cross_order::likeliest_first;
+    use crate::fiche::Side;
+
+    let mut fiches: Vec<Fiche> = (0..60).map(|i| fiche(i, true)).collect();
+    fiches.extend((0..90).map(|i| fiche(i, false)));
+    let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    let matcher = Matcher::new(fiches, today, 2).unwrap();
+    let positions = |side: Side| -> Vec<usize> {
+        (0..matcher.fiches.len())
+            .filter(|&p| matcher.fiches[p].side == side)
+            .collect()
+    };
+    let (french, foreign) = (positions(Side::French), positions(Side::Foreign));
+    let weights = Weights::default();
+    let k = 1;
+    let order = likeliest_first(&matcher, &french, &foreign, k, weights);
+    let mut sorted = order.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, (0..french.len() as u32).collect::<Vec<_>>());
+
+    // Fewer foreign fiches than the sample: every one votes for its best 5k.
+    let mut votes = vec![0u32; french.len()];
+    for &x in &foreign {
+        let mut totals: Vec<(f64, usize)> = french
+            .iter()
+            .enumerate()
+            .map(|(f, &p)| {
+                let (a, b) = (&matcher.fiches[p].id, &matcher.fiches[x].id);
+                let total = matcher.explain(a, b, &weights, &NoVetoes).unwrap().0.total;
+                (total, f)
+            })
+            .collect();
+        totals.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        for &(_, f) in totals.iter().take(5 * k) {
+            votes[f] += 1;
+        }
+    }
+    // Taken by votes: the fiches' votes never rise along the order, and they are not
+    // all equal (the test would say nothing).
+    let along: Vec<u32> = order.iter().map(|&f| votes[f as usize]).collect();
+    assert!(along.windows(2).all(|w| w[0] >= w[1]), "{along:?}");
+    assert!(along[0] > along[along.len() - 1] + 10, "{along:?}");
+}

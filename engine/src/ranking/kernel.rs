@@ -88,12 +88,15 @@ impl<'m> QueryPlan<'m> {
             let partners = country_set(&query.partner_countries);
             let diaspora = country_set(&query.diaspora);
             let others = country_set(&query.other_actors);
+            // The région's row looked up once, not once per country (a cross product
+            // plans every French fiche of its scope).
+            let links_by_country = query
+                .region
+                .as_deref()
+                .and_then(|r| context.region_links_by_country(r));
             for country in countries {
                 let i = country.code.index();
-                let links = query
-                    .region
-                    .as_deref()
-                    .map_or(0, |r| context.region_links(r, country.code));
+                let links = links_by_country.map_or(0, |links| links[i]);
                 pool_by_country.push(geography::pooling(false, partners.contains(i), links));
                 diaspora_by_country.push(geography::diaspora(
                     diaspora.contains(i),
@@ -103,11 +106,15 @@ impl<'m> QueryPlan<'m> {
             partner_areas = query.partner_areas.iter().map(|a| a.bits()).collect();
             partner_areas.sort_unstable();
         }
-        let region_links = matcher
-            .regions
-            .iter()
-            .map(|region| context.region_links(region, query.country))
-            .collect();
+        let region_links = if french_query {
+            Vec::new()
+        } else {
+            matcher
+                .regions
+                .iter()
+                .map(|region| context.region_links(region, query.country))
+                .collect()
+        };
         QueryPlan {
             columns,
             french_query,

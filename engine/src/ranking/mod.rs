@@ -24,6 +24,7 @@ mod build;
 mod cache;
 mod columns;
 mod cross;
+mod cross_order;
 mod id_order;
 mod kernel;
 mod nibbles;
