@@ -60,9 +60,10 @@ pub(super) fn likeliest_first(
         &matcher.regions,
     );
     let votes_each = (VOTES_PER_K * k).min(french.len());
+    let zeros = || (vec![0u32; french.len()], vec![0.0f32; french.len()]);
     let (votes, sums) = (0..m)
         .into_par_iter()
-        .map(|j| {
+        .fold(zeros, |(mut votes, mut sums), j| {
             let plan = QueryPlan::over(
                 matcher,
                 &columns,
@@ -73,32 +74,30 @@ pub(super) fn likeliest_first(
             );
             let totals: Vec<f32> = (0..french.len()).map(|f| plan.total(f) as f32).collect();
             let mut best: Vec<u32> = (0..french.len() as u32).collect();
-            let best_first = |a: &u32, b: &u32| {
-                totals[*b as usize]
-                    .total_cmp(&totals[*a as usize])
-                    .then(a.cmp(b))
-            };
             if votes_each < best.len() {
-                best.select_nth_unstable_by(votes_each, best_first);
+                best.select_nth_unstable_by(votes_each, |a, b| {
+                    totals[*b as usize]
+                        .total_cmp(&totals[*a as usize])
+                        .then(a.cmp(b))
+                });
                 best.truncate(votes_each);
             }
-            let mut votes = vec![0u32; french.len()];
             for f in best {
                 votes[f as usize] += 1;
             }
-            (votes, totals)
+            sums.iter_mut().zip(totals).for_each(|(s, t)| *s += t);
+            (votes, sums)
         })
-        .reduce(
-            || (vec![0u32; french.len()], vec![0.0f32; french.len()]),
-            |(mut votes, mut sums), (more_votes, totals)| {
-                votes
-                    .iter_mut()
-                    .zip(more_votes)
-                    .for_each(|(v, more)| *v += more);
-                sums.iter_mut().zip(totals).for_each(|(s, t)| *s += t);
-                (votes, sums)
-            },
-        );
+        .reduce(zeros, |(mut votes, mut sums), (more_votes, more_sums)| {
+            votes
+                .iter_mut()
+                .zip(more_votes)
+                .for_each(|(v, more)| *v += more);
+            sums.iter_mut()
+                .zip(more_sums)
+                .for_each(|(s, more)| *s += more);
+            (votes, sums)
+        });
     order.par_sort_unstable_by(|&a, &b| {
         let (a, b) = (a as usize, b as usize);
         votes[b]

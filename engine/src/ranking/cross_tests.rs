@@ -90,6 +90,13 @@ fn fiche(i: usize, french: bool) -> Fiche {
     parse_fiche(&line).unwrap()
 }
 
+/// The positions in the matcher of the fiches of `side`.
+fn positions(matcher: &Matcher, side: crate::fiche::Side) -> Vec<usize> {
+    (0..matcher.fiches.len())
+        .filter(|&p| matcher.fiches[p].side == side)
+        .collect()
+}
+
 #[test]
 fn both_first_passes_keep_exactly_the_best_pairs() {
     let mut fiches: Vec<Fiche> = (0..60).map(|i| fiche(i, true)).collect();
@@ -172,11 +179,7 @@ fn block_bounds_are_at_least_every_total_of_their_block() {
     fiches.extend((0..900).map(|i| fiche(i, false)));
     let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
     let matcher = Matcher::new(fiches, today, 1).unwrap();
-    let positions = |side: Side| -> Vec<usize> {
-        (0..matcher.fiches.len())
-            .filter(|&p| matcher.fiches[p].side == side)
-            .collect()
-    };
+    let positions = |side: Side| positions(&matcher, side);
     let ForeignSide {
         columns,
         blocks,
@@ -256,12 +259,10 @@ fn french_fiches_most_foreign_fiches_rank_high_come_first() {
     fiches.extend((0..90).map(|i| fiche(i, false)));
     let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
     let matcher = Matcher::new(fiches, today, 2).unwrap();
-    let positions = |side: Side| -> Vec<usize> {
-        (0..matcher.fiches.len())
-            .filter(|&p| matcher.fiches[p].side == side)
-            .collect()
-    };
-    let (french, foreign) = (positions(Side::French), positions(Side::Foreign));
+    let (french, foreign) = (
+        positions(&matcher, Side::French),
+        positions(&matcher, Side::Foreign),
+    );
     let weights = Weights::default();
     let k = 1;
     let order = likeliest_first(&matcher, &french, &foreign, k, weights);
