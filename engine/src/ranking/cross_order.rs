@@ -18,7 +18,8 @@
 //! Measured on the national cross product, the two orders alternated in one process
 //! on a noisy machine (2026-12-01): the median ratio of run times, this order to the
 //! most themes and texts first, was 0.96 (pairs of runs from 0.92 to 1.13); the
-//! ranking takes 0.17 to 0.4 s of wall clock, beside the foreign side's set-up.
+//! ranking took 0.17 to 0.4 s of wall clock, beside the foreign side's set-up (with
+//! a vote vector per sampled fiche then; votes are summed per thread since).
 
 use rayon::prelude::*;
 
