@@ -40,6 +40,9 @@ pub use stats::{CallCounts, CorpusStats, ThemeCounts};
 use crate::error::{Error, Result};
 use crate::fiche::{Fiche, FicheId};
 
+/// Records decoded at a time by [`Store::load_all`] (a few hundred kilobytes).
+const DECODE_CHUNK: usize = 1024;
+
 /// Name of the database file inside the data directory.
 pub const DATABASE_FILE: &str = "passerelle.sqlite3";
 
@@ -197,20 +200,55 @@ impl Store {
         Ok(generation as u64)
     }
 
-    /// Every fiche, in id order; decoding runs on the calling rayon pool (or the global
-    /// one), since it is most of the cost of loading a large store.
+    /// Every fiche, in id order. Decoding (parsing and checking each record) costs
+    /// more than reading, and runs on the calling rayon pool (or the global one):
+    /// chunks of [`DECODE_CHUNK`] records are decoded there while the next ones are
+    /// read (the connection stays on the calling thread). When records are corrupt,
+    /// the error is the first one's in id order.
     pub fn load_all(&self) -> Result<Vec<Fiche>> {
-        use rayon::prelude::*;
         let mut statement = self
             .connection
             .prepare("SELECT id, body FROM fiches ORDER BY id")?;
-        let rows = statement.query_map([], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
-        })?;
-        let rows: Vec<(String, String)> = rows.collect::<Result<_, _>>()?;
-        rows.par_iter()
-            .map(|(id, body)| record::decode(id, body))
-            .collect()
+        let mut rows = statement.query([])?;
+        let decoded = std::sync::Mutex::new(Vec::new());
+        let read = rayon::in_place_scope(|scope| -> Result<()> {
+            let mut index = 0;
+            let mut decode = |records: Vec<(String, String)>| {
+                let decoded = &decoded;
+                scope.spawn(move |_| {
+                    let fiches = (records.iter())
+                        .map(|(id, body)| record::decode(id, body))
+                        .collect::<Result<Vec<Fiche>>>();
+                    let mut decoded = decoded.lock().expect("no decoding panics");
+                    decoded.push((index, fiches));
+                });
+                index += 1;
+            };
+            let mut chunk = Vec::with_capacity(DECODE_CHUNK);
+            while let Some(row) = rows.next()? {
+                chunk.push((row.get::<_, String>(0)?, row.get::<_, String>(1)?));
+                if chunk.len() == DECODE_CHUNK {
+                    decode(std::mem::replace(
+                        &mut chunk,
+                        Vec::with_capacity(DECODE_CHUNK),
+                    ));
+                }
+            }
+            decode(chunk);
+            Ok(())
+        });
+        read?;
+        let mut decoded = decoded.into_inner().expect("no decoding panics");
+        decoded.sort_unstable_by_key(|(index, _)| *index);
+        let count = decoded
+            .iter()
+            .map(|(_, c)| c.as_ref().map_or(0, Vec::len))
+            .sum();
+        let mut fiches = Vec::with_capacity(count);
+        for (_, chunk) in decoded {
+            fiches.extend(chunk?);
+        }
+        Ok(fiches)
     }
 
     /// Calls `visit` with every fiche, in id order.
@@ -233,4 +271,52 @@ fn day_of(updated_at: Option<String>) -> Option<chrono::NaiveDate> {
     updated_at
         .and_then(|t| crate::fiche::Timestamp::parse(&t).ok())
         .map(|t| t.to_datetime().naive_utc().date())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::fixtures::fiche;
+
+    /// More fiches than two chunks of [`DECODE_CHUNK`]: decoded on the pool, they
+    /// come back whole and in id order; corrupt records are reported, the first in
+    /// id order whatever chunk finished first.
+    #[test]
+    fn every_fiche_loads_in_id_order_and_the_first_corrupt_record_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        let count = 2 * DECODE_CHUNK + 100;
+        // Written in reverse id order: the store's order is its own.
+        let fiches: Vec<Fiche> = (0..count)
+            .rev()
+            .map(|n| {
+                fiche(
+                    &format!("BJ-GN-{n:07}"),
+                    &format!("Commune {n}"),
+                    serde_json::json!({}),
+                )
+            })
+            .collect();
+        store.upsert(&fiches).unwrap();
+        let loaded = store.load_all().unwrap();
+        let mut expected = fiches;
+        expected.sort_by(|a, b| a.id.cmp(&b.id));
+        assert_eq!(loaded, expected);
+
+        for n in [2 * DECODE_CHUNK + 50, DECODE_CHUNK + 7] {
+            store
+                .connection
+                .execute(
+                    "UPDATE fiches SET body = '{' WHERE id = ?1",
+                    [format!("BJ-GN-{n:07}")],
+                )
+                .unwrap();
+        }
+        match store.load_all() {
+            Err(Error::CorruptRecord { id, .. }) => {
+                assert_eq!(id, format!("BJ-GN-{:07}", DECODE_CHUNK + 7));
+            }
+            other => panic!("{:?}", other.map(|f| f.len())),
+        }
+    }
 }
