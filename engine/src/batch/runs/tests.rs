@@ -272,6 +272,13 @@ fn result_rows(store: &Store, id: RunId) -> i64 {
     .sum()
 }
 
+fn foreign_keys_checked(store: &Store) -> bool {
+    let on: i64 = (store.connection)
+        .pragma_query_value(None, "foreign_keys", |row| row.get(0))
+        .unwrap();
+    on == 1
+}
+
 #[test]
 fn every_phase_reports_progress_in_order_and_can_be_cancelled() {
     use std::sync::Mutex;
@@ -301,6 +308,9 @@ fn every_phase_reports_progress_in_order_and_can_be_cancelled() {
     assert_eq!((last.done, last.scored), (last.size, last.total));
     let rows = result_rows(&store, done.id);
     assert_eq!(last.size as i64, rows);
+    // The results are written without checking their foreign key row by row:
+    // checked again once they are.
+    assert!(foreign_keys_checked(&store));
 
     // A Break at the first report of each phase cancels the run there, and nothing
     // of it is left in the store.
@@ -326,6 +336,7 @@ fn every_phase_reports_progress_in_order_and_can_be_cancelled() {
         assert_eq!(after.status, RunStatus::Cancelled, "{phase:?}");
         assert_eq!(result_rows(&store, run.id), 0, "{phase:?}");
         assert!(reached.into_inner().unwrap().is_some());
+        assert!(foreign_keys_checked(&store), "{phase:?}");
     }
 }
 
