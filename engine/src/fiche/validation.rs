@@ -96,7 +96,28 @@ enum Lines {
     Multi,
 }
 
+/// Whether `text` may hold a control character that `lines` does not admit: a
+/// control character is C0 (bytes below 0x20), DEL (0x7F) or C1 (U+0080–U+009F,
+/// in UTF-8 the byte 0xC2 followed by 0x80–0x9F). Read byte by byte without an early
+/// exit, so that it runs in vectors: every stored fiche is checked again when it is
+/// loaded, and searching by `char` was most of the check. `false` says there is
+/// none; `true`, that the `char` search must say which.
+fn may_hold_controls(text: &str, lines: Lines) -> bool {
+    let bytes = text.as_bytes();
+    let multi = lines == Lines::Multi;
+    let c0_or_del = bytes.iter().fold(false, |found, &b| {
+        found | ((b < 0x20 && !(multi && (b == b'\n' || b == b'\t'))) | (b == 0x7f))
+    });
+    let c1 = bytes
+        .windows(2)
+        .fold(false, |found, w| found | ((w[0] == 0xc2) & (w[1] < 0xa0)));
+    c0_or_del || c1
+}
+
 fn check_controls(field: &str, text: &str, lines: Lines) -> Result<(), FieldError> {
+    if !may_hold_controls(text, lines) {
+        return Ok(());
+    }
     let allowed = |c: char| lines == Lines::Multi && matches!(c, '\n' | '\t');
     match text
         .chars()
@@ -392,6 +413,40 @@ impl Fiche {
 mod tests {
     use super::*;
     use crate::jsonl::parse_fiche;
+
+    /// The bytes' check never misses a control character the `char`s' search finds
+    /// (and finds none in texts without one: it is not a pass-through).
+    #[test]
+    fn the_byte_check_of_control_characters_agrees_with_the_char_search() {
+        use proptest::prelude::*;
+        let by_chars = |text: &str, lines: Lines| {
+            text.chars()
+                .any(|c| c.is_control() && !(lines == Lines::Multi && matches!(c, '\n' | '\t')))
+        };
+        for lines in [Lines::Single, Lines::Multi] {
+            for text in [
+                "",
+                "Eau potable « forages » à 3 °C",
+                "a\u{a0}b",
+                "\u{bf}\u{c0}ÿ",
+                "ligne\nsuivante\tpuis",
+                "fin\r",
+                "\u{7f}",
+                "\u{80}",
+                "x\u{9f}",
+                "\u{0}",
+                "\u{1b}[0m",
+                "\u{85}ligne",
+                "tiret\u{2028}",
+            ] {
+                let bytes = may_hold_controls(text, lines);
+                assert_eq!(bytes, by_chars(text, lines), "{text:?} {lines:?}");
+            }
+            proptest!(|(text in "\\PC*|[\\x00-\\x{ff}]{0,40}|(\\PC|[\\x00-\\x20\\x7f-\\xa0])*")| {
+                prop_assert_eq!(may_hold_controls(&text, lines), by_chars(&text, lines));
+            });
+        }
+    }
 
     const LINE: &str = r#"{"id":"FR-COM-33063","country":"FR","kind":"commune","level":"local","name":"Bordeaux","alt_names":["Bordèu"],"admin":{"region":"75"},"location":{"lat":44.84,"lon":-0.58},"population":261804,"contact":{"name":"Service RI","email":"ri@example.fr"},"activities":"Port.","offer":{"text":"Eau."},"partnerships":[{"partner_name":"Oran","country":"DZ","kind":"jumelage"}],"foreign_actors":[{"country":"SN","kind":"diaspora","name":"Association"}],"provenance":{"source":"test"}}"#;
 
