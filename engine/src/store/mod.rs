@@ -24,6 +24,8 @@ mod stats;
 
 use std::path::{Path, PathBuf};
 
+use std::sync::atomic::Ordering;
+
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
 pub use areas::AreaCount;
@@ -203,25 +205,38 @@ impl Store {
     /// Every fiche, in id order. Decoding (parsing and checking each record) costs
     /// more than reading, and runs on the calling rayon pool (or the global one):
     /// chunks of [`DECODE_CHUNK`] records are decoded there while the next ones are
-    /// read (the connection stays on the calling thread). When records are corrupt,
-    /// the error is the first one's in id order.
+    /// read (the connection stays on the calling thread), or on the calling thread
+    /// when every thread of the pool already has a chunk (records read ahead of the
+    /// decoding would pile up in memory). When records are corrupt, the error is the
+    /// first one's in id order.
     pub fn load_all(&self) -> Result<Vec<Fiche>> {
         let mut statement = self
             .connection
             .prepare("SELECT id, body FROM fiches ORDER BY id")?;
         let mut rows = statement.query([])?;
         let decoded = std::sync::Mutex::new(Vec::new());
+        let in_flight = std::sync::atomic::AtomicUsize::new(0);
+        let workers = rayon::current_num_threads();
         let read = rayon::in_place_scope(|scope| -> Result<()> {
             let mut index = 0;
             let mut decode = |records: Vec<(String, String)>| {
-                let decoded = &decoded;
-                scope.spawn(move |_| {
+                let (decoded, in_flight) = (&decoded, &in_flight);
+                let decode_and_keep = move || {
                     let fiches = (records.iter())
                         .map(|(id, body)| record::decode(id, body))
                         .collect::<Result<Vec<Fiche>>>();
                     let mut decoded = decoded.lock().expect("no decoding panics");
                     decoded.push((index, fiches));
-                });
+                };
+                if in_flight.load(Ordering::Acquire) >= workers {
+                    decode_and_keep();
+                } else {
+                    in_flight.fetch_add(1, Ordering::AcqRel);
+                    scope.spawn(move |_| {
+                        decode_and_keep();
+                        in_flight.fetch_sub(1, Ordering::AcqRel);
+                    });
+                }
                 index += 1;
             };
             let mut chunk = Vec::with_capacity(DECODE_CHUNK);
