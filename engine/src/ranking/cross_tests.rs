@@ -90,6 +90,19 @@ fn fiche(i: usize, french: bool) -> Fiche {
     parse_fiche(&line).unwrap()
 }
 
+/// `french` French fiches, then `foreign` foreign ones.
+fn fiches(french: usize, foreign: usize) -> Vec<Fiche> {
+    let mut fiches: Vec<Fiche> = (0..french).map(|i| fiche(i, true)).collect();
+    fiches.extend((0..foreign).map(|i| fiche(i, false)));
+    fiches
+}
+
+/// The matcher of [`fiches`], on a pool of `threads`.
+fn matcher(french: usize, foreign: usize, threads: usize) -> Matcher {
+    let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    Matcher::new(fiches(french, foreign), today, threads).unwrap()
+}
+
 /// The positions in the matcher of the fiches of `side`.
 fn positions(matcher: &Matcher, side: crate::fiche::Side) -> Vec<usize> {
     (0..matcher.fiches.len())
@@ -99,8 +112,7 @@ fn positions(matcher: &Matcher, side: crate::fiche::Side) -> Vec<usize> {
 
 #[test]
 fn both_first_passes_keep_exactly_the_best_pairs() {
-    let mut fiches: Vec<Fiche> = (0..60).map(|i| fiche(i, true)).collect();
-    fiches.extend((0..400).map(|i| fiche(i, false)));
+    let fiches = fiches(60, 400);
     let ids = |french: bool| -> Vec<FicheId> {
         let mut ids: Vec<FicheId> = fiches
             .iter()
@@ -175,10 +187,7 @@ fn block_bounds_are_at_least_every_total_of_their_block() {
     use super::cross::ForeignSide;
     use crate::fiche::Side;
 
-    let mut fiches: Vec<Fiche> = (0..40).map(|i| fiche(i, true)).collect();
-    fiches.extend((0..900).map(|i| fiche(i, false)));
-    let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
-    let matcher = Matcher::new(fiches, today, 1).unwrap();
+    let matcher = matcher(40, 900, 1);
     let positions = |side: Side| positions(&matcher, side);
     let ForeignSide {
         columns,
@@ -255,10 +264,7 @@ fn french_fiches_most_foreign_fiches_rank_high_come_first() {
     use super::cross_order::likeliest_first;
     use crate::fiche::Side;
 
-    let mut fiches: Vec<Fiche> = (0..60).map(|i| fiche(i, true)).collect();
-    fiches.extend((0..90).map(|i| fiche(i, false)));
-    let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
-    let matcher = Matcher::new(fiches, today, 2).unwrap();
+    let matcher = matcher(60, 90, 2);
     let (french, foreign) = (
         positions(&matcher, Side::French),
         positions(&matcher, Side::Foreign),

@@ -23,8 +23,8 @@ mod snapshot;
 mod stats;
 
 use std::path::{Path, PathBuf};
-
-use std::sync::atomic::Ordering;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
@@ -214,8 +214,8 @@ impl Store {
             .connection
             .prepare("SELECT id, body FROM fiches ORDER BY id")?;
         let mut rows = statement.query([])?;
-        let decoded = std::sync::Mutex::new(Vec::new());
-        let in_flight = std::sync::atomic::AtomicUsize::new(0);
+        let decoded = Mutex::new(Vec::new());
+        let in_flight = AtomicUsize::new(0);
         let workers = rayon::current_num_threads();
         let read = rayon::in_place_scope(|scope| -> Result<()> {
             let mut index = 0;
