@@ -9,7 +9,7 @@ use tantivy::{TantivyDocument, Term};
 use crate::fiche::{CallStatus, Fiche, Level, Side};
 use crate::reference::{LANGUAGES, Language, Themes};
 use crate::text;
-use crate::themes_from_text::{effective_offer_themes, effective_request_themes};
+use crate::themes_from_text::infer_from_tokens;
 
 /// `open_until` of a fiche whose call is closed or missing.
 pub const NO_OPEN_CALL: i64 = -1;
@@ -116,7 +116,7 @@ impl Fields {
             alt_names: b.add_text_field("alt_names", text_options(text::FOLDED, true)),
             text: Language::ALL.map(|language| {
                 let field = format!("text_{}", language.code());
-                b.add_text_field(&field, text_options(text::analyzer_name(language), false))
+                b.add_text_field(&field, text_options(text::STEMS, false))
             }),
             keys: b.add_text_field("keys", STRING),
             country: b.add_text_field("country", STORED),
@@ -160,7 +160,7 @@ impl Fields {
     }
 
     /// The document of `fiche`.
-    pub fn document(&self, fiche: &Fiche) -> TantivyDocument {
+    pub fn document<'f>(&self, fiche: &'f Fiche) -> TantivyDocument {
         let mut doc = TantivyDocument::default();
         let mut key = |kind: Key, value: &str| doc.add_text(self.keys, kind.text(value));
         key(Key::Name, &text::fold(&fiche.name));
@@ -173,12 +173,33 @@ impl Fields {
         }
         key(Key::Level, fiche.level.as_str());
         key(Key::Side, side_str(fiche.side()));
+        let language = text::fiche_language(fiche);
+        // Each text is analysed once, for theme inference and for the index, which is
+        // given its stems (see `text::STEMS`): analysing texts was a third of a build's
+        // work, and it was done twice.
+        let analysed =
+            |value: Option<&'f str>| value.map(|v| (v, text::analyse_joined(v, language)));
+        let offer_text = fiche.offer.as_ref().and_then(|i| i.text.as_deref());
+        let request_text = fiche.request.as_ref().and_then(|i| i.text.as_deref());
+        let (activities, offer, request) = (
+            analysed(fiche.activities.as_deref()),
+            analysed(offer_text),
+            analysed(request_text),
+        );
+        fn stems<'a>(part: &'a Option<(&str, String)>) -> impl Iterator<Item = &'a str> {
+            part.iter()
+                .flat_map(|(_, joined)| joined.split_terminator(' '))
+        }
         let declared =
             fiche.profile_theme_bits() | fiche.offer_theme_bits() | fiche.request_theme_bits();
-        let inferred = effective_offer_themes(fiche)
-            .into_iter()
-            .chain(effective_request_themes(fiche));
-        let all = inferred.fold(declared, |bits, theme| bits | theme.code.bit());
+        // The themes `effective_offer_themes` (offer text and activities, read as one
+        // text) and `effective_request_themes` infer: a text's tokens are those of its
+        // parts, one after the other (tested in `themes_from_text`).
+        let offer_words: Vec<&str> = stems(&offer).chain(stems(&activities)).collect();
+        let request_words: Vec<&str> = stems(&request).collect();
+        let all = (infer_from_tokens(&offer_words, language).into_iter())
+            .chain(infer_from_tokens(&request_words, language))
+            .fold(declared, |bits, theme| bits | theme.code.bit());
         let mut all_codes = Vec::new();
         for (code, info) in Themes::get().all() {
             if declared & code.bit() != 0 {
@@ -197,19 +218,23 @@ impl Fields {
         for code in all_codes {
             doc.add_text(self.all_themes, code);
         }
-        let language = text::fiche_language(fiche);
         doc.add_text(self.language, language.code());
-        let text_field = self.text[language.index()];
-        let offer = fiche.offer.as_ref().and_then(|i| i.text.as_deref());
-        let request = fiche.request.as_ref().and_then(|i| i.text.as_deref());
+        // The text field records documents only (no frequencies, no positions): each
+        // distinct stem of the three texts once is all it needs.
+        let mut distinct = offer_words;
+        distinct.extend(request_words);
+        distinct.sort_unstable();
+        distinct.dedup();
+        if !distinct.is_empty() {
+            doc.add_text(self.text[language.index()], distinct.join(" "));
+        }
         let stored = [
-            (self.activities, fiche.activities.as_deref()),
-            (self.offer, offer),
-            (self.request, request),
+            (self.activities, &activities),
+            (self.offer, &offer),
+            (self.request, &request),
         ];
         for (field, value) in stored {
-            if let Some(value) = value {
-                doc.add_text(text_field, value);
+            if let Some((value, _)) = value {
                 doc.add_text(field, value);
             }
         }

@@ -12,8 +12,9 @@
 //! gives the same stems.
 //!
 //! Contract: [`analyse`] gives exactly the tokens that the index stores for a text of
-//! that language (the index registers [`analyzer`] under [`analyzer_name`]), and
-//! [`fold_tokens`] exactly those of the name fields ([`FOLDED`]).
+//! that language (the index is given them, see [`STEMS`]; [`analyzer`], registered
+//! under [`analyzer_name`], makes the same), and [`fold_tokens`] exactly those of the
+//! name fields ([`FOLDED`]).
 
 pub mod arabic;
 #[cfg(test)]
@@ -23,7 +24,7 @@ mod pipeline;
 
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language as StemLanguage, LowerCaser, RawTokenizer, RemoveLongFilter,
-    Stemmer, TextAnalyzer, TokenStream, TokenizerManager,
+    Stemmer, TextAnalyzer, TokenStream, TokenizerManager, WhitespaceTokenizer,
 };
 
 use std::ops::Range;
@@ -37,6 +38,12 @@ pub const MAX_TOKEN_BYTES: usize = 60;
 
 /// Name of the analyser that folds without stemming (names).
 pub const FOLDED: &str = "passerelle_folded";
+
+/// Name of the analyser of the index's text fields: their documents hold a text's
+/// stems ([`analyse`]) joined by spaces (a stem holds none), split again here. A
+/// text is analysed once when a document is made, for theme inference and for the
+/// index alike.
+pub const STEMS: &str = "passerelle_stems";
 
 /// Name under which the analyser of `language` is registered on the index.
 pub fn analyzer_name(language: Language) -> &'static str {
@@ -95,9 +102,10 @@ pub fn folded_analyzer() -> TextAnalyzer {
         .build()
 }
 
-/// Registers [`FOLDED`] and the five language analysers.
+/// Registers [`FOLDED`], [`STEMS`] and the five language analysers.
 pub fn register(manager: &TokenizerManager) {
     manager.register(FOLDED, folded_analyzer());
+    manager.register(STEMS, TextAnalyzer::from(WhitespaceTokenizer::default()));
     for language in Language::ALL {
         manager.register(analyzer_name(language), analyzer(language));
     }
@@ -134,6 +142,20 @@ fn with_analyzer<T>(language: Option<Language>, f: impl FnOnce(&mut TextAnalyzer
 /// The stemmed, folded tokens of `text` analysed as `language`.
 pub fn analyse(text: &str, language: Language) -> Vec<String> {
     with_analyzer(Some(language), |analyzer| tokens(analyzer, text))
+}
+
+/// The tokens of [`analyse`], each followed by a space, in one string: the stems of a
+/// text without a string each (a stem holds no space).
+pub fn analyse_joined(text: &str, language: Language) -> String {
+    with_analyzer(Some(language), |analyzer| {
+        let mut out = String::new();
+        let mut stream = analyzer.token_stream(text);
+        while stream.advance() {
+            out.push_str(&stream.token().text);
+            out.push(' ');
+        }
+        out
+    })
 }
 
 /// The folded tokens of `text` (no stemming).
@@ -293,6 +315,47 @@ mod tests {
                 slow.push((token.offset_from..token.offset_to, token.text.clone()));
             }
             assert_eq!(fast, slow, "{text:?}");
+        }
+    }
+
+    /// What `search::schema` relies on when it gives the index a text's stems, and
+    /// infers the themes of the offer text and the activities, read as one text,
+    /// from the stems of each.
+    #[test]
+    fn stems_joined_by_spaces_are_the_analysers_tokens_and_texts_join_as_their_stems() {
+        let mut texts: Vec<String> = [
+            "Forages d'eau potable (2025) — PORTO-NOVO / São Tomé",
+            "مياه الشرب والصرف الصحي في المدارس، وَالْمَاء",
+            "e\u{301}cole\u{a0}combinée,\tﬁn\u{2003}İstanbul",
+            "",
+            " -- ' ",
+        ]
+        .map(String::from)
+        .to_vec();
+        for fiche in fixtures::corpus() {
+            texts.extend(fiche.activities.clone());
+            texts.extend(fiche.offer.and_then(|o| o.text));
+            texts.extend(fiche.request.and_then(|r| r.text));
+        }
+        let mut stems_analyser = TextAnalyzer::from(WhitespaceTokenizer::default());
+        for language in Language::ALL {
+            for (i, text) in texts.iter().enumerate() {
+                let tokens = analyse(text, language);
+                assert!(tokens.iter().all(|t| !t.contains(char::is_whitespace)));
+                let joined = analyse_joined(text, language);
+                let split: Vec<&str> = joined.split_terminator(' ').collect();
+                assert_eq!(split, tokens, "{text:?}");
+                let mut stream = stems_analyser.token_stream(&joined);
+                let mut indexed = Vec::new();
+                while stream.advance() {
+                    indexed.push(stream.token().text.clone());
+                }
+                assert_eq!(indexed, tokens, "{text:?}");
+                let next = &texts[(i + 1) % texts.len()];
+                let mut parts = tokens.clone();
+                parts.extend(analyse(next, language));
+                assert_eq!(analyse(&format!("{text}\n{next}"), language), parts);
+            }
         }
     }
 

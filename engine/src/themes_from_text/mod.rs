@@ -12,9 +12,9 @@
 //! codes of a fiche (weight 1, `inferred: false`) with those inferred from its texts
 //! (`inferred: true`); a declared code is never duplicated by an inferred one.
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::fiche::{Fiche, Intent};
@@ -54,7 +54,7 @@ struct Keyword {
 /// Per language: the keywords, and for each first stem the keywords starting with it.
 struct Matcher {
     keywords: Vec<Keyword>,
-    by_first: HashMap<String, Vec<usize>>,
+    by_first: FxHashMap<String, Vec<usize>>,
 }
 
 static MATCHERS: LazyLock<[Matcher; LANGUAGES]> = LazyLock::new(|| Language::ALL.map(Matcher::new));
@@ -62,7 +62,7 @@ static MATCHERS: LazyLock<[Matcher; LANGUAGES]> = LazyLock::new(|| Language::ALL
 impl Matcher {
     fn new(language: Language) -> Matcher {
         let mut keywords = Vec::new();
-        let mut by_first: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_first: FxHashMap<String, Vec<usize>> = FxHashMap::default();
         for (code, info) in Themes::get().all() {
             for keyword in info.keywords(language) {
                 let stems = text::analyse(keyword, language);
@@ -89,13 +89,14 @@ pub fn infer_themes(text: &str, language: Language) -> Vec<InferredTheme> {
 }
 
 /// [`infer_themes`] on a text already analysed for `language` (by [`text::analyse`]).
-pub fn infer_from_tokens(tokens: &[String], language: Language) -> Vec<InferredTheme> {
+pub fn infer_from_tokens<T: AsRef<str>>(tokens: &[T], language: Language) -> Vec<InferredTheme> {
     let matcher = &MATCHERS[language.index()];
     let mut hit = vec![false; matcher.keywords.len()];
     for (i, token) in tokens.iter().enumerate() {
-        for &k in matcher.by_first.get(token).into_iter().flatten() {
+        for &k in matcher.by_first.get(token.as_ref()).into_iter().flatten() {
             let stems = &matcher.keywords[k].stems;
-            if tokens[i..].starts_with(stems) {
+            let rest = &tokens[i..];
+            if rest.len() >= stems.len() && stems.iter().zip(rest).all(|(s, t)| s == t.as_ref()) {
                 hit[k] = true;
             }
         }
