@@ -76,6 +76,41 @@ struct Marks {
 /// What snippets need of a search: its analysed query.
 pub struct Highlighter<'q> {
     query: &'q QueryText,
+    /// By language, the first bytes of the query's stems, where a word's stem always
+    /// begins as the word does (see [`FirstBytes`]).
+    first_bytes: [Option<FirstBytes>; LANGUAGES],
+}
+
+/// The bytes a language's stems of the query words begin with.
+///
+/// The Snowball stemmers (French, English, Spanish, Portuguese) only take endings
+/// off a folded word or change its last letters: a stem begins with the word's first
+/// byte (tested on every word of the sample corpus). So a word whose first byte is
+/// none of these cannot stem to a query's stem, and its stem need not be looked up:
+/// most of a text's words. The Arabic stemmer takes prefixes off (the article, a
+/// conjunction): no such test for it.
+struct FirstBytes([bool; 256]);
+
+impl FirstBytes {
+    fn of(query: &QueryText, language: Language) -> Option<FirstBytes> {
+        if language == Language::Ar {
+            return None;
+        }
+        let mut firsts = [false; 256];
+        for word in &query.words {
+            if let Some(stem) = &word.stems[language.index()] {
+                firsts[usize::from(*stem.as_bytes().first()?)] = true;
+            }
+        }
+        Some(FirstBytes(firsts))
+    }
+
+    /// Whether a word beginning with `word`'s first byte may stem to a query stem.
+    fn may_match(&self, word: &str) -> bool {
+        word.as_bytes()
+            .first()
+            .is_some_and(|&b| self.0[usize::from(b)])
+    }
 }
 
 /// Most folded words a thread remembers the stem of, by language (then it forgets
@@ -137,7 +172,10 @@ fn stored(doc: &TantivyDocument, field: Field) -> impl Iterator<Item = &str> {
 
 impl<'q> Highlighter<'q> {
     pub fn new(query: &'q QueryText) -> Highlighter<'q> {
-        Highlighter { query }
+        Highlighter {
+            query,
+            first_bytes: Language::ALL.map(|language| FirstBytes::of(query, language)),
+        }
     }
 
     /// Marks the tokens of `value` that are query words: folded tokens against the
@@ -151,6 +189,12 @@ impl<'q> Highlighter<'q> {
         let mut mark = |range: Range<usize>, token: &str| {
             let found = match language {
                 None => query.words.iter().position(|w| w.folded == token),
+                Some(l)
+                    if (self.first_bytes[l.index()].as_ref())
+                        .is_some_and(|firsts| !firsts.may_match(token)) =>
+                {
+                    None
+                }
                 Some(l) => STEMS.with_borrow_mut(|stems| {
                     stems.answer(l.index(), token, |stem| {
                         (query.words.iter())
@@ -361,6 +405,53 @@ fn cut(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What [`FirstBytes`] relies on: a Snowball stem begins with its word's first
+    /// byte, for every word of the sample corpus's names and texts (and more).
+    #[test]
+    fn snowball_stems_begin_as_their_words_do() {
+        let sample = include_str!("../../../datasets/sample/sample.jsonl");
+        let mut words: Vec<String> = text::fold_tokens(
+            "yeux y ya yes yet you young dying lying tying skies skis news idly gently \
+             ugly early only singly ugliness aaa eau élèves ôter être œuvre ñandú ão",
+        );
+        for line in sample.lines() {
+            let fiche: crate::fiche::Fiche = serde_json::from_str(line).unwrap();
+            let texts = [fiche.name.clone()]
+                .into_iter()
+                .chain(fiche.activities.clone());
+            let texts = texts.chain(
+                fiche
+                    .offer
+                    .iter()
+                    .chain(&fiche.request)
+                    .filter_map(|i| i.text.clone()),
+            );
+            for value in texts {
+                words.extend(text::fold_tokens(&value));
+            }
+        }
+        for theme in crate::reference::Themes::get().all().map(|(_, info)| info) {
+            for language in Language::ALL {
+                for keyword in theme.keywords(language) {
+                    words.extend(text::fold_tokens(keyword));
+                }
+            }
+        }
+        let mut checked = 0;
+        for language in Language::ALL.into_iter().filter(|l| *l != Language::Ar) {
+            let mut stemmer = text::stemmer(language);
+            for word in &words {
+                let stemmed = stem(&mut stemmer, word);
+                assert!(
+                    stemmed.is_empty() || stemmed.as_bytes()[0] == word.as_bytes()[0],
+                    "{language:?}: {word:?} stems to {stemmed:?}"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 10_000, "{checked}");
+    }
 
     /// Folding then stemming each word alone gives the tokens of the language's
     /// analyser, so snippets mark exactly the words the index matched.
