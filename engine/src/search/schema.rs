@@ -194,7 +194,7 @@ impl Fields {
             fiche.profile_theme_bits() | fiche.offer_theme_bits() | fiche.request_theme_bits();
         // The themes `effective_offer_themes` (offer text and activities, read as one
         // text) and `effective_request_themes` infer: a text's tokens are those of its
-        // parts, one after the other (tested in `themes_from_text`).
+        // parts, one after the other (tested in `text`).
         let offer_words: Vec<&str> = stems(&offer).chain(stems(&activities)).collect();
         let request_words: Vec<&str> = stems(&request).collect();
         let all = (infer_from_tokens(&offer_words, language).into_iter())

@@ -12,9 +12,8 @@
 //! gives the same stems.
 //!
 //! Contract: [`analyse`] gives exactly the tokens that the index stores for a text of
-//! that language (the index is given them, see [`STEMS`]; [`analyzer`], registered
-//! under [`analyzer_name`], makes the same), and [`fold_tokens`] exactly those of the
-//! name fields ([`FOLDED`]).
+//! that language (the index is given them, see [`STEMS`]), and [`fold_tokens`]
+//! exactly those of the name fields ([`FOLDED`]).
 
 pub mod arabic;
 #[cfg(test)]
@@ -44,17 +43,6 @@ pub const FOLDED: &str = "passerelle_folded";
 /// text is analysed once when a document is made, for theme inference and for the
 /// index alike.
 pub const STEMS: &str = "passerelle_stems";
-
-/// Name under which the analyser of `language` is registered on the index.
-pub fn analyzer_name(language: Language) -> &'static str {
-    match language {
-        Language::Fr => "passerelle_fr",
-        Language::En => "passerelle_en",
-        Language::Es => "passerelle_es",
-        Language::Pt => "passerelle_pt",
-        Language::Ar => "passerelle_ar",
-    }
-}
 
 /// The Snowball stemmer of a language; Arabic has its own light stemmer.
 fn stem_language(language: Language) -> Option<StemLanguage> {
@@ -102,13 +90,11 @@ pub fn folded_analyzer() -> TextAnalyzer {
         .build()
 }
 
-/// Registers [`FOLDED`], [`STEMS`] and the five language analysers.
+/// Registers the analysers of the index's fields: [`FOLDED`] and [`STEMS`] (texts
+/// are analysed when their document is made, by [`analyzer`]).
 pub fn register(manager: &TokenizerManager) {
     manager.register(FOLDED, folded_analyzer());
     manager.register(STEMS, TextAnalyzer::from(WhitespaceTokenizer::default()));
-    for language in Language::ALL {
-        manager.register(analyzer_name(language), analyzer(language));
-    }
 }
 
 fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
