@@ -15,7 +15,7 @@ use crate::store::Store;
 use crate::text;
 
 /// Bumped whenever the schema or the analysis changes: older indexes are rebuilt.
-const FORMAT: u32 = 8;
+const FORMAT: u32 = 9;
 /// Indexing threads and total writer memory of a full build, sized for a small machine.
 const WRITER_THREADS: usize = 2;
 const WRITER_MEMORY: usize = 300_000_000;

@@ -20,7 +20,7 @@ use std::collections::{BinaryHeap, HashMap};
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{ColumnValues, StrColumn};
+use tantivy::columnar::StrColumn;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyError};
 
 use super::columns::SegmentColumns;
@@ -146,7 +146,7 @@ impl Eq for Candidate {}
 pub struct SegmentTop {
     segment: SegmentOrdinal,
     ids: StrColumn,
-    prior: Option<Arc<dyn ColumnValues<f64>>>,
+    prior: Option<Arc<[f64]>>,
     /// Sorted.
     shadowed: Vec<DocId>,
     keep: usize,
@@ -222,7 +222,7 @@ impl SegmentCollector for SegmentTop {
         }
         let score = match &self.prior {
             None => score,
-            Some(prior) => tie_broken(score, prior.get_val(doc)),
+            Some(prior) => tie_broken(score, prior[doc as usize]),
         };
         if self.heap.len() == self.keep && self.heap.peek().is_some_and(|worst| score < worst.score)
         {

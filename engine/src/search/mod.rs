@@ -55,6 +55,7 @@ mod relevance;
 mod schema;
 mod scorer;
 mod snippet;
+mod stored;
 mod term_infos;
 mod terms;
 mod writer;

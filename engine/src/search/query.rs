@@ -5,9 +5,8 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::sync::Arc;
+use tantivy::DocAddress;
 use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query};
-use tantivy::schema::{Field, Value};
-use tantivy::{DocAddress, TantivyDocument};
 
 use super::collector::{self, Found, TieKey, TopById, tie_broken};
 use super::columns::ColumnCache;
@@ -18,6 +17,7 @@ use super::relevance::Plan;
 use super::schema::{Fields, prior};
 use super::scorer;
 use super::snippet::{Highlighter, Snippet};
+use super::stored::{Corrupt, Part, Stored};
 use super::term_infos::TermInfos;
 use super::terms::QueryText;
 use crate::error::{Error, Result};
@@ -217,6 +217,14 @@ pub(super) fn run(
     Ok(SearchPage { total, hits })
 }
 
+/// A hit whose stored record is invalid (`what` says which part).
+fn corrupt(what: &str) -> Error {
+    Error::IndexUnusable {
+        path: Default::default(),
+        reason: format!("the stored {what} of a hit is invalid"),
+    }
+}
+
 /// The hit of `found`: its stored document read, its snippet found.
 fn hit(
     view: &View,
@@ -224,27 +232,22 @@ fn hit(
     highlighter: Option<&Highlighter>,
     Found { score, item, .. }: Found<Source>,
 ) -> Result<SearchHit> {
-    let doc: TantivyDocument = match item {
+    let stored: Stored = match item {
         Source::Committed(address) => view.searcher.doc(address)?,
-        Source::Pending(pending) => pending.doc.clone(),
+        Source::Pending(pending) => {
+            Stored::of_document(&pending.doc, fields.shown).map_err(|Corrupt| corrupt("record"))?
+        }
     };
-    let text_of = |field: Field| {
-        doc.get_first(field)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let id = text_of(fields.id);
-    let corrupt = |what: &str| Error::IndexUnusable {
-        path: Default::default(),
-        reason: format!("stored {what} of a hit is invalid: {id:?}"),
-    };
+    let snippet = highlighter.and_then(|h| h.snippet(&stored));
+    let id = stored.first(Part::Id).unwrap_or_default();
+    let invalid = |what: &str| corrupt(&format!("{what} {id:?}"));
+    let country = stored.first(Part::Country).unwrap_or_default();
     Ok(SearchHit {
-        id: FicheId::parse(&id).map_err(|_| corrupt("id"))?,
-        name: text_of(fields.name),
-        country: CountryCode::parse(&text_of(fields.country)).ok_or_else(|| corrupt("country"))?,
+        id: FicheId::parse(id).map_err(|_| invalid("id"))?,
+        name: stored.first(Part::Name).unwrap_or_default().to_owned(),
+        country: CountryCode::parse(country).ok_or_else(|| invalid("country"))?,
         score,
-        snippet: highlighter.and_then(|h| h.snippet(&doc, fields)),
+        snippet,
         stale: false,
     })
 }

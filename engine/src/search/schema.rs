@@ -6,6 +6,7 @@ use tantivy::schema::{
 };
 use tantivy::{TantivyDocument, Term};
 
+use super::stored::{Part, Record};
 use crate::fiche::{CallStatus, Fiche, Level, Side};
 use crate::reference::{LANGUAGES, Language, Themes};
 use crate::text;
@@ -24,8 +25,8 @@ pub const NO_EXPIRY: i64 = i64::MAX;
 /// write commits one fiche. Numbers are fast columns only (range filters read them).
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
-    /// Indexed (deletes go by id), stored, and a fast column: the order of equal
-    /// scores is the order of ids.
+    /// Indexed (deletes go by id) and a fast column: the order of equal scores is
+    /// the order of ids.
     pub id: Field,
     pub name: Field,
     pub alt_names: Field,
@@ -33,16 +34,9 @@ pub struct Fields {
     pub text: [Field; LANGUAGES],
     /// `kind:value` terms, see [`Key`].
     pub keys: Field,
-    /// Stored only: the country code of a hit.
-    pub country: Field,
-    /// Stored only: declared and inferred theme codes, for snippets.
-    pub all_themes: Field,
-    /// Stored only: what snippets are cut from.
-    pub offer: Field,
-    pub request: Field,
-    pub activities: Field,
-    /// Stored only: the code of the language the texts are analysed in.
-    pub language: Field,
+    /// Stored only: what a hit shows (id, name, country, texts…) as one record, see
+    /// [`super::stored`].
+    pub shown: Field,
     /// Days since 0001-01-01 of the call's expiry; [`NO_OPEN_CALL`], [`NO_EXPIRY`].
     pub open_until: Field,
     pub population: Field,
@@ -94,37 +88,27 @@ impl Key {
 /// Documents only, no frequencies nor field norms: a word scores by where it is found
 /// and its rarity (`relevance.rs`), never by how often, so what the index would
 /// record for BM25 only made it larger and slower to build and to read.
-fn text_options(analyzer: &str, stored: bool) -> TextOptions {
+fn text_options(analyzer: &str) -> TextOptions {
     let indexing = TextFieldIndexing::default()
         .set_tokenizer(analyzer)
         .set_index_option(IndexRecordOption::Basic)
         .set_fieldnorms(false);
-    let options = TextOptions::default().set_indexing_options(indexing);
-    if stored {
-        options.set_stored()
-    } else {
-        options
-    }
+    TextOptions::default().set_indexing_options(indexing)
 }
 
 impl Fields {
     pub fn schema() -> (Schema, Fields) {
         let mut b = Schema::builder();
         let fields = Fields {
-            id: b.add_text_field("id", STRING | STORED | FAST),
-            name: b.add_text_field("name", text_options(text::FOLDED, true)),
-            alt_names: b.add_text_field("alt_names", text_options(text::FOLDED, true)),
+            id: b.add_text_field("id", STRING | FAST),
+            name: b.add_text_field("name", text_options(text::FOLDED)),
+            alt_names: b.add_text_field("alt_names", text_options(text::FOLDED)),
             text: Language::ALL.map(|language| {
                 let field = format!("text_{}", language.code());
-                b.add_text_field(&field, text_options(text::STEMS, false))
+                b.add_text_field(&field, text_options(text::STEMS))
             }),
             keys: b.add_text_field("keys", STRING),
-            country: b.add_text_field("country", STORED),
-            all_themes: b.add_text_field("all_themes", STORED),
-            offer: b.add_text_field("offer", STORED),
-            request: b.add_text_field("request", STORED),
-            activities: b.add_text_field("activities", STORED),
-            language: b.add_text_field("language", STORED),
+            shown: b.add_text_field("shown", STORED),
             open_until: b.add_i64_field("open_until", FAST),
             population: b.add_u64_field("population", FAST),
             prior: b.add_f64_field("prior", FAST),
@@ -147,12 +131,7 @@ impl Fields {
                 f("text_ar")?,
             ],
             keys: f("keys")?,
-            country: f("country")?,
-            all_themes: f("all_themes")?,
-            offer: f("offer")?,
-            request: f("request")?,
-            activities: f("activities")?,
-            language: f("language")?,
+            shown: f("shown")?,
             open_until: f("open_until")?,
             population: f("population")?,
             prior: f("prior")?,
@@ -200,14 +179,21 @@ impl Fields {
         let all = (infer_from_tokens(&offer_words, language).into_iter())
             .chain(infer_from_tokens(&request_words, language))
             .fold(declared, |bits, theme| bits | theme.code.bit());
-        let mut all_codes = Vec::new();
+        let mut shown = Record::default();
+        shown.push(Part::Id, fiche.id.as_str());
+        shown.push(Part::Name, &fiche.name);
+        shown.push(Part::Country, fiche.country.as_str());
+        shown.push(Part::Language, language.code());
+        for alt in &fiche.alt_names {
+            shown.push(Part::AltName, alt);
+        }
         for (code, info) in Themes::get().all() {
             if declared & code.bit() != 0 {
                 key(Key::Theme, &info.code);
             }
             if all & code.bit() != 0 {
                 key(Key::AnyTheme, &info.code);
-                all_codes.push(info.code.as_str());
+                shown.push(Part::Theme, &info.code);
             }
         }
         doc.add_text(self.id, fiche.id.as_str());
@@ -215,10 +201,6 @@ impl Fields {
         for alt in &fiche.alt_names {
             doc.add_text(self.alt_names, alt);
         }
-        for code in all_codes {
-            doc.add_text(self.all_themes, code);
-        }
-        doc.add_text(self.language, language.code());
         // The text field records documents only (no frequencies, no positions): each
         // distinct stem of the three texts once is all it needs.
         let mut distinct = offer_words;
@@ -228,17 +210,17 @@ impl Fields {
         if !distinct.is_empty() {
             doc.add_text(self.text[language.index()], distinct.join(" "));
         }
-        let stored = [
-            (self.activities, &activities),
-            (self.offer, &offer),
-            (self.request, &request),
+        let texts = [
+            (Part::Request, &request),
+            (Part::Offer, &offer),
+            (Part::Activities, &activities),
         ];
-        for (field, value) in stored {
+        for (part, value) in texts {
             if let Some((value, _)) = value {
-                doc.add_text(field, value);
+                shown.push(part, value);
             }
         }
-        doc.add_text(self.country, fiche.country.as_str());
+        doc.add_text(self.shown, shown.into_text());
         doc.add_i64(self.open_until, open_until(fiche));
         doc.add_u64(self.population, fiche.population);
         doc.add_f64(self.prior, prior(fiche.population));

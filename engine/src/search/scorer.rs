@@ -7,6 +7,10 @@
 //! demo corpus spent most of a search in the unions' buffering, the intersections'
 //! seeks and dynamic dispatch. Here, for each segment:
 //!
+//! 0. Key filters (country, side, theme…) narrow the search first ([`narrow`]): only
+//!    their documents are entered below; when they are few, the other tests are
+//!    applied to them at once, step 3 has nothing left to do, and long postings
+//!    are sought for them rather than read whole.
 //! 1. The selecting clauses (whole names, words that are not common): each place's
 //!    postings but themes are read block by block, best place first; a document is
 //!    credited once per clause (its best place) into a dense array of scores. The
@@ -33,12 +37,10 @@
 //! filters (`tests/exact.rs`); searches by filters only still run tantivy queries.
 
 use std::cell::RefCell;
-use std::fmt::Debug;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Cardinality, Column};
 use tantivy::postings::TermInfo;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, SegmentOrdinal, SegmentReader};
@@ -75,6 +77,8 @@ struct Scratch {
     selected: Bits,
     /// By selecting word with themes: the documents its other places credited.
     word_docs: Vec<Bits>,
+    /// The documents the key filters admit (see [`narrow`]).
+    domain: Bits,
 }
 
 impl Scratch {
@@ -238,6 +242,15 @@ fn score_segment(segment: &Segment, plan: &Plan, scratch: &mut Scratch) -> Resul
     let reader = segment.reader;
     let max_doc = reader.max_doc() as usize;
     scratch.start(max_doc);
+    let domain = narrow(segment, scratch)?;
+    if let Domain::Admitted(docs) = &domain
+        && docs.is_empty()
+    {
+        return Ok(Selected {
+            contenders: Vec::new(),
+            others: 0,
+        });
+    }
     let mut themes: Vec<ThemePlace> = Vec::new();
     let mut words = 0;
     for (places, _) in plan.clauses().filter(|(_, selects)| *selects) {
@@ -251,12 +264,33 @@ fn score_segment(segment: &Segment, plan: &Plan, scratch: &mut Scratch) -> Resul
         });
         for place in &places[..split] {
             let info = segment.infos.get(segment.ord, reader, &place.term)?;
+            // Few documents, a long posting list: each sought in it.
+            if let (Domain::Admitted(docs), Some(info)) = (&domain, &info)
+                && docs.len() * SEEK_RATIO < info.doc_freq as usize
+            {
+                enter_sought(reader, place, info, docs, (clause, word), scratch)?;
+                continue;
+            }
+            let masked = !matches!(domain, Domain::All);
             for_each_block_of(reader, &place.term, info, |docs| {
-                for &doc in docs {
-                    scratch.enter(doc, clause, place.score);
+                if !masked {
+                    for &doc in docs {
+                        scratch.enter(doc, clause, place.score);
+                    }
+                    if let Some(word) = word {
+                        scratch.word_docs[word].insert_sorted(docs);
+                    }
+                    return;
                 }
-                if let Some(word) = word {
-                    scratch.word_docs[word].insert_sorted(docs);
+                // Only the domain's documents become members, and `word_docs`
+                // matters for members only.
+                for &doc in docs {
+                    if scratch.domain.contains(doc) {
+                        scratch.enter(doc, clause, place.score);
+                        if let Some(word) = word {
+                            scratch.word_docs[word].insert(doc);
+                        }
+                    }
                 }
             })?;
         }
@@ -268,23 +302,25 @@ fn score_segment(segment: &Segment, plan: &Plan, scratch: &mut Scratch) -> Resul
             });
         }
     }
-    credit_themes(&themes, scratch);
+    credit_themes(&themes, !matches!(domain, Domain::All), scratch);
     // Each word's best theme: its first.
     let theme_lift: f64 = (themes.iter().enumerate())
         .filter(|(i, t)| *i == 0 || themes[i - 1].word != t.word)
         .map(|(_, t)| f64::from(t.place.score))
         .sum();
     let lift = common_lift(plan);
-    let unfiltered = segment.filters.is_empty()
-        && reader.alive_bitset().is_none()
-        && segment.shadowed.is_empty();
-    // Without filters, deleted or shadowed documents, every selected document counts
-    // and only the members need listing.
+    let unfiltered = matches!(domain, Domain::Admitted(_))
+        || (segment.filters.is_empty()
+            && reader.alive_bitset().is_none()
+            && segment.shadowed.is_empty());
+    // Without filters, deleted or shadowed documents (or with the documents that
+    // pass them as the domain), every selected document counts and only the members
+    // need listing.
     let (credited, filtered_theme_only, total) = if unfiltered {
         let total = union_len(&scratch.members, &scratch.themed);
         (scratch.members.docs(), None, total)
     } else {
-        let docs = admitted(segment, scratch)?;
+        let docs = admitted(segment, matches!(domain, Domain::Keys), scratch)?;
         let (credited, only): (Vec<DocId>, Vec<DocId>) =
             docs.iter().partition(|&&doc| scratch.members.contains(doc));
         (credited, Some(only), docs.len())
@@ -324,13 +360,15 @@ fn grow(sets: &mut Vec<Bits>, len: usize, max_doc: usize) {
 }
 
 /// Credits each member the best theme of each word that credited it nowhere else
-/// (a word's themes best first), and gathers every themed document in `themed`.
-fn credit_themes(themes: &[ThemePlace], scratch: &mut Scratch) {
+/// (a word's themes best first), and gathers every themed document in `themed`
+/// (of the domain only, when `masked`; members are all in it).
+fn credit_themes(themes: &[ThemePlace], masked: bool, scratch: &mut Scratch) {
     let Scratch {
         members,
         slots,
         themed,
         word_docs,
+        domain,
         ..
     } = scratch;
     for theme in themes {
@@ -338,10 +376,14 @@ fn credit_themes(themes: &[ThemePlace], scratch: &mut Scratch) {
         let word = word_docs[theme.word].words_mut();
         let members = members.words();
         let themed = themed.words_mut();
+        let domain = domain.words();
         for i in 0..docs.len() {
             let gained = docs[i] & members[i] & !word[i];
             word[i] |= gained;
-            themed[i] |= docs[i];
+            themed[i] |= match masked {
+                true => docs[i] & domain[i],
+                false => docs[i],
+            };
             for_each_bit(&[gained], |bit| {
                 slots[i * 64 + bit as usize].score += theme.place.score;
             });
@@ -485,14 +527,11 @@ fn add(
 /// The documents of `scratch.members` or `scratch.themed` that are alive, not
 /// shadowed, and pass the filters, in doc order. A key filter is applied to the whole
 /// set at once (its postings as a bit set) while the set is large, else sought
-/// document by document.
-fn admitted(segment: &Segment, scratch: &mut Scratch) -> Result<Vec<DocId>> {
+/// document by document; none when `keys_applied` (the documents are all in the
+/// domain of [`narrow`]).
+fn admitted(segment: &Segment, keys_applied: bool, scratch: &mut Scratch) -> Result<Vec<DocId>> {
     let Segment {
-        reader,
-        columns,
-        filters,
-        shadowed,
-        ..
+        reader, filters, ..
     } = *segment;
     let Scratch {
         members,
@@ -504,7 +543,12 @@ fn admitted(segment: &Segment, scratch: &mut Scratch) -> Result<Vec<DocId>> {
     selected.union_with(themed);
     let basic = IndexRecordOption::Basic;
     let mut sought = Vec::new();
-    for term in &filters.keys {
+    let keys = if keys_applied {
+        &[][..]
+    } else {
+        &filters.keys[..]
+    };
+    for term in keys {
         let inverted = reader.inverted_index(term.field())?;
         let Some(info) = inverted.get_term_info(term).map_err(io)? else {
             return Ok(Vec::new());
@@ -517,12 +561,6 @@ fn admitted(segment: &Segment, scratch: &mut Scratch) -> Result<Vec<DocId>> {
         selected.intersect_with(&key);
     }
     let mut docs = selected.docs();
-    if let Some(alive) = reader.alive_bitset() {
-        docs.retain(|&doc| alive.is_alive(doc));
-    }
-    if !shadowed.is_empty() {
-        docs.retain(|doc| shadowed.binary_search(doc).is_err());
-    }
     for (inverted, info) in sought {
         let mut postings = inverted
             .read_postings_from_terminfo(&info, basic)
@@ -530,12 +568,31 @@ fn admitted(segment: &Segment, scratch: &mut Scratch) -> Result<Vec<DocId>> {
         // `retain` visits in order, so targets only grow, as `seek` requires.
         docs.retain(|&doc| postings.doc() <= doc && postings.seek(doc) == doc);
     }
+    retain_alive_in_ranges(segment, &mut docs);
+    Ok(docs)
+}
+
+/// Keeps the documents of `docs` (in doc order) that are alive, not shadowed, and
+/// whose call and population pass the filters.
+fn retain_alive_in_ranges(segment: &Segment, docs: &mut Vec<DocId>) {
+    let Segment {
+        reader,
+        columns,
+        filters,
+        shadowed,
+        ..
+    } = *segment;
+    if let Some(alive) = reader.alive_bitset() {
+        docs.retain(|&doc| alive.is_alive(doc));
+    }
+    if !shadowed.is_empty() {
+        docs.retain(|doc| shadowed.binary_search(doc).is_err());
+    }
     if let Some(day) = filters.open_from {
-        let open_until = &columns.open_until;
-        docs.retain(|&doc| value(open_until, doc).is_some_and(|until| until >= day));
+        docs.retain(|&doc| columns.open_until[doc as usize] >= day);
     }
     if let (None, None) = filters.population {
-        return Ok(docs);
+        return;
     }
     let (min, max) = filters.population;
     docs.retain(|&doc| {
@@ -543,17 +600,70 @@ fn admitted(segment: &Segment, scratch: &mut Scratch) -> Result<Vec<DocId>> {
             .first(doc)
             .is_some_and(|p| min.is_none_or(|min| p >= min) && max.is_none_or(|max| p <= max))
     });
-    Ok(docs)
 }
 
-/// The value of `doc` in a fast field of one value per document (every document has
-/// one: read directly, without the general path through the column's index).
-fn value<T>(column: &Column<T>, doc: DocId) -> Option<T>
-where
-    T: PartialOrd + Copy + Debug + Send + Sync + 'static,
-{
-    match column.get_cardinality() {
-        Cardinality::Full => Some(column.values.get_val(doc)),
-        _ => column.first(doc),
+/// Which documents a search reads postings for (see [`narrow`]).
+enum Domain {
+    /// No key filter: every document.
+    All,
+    /// The documents of the key filters, in `Scratch::domain`; other tests to come.
+    Keys,
+    /// The documents that pass every test (alive, not shadowed, every filter), in
+    /// doc order and in `Scratch::domain`.
+    Admitted(Vec<DocId>),
+}
+
+/// Narrows the search to the documents the key filters admit (country, side,
+/// theme…), before any text posting is read: their sets are kept across searches
+/// (see [`KeySets`]), so intersecting them costs a few microseconds. A query asking
+/// for the open calls of one country's foreign fiches leaves tens of documents of
+/// 200,000: each is then sought in the text postings, and a posting list longer
+/// than [`SEEK_RATIO`] times their number is not read whole (see `enter_sought`);
+/// as long as they are few, the other tests are applied to them at once. Otherwise
+/// postings are read whole, and only the domain's documents are entered.
+fn narrow(segment: &Segment, scratch: &mut Scratch) -> Result<Domain> {
+    let Some((first, others)) = segment.filters.keys.split_first() else {
+        return Ok(Domain::All);
+    };
+    let (reader, key_sets) = (segment.reader, segment.key_sets);
+    let domain = &mut scratch.domain;
+    domain.copy_from(&*key_sets.get(reader, first)?);
+    for term in others {
+        domain.intersect_with(&*key_sets.get(reader, term)?);
     }
+    let max_doc = reader.max_doc() as usize;
+    if domain.len() * SEEK_RATIO > max_doc {
+        return Ok(Domain::Keys);
+    }
+    let mut docs = domain.docs();
+    retain_alive_in_ranges(segment, &mut docs);
+    domain.reset(max_doc);
+    domain.insert_sorted(&docs);
+    Ok(Domain::Admitted(docs))
+}
+
+/// Enters the documents of `docs` that have `place`'s term (whose entry in the
+/// segment is `info`), each sought in its postings, for `clause`, and records them
+/// as credited by `word` (see [`Scratch::word_docs`]).
+fn enter_sought(
+    reader: &SegmentReader,
+    place: &Place,
+    info: &TermInfo,
+    docs: &[DocId],
+    (clause, word): (u32, Option<usize>),
+    scratch: &mut Scratch,
+) -> Result<()> {
+    let inverted = reader.inverted_index(place.term.field())?;
+    let mut postings = inverted
+        .read_postings_from_terminfo(info, IndexRecordOption::Basic)
+        .map_err(io)?;
+    for &doc in docs {
+        if postings.doc() <= doc && postings.seek(doc) == doc {
+            scratch.enter(doc, clause, place.score);
+            if let Some(word) = word {
+                scratch.word_docs[word].insert(doc);
+            }
+        }
+    }
+    Ok(())
 }

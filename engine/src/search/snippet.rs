@@ -11,17 +11,17 @@
 //! byte ranges into `text`, never markup: each front end escapes the text and marks
 //! the ranges its own way.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::ops::Range;
 
 use rustc_hash::FxHashMap;
 use serde::Serialize;
-use tantivy::schema::{Field, Value};
+use tantivy::Score;
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
-use tantivy::{Score, TantivyDocument};
 
 use super::relevance::{ALT_NAME, NAME, TEXT, whole_name_bonus};
-use super::schema::Fields;
+use super::stored::{Part, Stored};
 use super::terms::QueryText;
 use crate::reference::{LANGUAGES, Language, ThemeCode};
 use crate::text;
@@ -166,10 +166,6 @@ fn stem(stemmer: &mut TextAnalyzer, folded: &str) -> String {
     }
 }
 
-fn stored(doc: &TantivyDocument, field: Field) -> impl Iterator<Item = &str> {
-    doc.get_all(field).filter_map(|v| v.as_str())
-}
-
 impl<'q> Highlighter<'q> {
     pub fn new(query: &'q QueryText) -> Highlighter<'q> {
         Highlighter {
@@ -223,48 +219,50 @@ impl<'q> Highlighter<'q> {
     }
 
     /// The snippet of a hit; `None` when nothing of the query is found in it.
-    pub fn snippet(&self, doc: &TantivyDocument, fields: &Fields) -> Option<Snippet> {
+    pub fn snippet(&self, doc: &Stored) -> Option<Snippet> {
         let mut best: Option<Best> = None;
-        let (weight, name, marks) = self.name_part(doc, fields);
-        consider(&mut best, (weight, MatchedField::Name, name, marks));
-        let language = stored(doc, fields.language)
-            .next()
+        let (weight, name, marks) = self.name_part(doc);
+        consider(
+            &mut best,
+            (weight, MatchedField::Name, Cow::Owned(name), marks),
+        );
+        let language = (doc.first(Part::Language))
             .and_then(Language::from_iso639_1)
             .unwrap_or(Language::Fr);
         let texts = [
-            (MatchedField::Request, fields.request),
-            (MatchedField::Offer, fields.offer),
-            (MatchedField::Activities, fields.activities),
+            (MatchedField::Request, Part::Request),
+            (MatchedField::Offer, Part::Offer),
+            (MatchedField::Activities, Part::Activities),
         ];
         // No text can weigh more than all the query's words: once the best weighs
         // that, the texts left cannot replace it (analysing them would change nothing).
         let all: Vec<usize> = (0..self.query.words.len()).collect();
         let most = self.weight(&all, TEXT);
-        for (field, stored_field) in texts {
+        for (field, part) in texts {
             if best.as_ref().is_some_and(|(weight, ..)| *weight >= most) {
                 break;
             }
-            if let Some(value) = stored(doc, stored_field).next() {
+            if let Some(value) = doc.first(part) {
                 let marks = self.marks(value, Some(language));
                 let weight = self.weight(&marks.words, TEXT);
-                consider(&mut best, (weight, field, value.to_owned(), marks));
+                consider(&mut best, (weight, field, Cow::Borrowed(value), marks));
             }
         }
         match best {
             Some((_, field, text, marks)) => Some(extract(field, &text, &marks.ranges)),
-            None => self.themes_part(doc, fields),
+            None => self.themes_part(doc),
         }
     }
 
     /// The name, then each alternative name that adds matched words, separated by
     /// ` · `; and their weight.
-    fn name_part(&self, doc: &TantivyDocument, fields: &Fields) -> (Score, String, Marks) {
-        let name = stored(doc, fields.name).next().unwrap_or_default();
+    fn name_part(&self, doc: &Stored) -> (Score, String, Marks) {
+        let name = doc.first(Part::Name).unwrap_or_default();
         let mut marks = self.marks(name, None);
         let mut weight = self.weight(&marks.words, NAME);
         let mut whole = self.whole_name(name);
         let mut text = name.to_owned();
-        for alt in stored(doc, fields.alt_names) {
+        for alt in doc.all(Part::AltName) {
             let alt_marks = self.marks(alt, None);
             let new: Vec<usize> = (alt_marks.words.iter())
                 .filter(|w| !marks.words.contains(w))
@@ -296,8 +294,8 @@ impl<'q> Highlighter<'q> {
     }
 
     /// The French labels of the query's themes that the fiche has.
-    fn themes_part(&self, doc: &TantivyDocument, fields: &Fields) -> Option<Snippet> {
-        let codes: Vec<&str> = stored(doc, fields.all_themes).collect();
+    fn themes_part(&self, doc: &Stored) -> Option<Snippet> {
+        let codes: Vec<&str> = doc.all(Part::Theme).collect();
         let mut text = String::new();
         let mut highlights = Vec::new();
         for theme in &self.query.themes {
@@ -320,10 +318,10 @@ impl<'q> Highlighter<'q> {
 }
 
 /// The field shown so far: its weight, what it is, its text and marks.
-type Best = (Score, MatchedField, String, Marks);
+type Best<'d> = (Score, MatchedField, Cow<'d, str>, Marks);
 
 /// Keeps `candidate` if it weighs more than the best so far (earlier wins ties).
-fn consider(best: &mut Option<Best>, candidate: Best) {
+fn consider<'d>(best: &mut Option<Best<'d>>, candidate: Best<'d>) {
     let weight = candidate.0;
     if weight > 0.0 && best.as_ref().is_none_or(|(w, ..)| weight > *w) {
         *best = Some(candidate);

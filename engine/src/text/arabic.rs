@@ -47,8 +47,25 @@ pub fn is_mark(c: char) -> bool {
 
 /// Whether `c` is part of a word: a letter or digit of any script, or an Arabic
 /// mark.
+#[inline]
 pub fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || is_mark(c)
+    match c as u32 {
+        0..0x80 => c.is_ascii_alphanumeric(),
+        // Accented Latin letters are most of the other characters of the texts
+        // analysed (and snippets scan a page of texts per search): answered without
+        // Unicode's tables, the same (tested).
+        0x80..0x180 => is_latin_alphanumeric(c as u32),
+        _ => c.is_alphanumeric() || is_mark(c),
+    }
+}
+
+/// `char::is_alphanumeric` for U+0080–U+017F (Latin-1 Supplement, Latin
+/// Extended-A): ª, the superscripts ², ³ and ¹, µ, º, the fractions ¼ ½ ¾, and
+/// every letter from U+00C0 on but × and ÷.
+fn is_latin_alphanumeric(code: u32) -> bool {
+    matches!(code, 0xAA | 0xB2 | 0xB3 | 0xB5 | 0xB9 | 0xBA | 0xBC..=0xBE | 0xC0..=0x17F)
+        && code != 0xD7
+        && code != 0xF7
 }
 
 /// Whether `text` has a character of the Arabic blocks (U+0600–U+06FF, UTF-8 lead
@@ -176,6 +193,13 @@ mod tests {
         assert_eq!(stemmed("في"), "في");
         assert_eq!(stemmed("وهي"), "وه");
         assert_eq!(stem("école"), None);
+    }
+
+    #[test]
+    fn latin_word_characters_are_unicodes_alphanumerics() {
+        for c in (0..0x180).filter_map(char::from_u32) {
+            assert_eq!(is_word_char(c), c.is_alphanumeric(), "{c:?}");
+        }
     }
 
     #[test]
