@@ -21,9 +21,8 @@
 //!    word that credited it nowhere else (64 documents at a time); the other themed
 //!    documents are set aside.
 //! 3. Members and themed documents that are deleted, shadowed by a pending write or
-//!    fail a filter are dropped: key filters as bit sets (or sought in their postings
-//!    for few documents), call and population ranges from fast fields. With no filter
-//!    and nothing deleted, the documents are only counted.
+//!    fail the call or population filters are dropped (key filters were step 0's).
+//!    With no filter and nothing deleted, the documents are only counted.
 //! 4. Documents only themes select score at most the sum of each word's best theme:
 //!    they are scored only if that could reach the page; otherwise they are counted.
 //! 5. Common words only add to scores, and at most so much: they are read only for
@@ -320,7 +319,7 @@ fn score_segment(segment: &Segment, plan: &Plan, scratch: &mut Scratch) -> Resul
         let total = union_len(&scratch.members, &scratch.themed);
         (scratch.members.docs(), None, total)
     } else {
-        let docs = admitted(segment, matches!(domain, Domain::Keys), scratch)?;
+        let docs = admitted(segment, scratch);
         let (credited, only): (Vec<DocId>, Vec<DocId>) =
             docs.iter().partition(|&&doc| scratch.members.contains(doc));
         (credited, Some(only), docs.len())
@@ -525,14 +524,10 @@ fn add(
 }
 
 /// The documents of `scratch.members` or `scratch.themed` that are alive, not
-/// shadowed, and pass the filters, in doc order. A key filter is applied to the whole
-/// set at once (its postings as a bit set) while the set is large, else sought
-/// document by document; none when `keys_applied` (the documents are all in the
-/// domain of [`narrow`]).
-fn admitted(segment: &Segment, keys_applied: bool, scratch: &mut Scratch) -> Result<Vec<DocId>> {
-    let Segment {
-        reader, filters, ..
-    } = *segment;
+/// shadowed, and whose call and population pass the filters, in doc order. Key
+/// filters need no test here: only documents of their domain were entered (see
+/// [`narrow`]).
+fn admitted(segment: &Segment, scratch: &mut Scratch) -> Vec<DocId> {
     let Scratch {
         members,
         themed,
@@ -541,35 +536,9 @@ fn admitted(segment: &Segment, keys_applied: bool, scratch: &mut Scratch) -> Res
     } = scratch;
     selected.copy_from(members);
     selected.union_with(themed);
-    let basic = IndexRecordOption::Basic;
-    let mut sought = Vec::new();
-    let keys = if keys_applied {
-        &[][..]
-    } else {
-        &filters.keys[..]
-    };
-    for term in keys {
-        let inverted = reader.inverted_index(term.field())?;
-        let Some(info) = inverted.get_term_info(term).map_err(io)? else {
-            return Ok(Vec::new());
-        };
-        if selected.len() * SEEK_RATIO < info.doc_freq as usize {
-            sought.push((inverted, info));
-            continue;
-        }
-        let key = segment.key_sets.get(reader, term)?;
-        selected.intersect_with(&key);
-    }
     let mut docs = selected.docs();
-    for (inverted, info) in sought {
-        let mut postings = inverted
-            .read_postings_from_terminfo(&info, basic)
-            .map_err(io)?;
-        // `retain` visits in order, so targets only grow, as `seek` requires.
-        docs.retain(|&doc| postings.doc() <= doc && postings.seek(doc) == doc);
-    }
     retain_alive_in_ranges(segment, &mut docs);
-    Ok(docs)
+    docs
 }
 
 /// Keeps the documents of `docs` (in doc order) that are alive, not shadowed, and
