@@ -37,6 +37,7 @@
 //! the live ones, when the table is rebuilt from its live names (amortised O(1)).
 
 mod candidates;
+mod jaro;
 mod resolution;
 mod score;
 

@@ -1,6 +1,6 @@
 //! Name normalisation and similarity.
 
-use strsim::jaro_winkler;
+use super::jaro::jaro_winkler;
 
 use crate::text;
 

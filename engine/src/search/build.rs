@@ -96,6 +96,7 @@ pub(super) fn open_fresh(dir: &Path, generation: u64, docs: u64) -> Result<Opene
     let reader = index
         .reader_builder()
         .reload_policy(ReloadPolicy::Manual)
+        .doc_store_cache_num_blocks(DOC_STORE_CACHE_BLOCKS)
         .try_into()
         .map_err(corrupt)?;
     if reader.searcher().num_docs() != docs {
@@ -138,6 +139,11 @@ pub(super) fn build(store: &Store, dir: &Path) -> Result<Built> {
     std::fs::rename(&tmp, dir).map_err(io(dir))?;
     Ok(built)
 }
+
+/// Decompressed blocks of stored documents each segment keeps: tantivy keeps 100
+/// of its 16 KiB blocks; blocks of 4 KiB (see [`settings`]) are kept as many bytes'
+/// worth, so the hits of recent searches are read again without decompressing.
+const DOC_STORE_CACHE_BLOCKS: usize = 400;
 
 /// Stored documents in blocks of 4 KiB rather than tantivy's 16 KiB: a search reads
 /// the stored document of each hit of its page, each in a block of its own as a

@@ -3,7 +3,6 @@
 //! Scoring ([`super::relevance`]) and snippets ([`super::snippet`]) both read it.
 
 use tantivy::Term;
-use tantivy::schema::Field;
 
 use super::pending::View;
 use super::schema::{Fields, Key};
@@ -11,7 +10,7 @@ use super::term_infos::TermInfos;
 use crate::error::{Error, Result};
 use crate::reference::{LANGUAGES, Language, ThemeCode};
 use crate::text;
-use crate::themes_from_text::infer_from_tokens;
+use crate::themes_from_text::matched_keyword_stems;
 
 /// Longest query text, in bytes, checked before any analysis.
 pub const MAX_QUERY_BYTES: usize = 1_000;
@@ -105,16 +104,27 @@ impl QueryText {
             })
             .collect();
         let docs = view.num_docs();
-        let mut field_df =
-            |field: Field, value: &str| view.doc_freq(&Term::from_field_text(field, value), infos);
+        let stems: Vec<[Option<String>; LANGUAGES]> = (distinct.iter())
+            .map(|folded| Language::ALL.map(|l| text::analyse(folded, l).into_iter().next()))
+            .collect();
+        // Each word's terms: as a name, an alternative name, and a stem in each language.
+        let terms: Vec<Vec<Term>> = (distinct.iter().zip(&stems))
+            .map(|(folded, stems)| {
+                let names =
+                    [fields.name, fields.alt_names].map(|f| Term::from_field_text(f, folded));
+                let texts = Language::ALL.into_iter().filter_map(|language| {
+                    let stem = stems[language.index()].as_deref()?;
+                    Some(Term::from_field_text(fields.text[language.index()], stem))
+                });
+                names.into_iter().chain(texts).collect()
+            })
+            .collect();
+        infos.look_up_all(view.searcher.segment_readers(), &terms.concat())?;
         let mut words = Vec::with_capacity(distinct.len());
-        for folded in distinct {
-            let stems = Language::ALL.map(|l| text::analyse(&folded, l).into_iter().next());
-            let mut df = field_df(fields.name, &folded)? + field_df(fields.alt_names, &folded)?;
-            for language in Language::ALL {
-                if let Some(stem) = &stems[language.index()] {
-                    df += field_df(fields.text[language.index()], stem)?;
-                }
+        for ((folded, stems), terms) in distinct.into_iter().zip(stems).zip(&terms) {
+            let mut df = 0;
+            for term in terms {
+                df += view.doc_freq(term, infos)?;
             }
             words.push(QueryWord {
                 folded,
@@ -165,24 +175,19 @@ fn themes_of(words: &[QueryWord], positions: &[usize]) -> Vec<(ThemeCode, Vec<us
     for language in Language::ALL {
         let l = language.index();
         // Stems in query order; a word without a stem keeps its place but matches nothing.
-        let stems: Vec<String> = positions
+        let stems: Vec<&str> = positions
             .iter()
-            .map(|&w| words[w].stems[l].clone().unwrap_or_default())
+            .map(|&w| words[w].stems[l].as_deref().unwrap_or_default())
             .collect();
-        for theme in infer_from_tokens(&stems, language) {
-            let keyword_stems: Vec<String> = theme
-                .matched
-                .iter()
-                .flat_map(|keyword| text::analyse(keyword, language))
-                .collect();
+        for (code, keyword_stems) in matched_keyword_stems(&stems, language) {
             let covered = (0..words.len()).filter(|&w| {
                 words[w].stems[l]
                     .as_ref()
                     .is_some_and(|s| keyword_stems.contains(s))
             });
-            match found.iter_mut().find(|(code, _)| *code == theme.code) {
+            match found.iter_mut().find(|(known, _)| *known == code) {
                 Some((_, list)) => list.extend(covered),
-                None => found.push((theme.code, covered.collect())),
+                None => found.push((code, covered.collect())),
             }
         }
     }

@@ -80,6 +80,22 @@ impl Matcher {
         }
         Matcher { keywords, by_first }
     }
+
+    /// By keyword: whether its stems occur in `tokens` as a contiguous sequence.
+    fn hits<T: AsRef<str>>(&self, tokens: &[T]) -> Vec<bool> {
+        let mut hit = vec![false; self.keywords.len()];
+        for (i, token) in tokens.iter().enumerate() {
+            for &k in self.by_first.get(token.as_ref()).into_iter().flatten() {
+                let stems = &self.keywords[k].stems;
+                let rest = &tokens[i..];
+                if rest.len() >= stems.len() && stems.iter().zip(rest).all(|(s, t)| s == t.as_ref())
+                {
+                    hit[k] = true;
+                }
+            }
+        }
+        hit
+    }
 }
 
 /// The themes whose keywords (in `language`) occur in `text`, by weight descending,
@@ -91,16 +107,7 @@ pub fn infer_themes(text: &str, language: Language) -> Vec<InferredTheme> {
 /// [`infer_themes`] on a text already analysed for `language` (by [`text::analyse`]).
 pub fn infer_from_tokens<T: AsRef<str>>(tokens: &[T], language: Language) -> Vec<InferredTheme> {
     let matcher = &MATCHERS[language.index()];
-    let mut hit = vec![false; matcher.keywords.len()];
-    for (i, token) in tokens.iter().enumerate() {
-        for &k in matcher.by_first.get(token.as_ref()).into_iter().flatten() {
-            let stems = &matcher.keywords[k].stems;
-            let rest = &tokens[i..];
-            if rest.len() >= stems.len() && stems.iter().zip(rest).all(|(s, t)| s == t.as_ref()) {
-                hit[k] = true;
-            }
-        }
-    }
+    let hit = matcher.hits(tokens);
     let mut by_theme: Vec<Option<InferredTheme>> = vec![None; crate::reference::THEME_COUNT];
     for (keyword, _) in matcher.keywords.iter().zip(&hit).filter(|(_, hit)| **hit) {
         let entry = by_theme[keyword.code.index()].get_or_insert_with(|| InferredTheme {
@@ -116,6 +123,21 @@ pub fn infer_from_tokens<T: AsRef<str>>(tokens: &[T], language: Language) -> Vec
     }
     found.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.code.cmp(&b.code)));
     found
+}
+
+/// The stems of each keyword (in `language`) that occurs in `tokens` (analysed as
+/// for [`infer_from_tokens`]), with its theme; in table order. The search marks the
+/// query words a theme's keywords cover with them.
+pub fn matched_keyword_stems<T: AsRef<str>>(
+    tokens: &[T],
+    language: Language,
+) -> Vec<(ThemeCode, &'static [String])> {
+    let matcher: &'static Matcher = &MATCHERS[language.index()];
+    let hit = matcher.hits(tokens);
+    (matcher.keywords.iter().zip(hit))
+        .filter(|(_, hit)| *hit)
+        .map(|(keyword, _)| (keyword.code, keyword.stems.as_slice()))
+        .collect()
 }
 
 /// Themes of the offer: declared, then inferred from the offer text and activities.

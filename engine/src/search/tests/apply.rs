@@ -263,11 +263,12 @@ fn equal_scores_across_segments_and_pending_writes_are_ordered_by_id() {
     let (_dir, mut store) = store_with_corpus();
     let index = SearchIndex::open_or_rebuild(&store).unwrap();
     index.pause_commits();
-    // Each flush makes a segment; the last write stays pending.
+    // Each flush makes a segment; the last write stays pending. Their ids fall
+    // between those of the corpus (the first segment).
     for (i, id) in [
-        "FR-COM-01003",
-        "FR-COM-01001",
-        "FR-COM-01005",
+        "FR-COM-93001",
+        "FR-COM-50001",
+        "FR-COM-97001",
         "FR-COM-01002",
     ]
     .iter()
@@ -284,10 +285,10 @@ fn equal_scores_across_segments_and_pending_writes_are_ordered_by_id() {
     }
     let mut query = SearchQuery::new("pareil");
     let expected = [
-        "FR-COM-01001",
         "FR-COM-01002",
-        "FR-COM-01003",
-        "FR-COM-01005",
+        "FR-COM-50001",
+        "FR-COM-93001",
+        "FR-COM-97001",
     ];
     assert_eq!(ids(&index, &query), expected);
     query.offset = 1;
@@ -300,6 +301,18 @@ fn equal_scores_across_segments_and_pending_writes_are_ordered_by_id() {
     sorted.sort();
     assert_eq!(all, sorted);
     assert_eq!(all.len(), 13);
+    // Shorter pages of the same tie (only the first entries of each segment can
+    // reach them, and only their ids are read).
+    for (offset, limit) in [(0, 1), (0, 3), (2, 3), (5, 4), (10, 5)] {
+        by_filter.offset = offset;
+        by_filter.limit = limit;
+        let end = (offset + limit).min(all.len());
+        assert_eq!(
+            ids(&index, &by_filter),
+            all[offset..end],
+            "{offset} {limit}"
+        );
+    }
 }
 
 #[test]
