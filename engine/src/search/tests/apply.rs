@@ -301,8 +301,8 @@ fn equal_scores_across_segments_and_pending_writes_are_ordered_by_id() {
     sorted.sort();
     assert_eq!(all, sorted);
     assert_eq!(all.len(), 13);
-    // Shorter pages of the same tie (only the first entries of each segment can
-    // reach them, and only their ids are read).
+    // Shorter pages of the same tie: each page is its slice of the whole order
+    // (the first entries of several segments and the pending write compete for it).
     for (offset, limit) in [(0, 1), (0, 3), (2, 3), (5, 4), (10, 5)] {
         by_filter.offset = offset;
         by_filter.limit = limit;
