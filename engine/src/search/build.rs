@@ -3,14 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use tantivy::{Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, TantivyDocument};
+use tantivy::{Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy};
 
 use super::directory::UnsyncedDirectory;
 use super::schema::Fields;
 use crate::error::{Error, Result};
-use crate::fiche::Fiche;
 use crate::store::Store;
 use crate::text;
 
@@ -167,26 +165,19 @@ fn build_in(store: &Store, tmp: &Path) -> Result<Built> {
     text::register(index.tokenizers());
     let mut writer: IndexWriter = index.writer_with_num_threads(WRITER_THREADS, WRITER_MEMORY)?;
     let mut docs = 0u64;
-    // Documents are made in parallel (theme inference analyses every text), by
-    // batches, while tantivy's threads index the previous ones.
-    let mut batch = Vec::with_capacity(BATCH);
-    let mut add = |batch: &mut Vec<Fiche>| -> Result<()> {
-        let made: Vec<TantivyDocument> = batch.par_iter().map(|f| fields.document(f)).collect();
-        for doc in made {
-            writer.add_document(doc)?;
-        }
-        docs += batch.len() as u64;
-        batch.clear();
-        Ok(())
-    };
-    store.for_each_fiche(|fiche| {
-        batch.push(fiche);
-        if batch.len() == BATCH {
-            add(&mut batch)?;
-        }
-        Ok(())
-    })?;
-    add(&mut batch)?;
+    // Fiches are decoded and their documents made on the pool (theme inference
+    // analyses every text), by chunks, while tantivy's threads index the previous ones.
+    store.for_each_chunk(
+        BATCH,
+        |fiche| fields.document(&fiche),
+        |made| {
+            docs += made.len() as u64;
+            for doc in made {
+                writer.add_document(doc)?;
+            }
+            Ok(())
+        },
+    )?;
     let mut commit = writer.prepare_commit()?;
     commit.set_payload(&Payload::at(generation));
     commit.commit()?;

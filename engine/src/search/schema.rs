@@ -10,7 +10,7 @@ use super::stored::{Part, Record};
 use crate::fiche::{CallStatus, Fiche, Level, Side};
 use crate::reference::{LANGUAGES, Language, Themes};
 use crate::text;
-use crate::themes_from_text::infer_from_tokens;
+use crate::themes_from_text::inferred_theme_bits;
 
 /// `open_until` of a fiche whose call is closed or missing.
 pub const NO_OPEN_CALL: i64 = -1;
@@ -81,7 +81,15 @@ impl Key {
     }
 
     fn text(self, value: &str) -> String {
-        format!("{}:{value}", self.prefix())
+        let mut text = String::new();
+        self.write(value, &mut text);
+        text
+    }
+
+    fn write(self, value: &str, out: &mut String) {
+        out.push_str(self.prefix());
+        out.push(':');
+        out.push_str(value);
     }
 }
 
@@ -140,8 +148,24 @@ impl Fields {
 
     /// The document of `fiche`.
     pub fn document<'f>(&self, fiche: &'f Fiche) -> TantivyDocument {
-        let mut doc = TantivyDocument::default();
-        let mut key = |kind: Key, value: &str| doc.add_text(self.keys, kind.text(value));
+        let offer_text = fiche.offer.as_ref().and_then(|i| i.text.as_deref());
+        let request_text = fiche.request.as_ref().and_then(|i| i.text.as_deref());
+        let texts = [fiche.activities.as_deref(), offer_text, request_text];
+        let text_bytes: usize = texts.iter().flatten().map(|t| t.len()).sum();
+        let name_bytes: usize =
+            fiche.alt_names.iter().map(String::len).sum::<usize>() + fiche.name.len();
+        // Sized once: the document holds the names twice (keys, record) and a third
+        // time (name fields), the texts twice (record, stems); growing it copied it
+        // several times over, into memory not in any cache yet.
+        let mut shown = Record::with_capacity(name_bytes + text_bytes + 128);
+        let mut doc = TantivyDocument::with_capacity(3 * name_bytes + 2 * text_bytes + 512);
+        // Each key is written in one buffer, which the document copies.
+        let mut buffer = String::new();
+        let mut key = |kind: Key, value: &str| {
+            buffer.clear();
+            kind.write(value, &mut buffer);
+            doc.add_text(self.keys, &buffer);
+        };
         key(Key::Name, &text::fold(&fiche.name));
         for alt in &fiche.alt_names {
             key(Key::Name, &text::fold(alt));
@@ -158,13 +182,7 @@ impl Fields {
         // work, and it was done twice.
         let analysed =
             |value: Option<&'f str>| value.map(|v| (v, text::analyse_joined(v, language)));
-        let offer_text = fiche.offer.as_ref().and_then(|i| i.text.as_deref());
-        let request_text = fiche.request.as_ref().and_then(|i| i.text.as_deref());
-        let (activities, offer, request) = (
-            analysed(fiche.activities.as_deref()),
-            analysed(offer_text),
-            analysed(request_text),
-        );
+        let [activities, offer, request] = texts.map(analysed);
         fn stems<'a>(part: &'a Option<(&str, String)>) -> impl Iterator<Item = &'a str> {
             part.iter()
                 .flat_map(|(_, joined)| joined.split_terminator(' '))
@@ -176,10 +194,9 @@ impl Fields {
         // parts, one after the other (tested in `text`).
         let offer_words: Vec<&str> = stems(&offer).chain(stems(&activities)).collect();
         let request_words: Vec<&str> = stems(&request).collect();
-        let all = (infer_from_tokens(&offer_words, language).into_iter())
-            .chain(infer_from_tokens(&request_words, language))
-            .fold(declared, |bits, theme| bits | theme.code.bit());
-        let mut shown = Record::default();
+        let all = declared
+            | inferred_theme_bits(&offer_words, language)
+            | inferred_theme_bits(&request_words, language);
         shown.push(Part::Id, fiche.id.as_str());
         shown.push(Part::Name, &fiche.name);
         shown.push(Part::Country, fiche.country.as_str());
@@ -201,14 +218,10 @@ impl Fields {
         for alt in &fiche.alt_names {
             doc.add_text(self.alt_names, alt);
         }
-        // The text field records documents only (no frequencies, no positions): each
-        // distinct stem of the three texts once is all it needs.
-        let mut distinct = offer_words;
-        distinct.extend(request_words);
-        distinct.sort_unstable();
-        distinct.dedup();
-        if !distinct.is_empty() {
-            doc.add_text(self.text[language.index()], distinct.join(" "));
+        // Each text's stems, as analysed: the field records documents only (no
+        // frequencies, no positions), so a stem repeated costs a lookup, no more.
+        for (_, joined) in [&offer, &request, &activities].into_iter().flatten() {
+            doc.add_text(self.text[language.index()], joined);
         }
         let texts = [
             (Part::Request, &request),

@@ -3,7 +3,7 @@
 //!
 //! The stored name and texts of a hit are analysed again as the index analyses them
 //! (folding for names, the fiche's language for texts; stems of words remembered,
-//! see [`Stems`]), so a highlighted word is exactly a word the
+//! see [`text::with_stem`]), so a highlighted word is exactly a word the
 //! index matched (`forages` for the query `forage`). The field
 //! shown is the one whose matched words weigh most, with the weights of
 //! [`super::relevance`]; on equal weight: name, request, offer, activities. A fiche
@@ -12,13 +12,10 @@
 //! the ranges its own way.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
 use std::ops::Range;
 
-use rustc_hash::FxHashMap;
 use serde::Serialize;
 use tantivy::Score;
-use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
 use super::relevance::{ALT_NAME, NAME, TEXT, whole_name_bonus};
 use super::stored::{Part, Stored};
@@ -113,59 +110,6 @@ impl FirstBytes {
     }
 }
 
-/// Most folded words a thread remembers the stem of, by language (then it forgets
-/// them all): well above the vocabulary of the texts of the demo corpus.
-const MAX_KNOWN_STEMS: usize = 50_000;
-
-/// The stems of the folded words seen so far, by language.
-///
-/// A language's analyser is the names' (tokenise, fold) followed by its stemmer
-/// (see [`text::analyzer`]). Stemming was most of a snippet's cost, and the texts
-/// of fiches share most of their words; so texts are folded, and each distinct
-/// folded word is stemmed once and remembered (by thread, see [`MAX_KNOWN_STEMS`]).
-struct Stems {
-    /// One language's stemmer alone: the whole input as one token, stemmed.
-    stemmers: [TextAnalyzer; LANGUAGES],
-    known: [FxHashMap<String, String>; LANGUAGES],
-}
-
-impl Stems {
-    fn new() -> Stems {
-        Stems {
-            stemmers: Language::ALL.map(text::stemmer),
-            known: Default::default(),
-        }
-    }
-
-    /// What `answer` says of the stem of the folded word `folded` in the language
-    /// of index `l` (one hash lookup for a word already stemmed).
-    fn answer<T>(&mut self, l: usize, folded: &str, answer: impl Fn(&str) -> T) -> T {
-        let known = &mut self.known[l];
-        if let Some(stem) = known.get(folded) {
-            return answer(stem);
-        }
-        if known.len() >= MAX_KNOWN_STEMS {
-            known.clear();
-        }
-        let stem = stem(&mut self.stemmers[l], folded);
-        let answered = answer(&stem);
-        known.insert(folded.to_owned(), stem);
-        answered
-    }
-}
-
-thread_local! {
-    static STEMS: RefCell<Stems> = RefCell::new(Stems::new());
-}
-
-fn stem(stemmer: &mut TextAnalyzer, folded: &str) -> String {
-    let mut stream = stemmer.token_stream(folded);
-    match stream.advance() {
-        true => stream.token().text.clone(),
-        false => String::new(),
-    }
-}
-
 impl<'q> Highlighter<'q> {
     pub fn new(query: &'q QueryText) -> Highlighter<'q> {
         Highlighter {
@@ -191,11 +135,8 @@ impl<'q> Highlighter<'q> {
                 {
                     None
                 }
-                Some(l) => STEMS.with_borrow_mut(|stems| {
-                    stems.answer(l.index(), token, |stem| {
-                        (query.words.iter())
-                            .position(|w| w.stems[l.index()].as_deref() == Some(stem))
-                    })
+                Some(l) => text::with_stem(l, token, |stem| {
+                    (query.words.iter()).position(|w| w.stems[l.index()].as_deref() == Some(stem))
                 }),
             };
             if let Some(word) = found {
@@ -402,7 +343,26 @@ fn cut(
 
 #[cfg(test)]
 mod tests {
+    use tantivy::tokenizer::{TextAnalyzer, TokenStream};
+
     use super::*;
+
+    fn stem(stemmer: &mut TextAnalyzer, folded: &str) -> String {
+        let mut stream = stemmer.token_stream(folded);
+        match stream.advance() {
+            true => stream.token().text.clone(),
+            false => String::new(),
+        }
+    }
+
+    fn tokens(analyzer: &mut TextAnalyzer, value: &str) -> Vec<String> {
+        let mut stream = analyzer.token_stream(value);
+        let mut tokens = Vec::new();
+        while stream.advance() {
+            tokens.push(stream.token().text.clone());
+        }
+        tokens
+    }
 
     /// What [`FirstBytes`] relies on: a Snowball stem begins with its word's first
     /// byte, for every word of the sample corpus's names and texts (and more).
@@ -473,13 +433,14 @@ mod tests {
         let mut folded = text::folded_analyzer();
         for language in Language::ALL {
             let mut stemmer = text::stemmer(language);
+            let mut analyzer = text::analyzer(language);
             for value in &texts {
-                let mut by_word = Vec::new();
-                let mut stream = folded.token_stream(value);
-                while stream.advance() {
-                    by_word.push(stem(&mut stemmer, &stream.token().text));
-                }
-                assert_eq!(by_word, text::analyse(value, language), "{value:?}");
+                let by_word: Vec<String> = (tokens(&mut folded, value).iter())
+                    .map(|word| stem(&mut stemmer, word))
+                    .filter(|stem| !stem.is_empty())
+                    .collect();
+                assert_eq!(by_word, tokens(&mut analyzer, value), "{value:?}");
+                assert_eq!(text::analyse(value, language), by_word, "{value:?}");
             }
         }
     }

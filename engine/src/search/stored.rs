@@ -77,10 +77,15 @@ impl Part {
 pub struct Record(String);
 
 impl Record {
+    /// A record for about `bytes` of texts, made without growing.
+    pub fn with_capacity(bytes: usize) -> Record {
+        Record(String::with_capacity(bytes))
+    }
+
     pub fn push(&mut self, part: Part, text: &str) {
+        use std::fmt::Write;
         self.0.push(char::from(part.tag()));
-        self.0.push_str(&text.len().to_string());
-        self.0.push(':');
+        write!(self.0, "{}:", text.len()).expect("a string takes any text");
         self.0.push_str(text);
     }
 

@@ -26,6 +26,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use rayon::prelude::*;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
 pub use areas::AreaCount;
@@ -266,6 +267,44 @@ impl Store {
         Ok(fiches)
     }
 
+    /// Calls `visit` with what `make` makes of every fiche, by chunks of `len` in id
+    /// order. Each chunk's records are decoded and made on the calling rayon pool
+    /// (or the global one) while the calling thread waits, then visited there: the
+    /// calling thread reads the next chunk while the work `visit` handed on goes on.
+    /// When records are corrupt, the error is the first one's in id order, and no
+    /// chunk after the one that holds it is visited.
+    pub fn for_each_chunk<T: Send>(
+        &self,
+        len: usize,
+        make: impl Fn(Fiche) -> T + Sync,
+        mut visit: impl FnMut(Vec<T>) -> Result<()>,
+    ) -> Result<()> {
+        let mut statement = self
+            .connection
+            .prepare("SELECT id, body FROM fiches ORDER BY id")?;
+        let mut rows = statement.query([])?;
+        let mut chunk: Vec<(String, String)> = Vec::with_capacity(len);
+        let mut flush = |chunk: &mut Vec<(String, String)>| -> Result<()> {
+            let made: Vec<Result<T>> = (chunk.par_iter())
+                .map(|(id, body)| record::decode(id, body).map(&make))
+                .collect();
+            // In id order: the first corrupt record of the chunk, not the first found.
+            let made = made.into_iter().collect::<Result<Vec<T>>>()?;
+            chunk.clear();
+            visit(made)
+        };
+        while let Some(row) = rows.next()? {
+            chunk.push((row.get(0)?, row.get(1)?));
+            if chunk.len() >= len {
+                flush(&mut chunk)?;
+            }
+        }
+        if !chunk.is_empty() {
+            flush(&mut chunk)?;
+        }
+        Ok(())
+    }
+
     /// Calls `visit` with every fiche, in id order.
     pub fn for_each_fiche(&self, mut visit: impl FnMut(Fiche) -> Result<()>) -> Result<()> {
         let mut statement = self
@@ -317,8 +356,25 @@ mod tests {
         let mut expected = fiches;
         expected.sort_by(|a, b| a.id.cmp(&b.id));
         assert_eq!(loaded, expected);
+        // By chunks (the index build's way): every fiche made once, in id order.
+        let mut chunks = Vec::new();
+        let names = |chunk: Vec<String>| {
+            chunks.push(chunk);
+            Ok(())
+        };
+        store
+            .for_each_chunk(DECODE_CHUNK, |f| f.name, names)
+            .unwrap();
+        let lengths: Vec<usize> = chunks.iter().map(Vec::len).collect();
+        assert_eq!(lengths, [DECODE_CHUNK, DECODE_CHUNK, 100]);
+        let made: Vec<String> = chunks.concat();
+        assert_eq!(
+            made,
+            expected.iter().map(|f| f.name.clone()).collect::<Vec<_>>()
+        );
 
-        for n in [2 * DECODE_CHUNK + 50, DECODE_CHUNK + 7] {
+        // Two in the same chunk, the later one in its other half (another thread's).
+        for n in [2 * DECODE_CHUNK + 50, DECODE_CHUNK + 700, DECODE_CHUNK + 7] {
             store
                 .connection
                 .execute(
@@ -333,5 +389,18 @@ mod tests {
             }
             other => panic!("{:?}", other.map(|f| f.len())),
         }
+        // The chunk that holds the first corrupt record is not visited, nor any after.
+        let mut visited = 0;
+        let visit = |chunk: Vec<FicheId>| {
+            visited += chunk.len();
+            Ok(())
+        };
+        match store.for_each_chunk(DECODE_CHUNK, |f| f.id, visit) {
+            Err(Error::CorruptRecord { id, .. }) => {
+                assert_eq!(id, format!("BJ-GN-{:07}", DECODE_CHUNK + 7));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(visited, DECODE_CHUNK);
     }
 }

@@ -1,106 +1,81 @@
-//! Stemming each distinct word once: the last step of a language's analyser, with
-//! the stems of the words it has seen remembered.
+//! Stemming each distinct word once: the stems of the folded words a thread has
+//! seen, by language, remembered.
 //!
 //! Fiche texts share most of their words, and stemming was the largest part of
 //! analysing them (building the index, inferring themes, building the matcher
-//! without its cache). A word's stem does not depend on its neighbours, so stemming
-//! a token or reusing the stem remembered for the same folded word gives the same
-//! token.
+//! without its cache, marking the words of a snippet). A word's stem does not depend
+//! on its neighbours, so stemming a folded word or reusing the stem remembered for
+//! it gives the same token.
+
+use std::cell::RefCell;
 
 use rustc_hash::FxHashMap;
-use tantivy::tokenizer::{TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer};
+use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
-/// Most words an analyser remembers the stem of before it forgets them all: well
-/// above the vocabulary of a language's texts in the demo corpus, and a bound on
-/// the memory of every analyser copy (a few megabytes).
+use crate::reference::{LANGUAGES, Language};
+
+/// Most words a thread remembers the stem of, by language, before it forgets them
+/// all: well above the vocabulary of a language's texts in the demo corpus, and a
+/// bound on the memory of every thread's copy (a few megabytes).
 const MAX_KNOWN: usize = 50_000;
 
-/// A token filter stemming with `stemmer` (a whole input as one token, stemmed: see
-/// [`super::stemmer`]), remembering stems.
-#[derive(Clone)]
-pub struct Memoised {
-    pub stemmer: TextAnalyzer,
+struct Stems {
+    /// One language's stemmer alone ([`super::stemmer`]).
+    stemmers: [TextAnalyzer; LANGUAGES],
+    known: [FxHashMap<String, String>; LANGUAGES],
 }
 
-impl TokenFilter for Memoised {
-    type Tokenizer<T: Tokenizer> = MemoisedFilter<T>;
-
-    fn transform<T: Tokenizer>(self, tokenizer: T) -> MemoisedFilter<T> {
-        MemoisedFilter {
-            inner: tokenizer,
-            stemmer: self.stemmer,
-            known: FxHashMap::default(),
-        }
-    }
+thread_local! {
+    static STEMS: RefCell<Option<Stems>> = const { RefCell::new(None) };
 }
 
-pub struct MemoisedFilter<T> {
-    inner: T,
-    stemmer: TextAnalyzer,
-    known: FxHashMap<String, String>,
-}
-
-/// A copy starts with nothing remembered: tantivy copies analysers per field and
-/// per segment, and copying what one has learnt would cost more than relearning it.
-impl<T: Clone> Clone for MemoisedFilter<T> {
-    fn clone(&self) -> Self {
-        MemoisedFilter {
-            inner: self.inner.clone(),
-            stemmer: self.stemmer.clone(),
-            known: FxHashMap::default(),
-        }
-    }
-}
-
-impl<T: Tokenizer> Tokenizer for MemoisedFilter<T> {
-    type TokenStream<'a> = MemoisedStream<'a, T::TokenStream<'a>>;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        MemoisedStream {
-            inner: self.inner.token_stream(text),
-            stemmer: &mut self.stemmer,
-            known: &mut self.known,
-        }
-    }
-}
-
-pub struct MemoisedStream<'a, S> {
-    inner: S,
+/// The stems of one language, as a thread remembers them: see [`with_stems`].
+pub(super) struct KnownStems<'a> {
     stemmer: &'a mut TextAnalyzer,
     known: &'a mut FxHashMap<String, String>,
 }
 
-impl<S: TokenStream> TokenStream for MemoisedStream<'_, S> {
-    /// A word the stemmer leaves nothing of (the Arabic stemmer drops a word made
-    /// of a particle alone) is dropped, as the stemmer's own stream drops it.
-    fn advance(&mut self) -> bool {
-        while self.inner.advance() {
-            let token = self.inner.token_mut();
-            match self.known.get(&token.text) {
-                Some(stem) => token.text.clone_from(stem),
-                None => {
-                    if self.known.len() >= MAX_KNOWN {
-                        self.known.clear();
-                    }
-                    let stem = stem_of(self.stemmer, &token.text);
-                    let word = std::mem::replace(&mut token.text, stem.clone());
-                    self.known.insert(word, stem);
-                }
-            }
-            if !token.text.is_empty() {
-                return true;
-            }
+impl KnownStems<'_> {
+    /// What `answer` says of the stem of the folded word `folded` (one hash lookup
+    /// for a word already stemmed). The stem is empty when the stemmer leaves nothing
+    /// of the word (the Arabic stemmer drops a particle alone).
+    pub(super) fn answer<T>(&mut self, folded: &str, answer: impl FnOnce(&str) -> T) -> T {
+        if let Some(stem) = self.known.get(folded) {
+            return answer(stem);
         }
-        false
+        if self.known.len() >= MAX_KNOWN {
+            self.known.clear();
+        }
+        let stem = stem_of(self.stemmer, folded);
+        let answered = answer(&stem);
+        self.known.insert(folded.to_owned(), stem);
+        answered
     }
+}
 
-    fn token(&self) -> &Token {
-        self.inner.token()
-    }
+/// Calls `f` with the stems this thread knows in `language` (once per text rather
+/// than once per word: reaching them costs a thread-local access and a borrow).
+///
+/// `f` must not reach them again (they are borrowed meanwhile): [`with_stem`] and
+/// [`super::analyse`] inside it panic.
+pub(super) fn with_stems<T>(language: Language, f: impl FnOnce(&mut KnownStems) -> T) -> T {
+    STEMS.with_borrow_mut(|stems| {
+        let stems = stems.get_or_insert_with(|| Stems {
+            stemmers: Language::ALL.map(super::stemmer),
+            known: Default::default(),
+        });
+        let l = language.index();
+        f(&mut KnownStems {
+            stemmer: &mut stems.stemmers[l],
+            known: &mut stems.known[l],
+        })
+    })
+}
 
-    fn token_mut(&mut self) -> &mut Token {
-        self.inner.token_mut()
-    }
+/// What `answer` says of the stem of the folded word `folded` in `language`: see
+/// [`KnownStems::answer`].
+pub fn with_stem<T>(language: Language, folded: &str, answer: impl FnOnce(&str) -> T) -> T {
+    with_stems(language, |stems| stems.answer(folded, answer))
 }
 
 /// The stem of one folded word.

@@ -84,17 +84,23 @@ impl Matcher {
     /// By keyword: whether its stems occur in `tokens` as a contiguous sequence.
     fn hits<T: AsRef<str>>(&self, tokens: &[T]) -> Vec<bool> {
         let mut hit = vec![false; self.keywords.len()];
+        self.for_each_hit(tokens, |k| hit[k] = true);
+        hit
+    }
+
+    /// Calls `f` with the index of each keyword whose stems occur in `tokens` as a
+    /// contiguous sequence, once per occurrence.
+    fn for_each_hit<T: AsRef<str>>(&self, tokens: &[T], mut f: impl FnMut(usize)) {
         for (i, token) in tokens.iter().enumerate() {
             for &k in self.by_first.get(token.as_ref()).into_iter().flatten() {
                 let stems = &self.keywords[k].stems;
                 let rest = &tokens[i..];
                 if rest.len() >= stems.len() && stems.iter().zip(rest).all(|(s, t)| s == t.as_ref())
                 {
-                    hit[k] = true;
+                    f(k);
                 }
             }
         }
-        hit
     }
 }
 
@@ -123,6 +129,15 @@ pub fn infer_from_tokens<T: AsRef<str>>(tokens: &[T], language: Language) -> Vec
     }
     found.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.code.cmp(&b.code)));
     found
+}
+
+/// The themes of [`infer_from_tokens`] as a bitset ([`ThemeCode::bit`]), without their
+/// weights and keywords: what the search index records of every fiche.
+pub fn inferred_theme_bits<T: AsRef<str>>(tokens: &[T], language: Language) -> u32 {
+    let matcher = &MATCHERS[language.index()];
+    let mut bits = 0;
+    matcher.for_each_hit(tokens, |k| bits |= matcher.keywords[k].code.bit());
+    bits
 }
 
 /// The stems of each keyword (in `language`) that occurs in `tokens` (analysed as

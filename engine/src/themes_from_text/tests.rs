@@ -108,3 +108,42 @@ fn every_arabic_keyword_finds_its_own_theme_only() {
     }
     assert!(problems.is_empty(), "{problems:#?}");
 }
+
+#[test]
+fn the_bits_are_those_of_the_inferred_themes() {
+    let mut texts: Vec<String> = crate::text::fixtures::corpus()
+        .iter()
+        .flat_map(|f| {
+            [
+                f.activities.clone(),
+                f.request.as_ref().and_then(|r| r.text.clone()),
+            ]
+        })
+        .flatten()
+        .collect();
+    // Every keyword of every language, alone and in runs of three themes' keywords.
+    for language in Language::ALL {
+        let keywords: Vec<&String> = (Themes::get().all())
+            .flat_map(|(_, info)| info.keywords(language))
+            .collect();
+        texts.extend(keywords.iter().map(|k| k.to_string()));
+        texts.extend(keywords.chunks(3).map(|run| {
+            run.iter()
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }));
+    }
+    assert!(texts.len() > 100, "{} texts", texts.len());
+    let mut some = 0;
+    for text in &texts {
+        for language in Language::ALL {
+            let tokens = crate::text::analyse(text, language);
+            let themes = infer_from_tokens(&tokens, language);
+            let expected = themes.iter().fold(0, |bits, t| bits | t.code.bit());
+            assert_eq!(inferred_theme_bits(&tokens, language), expected, "{text:?}");
+            some += usize::from(expected != 0);
+        }
+    }
+    assert!(some > 100, "{some} texts with themes");
+}
