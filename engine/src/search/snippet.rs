@@ -343,25 +343,17 @@ fn cut(
 
 #[cfg(test)]
 mod tests {
-    use tantivy::tokenizer::{TextAnalyzer, TokenStream};
+    use tantivy::tokenizer::TextAnalyzer;
 
     use super::*;
+    use crate::text::tokens;
 
+    /// The stem of one folded word (empty when the stemmer leaves nothing of it).
     fn stem(stemmer: &mut TextAnalyzer, folded: &str) -> String {
-        let mut stream = stemmer.token_stream(folded);
-        match stream.advance() {
-            true => stream.token().text.clone(),
-            false => String::new(),
-        }
-    }
-
-    fn tokens(analyzer: &mut TextAnalyzer, value: &str) -> Vec<String> {
-        let mut stream = analyzer.token_stream(value);
-        let mut tokens = Vec::new();
-        while stream.advance() {
-            tokens.push(stream.token().text.clone());
-        }
-        tokens
+        tokens(stemmer, folded)
+            .into_iter()
+            .next()
+            .unwrap_or_default()
     }
 
     /// What [`FirstBytes`] relies on: a Snowball stem begins with its word's first

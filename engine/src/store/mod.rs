@@ -46,6 +46,9 @@ use crate::fiche::{Fiche, FicheId};
 /// Records decoded at a time by [`Store::load_all`] (a few hundred kilobytes).
 const DECODE_CHUNK: usize = 1024;
 
+/// Every stored record, in id order: what the readers of every fiche decode.
+const BODIES_BY_ID: &str = "SELECT id, body FROM fiches ORDER BY id";
+
 /// Name of the database file inside the data directory.
 pub const DATABASE_FILE: &str = "passerelle.sqlite3";
 
@@ -211,9 +214,7 @@ impl Store {
     /// decoding would pile up in memory). When records are corrupt, the error is the
     /// first one's in id order.
     pub fn load_all(&self) -> Result<Vec<Fiche>> {
-        let mut statement = self
-            .connection
-            .prepare("SELECT id, body FROM fiches ORDER BY id")?;
+        let mut statement = self.connection.prepare(BODIES_BY_ID)?;
         let mut rows = statement.query([])?;
         let decoded = Mutex::new(Vec::new());
         let in_flight = AtomicUsize::new(0);
@@ -279,9 +280,7 @@ impl Store {
         make: impl Fn(Fiche) -> T + Sync,
         mut visit: impl FnMut(Vec<T>) -> Result<()>,
     ) -> Result<()> {
-        let mut statement = self
-            .connection
-            .prepare("SELECT id, body FROM fiches ORDER BY id")?;
+        let mut statement = self.connection.prepare(BODIES_BY_ID)?;
         let mut rows = statement.query([])?;
         let mut chunk: Vec<(String, String)> = Vec::with_capacity(len);
         let mut flush = |chunk: &mut Vec<(String, String)>| -> Result<()> {
@@ -307,9 +306,7 @@ impl Store {
 
     /// Calls `visit` with every fiche, in id order.
     pub fn for_each_fiche(&self, mut visit: impl FnMut(Fiche) -> Result<()>) -> Result<()> {
-        let mut statement = self
-            .connection
-            .prepare("SELECT id, body FROM fiches ORDER BY id")?;
+        let mut statement = self.connection.prepare(BODIES_BY_ID)?;
         let mut rows = statement.query([])?;
         while let Some(row) = rows.next()? {
             let id: String = row.get(0)?;

@@ -103,7 +103,8 @@ pub fn register(manager: &TokenizerManager) {
     manager.register(STEMS, TextAnalyzer::from(WhitespaceTokenizer::default()));
 }
 
-fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+/// The tokens `analyzer` makes of `text`.
+pub(crate) fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut stream = analyzer.token_stream(text);
     while stream.advance() {
