@@ -931,3 +931,39 @@ async fn search_suggestions_and_decisions_download_as_workbooks() {
     .await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
 }
+
+/// A région is checked even before the map's data was first built (at start, in the
+/// background): a router made outside a runtime starts no such build, so the page
+/// must build it itself rather than take any code unchecked.
+#[test]
+fn a_region_is_checked_before_the_map_data_is_first_built() {
+    let dir = tempfile::tempdir().unwrap();
+    passerelle_tests::store_sample(dir.path());
+    let options = passerelle::server::StateOptions {
+        today: Some("2026-09-01".parse().unwrap()),
+        threads: 2,
+        writer: None,
+        ..Default::default()
+    };
+    let state = passerelle::server::State::load(dir.path(), &options).unwrap();
+    let router = passerelle::console::router(
+        std::sync::Arc::new(state),
+        crate::grpc::tokens(),
+        passerelle::console::ConsoleConfig::default(),
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let cookie = login(&router, STAFF).await;
+        let unknown = "/console/recherche?pays=BJ&region=ZZ";
+        let reply = send(&router, page(unknown, Some(&cookie))).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        assert!(reply.text().contains("Champ « region »"));
+        let known = "/console/recherche?pays=FR&region=53";
+        let reply = send(&router, page(known, Some(&cookie))).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    });
+}

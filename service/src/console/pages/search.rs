@@ -66,6 +66,8 @@ struct Asked {
 }
 
 impl Asked {
+    /// Reads the page's parameters. Blocking: a région is checked against the map's
+    /// data, built first if it is not yet (see [`asked`]).
     fn parse(query: &str, console: &Console) -> Result<Asked, ConsoleError> {
         let params = Params::parse(query, &FIELDS)?;
         let text = params.get("q").unwrap_or("").to_owned();
@@ -119,10 +121,13 @@ impl Asked {
                     "choisissez d'abord un pays (champ « pays »).",
                 ));
             };
-            let known = console.map.latest().is_none_or(|data| {
-                data.atlas.areas.iter().any(|a| {
-                    a.code == code && data.atlas.countries[usize::from(a.country)].code == country
-                })
+            // Never accepted unchecked: before the map's data was first built (at
+            // start, in the background), an unknown code gave an empty page.
+            let data = (console.map)
+                .get(&console.corpus, console.corpus.today())
+                .map_err(ConsoleError::from_engine)?;
+            let known = data.atlas.areas.iter().any(|a| {
+                a.code == code && data.atlas.countries[usize::from(a.country)].code == country
             });
             if !known {
                 return Err(ConsoleError::field(
@@ -364,12 +369,19 @@ pub(crate) async fn page(
     }
 }
 
+/// [`Asked::parse`] on the blocking pool (checking a région may build the map's
+/// data: seconds on a national corpus).
+async fn asked(console: &Arc<Console>, query: &str) -> Result<Asked, ConsoleError> {
+    let (console, query) = (console.clone(), query.to_owned());
+    blocking(move || Asked::parse(&query, &console)).await
+}
+
 async fn page_inner(
     console: Arc<Console>,
     session: &StaffSession,
     query: &str,
 ) -> Result<SearchPage, ConsoleError> {
-    let asked = Asked::parse(query, &console)?;
+    let asked = asked(&console, query).await?;
     let searched = !query.is_empty();
     let ranked = !asked.text.trim().is_empty();
     let (rows, total) = if searched {
@@ -519,7 +531,7 @@ pub(crate) async fn export(
     RawQuery(query): RawQuery,
 ) -> Response {
     let result = async {
-        let asked = Asked::parse(query.as_deref().unwrap_or(""), &console)?;
+        let asked = asked(&console, query.as_deref().unwrap_or("")).await?;
         let ranked = !asked.text.trim().is_empty();
         let console = console.clone();
         blocking(move || {
@@ -570,7 +582,7 @@ pub(crate) async fn export_workbook(
     RawQuery(query): RawQuery,
 ) -> Response {
     let result = async {
-        let asked = Asked::parse(query.as_deref().unwrap_or(""), &console)?;
+        let asked = asked(&console, query.as_deref().unwrap_or("")).await?;
         let console = console.clone();
         blocking(move || {
             let book = sheets::search_workbook(&exported_hits(&console, &asked)?, 0)
