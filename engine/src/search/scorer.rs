@@ -9,8 +9,9 @@
 //!
 //! 0. Key filters (country, side, theme…) narrow the search first ([`narrow`]): only
 //!    their documents are entered below; when they are few, the other tests are
-//!    applied to them at once, step 3 has nothing left to do, and long postings
-//!    are sought for them rather than read whole.
+//!    applied to them at once, step 3 has nothing left to do, long postings are
+//!    sought for them rather than read whole, and the bit sets below are read only
+//!    in the words (of 64 documents) that hold them ([`Words`]).
 //! 1. The selecting clauses (whole names, words that are not common): each place's
 //!    postings but themes are read block by block, best place first; a document is
 //!    credited once per clause (its best place) into a dense array of scores. The
@@ -250,6 +251,16 @@ fn score_segment(segment: &Segment, plan: &Plan, scratch: &mut Scratch) -> Resul
             others: 0,
         });
     }
+    // Every document the sets below may hold is in the domain: when it is the few
+    // documents admitted, only their words of the sets are read.
+    let admitted_words;
+    let within = match &domain {
+        Domain::Admitted(docs) => {
+            admitted_words = words_of(docs);
+            Words::Of(&admitted_words)
+        }
+        _ => Words::All,
+    };
     let mut themes: Vec<ThemePlace> = Vec::new();
     let mut words = 0;
     for (places, _) in plan.clauses().filter(|(_, selects)| *selects) {
@@ -301,7 +312,7 @@ fn score_segment(segment: &Segment, plan: &Plan, scratch: &mut Scratch) -> Resul
             });
         }
     }
-    credit_themes(&themes, !matches!(domain, Domain::All), scratch);
+    credit_themes(&themes, !matches!(domain, Domain::All), within, scratch);
     // Each word's best theme: its first.
     let theme_lift: f64 = (themes.iter().enumerate())
         .filter(|(i, t)| *i == 0 || themes[i - 1].word != t.word)
@@ -316,8 +327,8 @@ fn score_segment(segment: &Segment, plan: &Plan, scratch: &mut Scratch) -> Resul
     // pass them as the domain), every selected document counts and only the members
     // need listing.
     let (credited, filtered_theme_only, total) = if unfiltered {
-        let total = union_len(&scratch.members, &scratch.themed);
-        (scratch.members.docs(), None, total)
+        let total = union_len(&scratch.members, &scratch.themed, within);
+        (docs_in(&scratch.members, within), None, total)
     } else {
         let docs = admitted(segment, scratch);
         let (credited, only): (Vec<DocId>, Vec<DocId>) =
@@ -332,7 +343,7 @@ fn score_segment(segment: &Segment, plan: &Plan, scratch: &mut Scratch) -> Resul
     };
     let mut scored = credited;
     if themed_can_reach && !themes.is_empty() {
-        let only = filtered_theme_only.unwrap_or_else(|| themed_only(scratch));
+        let only = filtered_theme_only.unwrap_or_else(|| themed_only(scratch, within));
         score_theme_only(&themes, &only, scratch);
         scored = merge(&scored, &only);
         kth = kth_best(&scored, keep, scratch);
@@ -358,10 +369,50 @@ fn grow(sets: &mut Vec<Bits>, len: usize, max_doc: usize) {
     sets[len - 1].reset(max_doc);
 }
 
+/// The words (of 64 documents) of a segment's sets that a search reads: all of
+/// them, or only those holding the few documents the filters admitted (see
+/// [`Domain::Admitted`]), which every set of the search is then within.
+#[derive(Clone, Copy)]
+enum Words<'a> {
+    All,
+    Of(&'a [usize]),
+}
+
+impl Words<'_> {
+    /// Calls `f` with each word's index, in order, for sets of `len` words.
+    #[inline]
+    fn for_each(self, len: usize, f: impl FnMut(usize)) {
+        match self {
+            Words::All => (0..len).for_each(f),
+            Words::Of(words) => words.iter().copied().for_each(f),
+        }
+    }
+}
+
+/// The words of `docs` (in doc order), once each, in order.
+fn words_of(docs: &[DocId]) -> Vec<usize> {
+    let mut words: Vec<usize> = docs.iter().map(|&doc| doc as usize / 64).collect();
+    words.dedup();
+    words
+}
+
+/// The documents of `set` in `words`, in doc order.
+fn docs_in(set: &Bits, words: Words) -> Vec<DocId> {
+    let Words::Of(indexes) = words else {
+        return set.docs();
+    };
+    let mut docs = Vec::new();
+    for &i in indexes {
+        for_each_bit(&[set.words()[i]], |bit| docs.push((i * 64) as DocId + bit));
+    }
+    docs
+}
+
 /// Credits each member the best theme of each word that credited it nowhere else
 /// (a word's themes best first), and gathers every themed document in `themed`
-/// (of the domain only, when `masked`; members are all in it).
-fn credit_themes(themes: &[ThemePlace], masked: bool, scratch: &mut Scratch) {
+/// (of the domain only, when `masked`; members are all in it). Only `words` are
+/// read.
+fn credit_themes(themes: &[ThemePlace], masked: bool, words: Words, scratch: &mut Scratch) {
     let Scratch {
         members,
         slots,
@@ -376,7 +427,7 @@ fn credit_themes(themes: &[ThemePlace], masked: bool, scratch: &mut Scratch) {
         let members = members.words();
         let themed = themed.words_mut();
         let domain = domain.words();
-        for i in 0..docs.len() {
+        words.for_each(docs.len(), |i| {
             let gained = docs[i] & members[i] & !word[i];
             word[i] |= gained;
             themed[i] |= match masked {
@@ -386,19 +437,20 @@ fn credit_themes(themes: &[ThemePlace], masked: bool, scratch: &mut Scratch) {
             for_each_bit(&[gained], |bit| {
                 slots[i * 64 + bit as usize].score += theme.place.score;
             });
-        }
+        });
     }
 }
 
-/// The documents only themes select (themed, not members), in doc order.
-fn themed_only(scratch: &Scratch) -> Vec<DocId> {
+/// The documents only themes select (themed, not members), in doc order; only
+/// `words` are read.
+fn themed_only(scratch: &Scratch, words: Words) -> Vec<DocId> {
     let mut docs = Vec::new();
-    let words = scratch.themed.words().iter().zip(scratch.members.words());
-    for (i, (&themed, &member)) in words.enumerate() {
-        for_each_bit(&[themed & !member], |bit| {
+    let (themed, members) = (scratch.themed.words(), scratch.members.words());
+    words.for_each(themed.len(), |i| {
+        for_each_bit(&[themed[i] & !members[i]], |bit| {
             docs.push((i * 64) as DocId + bit)
         });
-    }
+    });
     docs
 }
 
@@ -421,10 +473,12 @@ fn score_theme_only(themes: &[ThemePlace], docs: &[DocId], scratch: &mut Scratch
     }
 }
 
-fn union_len(a: &Bits, b: &Bits) -> usize {
-    (a.words().iter().zip(b.words()))
-        .map(|(&x, &y)| (x | y).count_ones() as usize)
-        .sum()
+/// How many documents `a` or `b` hold in `words`.
+fn union_len(a: &Bits, b: &Bits, words: Words) -> usize {
+    let (a, b) = (a.words(), b.words());
+    let mut len = 0;
+    words.for_each(a.len(), |i| len += (a[i] | b[i]).count_ones() as usize);
+    len
 }
 
 /// Two lists in doc order, without common documents, as one.

@@ -3,7 +3,7 @@
 //!
 //! The stored name and texts of a hit are analysed again as the index analyses them
 //! (folding for names, the fiche's language for texts; stems of words remembered,
-//! see [`text::with_stem`]), so a highlighted word is exactly a word the
+//! see [`text::for_each_stem`]), so a highlighted word is exactly a word the
 //! index matched (`forages` for the query `forage`). The field
 //! shown is the one whose matched words weigh most, with the weights of
 //! [`super::relevance`]; on equal weight: name, request, offer, activities. A fiche
@@ -83,8 +83,8 @@ pub struct Highlighter<'q> {
 /// The Snowball stemmers (French, English, Spanish, Portuguese) only take endings
 /// off a folded word or change its last letters: a stem begins with the word's first
 /// byte (tested on every word of the sample corpus). So a word whose first byte is
-/// none of these cannot stem to a query's stem, and its stem need not be looked up:
-/// most of a text's words. The Arabic stemmer takes prefixes off (the article, a
+/// none of these cannot stem to a query's stem: it is not even folded, let alone
+/// stemmed (most of a text's words; see [`text::for_each_folded_token_from`]). The Arabic stemmer takes prefixes off (the article, a
 /// conjunction): no such test for it.
 struct FirstBytes([bool; 256]);
 
@@ -102,11 +102,9 @@ impl FirstBytes {
         Some(FirstBytes(firsts))
     }
 
-    /// Whether a word beginning with `word`'s first byte may stem to a query stem.
-    fn may_match(&self, word: &str) -> bool {
-        word.as_bytes()
-            .first()
-            .is_some_and(|&b| self.0[usize::from(b)])
+    /// Whether a folded word beginning with `byte` may stem to a query stem.
+    fn admits(&self, byte: u8) -> bool {
+        self.0[usize::from(byte)]
     }
 }
 
@@ -126,25 +124,28 @@ impl<'q> Highlighter<'q> {
             ranges: Vec::new(),
             words: Vec::new(),
         };
-        let mut mark = |range: Range<usize>, token: &str| {
-            let found = match language {
-                None => query.words.iter().position(|w| w.folded == token),
-                Some(l)
-                    if (self.first_bytes[l.index()].as_ref())
-                        .is_some_and(|firsts| !firsts.may_match(token)) =>
-                {
-                    None
-                }
-                Some(l) => text::with_stem(l, token, |stem| {
-                    (query.words.iter()).position(|w| w.stems[l.index()].as_deref() == Some(stem))
-                }),
-            };
-            if let Some(word) = found {
+        let mut mark = |range: Range<usize>, word: Option<usize>| {
+            if let Some(word) = word {
                 marks.ranges.push(range);
                 marks.words.push(word);
             }
         };
-        text::for_each_folded_token(value, &mut mark);
+        let Some(language) = language else {
+            text::for_each_folded_token(value, |range, token| {
+                mark(range, query.words.iter().position(|w| w.folded == token))
+            });
+            return marks;
+        };
+        let l = language.index();
+        // Words that cannot stem to a query stem are not even folded.
+        let firsts = self.first_bytes[l].as_ref();
+        let admits = |byte| firsts.is_none_or(|firsts| firsts.admits(byte));
+        text::for_each_stem(value, language, admits, |range, stem| {
+            mark(
+                range,
+                (query.words.iter()).position(|w| w.stems[l].as_deref() == Some(stem)),
+            )
+        });
         marks
     }
 

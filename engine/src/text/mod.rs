@@ -124,14 +124,24 @@ fn with_folded_analyzer<T>(f: impl FnOnce(&mut TextAnalyzer) -> T) -> T {
     FOLDED_ANALYZER.with_borrow_mut(|cached| f(cached.get_or_insert_with(folded_analyzer)))
 }
 
-/// Calls `f` with each stem of `text` analysed as `language`: the tokens of
-/// [`analyzer`], for less (see the module's contract).
-fn for_each_stem(text: &str, language: Language, mut f: impl FnMut(&str)) {
+/// Calls `f` with each stem of `text` analysed as `language` (the tokens of
+/// [`analyzer`], for less: see the module's contract) and the byte range of its
+/// word in `text`; only for the words whose folded form begins with a byte
+/// `admits_first` admits (see [`for_each_folded_token_from`]).
+///
+/// `f` must not stem words itself ([`with_stem`], [`analyse`]): this thread's stems
+/// are borrowed meanwhile, once for the whole text.
+pub fn for_each_stem(
+    text: &str,
+    language: Language,
+    admits_first: impl Fn(u8) -> bool,
+    mut f: impl FnMut(Range<usize>, &str),
+) {
     with_stems(language, |stems| {
-        for_each_folded_token(text, |_, folded| {
+        for_each_folded_token_from(text, admits_first, |range, folded| {
             stems.answer(folded, |stem| {
                 if !stem.is_empty() {
-                    f(stem);
+                    f(range, stem);
                 }
             })
         })
@@ -141,7 +151,12 @@ fn for_each_stem(text: &str, language: Language, mut f: impl FnMut(&str)) {
 /// The stemmed, folded tokens of `text` analysed as `language`.
 pub fn analyse(text: &str, language: Language) -> Vec<String> {
     let mut out = Vec::new();
-    for_each_stem(text, language, |stem| out.push(stem.to_owned()));
+    for_each_stem(
+        text,
+        language,
+        |_| true,
+        |_, stem| out.push(stem.to_owned()),
+    );
     out
 }
 
@@ -149,10 +164,15 @@ pub fn analyse(text: &str, language: Language) -> Vec<String> {
 /// text without a string each (a stem holds no space).
 pub fn analyse_joined(text: &str, language: Language) -> String {
     let mut out = String::with_capacity(text.len());
-    for_each_stem(text, language, |stem| {
-        out.push_str(stem);
-        out.push(' ');
-    });
+    for_each_stem(
+        text,
+        language,
+        |_| true,
+        |_, stem| {
+            out.push_str(stem);
+            out.push(' ');
+        },
+    );
     out
 }
 
@@ -185,27 +205,58 @@ pub fn fold(text: &str) -> String {
 /// (ASCII and [`LATIN`]) is folded character by character from [`latin_folds`],
 /// other words go through the analyser one by one (every stage after the tokeniser
 /// works on one word alone).
-pub fn for_each_folded_token(text: &str, mut f: impl FnMut(Range<usize>, &str)) {
+pub fn for_each_folded_token(text: &str, f: impl FnMut(Range<usize>, &str)) {
+    for_each_folded_token_from(text, |_| true, f)
+}
+
+/// As [`for_each_folded_token`], for the tokens whose first byte `admits_first`
+/// admits only (an empty token included): a word of Latin letters it does not
+/// admit is not even folded (snippets look for few words in whole texts).
+pub fn for_each_folded_token_from(
+    text: &str,
+    admits_first: impl Fn(u8) -> bool,
+    mut f: impl FnMut(Range<usize>, &str),
+) {
+    let bytes = text.as_bytes();
     let mut lowered = String::new();
     let mut folded: Vec<(Range<usize>, String)> = Vec::new();
-    let mut chars = text.char_indices().peekable();
-    while let Some((start, first)) = chars.next() {
+    let mut at = 0;
+    while at < bytes.len() {
+        // ASCII bytes are classed by a table, without decoding a character: most of
+        // a text's bytes are ASCII.
+        let first = match BYTE_CLASS[usize::from(bytes[at])] {
+            ByteClass::Separator => {
+                at += 1;
+                continue;
+            }
+            ByteClass::Alphanumeric => char::from(bytes[at]),
+            ByteClass::NonAscii => char_at(text, at),
+        };
         if !arabic::is_word_char(first) {
+            at += first.len_utf8();
             continue;
         }
-        let (mut end, mut ascii, mut latin) = (text.len(), first.is_ascii(), is_latin(first));
-        while let Some(&(at, c)) = chars.peek() {
-            if !arabic::is_word_char(c) {
-                end = at;
-                break;
+        let start = at;
+        at += first.len_utf8();
+        let (mut ascii, mut latin) = (first.is_ascii(), is_latin(first));
+        while let Some(&b) = bytes.get(at) {
+            match BYTE_CLASS[usize::from(b)] {
+                ByteClass::Alphanumeric => at += 1,
+                ByteClass::Separator => break,
+                ByteClass::NonAscii => {
+                    let c = char_at(text, at);
+                    if !arabic::is_word_char(c) {
+                        break;
+                    }
+                    ascii = false;
+                    latin &= is_latin(c);
+                    at += c.len_utf8();
+                }
             }
-            ascii &= c.is_ascii();
-            latin &= is_latin(c);
-            chars.next();
         }
-        let word = &text[start..end];
+        let (end, word) = (at, &text[start..at]);
         if ascii || latin {
-            if word.len() < MAX_TOKEN_BYTES {
+            if word.len() < MAX_TOKEN_BYTES && admits_first(folded_first_byte(first)) {
                 lowered.clear();
                 if ascii {
                     lowered.push_str(word);
@@ -233,9 +284,53 @@ pub fn for_each_folded_token(text: &str, mut f: impl FnMut(Range<usize>, &str)) 
         });
         // Outside the analyser's borrow: `f` may analyse text too.
         for (range, token) in folded.drain(..) {
-            f(range, &token);
+            if token.as_bytes().first().is_none_or(|&b| admits_first(b)) {
+                f(range, &token);
+            }
         }
     }
+}
+
+/// What a byte of UTF-8 text is to the tokeniser: see [`BYTE_CLASS`].
+#[derive(Clone, Copy)]
+enum ByteClass {
+    /// An ASCII character other than a letter or a digit: between words.
+    Separator,
+    /// An ASCII letter or digit: in a word.
+    Alphanumeric,
+    /// A byte of a character beyond ASCII: decoded and tested.
+    NonAscii,
+}
+
+/// By byte, its [`ByteClass`] (the ASCII bytes as [`arabic::is_word_char`] classes
+/// them).
+static BYTE_CLASS: [ByteClass; 256] = {
+    let mut table = [ByteClass::NonAscii; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = match (b as u8).is_ascii_alphanumeric() {
+            true => ByteClass::Alphanumeric,
+            false => ByteClass::Separator,
+        };
+        b += 1;
+    }
+    table
+};
+
+/// The first byte of the fold of a word of Latin letters beginning with `first`.
+fn folded_first_byte(first: char) -> u8 {
+    match u8::try_from(first) {
+        Ok(ascii) if ascii.is_ascii() => ascii.to_ascii_lowercase(),
+        _ => (latin_folds()[first as usize - LATIN.start as usize].as_bytes())
+            .first()
+            .copied()
+            .unwrap_or_default(),
+    }
+}
+
+/// The character beginning at byte `at` of `text` (a character boundary).
+fn char_at(text: &str, at: usize) -> char {
+    text[at..].chars().next().unwrap_or_default()
 }
 
 /// The accented Latin letters folded without the analyser (Latin-1 Supplement and
@@ -326,6 +421,26 @@ mod tests {
                 slow.push((token.offset_from..token.offset_to, token.text.clone()));
             }
             assert_eq!(fast, slow, "{text:?}");
+            // Filtered by first byte: the same tokens, filtered (by one letter, by
+            // the lead bytes of Arabic letters, by the first bytes of the query `eau
+            // potable forages`, by digits).
+            let admitting: [&dyn Fn(u8) -> bool; 4] = [
+                &|b| b == b'e',
+                &|b| b == 0xd9 || b == 0xd8,
+                &|b| b"epf".contains(&b),
+                &|b| b.is_ascii_digit(),
+            ];
+            for admits in admitting {
+                let mut filtered = Vec::new();
+                for_each_folded_token_from(text, admits, |range, token| {
+                    filtered.push((range, token.to_owned()))
+                });
+                let expected: Vec<_> = (slow.iter())
+                    .filter(|(_, token)| token.as_bytes().first().is_none_or(|&b| admits(b)))
+                    .cloned()
+                    .collect();
+                assert_eq!(filtered, expected, "{text:?}");
+            }
             let folded: Vec<&str> = slow.iter().map(|(_, token)| token.as_str()).collect();
             assert_eq!(fold(text), folded.join(" "), "{text:?}");
             assert_eq!(fold_tokens(text), folded, "{text:?}");
