@@ -84,8 +84,9 @@ pub struct Highlighter<'q> {
 /// off a folded word or change its last letters: a stem begins with the word's first
 /// byte (tested on every word of the sample corpus). So a word whose first byte is
 /// none of these cannot stem to a query's stem: it is not even folded, let alone
-/// stemmed (most of a text's words; see [`text::for_each_folded_token_from`]). The Arabic stemmer takes prefixes off (the article, a
-/// conjunction): no such test for it.
+/// stemmed (most of a text's words; see [`text::for_each_folded_token_from`]). The
+/// Arabic stemmer takes prefixes off (the article, a conjunction): no such test for
+/// it.
 struct FirstBytes([bool; 256]);
 
 impl FirstBytes {

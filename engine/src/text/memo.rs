@@ -56,8 +56,8 @@ impl KnownStems<'_> {
 /// Calls `f` with the stems this thread knows in `language` (once per text rather
 /// than once per word: reaching them costs a thread-local access and a borrow).
 ///
-/// `f` must not reach them again (they are borrowed meanwhile): [`with_stem`] and
-/// [`super::analyse`] inside it panic.
+/// `f` must not reach them again (they are borrowed meanwhile): [`super::analyse`]
+/// inside it panics.
 pub(super) fn with_stems<T>(language: Language, f: impl FnOnce(&mut KnownStems) -> T) -> T {
     STEMS.with_borrow_mut(|stems| {
         let stems = stems.get_or_insert_with(|| Stems {
@@ -70,12 +70,6 @@ pub(super) fn with_stems<T>(language: Language, f: impl FnOnce(&mut KnownStems) 
             known: &mut stems.known[l],
         })
     })
-}
-
-/// What `answer` says of the stem of the folded word `folded` in `language`: see
-/// [`KnownStems::answer`].
-pub fn with_stem<T>(language: Language, folded: &str, answer: impl FnOnce(&str) -> T) -> T {
-    with_stems(language, |stems| stems.answer(folded, answer))
 }
 
 /// The stem of one folded word.

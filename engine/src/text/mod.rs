@@ -16,7 +16,7 @@
 //! exactly those of the name fields ([`FOLDED`]). Both are made for less than the
 //! analysers' chains cost, and tested equal to them: words are folded by
 //! [`for_each_folded_token`], then each distinct folded word is stemmed once by
-//! thread ([`with_stem`]).
+//! thread ([`for_each_stem`]).
 
 pub mod arabic;
 #[cfg(test)]
@@ -24,7 +24,6 @@ pub(crate) mod fixtures;
 mod memo;
 mod pipeline;
 
-pub use memo::with_stem;
 use memo::with_stems;
 
 use tantivy::tokenizer::{
@@ -129,7 +128,7 @@ fn with_folded_analyzer<T>(f: impl FnOnce(&mut TextAnalyzer) -> T) -> T {
 /// word in `text`; only for the words whose folded form begins with a byte
 /// `admits_first` admits (see [`for_each_folded_token_from`]).
 ///
-/// `f` must not stem words itself ([`with_stem`], [`analyse`]): this thread's stems
+/// `f` must not stem words itself ([`analyse`]): this thread's stems
 /// are borrowed meanwhile, once for the whole text.
 pub fn for_each_stem(
     text: &str,

@@ -66,8 +66,14 @@ struct Asked {
 }
 
 impl Asked {
-    /// Reads the page's parameters. Blocking: a région is checked against the map's
-    /// data, built first if it is not yet (see [`asked`]).
+    /// Whether a text was searched: its hits are ranked by relevance.
+    fn ranked(&self) -> bool {
+        !self.text.trim().is_empty()
+    }
+
+    /// Reads the page's parameters. Blocking (called on the blocking pool, with the
+    /// search it asks for): a région is checked against the map's data, built first
+    /// if it is not yet (seconds on a national corpus).
     fn parse(query: &str, console: &Console) -> Result<Asked, ConsoleError> {
         let params = Params::parse(query, &FIELDS)?;
         let text = params.get("q").unwrap_or("").to_owned();
@@ -369,35 +375,30 @@ pub(crate) async fn page(
     }
 }
 
-/// [`Asked::parse`] on the blocking pool (checking a région may build the map's
-/// data: seconds on a national corpus).
-async fn asked(console: &Arc<Console>, query: &str) -> Result<Asked, ConsoleError> {
-    let (console, query) = (console.clone(), query.to_owned());
-    blocking(move || Asked::parse(&query, &console)).await
-}
-
 async fn page_inner(
     console: Arc<Console>,
     session: &StaffSession,
     query: &str,
 ) -> Result<SearchPage, ConsoleError> {
-    let asked = asked(&console, query).await?;
     let searched = !query.is_empty();
-    let ranked = !asked.text.trim().is_empty();
-    let (rows, total) = if searched {
-        let search = asked.search(asked.page_size, (asked.page - 1) * asked.page_size);
-        let console = console.clone();
+    let (asked, rows, total) = {
+        let (console, query) = (console.clone(), query.to_owned());
         blocking(move || {
+            let asked = Asked::parse(&query, &console)?;
+            if !searched {
+                return Ok((asked, Vec::new(), 0));
+            }
+            let search = asked.search(asked.page_size, (asked.page - 1) * asked.page_size);
             let found = console
                 .corpus
                 .search(&search)
                 .map_err(ConsoleError::from_engine)?;
-            Ok((rows(&console, &found.hits, ranked)?, found.total))
+            let rows = rows(&console, &found.hits, asked.ranked())?;
+            Ok((asked, rows, found.total))
         })
         .await?
-    } else {
-        (Vec::new(), 0)
     };
+    let ranked = asked.ranked();
     let first = (asked.page - 1) * asked.page_size;
     let more = first + rows.len() < total;
     let summary = match (total, rows.len()) {
@@ -531,10 +532,10 @@ pub(crate) async fn export(
     RawQuery(query): RawQuery,
 ) -> Response {
     let result = async {
-        let asked = asked(&console, query.as_deref().unwrap_or("")).await?;
-        let ranked = !asked.text.trim().is_empty();
         let console = console.clone();
         blocking(move || {
+            let asked = Asked::parse(query.as_deref().unwrap_or(""), &console)?;
+            let ranked = asked.ranked();
             let mut out = String::from("\u{feff}");
             out.push_str(&csv_line(&CSV_HEADER));
             let found = exported_hits(&console, &asked)?;
@@ -582,9 +583,9 @@ pub(crate) async fn export_workbook(
     RawQuery(query): RawQuery,
 ) -> Response {
     let result = async {
-        let asked = asked(&console, query.as_deref().unwrap_or("")).await?;
         let console = console.clone();
         blocking(move || {
+            let asked = Asked::parse(query.as_deref().unwrap_or(""), &console)?;
             let book = sheets::search_workbook(&exported_hits(&console, &asked)?, 0)
                 .map_err(ConsoleError::from_engine)?;
             workbook(book, "recherche.xlsx")
