@@ -114,3 +114,61 @@ fn every_suggestion_total_is_its_breakdown_total() {
         }
     }
 }
+
+/// The kernel skips the texts of a candidate whose thematic bound cannot reach the
+/// floor of the top k: its best k are exactly the first k of the whole ranking (a k
+/// above the number of candidates, so that nothing is ever skipped), for every fiche
+/// of the sample, under weightings that lean on the bound differently.
+#[test]
+fn the_best_k_are_the_first_k_of_the_whole_ranking() {
+    let matcher = sample_matcher(2);
+    let ids: Vec<FicheId> = passerelle_tests::sample_fiches()
+        .into_iter()
+        .map(|f| f.id)
+        .collect();
+    let weightings = [
+        Weights::default(),
+        Weights {
+            thematic: 1.0,
+            geography: 0.0,
+            size: 0.0,
+            underserved: 0.0,
+        },
+        Weights {
+            thematic: 0.1,
+            geography: 0.5,
+            size: 0.3,
+            underserved: 0.1,
+        },
+        Weights {
+            thematic: 0.0,
+            geography: 1.0,
+            size: 1.0,
+            underserved: 1.0,
+        },
+    ];
+    let mut compared = 0;
+    for weights in weightings {
+        for id in &ids {
+            let ranked = |k: usize| {
+                let options = SuggestOptions {
+                    k,
+                    weights,
+                    ..SuggestOptions::default()
+                };
+                matcher.suggest(id, &options, &NoVetoes)
+            };
+            let Ok(whole) = ranked(passerelle_engine::ranking::MAX_K) else {
+                continue; // nothing to match: no offer, no request
+            };
+            assert!(whole.len() < passerelle_engine::ranking::MAX_K);
+            for k in [1, 3, 10] {
+                let best = ranked(k).unwrap();
+                let expected = &whole[..k.min(whole.len())];
+                assert_eq!(best, expected, "{id}, k = {k}, {weights:?}");
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 3 * 4 * 300, "{compared} rankings compared");
+}

@@ -8,7 +8,7 @@
 //! `target-cpu=native` needed).
 
 use std::collections::HashMap;
-use std::ops::Range;
+use std::ops::{Range, RangeInclusive};
 
 use super::columns::{Columns, NONE_U16, NONE_U32, country_set};
 use super::top_k::{Scored, TopK};
@@ -16,7 +16,7 @@ use super::{CandidateFilters, Matcher};
 use crate::fiche::{Level, Side};
 use crate::reference::Countries;
 use crate::scoring::thematic::ThemeSide;
-use crate::scoring::{MatchFeatures, Weights, geography, size, thematic};
+use crate::scoring::{Criterion, MatchFeatures, Weights, geography, size, thematic};
 
 /// Everything about one query that does not depend on the candidate.
 #[derive(Debug)]
@@ -32,8 +32,9 @@ pub struct QueryPlan<'m> {
     filter_country: u16,
     filter_level: Option<Level>,
     filter_themes: u32,
-    min_population: u64,
-    max_population: u64,
+    /// The population filter; `None` when there is none, so that the scan does not
+    /// read the population column for nothing.
+    population: Option<RangeInclusive<u64>>,
     /// Candidates last updated before this day ([`super::columns::day_number`]) are
     /// left out; `i32::MIN` keeps them all.
     min_updated_day: i32,
@@ -126,8 +127,10 @@ impl<'m> QueryPlan<'m> {
             filter_country: filters.country.map_or(NONE_U16, |c| c.index() as u16),
             filter_level: filters.level,
             filter_themes: filters.theme.map_or(0, |t| t.bit()),
-            min_population: filters.min_population.unwrap_or(0),
-            max_population: filters.max_population.unwrap_or(u64::MAX),
+            population: (filters.min_population.is_some() || filters.max_population.is_some())
+                .then(|| {
+                    filters.min_population.unwrap_or(0)..=filters.max_population.unwrap_or(u64::MAX)
+                }),
             min_updated_day: filters
                 .updated_since
                 .map_or(i32::MIN, super::columns::day_number),
@@ -161,7 +164,7 @@ impl<'m> QueryPlan<'m> {
                 let t = &c.themes[i];
                 (t.offer.bits() | t.request.bits() | t.profile.bits()) & self.filter_themes != 0
             })
-            && (self.min_population..=self.max_population).contains(&c.population[i])
+            && (self.population.as_ref()).is_none_or(|range| range.contains(&c.population[i]))
             && (self.min_updated_day == i32::MIN || c.updated_day[i] >= self.min_updated_day)
     }
 
@@ -226,10 +229,10 @@ impl<'m> QueryPlan<'m> {
             )
         };
         let [geography, size, underserved] = rest;
-        let bound = thematic::upper_bound(themes.0, themes.1);
-        if Weights::total_normalized(&self.normalized, [bound, geography, size, underserved])
-            < floor
-        {
+        let others =
+            Weights::total_normalized(&self.normalized, [0.0, geography, size, underserved]);
+        let thematic_weight = self.normalized[Criterion::Thematic as usize];
+        if !thematic::bound_may_reach(themes.0, themes.1, thematic_weight, floor - others) {
             return None;
         }
         let thematic = thematic::value(themes.0, themes.1);

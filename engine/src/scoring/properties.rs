@@ -116,6 +116,29 @@ proptest! {
     }
 
     #[test]
+    fn the_thematic_bound_keeps_every_pair_that_may_reach(
+        a in features(Side::French),
+        b in features(Side::Foreign),
+        weight in prop_oneof![Just(0.0), Just(1.0), 0.0f64..1.0],
+        offset in -0.01f64..0.01,
+    ) {
+        let (a, b) = (thematic::ThemeSide::of(&a), thematic::ThemeSide::of(&b));
+        let exact = weight * thematic::value(&a, &b);
+        let bound = weight * thematic::upper_bound(&a, &b);
+        for needed in [exact, bound, exact + offset, bound + offset, f64::NEG_INFINITY] {
+            let may = thematic::bound_may_reach(&a, &b, weight, needed);
+            // Never a pair whose score (or bound) reaches what is needed left out...
+            if exact >= needed || bound >= needed {
+                prop_assert!(may, "left out: exact {exact}, bound {bound}, needed {needed}");
+            }
+            // ...and no pair whose bound is clearly short of it kept.
+            if may {
+                prop_assert!(bound >= needed - 1e-9, "kept: bound {bound}, needed {needed}");
+            }
+        }
+    }
+
+    #[test]
     fn weights_only_reweigh(a in features(Side::French), b in features(Side::Foreign), w in 0.01f64..10.0) {
         let context = context();
         let base = score_pair(&a, &b, &context, &Weights::default());

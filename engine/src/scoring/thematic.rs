@@ -50,11 +50,37 @@ pub fn value(a: &ThemeSide, b: &ThemeSide) -> f64 {
     combine(reciprocal(a, b), text, jaccard(a.profile, b.profile))
 }
 
-/// A bound that [`value`] never exceeds, without the text similarity (taken as 1):
-/// lets the ranking kernel skip the texts of candidates that cannot enter a top k.
-#[inline]
-pub fn upper_bound(a: &ThemeSide, b: &ThemeSide) -> f64 {
+/// A bound that [`value`] never exceeds, without the text similarity (taken as 1).
+#[cfg(test)]
+pub(super) fn upper_bound(a: &ThemeSide, b: &ThemeSide) -> f64 {
     combine(reciprocal(a, b), 1.0, jaccard(a.profile, b.profile))
+}
+
+/// Slack of [`bound_may_reach`] against rounding: far above the few ulps by which
+/// two ways of computing a total in [0, 1] can differ, far below any gap between
+/// scores that matters.
+const BOUND_SLACK: f64 = 1e-12;
+
+/// Whether `weight · upper_bound(a, b)` may reach `needed`, where `upper_bound` is
+/// [`value`] with the text similarity taken as 1: false only when it certainly does
+/// not (within [`BOUND_SLACK`]). Lets the ranking kernel skip the texts of candidates
+/// that cannot enter a top k.
+///
+/// The bound is compared without its square root: with `c = weight · 0.7 · ½`, the
+/// test `c·√(s_ab·s_ba) ≥ gap` is `c²·s_ab·s_ba ≥ gap²` when `gap > 0` (and true
+/// otherwise). The kernel's scan is bound by the latency of the chain of operations
+/// from a candidate's themes to this test, and the root was its longest link.
+#[inline]
+pub fn bound_may_reach(a: &ThemeSide, b: &ThemeSide, weight: f64, needed: f64) -> bool {
+    let s_ab = share(a.offer.intersection(b.request), b.request);
+    let s_ba = share(b.offer.intersection(a.request), a.request);
+    // `combine`'s cap at 1 left out: a larger bound, still a bound.
+    let linear = RECIPROCAL_SHARE * 0.25 * (s_ab + s_ba)
+        + TEXT_SHARE
+        + PROFILE_SHARE * jaccard(a.profile, b.profile);
+    let gap = needed - weight * linear - BOUND_SLACK;
+    let c = weight * RECIPROCAL_SHARE * 0.5;
+    (gap <= 0.0) | (c * c * (s_ab * s_ba) >= gap * gap)
 }
 
 #[inline]
