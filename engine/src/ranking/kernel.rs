@@ -171,22 +171,42 @@ impl<'m> QueryPlan<'m> {
     /// The total of candidate `i`.
     #[inline(always)]
     pub fn total(&self, i: usize) -> f64 {
-        self.total_above(i, f64::NEG_INFINITY)
-            .expect("every total is above -∞")
+        let (themes, [geography, size, underserved]) = self.parts(i);
+        let thematic = thematic::value(themes.0, themes.1);
+        Weights::total_normalized(&self.normalized, [thematic, geography, size, underserved])
     }
 
     /// The total of candidate `i` if it can reach `floor`: the cheap criteria and a
     /// bound on the thematic one come first, and the text similarity is computed only
-    /// when the bound reaches the floor. The total returned is computed exactly as
-    /// [`QueryPlan::total`] would.
+    /// when the bound may reach the floor. The total returned is computed exactly as
+    /// [`QueryPlan::total`] computes it.
     #[inline(always)]
     pub(super) fn total_above(&self, i: usize, floor: f64) -> Option<f64> {
+        let (themes, [geography, size, underserved]) = self.parts(i);
+        let others =
+            Weights::total_normalized(&self.normalized, [0.0, geography, size, underserved]);
+        let thematic_weight = self.normalized[Criterion::Thematic as usize];
+        if !thematic::bound_may_reach(themes.0, themes.1, thematic_weight, floor - others) {
+            return None;
+        }
+        let thematic = thematic::value(themes.0, themes.1);
+        Some(Weights::total_normalized(
+            &self.normalized,
+            [thematic, geography, size, underserved],
+        ))
+    }
+
+    /// What the total of candidate `i` is made of: the two sides of the thematic
+    /// criterion (French side first), and the scores of geography, size and
+    /// under-served.
+    #[inline(always)]
+    fn parts(&self, i: usize) -> ((&ThemeSide, &ThemeSide), [f64; 3]) {
         let c = self.columns;
         let ln = c.ln_population[i];
         let ln = (!ln.is_nan()).then_some(ln);
         let shared_language = self.languages & c.languages[i] != 0;
         // (French side, foreign side) for the thematic criterion, then the others.
-        let (themes, rest) = if self.french_query {
+        if self.french_query {
             let country = c.country[i] as usize;
             let area = c.area[i];
             let pool = if area != NONE_U32 && self.partner_areas.binary_search(&area).is_ok() {
@@ -227,19 +247,7 @@ impl<'m> QueryPlan<'m> {
                     self.underserved,
                 ],
             )
-        };
-        let [geography, size, underserved] = rest;
-        let others =
-            Weights::total_normalized(&self.normalized, [0.0, geography, size, underserved]);
-        let thematic_weight = self.normalized[Criterion::Thematic as usize];
-        if !thematic::bound_may_reach(themes.0, themes.1, thematic_weight, floor - others) {
-            return None;
         }
-        let thematic = thematic::value(themes.0, themes.1);
-        Some(Weights::total_normalized(
-            &self.normalized,
-            [thematic, geography, size, underserved],
-        ))
     }
 
     #[inline(always)]

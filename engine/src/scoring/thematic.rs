@@ -80,7 +80,8 @@ pub fn bound_may_reach(a: &ThemeSide, b: &ThemeSide, weight: f64, needed: f64) -
         + PROFILE_SHARE * jaccard(a.profile, b.profile);
     let gap = needed - weight * linear - BOUND_SLACK;
     let c = weight * RECIPROCAL_SHARE * 0.5;
-    (gap <= 0.0) | (c * c * (s_ab * s_ba) >= gap * gap)
+    // Written as "not certainly short", so that a NaN keeps the pair.
+    !((gap > 0.0) & (c * c * (s_ab * s_ba) < gap * gap))
 }
 
 #[inline]
