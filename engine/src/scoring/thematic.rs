@@ -72,23 +72,35 @@ const BOUND_SLACK: f64 = 1e-12;
 /// from a candidate's themes to this test, and the root was its longest link.
 #[inline]
 pub fn bound_may_reach(a: &ThemeSide, b: &ThemeSide, weight: f64, needed: f64) -> bool {
-    let s_ab = share(a.offer.intersection(b.request), b.request);
-    let s_ba = share(b.offer.intersection(a.request), a.request);
+    let (s_ab, s_ba) = shares(a, b);
     // `combine`'s cap at 1 left out: a larger bound, still a bound.
-    let linear = RECIPROCAL_SHARE * 0.25 * (s_ab + s_ba)
+    let linear = RECIPROCAL_SHARE * ONE_SIDED * (s_ab + s_ba)
         + TEXT_SHARE
         + PROFILE_SHARE * jaccard(a.profile, b.profile);
     let gap = needed - weight * linear - BOUND_SLACK;
-    let c = weight * RECIPROCAL_SHARE * 0.5;
+    let c = weight * RECIPROCAL_SHARE * TWO_SIDED;
     // Written as "not certainly short", so that a NaN keeps the pair.
     !((gap > 0.0) & (c * c * (s_ab * s_ba) < gap * gap))
 }
 
+/// The parts of `reciprocal`: `½·√(s_ab·s_ba)` (both ways) and `¼·(s_ab + s_ba)`.
+const TWO_SIDED: f64 = 0.5;
+const ONE_SIDED: f64 = 0.25;
+
 #[inline]
 fn reciprocal(a: &ThemeSide, b: &ThemeSide) -> f64 {
-    let s_ab = share(a.offer.intersection(b.request), b.request);
-    let s_ba = share(b.offer.intersection(a.request), a.request);
-    0.5 * (s_ab * s_ba).sqrt() + 0.25 * (s_ab + s_ba)
+    let (s_ab, s_ba) = shares(a, b);
+    TWO_SIDED * (s_ab * s_ba).sqrt() + ONE_SIDED * (s_ab + s_ba)
+}
+
+/// `(s_ab, s_ba)`: the share of B's request that A's offer answers, and of A's
+/// request that B's offer answers.
+#[inline]
+fn shares(a: &ThemeSide, b: &ThemeSide) -> (f64, f64) {
+    (
+        share(a.offer.intersection(b.request), b.request),
+        share(b.offer.intersection(a.request), a.request),
+    )
 }
 
 #[inline]
