@@ -35,6 +35,10 @@ pub struct Ranked {
     /// Ordinal of the id in the segment's id column.
     pub ord: u64,
     pub address: DocAddress,
+    /// The document matched through themes only: no name or text of it holds a
+    /// word of the query. Set by the scorer, which knows it for free (see
+    /// `scorer::collect`); `false` when unknown.
+    pub themes_only: bool,
 }
 
 /// What the segments kept, the number of matches, and their id columns.
@@ -180,16 +184,22 @@ impl Collector for TopById {
             ranked: Vec::new(),
             ids: HashMap::new(),
         };
-        for (matches, ranked, segment, ids) in fruits {
-            collected.matches += matches;
-            collected.ranked.extend(ranked);
-            collected.ids.insert(segment, ids);
+        for fruit in fruits {
+            collected.matches += fruit.matches;
+            collected.ranked.extend(fruit.ranked);
+            collected.ids.insert(fruit.segment, fruit.ids);
         }
         Ok(collected)
     }
 }
 
-type SegmentFruit = (u64, Vec<Ranked>, SegmentOrdinal, StrColumn);
+/// What a segment kept: its number of matches, its best documents, its id column.
+pub struct SegmentFruit {
+    matches: u64,
+    pub ranked: Vec<Ranked>,
+    segment: SegmentOrdinal,
+    ids: StrColumn,
+}
 
 impl SegmentTop {
     /// Counts `doc` as a match that cannot be among the documents kept (see
@@ -245,9 +255,15 @@ impl SegmentCollector for SegmentTop {
                 score: c.score,
                 ord: c.ord,
                 address: DocAddress::new(self.segment, c.doc),
+                themes_only: false,
             })
             .collect();
-        (self.matches, ranked, self.segment, self.ids)
+        SegmentFruit {
+            matches: self.matches,
+            ranked,
+            segment: self.segment,
+            ids: self.ids,
+        }
     }
 }
 

@@ -16,7 +16,7 @@ use super::pending::{PendingDoc, View};
 use super::relevance::Plan;
 use super::schema::{Fields, prior};
 use super::scorer;
-use super::snippet::{Highlighter, Snippet};
+use super::snippet::{Highlighter, Matched, Snippet};
 use super::stored::{Corrupt, Part, Stored};
 use super::term_infos::TermInfos;
 use super::terms::QueryText;
@@ -145,7 +145,10 @@ fn check(query: &SearchQuery) -> Result<()> {
 
 /// A hit before its document is read: from the index, or pending.
 enum Source {
-    Committed(DocAddress),
+    Committed {
+        address: DocAddress,
+        matched: Matched,
+    },
     Pending(Arc<PendingDoc>),
 }
 
@@ -188,7 +191,13 @@ pub(super) fn run(
                 segment: r.address.segment_ord,
                 ord: r.ord,
             },
-            item: Source::Committed(r.address),
+            item: Source::Committed {
+                address: r.address,
+                matched: match r.themes_only {
+                    true => Matched::ThemesOnly,
+                    false => Matched::Anywhere,
+                },
+            },
         })
         .collect();
     for doc in view.pending.docs().filter(|doc| filters.admit(doc)) {
@@ -232,13 +241,14 @@ fn hit(
     highlighter: Option<&Highlighter>,
     Found { score, item, .. }: Found<Source>,
 ) -> Result<SearchHit> {
-    let stored: Stored = match item {
-        Source::Committed(address) => view.searcher.doc(address)?,
-        Source::Pending(pending) => {
-            Stored::of_document(&pending.doc, fields.shown).map_err(|Corrupt| corrupt("record"))?
-        }
+    let (stored, matched): (Stored, _) = match item {
+        Source::Committed { address, matched } => (view.searcher.doc(address)?, matched),
+        Source::Pending(pending) => (
+            Stored::of_document(&pending.doc, fields.shown).map_err(|Corrupt| corrupt("record"))?,
+            Matched::Anywhere,
+        ),
     };
-    let snippet = highlighter.and_then(|h| h.snippet(&stored));
+    let snippet = highlighter.and_then(|h| h.snippet(&stored, matched));
     let id = stored.first(Part::Id).unwrap_or_default();
     let invalid = |what: &str| corrupt(&format!("{what} {id:?}"));
     let country = stored.first(Part::Country).unwrap_or_default();

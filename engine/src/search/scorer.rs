@@ -30,7 +30,8 @@
 //!    the documents left that they could lift onto the page (see [`contenders`]);
 //!    their postings are scanned, or, for few contenders, sought.
 //! 6. The contenders go to the page's collector ([`TopById`]), which keeps the page
-//!    with the tie rules; the others are counted.
+//!    with the tie rules; the others are counted. The page's documents that only
+//!    themes credited are marked so (their snippets skip their names and texts).
 //!
 //! Scores are multiples of 1/4096 (see `relevance::points`), so sums do not depend on
 //! the order they are made in. Tested against the tantivy query on random queries and
@@ -146,7 +147,19 @@ impl Scratch {
     fn score(&self, doc: DocId) -> f32 {
         self.slots[doc as usize].score
     }
+
+    /// Whether `doc`, a contender, was credited through themes only: no name or
+    /// text of it holds a word of the query (a common word's theme also makes it
+    /// unknown, hence `false`).
+    fn themes_only(&self, doc: DocId) -> bool {
+        self.slots[doc as usize].credited == THEMES_ONLY
+    }
 }
+
+/// The credit stamp of a document only themes selected ([`score_theme_only`]): no
+/// clause has it, as stamps start at 1. Members were entered with their clause's,
+/// and a common word's place that credits the document replaces it.
+const THEMES_ONLY: u32 = 0;
 
 #[derive(Debug, Clone, Copy, Default)]
 struct Slot {
@@ -189,9 +202,13 @@ pub fn collect(
                     child.collect(doc, scratch.score(doc));
                 }
                 child.count_others(selected.others);
-                Ok::<(), Error>(())
-            })?;
-            Ok(child.harvest())
+                let mut fruit = child.harvest();
+                // Their snippets need not look for the query in their names and texts.
+                for ranked in &mut fruit.ranked {
+                    ranked.themes_only = scratch.themes_only(ranked.address.doc_id);
+                }
+                Ok::<_, Error>(fruit)
+            })
         })
         .collect::<Result<Vec<_>>>()?;
     Ok(collector.merge_fruits(fruits)?)
@@ -469,7 +486,10 @@ fn score_theme_only(themes: &[ThemePlace], docs: &[DocId], scratch: &mut Scratch
                 last_word = Some(theme.word);
             }
         }
-        scratch.slots[doc as usize] = Slot { credited: 0, score };
+        scratch.slots[doc as usize] = Slot {
+            credited: THEMES_ONLY,
+            score,
+        };
     }
 }
 

@@ -70,6 +70,17 @@ struct Marks {
     words: Vec<usize>,
 }
 
+/// Where a hit matched, as far as the search knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Matched {
+    /// Anywhere: its name and texts are looked at.
+    Anywhere,
+    /// Through themes only (see `scorer::collect`): no name or text of it holds a
+    /// word of the query, so they are not looked at (9 of the 19 hits of
+    /// `eau potable forages` among Senegal's open calls in the demo corpus).
+    ThemesOnly,
+}
+
 /// What snippets need of a search: its analysed query.
 pub struct Highlighter<'q> {
     query: &'q QueryText,
@@ -162,7 +173,10 @@ impl<'q> Highlighter<'q> {
     }
 
     /// The snippet of a hit; `None` when nothing of the query is found in it.
-    pub fn snippet(&self, doc: &Stored) -> Option<Snippet> {
+    pub fn snippet(&self, doc: &Stored, matched: Matched) -> Option<Snippet> {
+        if matched == Matched::ThemesOnly {
+            return self.themes_part(doc);
+        }
         let mut best: Option<Best> = None;
         let (weight, name, marks) = self.name_part(doc);
         consider(

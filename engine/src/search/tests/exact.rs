@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 
 use super::super::query::{self, Scoring};
 use super::*;
+use crate::search::snippet::MatchedField;
 
 const SAMPLE: &str = include_str!("../../../../datasets/sample/sample.jsonl");
 
@@ -124,13 +125,21 @@ fn random_query(random: &mut Random, words: &[String], fiches: &[Fiche]) -> Sear
     query
 }
 
-/// Runs `rounds` random queries both ways and asserts identical pages; returns how
-/// many had hits (so that the test cannot pass on empty pages alone).
-fn compare(index: &SearchIndex, random: &mut Random, rounds: usize) -> usize {
+/// How many of the pages compared had hits, and how many hits showed themes (the
+/// scorer's hits matched through themes only skip their names and texts): so that
+/// the test cannot pass on empty pages, or without such hits, alone.
+#[derive(Debug, Default)]
+struct Compared {
+    with_hits: usize,
+    themes_shown: usize,
+}
+
+/// Runs `rounds` random queries both ways and asserts identical pages.
+fn compare(index: &SearchIndex, random: &mut Random, rounds: usize) -> Compared {
     let (words, fiches) = (vocabulary(), sample());
     let view = index.shared.view().unwrap();
     let fields = &index.shared.fields;
-    let mut with_hits = 0;
+    let mut compared = Compared::default();
     for _ in 0..rounds {
         let query = random_query(random, &words, &fiches);
         let (key_sets, columns) = (&index.shared.key_sets, &index.shared.columns);
@@ -139,12 +148,17 @@ fn compare(index: &SearchIndex, random: &mut Random, rounds: usize) -> usize {
         match (by_scorer, by_tantivy) {
             (Ok(scorer), Ok(tantivy)) => {
                 assert_eq!(scorer, tantivy, "{query:?}");
-                with_hits += usize::from(!scorer.hits.is_empty());
+                compared.with_hits += usize::from(!scorer.hits.is_empty());
+                compared.themes_shown += (scorer.hits.iter())
+                    .filter(|hit| {
+                        hit.snippet.as_ref().map(|s| s.field) == Some(MatchedField::Themes)
+                    })
+                    .count();
             }
             (scorer, tantivy) => assert_eq!(scorer.is_err(), tantivy.is_err(), "{query:?}"),
         }
     }
-    with_hits
+    compared
 }
 
 fn sample() -> Vec<Fiche> {
@@ -161,8 +175,11 @@ fn the_scorer_gives_the_pages_of_the_tantivy_query() {
     store.upsert(&fiches).unwrap();
     let index = SearchIndex::open_or_rebuild(&store).unwrap();
     let mut random = Random(0x9e37_79b9_7f4a_7c15);
-    let with_hits = compare(&index, &mut random, 400);
-    assert!(with_hits > 100, "{with_hits}");
+    let compared = compare(&index, &mut random, 400);
+    assert!(
+        compared.with_hits > 100 && compared.themes_shown > 100,
+        "{compared:?}"
+    );
 
     // Committed writes (deleted documents, a second segment), then pending ones
     // (shadowed documents, pending documents scored by the plan).
@@ -184,8 +201,11 @@ fn the_scorer_gives_the_pages_of_the_tantivy_query() {
     index
         .apply(&again, &deleted, store.generation().unwrap())
         .unwrap();
-    let with_hits = compare(&index, &mut random, 400);
-    assert!(with_hits > 100, "{with_hits}");
+    let compared = compare(&index, &mut random, 400);
+    assert!(
+        compared.with_hits > 100 && compared.themes_shown > 100,
+        "{compared:?}"
+    );
 
     // Frequent words in most fiches (two in three), so that they are common: they
     // then only add to scores, and reorder the first hits.
@@ -199,6 +219,9 @@ fn the_scorer_gives_the_pages_of_the_tantivy_query() {
     index
         .apply(&frequent, &[], store.generation().unwrap())
         .unwrap();
-    let with_hits = compare(&index, &mut random, 400);
-    assert!(with_hits > 100, "{with_hits}");
+    let compared = compare(&index, &mut random, 400);
+    assert!(
+        compared.with_hits > 100 && compared.themes_shown > 100,
+        "{compared:?}"
+    );
 }
