@@ -10,6 +10,8 @@
 //! The two columns read for many documents per search (the population's share of
 //! ties, the end of open calls) are unpacked into arrays when the segment is first
 //! met (16 bytes a document; a few milliseconds for the demo corpus's segments).
+//! The dictionary entries searches look up in the segment are kept with them (see
+//! [`super::term_infos`]), and forgotten with them.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -22,6 +24,7 @@ use tantivy::{Searcher, SegmentReader};
 
 use super::collector::missing_ids;
 use super::schema::NO_OPEN_CALL;
+use super::term_infos::KnownTerms;
 
 use crate::error::{Error, Result};
 
@@ -37,6 +40,9 @@ pub struct SegmentColumns {
     /// for every document of a filter's domain, so kept as an array too.
     pub open_until: Arc<[i64]>,
     pub population: Column<u64>,
+    /// The dictionary entries searches looked up in the segment (see
+    /// [`super::term_infos`]).
+    pub terms: KnownTerms,
 }
 
 impl SegmentColumns {
@@ -47,6 +53,7 @@ impl SegmentColumns {
             prior: by_doc(fast.f64("prior")?, reader.max_doc(), 0.0),
             open_until: by_doc(fast.i64("open_until")?, reader.max_doc(), NO_OPEN_CALL),
             population: fast.u64("population")?,
+            terms: KnownTerms::default(),
         })
     }
 }

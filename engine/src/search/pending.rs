@@ -194,12 +194,12 @@ impl View {
     /// counted: the same count whatever the history of writes and commits, so scores
     /// do not depend on when segments were merged or writes committed.
     ///
-    /// The term's dictionary entries are recorded in `infos` (see [`TermInfos`]).
-    pub fn doc_freq(&self, term: &Term, infos: &mut TermInfos) -> Result<u64> {
+    /// The term's dictionary entries are read from `infos` (see [`TermInfos`]).
+    pub fn doc_freq(&self, term: &Term, infos: &TermInfos) -> Result<u64> {
         let mut total = 0u64;
         for (ord, segment) in self.searcher.segment_readers().iter().enumerate() {
             let ord = ord as SegmentOrdinal;
-            let Some(info) = infos.record(ord, segment, term)? else {
+            let Some(info) = infos.get(ord, segment, term)? else {
                 continue;
             };
             let shadowed = self.shadowed.get(&ord);

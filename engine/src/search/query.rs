@@ -170,13 +170,18 @@ pub(super) fn run(
     by: Scoring,
 ) -> Result<SearchPage> {
     check(query)?;
-    let mut infos = TermInfos::default();
-    let text = QueryText::analyse(&query.text, view, fields, &mut infos)?;
+    let segment_columns = columns.of(&view.searcher)?;
+    let infos = TermInfos::new(&segment_columns);
+    let text = QueryText::analyse(&query.text, view, fields, &infos)?;
     let plan = text.as_ref().map(|text| Plan::new(fields, text));
     let filters = Filters::new(fields, &query.filters);
     let keep = query.offset + query.limit;
-    let segment_columns = columns.of(&view.searcher)?;
-    let collector = TopById::new(keep, plan.is_some(), view.shadowed.clone(), segment_columns);
+    let collector = TopById::new(
+        keep,
+        plan.is_some(),
+        view.shadowed.clone(),
+        segment_columns.clone(),
+    );
     let collected = match &plan {
         Some(plan) if by == Scoring::Postings => {
             scorer::collect(view, plan, &filters, key_sets, &infos, &collector)?

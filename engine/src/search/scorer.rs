@@ -218,8 +218,9 @@ pub fn collect(
 struct Segment<'a> {
     ord: SegmentOrdinal,
     reader: &'a SegmentReader,
-    /// The dictionary entries the query's analysis looked up.
-    infos: &'a TermInfos,
+    /// The segments' dictionary entries (the query's analysis looked its words'
+    /// up: they are kept).
+    infos: &'a TermInfos<'a>,
     columns: &'a SegmentColumns,
     filters: &'a Filters,
     /// The documents of themes and filters' keys.

@@ -71,12 +71,12 @@ fn idf(docs: u64, df: u64) -> f32 {
 
 impl QueryText {
     /// Analyses `text`; `None` when it is blank (a filter-only search).
-    /// The dictionary entries of the terms looked up are recorded in `infos`.
+    /// The dictionary entries of its terms are looked up through `infos`.
     pub fn analyse(
         text: &str,
         view: &View,
         fields: &Fields,
-        infos: &mut TermInfos,
+        infos: &TermInfos,
     ) -> Result<Option<QueryText>> {
         if text.len() > MAX_QUERY_BYTES {
             return Err(bad(format!(
