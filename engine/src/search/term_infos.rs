@@ -22,9 +22,9 @@ use super::columns::SegmentColumns;
 use super::key_sets::io;
 use crate::error::{Error, Result};
 
-/// Most entries a segment keeps before it forgets them all: far more than the words
-/// staff search in a day (seven terms a word), and a bound on the memory (a few
-/// megabytes a segment).
+/// Most entries a segment keeps before it forgets them all: the terms of about
+/// 7,000 distinct query words (seven terms a word), and a bound on the memory (a
+/// few megabytes a segment).
 const MAX_KNOWN_TERMS: usize = 50_000;
 
 /// The dictionary entries searches looked up in one segment (`None`: the segment
