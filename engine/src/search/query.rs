@@ -184,7 +184,7 @@ pub(super) fn run(
     );
     let collected = match &plan {
         Some(plan) if by == Scoring::Postings => {
-            scorer::collect(view, plan, &filters, key_sets, &infos, &collector)?
+            scorer::collect(view, plan, &filters, key_sets, &collector)?
         }
         _ => (view.searcher).search(&tantivy_query(fields, plan.as_ref(), &filters), &collector)?,
     };

@@ -53,7 +53,6 @@ use super::filters::Filters;
 use super::key_sets::{KeySets, for_each_block_of, io};
 use super::pending::View;
 use super::relevance::{Place, Plan};
-use super::term_infos::TermInfos;
 use crate::error::{Error, Result};
 
 /// Candidates fewer than 1/`SEEK_RATIO` of a posting list's length are sought in
@@ -177,7 +176,6 @@ pub fn collect(
     plan: &Plan,
     filters: &Filters,
     key_sets: &KeySets,
-    infos: &TermInfos,
     collector: &TopById,
 ) -> Result<Collected> {
     // Segments are independent (each thread has its own scratch): the index is built
@@ -187,9 +185,7 @@ pub fn collect(
             let ord = ord as SegmentOrdinal;
             let mut child = collector.segment_top(ord);
             let segment = Segment {
-                ord,
                 reader,
-                infos,
                 columns: collector.columns(ord),
                 filters,
                 key_sets,
@@ -216,11 +212,7 @@ pub fn collect(
 
 /// A segment and what a search asks of it.
 struct Segment<'a> {
-    ord: SegmentOrdinal,
     reader: &'a SegmentReader,
-    /// The segments' dictionary entries (the query's analysis looked its words'
-    /// up: they are kept).
-    infos: &'a TermInfos<'a>,
     columns: &'a SegmentColumns,
     filters: &'a Filters,
     /// The documents of themes and filters' keys.
@@ -291,7 +283,7 @@ fn score_segment(segment: &Segment, plan: &Plan, scratch: &mut Scratch) -> Resul
             words - 1
         });
         for place in &places[..split] {
-            let info = segment.infos.get(segment.ord, reader, &place.term)?;
+            let info = segment.columns.terms.look_up(reader, &place.term)?;
             // Few documents, a long posting list: each sought in it.
             if let (Domain::Admitted(docs), Some(info)) = (&domain, &info)
                 && docs.len() * SEEK_RATIO < info.doc_freq as usize
@@ -371,7 +363,7 @@ fn score_segment(segment: &Segment, plan: &Plan, scratch: &mut Scratch) -> Resul
     for (places, _) in plan.clauses().filter(|(_, selects)| !*selects) {
         let clause = scratch.next_stamp();
         for place in places {
-            let info = segment.infos.get(segment.ord, reader, &place.term)?;
+            let info = segment.columns.terms.look_up(reader, &place.term)?;
             add(reader, place, info, &contenders, clause, scratch)?;
         }
     }

@@ -9,7 +9,8 @@
 //! searched again (another page, another filter, the same words refined) is not
 //! walked again. The analysis of a query looks up its words' terms in every
 //! segment at once, the segments in parallel ([`TermInfos::look_up_all`]: a query's
-//! words have seven terms each); the scorer then finds them kept.
+//! words have seven terms each); the scorer then finds them kept, in its segment's
+//! columns.
 
 use std::sync::{Arc, Mutex};
 
@@ -35,7 +36,7 @@ pub struct KnownTerms(Mutex<FxHashMap<Term, Option<TermInfo>>>);
 impl KnownTerms {
     /// `term`'s entry in the segment (`reader`): kept, or looked up (outside the
     /// lock) and kept.
-    fn look_up(&self, reader: &SegmentReader, term: &Term) -> Result<Option<TermInfo>> {
+    pub fn look_up(&self, reader: &SegmentReader, term: &Term) -> Result<Option<TermInfo>> {
         if let Some(info) = self.0.lock().map_err(|_| poisoned())?.get(term) {
             return Ok(info.clone());
         }
