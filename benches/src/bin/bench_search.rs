@@ -4,7 +4,8 @@
 //! `cargo run --release -p passerelle-benches --bin bench-search`
 //!
 //! Stores the demo corpus in a temporary data directory, builds the tantivy index
-//! (timed), runs a mix of full-text searches with and without filters, then 200
+//! (timed), runs a mix of full-text searches with and without filters (one after
+//! the other, then from four threads at once), then 200
 //! writes of one fiche each, back to back (the store's commit, then the index's
 //! `apply`, each timed, and a search that must find the new text at once), then 50
 //! writes each followed by a wait for its background commit (the commit lag), the
@@ -74,10 +75,21 @@ fn main() -> anyhow::Result<()> {
         themed.filters.theme = ThemeCode::from_index(i);
         queries.push(themed);
     }
+    let cpu = cpu_seconds();
     let search = measure(20, &queries, |query| {
         index.search(query).map(|page| page.hits.len())
     })?;
+    let cpu = cpu_seconds().zip(cpu).map(|(after, before)| after - before);
     report("search", &search);
+    if let Some(cpu) = cpu {
+        // Warm-up included: one more round of the queries.
+        let searches = (search.len() + queries.len()) as f64;
+        println!(
+            "search: CPU time of the process (every thread) per search: {:.3} ms",
+            cpu * 1e3 / searches
+        );
+    }
+    concurrent(&index, &queries)?;
 
     let cpu = cpu_seconds();
     let (store_writes, index_writes) = writes(&mut store, &index, WRITES)?;
@@ -189,6 +201,41 @@ fn commit_lags(
 }
 
 const WRITES: usize = 200;
+
+/// Callers searching at once in [`concurrent`], as a server's handlers do.
+const CALLERS: usize = 4;
+
+/// The queries, 20 rounds, by each of [`CALLERS`] threads at once: searches per
+/// second over the whole run (wall clock).
+fn concurrent(index: &SearchIndex, queries: &[SearchQuery]) -> anyhow::Result<()> {
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        let callers: Vec<_> = (0..CALLERS)
+            .map(|_| {
+                scope.spawn(|| {
+                    for _ in 0..20 {
+                        for query in queries {
+                            index.search(query)?;
+                        }
+                    }
+                    Ok::<_, anyhow::Error>(())
+                })
+            })
+            .collect();
+        (callers.into_iter()).try_for_each(|caller| {
+            caller
+                .join()
+                .map_err(|_| anyhow::anyhow!("a caller panicked"))?
+        })
+    })?;
+    let searches = CALLERS * 20 * queries.len();
+    println!(
+        "search, {CALLERS} callers at once: {searches} searches in {:.2} s, {:.0} searches/s",
+        started.elapsed().as_secs_f64(),
+        searches as f64 / started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
 
 /// User and system CPU time of this process so far (Linux; `None` elsewhere): under
 /// load, a figure that wall-clock latencies do not give.
