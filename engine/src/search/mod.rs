@@ -58,7 +58,6 @@ mod snippet;
 mod stored;
 mod term_infos;
 mod terms;
-mod threads;
 mod writer;
 
 #[cfg(test)]
@@ -245,15 +244,20 @@ impl SearchIndex {
         let view = self.shared.view()?;
         let shared = &self.shared;
         let (fields, key_sets, columns) = (&shared.fields, &shared.key_sets, &shared.columns);
-        // A small search runs on this thread, a large one on the pool (`threads.rs`).
-        query::run(
-            &view,
-            fields,
-            key_sets,
-            columns,
-            query,
-            query::Scoring::Postings,
-        )
+        // One hand-over to the pool per search: its parallel steps (segments, then
+        // hits) start on a worker, where rayon splits them without waking the
+        // calling thread in between (each hand-over from outside the pool is a
+        // sleep and a wake-up).
+        rayon::scope(|_| {
+            query::run(
+                &view,
+                fields,
+                key_sets,
+                columns,
+                query,
+                query::Scoring::Postings,
+            )
+        })
     }
 }
 

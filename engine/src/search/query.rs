@@ -2,24 +2,24 @@
 //! only), the pending documents and the page of hits.
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::sync::Arc;
 use tantivy::DocAddress;
 use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query};
 
-use super::collector::{self, Collected, Found, TieKey, TopById, tie_broken};
+use super::collector::{self, Found, TieKey, TopById, tie_broken};
 use super::columns::ColumnCache;
 use super::filters::Filters;
 use super::key_sets::KeySets;
 use super::pending::{PendingDoc, View};
 use super::relevance::Plan;
 use super::schema::{Fields, prior};
-use super::scorer::Narrowed;
+use super::scorer;
 use super::snippet::{Highlighter, Matched, Snippet};
 use super::stored::{Corrupt, Part, Stored};
 use super::term_infos::TermInfos;
 use super::terms::QueryText;
-use super::threads::Threads;
 use crate::error::{Error, Result};
 use crate::fiche::{FicheId, Level, Side};
 use crate::reference::{CountryCode, ThemeCode};
@@ -156,12 +156,7 @@ enum Source {
 /// plan's tantivy query (the scorer's oracle in tests).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Scoring {
-    /// The scorer, on the calling thread or on the pool as the search's size says
-    /// (see [`Threads::for_postings`]).
     Postings,
-    /// The scorer, where told (tests of both ways).
-    #[cfg_attr(not(test), allow(dead_code))]
-    PostingsOn(Threads),
     #[cfg_attr(not(test), allow(dead_code))]
     Tantivy,
 }
@@ -187,75 +182,12 @@ pub(super) fn run(
         view.shadowed.clone(),
         segment_columns.clone(),
     );
-    let Some(plan) = plan.as_ref().filter(|_| by != Scoring::Tantivy) else {
-        // Searches by filters only, and the scorer's oracle: tantivy runs the query
-        // on the calling thread.
-        let tantivy_query = tantivy_query(fields, plan.as_ref(), &filters);
-        let scored = Scored {
-            plan: plan.as_ref(),
-            text: text.as_ref(),
-            collected: view.searcher.search(&tantivy_query, &collector)?,
-        };
-        return page(view, fields, &filters, query, scored, Threads::Caller);
+    let collected = match &plan {
+        Some(plan) if by == Scoring::Postings => {
+            scorer::collect(view, plan, &filters, key_sets, &collector)?
+        }
+        _ => (view.searcher).search(&tantivy_query(fields, plan.as_ref(), &filters), &collector)?,
     };
-    let narrowed = Narrowed::new(view, plan, &filters, key_sets, &collector)?;
-    let threads = match by {
-        Scoring::PostingsOn(threads) => threads,
-        _ => Threads::for_postings(narrowed.postings()),
-    };
-    threads.run(|| {
-        let scored = Scored {
-            plan: Some(plan),
-            text: text.as_ref(),
-            collected: narrowed.collect(plan, &collector, threads)?,
-        };
-        page(view, fields, &filters, query, scored, threads)
-    })
-}
-
-/// The plan of `query` (a text query) and the postings it reads by
-/// [`Narrowed::postings`]: what decides where it runs.
-#[cfg(test)]
-pub(super) fn postings_to_read(
-    view: &View,
-    fields: &Fields,
-    key_sets: &KeySets,
-    columns: &ColumnCache,
-    query: &SearchQuery,
-) -> Result<(Plan, u64)> {
-    let segment_columns = columns.of(&view.searcher)?;
-    let text = QueryText::analyse(&query.text, view, fields, &TermInfos::new(&segment_columns))?;
-    let plan = Plan::new(fields, &text.expect("a text query"));
-    let filters = Filters::new(fields, &query.filters);
-    let collector = TopById::new(1, true, view.shadowed.clone(), segment_columns);
-    let postings = Narrowed::new(view, &plan, &filters, key_sets, &collector)?.postings();
-    Ok((plan, postings))
-}
-
-/// What the segments gave a search, with its plan and analysed text (none for a
-/// search by filters only).
-struct Scored<'q> {
-    plan: Option<&'q Plan>,
-    text: Option<&'q QueryText>,
-    collected: Collected,
-}
-
-/// The page of `query` from what the segments gave and the pending documents,
-/// each hit's document read and extract found (in parallel on the pool, or for a
-/// long page, see [`Threads::map`]).
-fn page(
-    view: &View,
-    fields: &Fields,
-    filters: &Filters,
-    query: &SearchQuery,
-    Scored {
-        plan,
-        text,
-        collected,
-    }: Scored,
-    threads: Threads,
-) -> Result<SearchPage> {
-    let keep = query.offset + query.limit;
     let mut total = collected.matches as usize;
     let mut found: Vec<Found<Source>> = (collected.ranked.into_iter())
         .map(|r| Found {
@@ -274,7 +206,7 @@ fn page(
         })
         .collect();
     for doc in view.pending.docs().filter(|doc| filters.admit(doc)) {
-        let score = match plan {
+        let score = match &plan {
             None => Some(0.0),
             Some(plan) => plan
                 .score(doc)
@@ -292,9 +224,10 @@ fn page(
     collector::order(&mut found, keep, &collected.ids)?;
     // Reading a hit's document and finding its extract are independent per hit.
     let page: Vec<_> = found.into_iter().skip(query.offset).collect();
-    let highlighter = text.map(Highlighter::new);
-    let hits = threads.map(page, |found| hit(view, fields, highlighter.as_ref(), found));
-    let hits = hits.into_iter().collect::<Result<Vec<_>>>()?;
+    let highlighter = text.as_ref().map(Highlighter::new);
+    let hits = (page.into_par_iter())
+        .map(|found| hit(view, fields, highlighter.as_ref(), found))
+        .collect::<Result<Vec<_>>>()?;
     Ok(SearchPage { total, hits })
 }
 

@@ -11,9 +11,7 @@
 //!    their documents are entered below; when they are few, the other tests are
 //!    applied to them at once, step 3 has nothing left to do, long postings are
 //!    sought for them rather than read whole, and the bit sets below are read only
-//!    in the words (of 64 documents) that hold them ([`Words`]). Every segment is
-//!    narrowed before any is scored ([`Narrowed`]): what is left to read says
-//!    whether the search is worth the pool's threads (see `threads.rs`).
+//!    in the words (of 64 documents) that hold them ([`Words`]).
 //! 1. The selecting clauses (whole names, words that are not common): each place's
 //!    postings but themes are read block by block, best place first; a document is
 //!    credited once per clause (its best place) into a dense array of scores. The
@@ -39,7 +37,8 @@
 //! the order they are made in. Tested against the tantivy query on random queries and
 //! filters (`tests/exact.rs`); searches by filters only still run tantivy queries.
 
-use std::sync::{Arc, Mutex};
+use std::cell::RefCell;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use tantivy::collector::{Collector, SegmentCollector};
@@ -54,17 +53,16 @@ use super::filters::Filters;
 use super::key_sets::{KeySets, for_each_block_of, io};
 use super::pending::View;
 use super::relevance::{Place, Plan};
-use super::threads::Threads;
 use crate::error::{Error, Result};
 
 /// Candidates fewer than 1/`SEEK_RATIO` of a posting list's length are sought in
 /// it; more, and scanning the whole list is cheaper.
 const SEEK_RATIO: usize = 16;
 
-/// Per-document arrays reused from search to search (kept in [`KEPT_SCRATCHES`],
-/// one segment's search at a time), so that a search costs what its postings cost,
-/// not the size of the index: the credit stamps say which clause of which search
-/// last credited a document, so they are never cleared.
+/// Per-document arrays reused from search to search (the searches of a thread run
+/// one at a time), so that a search costs what its postings cost, not the size of
+/// the index: the credit stamps say which clause of which search last credited a
+/// document, so they are never cleared.
 #[derive(Default)]
 struct Scratch {
     /// The candidates, then those left after filtering, then the contenders.
@@ -168,47 +166,25 @@ struct Slot {
     score: f32,
 }
 
-/// Scratches kept for the next searches, at most [`MAX_KEPT_SCRATCHES`]: a search
-/// runs on its caller's thread or on the pool's (see `threads.rs`), and a server
-/// calls from as many threads as it serves calls at once, so they are not kept by
-/// thread (each holds about 8 bytes per document of the largest segment).
-static KEPT_SCRATCHES: Mutex<Vec<Scratch>> = Mutex::new(Vec::new());
-
-/// As many as a two-core machine's searches use at once, with room to spare.
-const MAX_KEPT_SCRATCHES: usize = 8;
-
-fn kept_scratches() -> Result<std::sync::MutexGuard<'static, Vec<Scratch>>> {
-    KEPT_SCRATCHES.lock().map_err(|_| Error::IndexUnusable {
-        path: Default::default(),
-        reason: "a search panicked while it took or gave back a scratch".into(),
-    })
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::default();
 }
 
-/// A search's segments, each narrowed to the documents its key filters admit (see
-/// [`narrow`]) in a scratch of its own: what the search will read, known before
-/// it is read, so that the caller can choose where to read it
-/// ([`Narrowed::postings`]).
-pub struct Narrowed<'a> {
-    segments: Vec<(Segment<'a>, Domain, Scratch)>,
-    postings: u64,
-}
-
-impl<'a> Narrowed<'a> {
-    /// Narrows each committed segment of `view` for `plan` and `filters` (cheap:
-    /// the key filters' sets are kept, see [`KeySets`]).
-    pub fn new(
-        view: &'a View,
-        plan: &Plan,
-        filters: &'a Filters,
-        key_sets: &'a KeySets,
-        collector: &'a TopById,
-    ) -> Result<Narrowed<'a>> {
-        let mut segments = Vec::new();
-        let mut postings = 0;
-        for (ord, reader) in view.searcher.segment_readers().iter().enumerate() {
+/// Runs `plan` with `filters` over the committed segments of `view` into `collector`.
+pub fn collect(
+    view: &View,
+    plan: &Plan,
+    filters: &Filters,
+    key_sets: &KeySets,
+    collector: &TopById,
+) -> Result<Collected> {
+    // Segments are independent (each thread has its own scratch): the index is built
+    // in one segment per thread, so a search's latency shares the cores too.
+    let fruits = (view.searcher.segment_readers().par_iter().enumerate())
+        .map(|(ord, reader)| {
             let ord = ord as SegmentOrdinal;
+            let mut child = collector.segment_top(ord);
             let segment = Segment {
-                ord,
                 reader,
                 columns: collector.columns(ord),
                 filters,
@@ -216,79 +192,26 @@ impl<'a> Narrowed<'a> {
                 shadowed: collector.shadowed(ord),
                 keep: collector.keep(),
             };
-            let mut scratch = kept_scratches()?.pop().unwrap_or_default();
-            scratch.start(reader.max_doc() as usize);
-            let domain = narrow(&segment, &mut scratch)?;
-            postings += postings_to_read(&segment, &domain, plan)?;
-            segments.push((segment, domain, scratch));
-        }
-        Ok(Narrowed { segments, postings })
-    }
-
-    /// About how many postings the search reads (see [`postings_to_read`]).
-    pub fn postings(&self) -> u64 {
-        self.postings
-    }
-
-    /// Runs `plan` over the segments into `collector`, side by side on the pool or
-    /// one after the other (`threads`).
-    pub fn collect(self, plan: &Plan, collector: &TopById, threads: Threads) -> Result<Collected> {
-        let score = |(segment, domain, mut scratch): (Segment, Domain, Scratch)| {
-            let mut child = collector.segment_top(segment.ord);
-            let selected = score_segment(&segment, domain, plan, &mut scratch)?;
-            for &doc in &selected.contenders {
-                child.collect(doc, scratch.score(doc));
-            }
-            child.count_others(selected.others);
-            let mut fruit = child.harvest();
-            // Their snippets need not look for the query in their names and texts.
-            for ranked in &mut fruit.ranked {
-                ranked.themes_only = scratch.themes_only(ranked.address.doc_id);
-            }
-            let mut kept = kept_scratches()?;
-            if kept.len() < MAX_KEPT_SCRATCHES {
-                kept.push(scratch);
-            }
-            Ok::<_, Error>(fruit)
-        };
-        // Segments are independent (each has its own scratch): the index is built
-        // in one segment per thread, so a large search's latency shares the cores.
-        let fruits = match threads {
-            Threads::Pool => (self.segments.into_par_iter().map(score)).collect::<Result<_>>(),
-            Threads::Caller => (self.segments.into_iter().map(score)).collect::<Result<_>>(),
-        }?;
-        Ok(collector.merge_fruits(fruits)?)
-    }
-}
-
-/// About how many postings a search of `plan` reads in `segment`, narrowed to
-/// `domain`: every place's list but themes, or for few admitted documents, one seek
-/// for each; and the themes' sets a word (of 64 documents) at a time. What decides
-/// where a search runs ([`Threads::for_postings`]); the dictionary entries looked
-/// up are kept for the scoring.
-fn postings_to_read(segment: &Segment, domain: &Domain, plan: &Plan) -> Result<u64> {
-    let (reader, max_doc) = (segment.reader, u64::from(segment.reader.max_doc()));
-    let mut postings = 0;
-    for place in plan.clauses().flat_map(|(places, _)| places) {
-        postings += match (place.theme, domain) {
-            (true, Domain::Admitted(docs)) => docs.len() as u64,
-            (true, _) => max_doc / 64,
-            (false, domain) => {
-                let info = segment.columns.terms.look_up(reader, &place.term)?;
-                let listed = info.map_or(0, |info| u64::from(info.doc_freq));
-                match domain {
-                    Domain::Admitted(docs) => listed.min(docs.len() as u64),
-                    _ => listed,
+            SCRATCH.with_borrow_mut(|scratch| {
+                let selected = score_segment(&segment, plan, scratch)?;
+                for &doc in &selected.contenders {
+                    child.collect(doc, scratch.score(doc));
                 }
-            }
-        };
-    }
-    Ok(postings)
+                child.count_others(selected.others);
+                let mut fruit = child.harvest();
+                // Their snippets need not look for the query in their names and texts.
+                for ranked in &mut fruit.ranked {
+                    ranked.themes_only = scratch.themes_only(ranked.address.doc_id);
+                }
+                Ok::<_, Error>(fruit)
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(collector.merge_fruits(fruits)?)
 }
 
 /// A segment and what a search asks of it.
 struct Segment<'a> {
-    ord: SegmentOrdinal,
     reader: &'a SegmentReader,
     columns: &'a SegmentColumns,
     filters: &'a Filters,
@@ -325,14 +248,11 @@ struct ThemePlace<'p> {
 /// select (`themed`) scores at most `theme_lift`, the sum of each word's best theme:
 /// when the page is full of members scoring more than that plus what common words
 /// add, it is only counted.
-fn score_segment(
-    segment: &Segment,
-    domain: Domain,
-    plan: &Plan,
-    scratch: &mut Scratch,
-) -> Result<Selected> {
+fn score_segment(segment: &Segment, plan: &Plan, scratch: &mut Scratch) -> Result<Selected> {
     let reader = segment.reader;
     let max_doc = reader.max_doc() as usize;
+    scratch.start(max_doc);
+    let domain = narrow(segment, scratch)?;
     if let Domain::Admitted(docs) = &domain
         && docs.is_empty()
     {

@@ -7,12 +7,14 @@
 //! alive bit set), so each segment keeps the entries searches looked up
 //! ([`KnownTerms`], with the segment's columns, see [`super::columns`]): a word
 //! searched again (another page, another filter, the same words refined) is not
-//! walked again. The analysis of a query looks up its words' terms (seven a word)
-//! in every segment, on the search's thread; the scorer then finds them kept, in
-//! its segment's columns.
+//! walked again. The analysis of a query looks up its words' terms in every
+//! segment at once, the segments in parallel ([`TermInfos::look_up_all`]: a query's
+//! words have seven terms each); the scorer then finds them kept, in its segment's
+//! columns.
 
 use std::sync::{Arc, Mutex};
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use tantivy::postings::TermInfo;
 use tantivy::{SegmentOrdinal, SegmentReader, Term};
@@ -66,6 +68,15 @@ impl<'c> TermInfos<'c> {
     /// The entries of the segments whose columns are `segments` (by ordinal).
     pub fn new(segments: &'c [Arc<SegmentColumns>]) -> TermInfos<'c> {
         TermInfos { segments }
+    }
+
+    /// Looks up every term of `terms` in every segment of `readers` (one segment
+    /// per thread), so that they are kept.
+    pub fn look_up_all(&self, readers: &[SegmentReader], terms: &[Term]) -> Result<()> {
+        (readers.par_iter().enumerate()).try_for_each(|(ord, reader)| {
+            let known = self.known(ord as SegmentOrdinal)?;
+            (terms.iter()).try_for_each(|term| known.look_up(reader, term).map(drop))
+        })
     }
 
     /// `term`'s entry in the segment `ord` (`reader`).

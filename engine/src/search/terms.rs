@@ -119,6 +119,7 @@ impl QueryText {
                 names.into_iter().chain(texts).collect()
             })
             .collect();
+        infos.look_up_all(view.searcher.segment_readers(), &terms.concat())?;
         let mut words = Vec::with_capacity(distinct.len());
         for ((folded, stems), terms) in distinct.into_iter().zip(stems).zip(&terms) {
             let mut df = 0;

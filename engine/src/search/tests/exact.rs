@@ -6,7 +6,6 @@
 use chrono::NaiveDate;
 
 use super::super::query::{self, Scoring};
-use super::super::threads::Threads;
 use super::*;
 use crate::search::snippet::MatchedField;
 
@@ -144,15 +143,11 @@ fn compare(index: &SearchIndex, random: &mut Random, rounds: usize) -> Compared 
     for _ in 0..rounds {
         let query = random_query(random, &words, &fiches);
         let (key_sets, columns) = (&index.shared.key_sets, &index.shared.columns);
-        let run = |by| query::run(&view, fields, key_sets, columns, &query, by);
-        // The scorer on the pool (segments side by side) and on the calling thread.
-        let by_scorer = run(Scoring::PostingsOn(Threads::Pool));
-        let on_caller = run(Scoring::PostingsOn(Threads::Caller));
-        let by_tantivy = run(Scoring::Tantivy);
+        let by_scorer = query::run(&view, fields, key_sets, columns, &query, Scoring::Postings);
+        let by_tantivy = query::run(&view, fields, key_sets, columns, &query, Scoring::Tantivy);
         match (by_scorer, by_tantivy) {
             (Ok(scorer), Ok(tantivy)) => {
                 assert_eq!(scorer, tantivy, "{query:?}");
-                assert_eq!(on_caller.as_ref().ok(), Some(&scorer), "{query:?}");
                 compared.with_hits += usize::from(!scorer.hits.is_empty());
                 compared.themes_shown += (scorer.hits.iter())
                     .filter(|hit| {
@@ -160,16 +155,13 @@ fn compare(index: &SearchIndex, random: &mut Random, rounds: usize) -> Compared 
                     })
                     .count();
             }
-            (scorer, tantivy) => {
-                assert_eq!(scorer.is_err(), tantivy.is_err(), "{query:?}");
-                assert_eq!(on_caller.is_err(), tantivy.is_err(), "{query:?}");
-            }
+            (scorer, tantivy) => assert_eq!(scorer.is_err(), tantivy.is_err(), "{query:?}"),
         }
     }
     compared
 }
 
-pub(super) fn sample() -> Vec<Fiche> {
+fn sample() -> Vec<Fiche> {
     (SAMPLE.lines())
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()

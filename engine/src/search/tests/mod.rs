@@ -4,7 +4,6 @@ use serde_json::json;
 mod apply;
 mod exact;
 mod relevance;
-mod threads;
 
 use super::*;
 use crate::fiche::{Level, Side};
