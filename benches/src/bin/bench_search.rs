@@ -75,20 +75,10 @@ fn main() -> anyhow::Result<()> {
         themed.filters.theme = ThemeCode::from_index(i);
         queries.push(themed);
     }
-    let cpu = cpu_seconds();
     let search = measure(20, &queries, |query| {
         index.search(query).map(|page| page.hits.len())
     })?;
-    let cpu = cpu_seconds().zip(cpu).map(|(after, before)| after - before);
     report("search", &search);
-    if let Some(cpu) = cpu {
-        // Warm-up included: one more round of the queries.
-        let searches = (search.len() + queries.len()) as f64;
-        println!(
-            "search: CPU time of the process (every thread) per search: {:.3} ms",
-            cpu * 1e3 / searches
-        );
-    }
     concurrent(&index, &queries)?;
 
     let cpu = cpu_seconds();
