@@ -218,11 +218,11 @@ fn concurrent(index: &SearchIndex, queries: &[SearchQuery]) -> anyhow::Result<()
                 .map_err(|_| anyhow::anyhow!("a caller panicked"))?
         })
     })?;
+    let seconds = started.elapsed().as_secs_f64();
     let searches = CALLERS * 20 * queries.len();
     println!(
-        "search, {CALLERS} callers at once: {searches} searches in {:.2} s, {:.0} searches/s",
-        started.elapsed().as_secs_f64(),
-        searches as f64 / started.elapsed().as_secs_f64()
+        "search, {CALLERS} callers at once: {searches} searches in {seconds:.2} s, {:.0} searches/s",
+        searches as f64 / seconds
     );
     Ok(())
 }
