@@ -24,8 +24,9 @@ if [ ! -e "$old/src/Cargo.toml" ]; then
 fi
 (cd "$old/src" && CARGO_TARGET_DIR="$old/target" build)
 (cd "$root" && build)
-# The lines each bench ends with: latencies, build and load times.
-summary='p50|build:|start: total|name table|^import'
+# The lines each bench ends with: latencies, build and load times, searches per
+# second from several callers (a commit older than that measure prints none).
+summary='p50|build:|start: total|name table|^import|callers at once'
 for run in $(seq "$runs"); do
     for bench in "${benches[@]}"; do
         echo "== $bench, $commit, run $run"
