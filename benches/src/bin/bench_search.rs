@@ -79,7 +79,7 @@ fn main() -> anyhow::Result<()> {
         index.search(query).map(|page| page.hits.len())
     })?;
     report("search", &search);
-    concurrent(&index, &queries)?;
+    concurrent(20, &index, &queries)?;
 
     let cpu = cpu_seconds();
     let (store_writes, index_writes) = writes(&mut store, &index, WRITES)?;
@@ -195,15 +195,15 @@ const WRITES: usize = 200;
 /// Callers searching at once in [`concurrent`], as a server's handlers do.
 const CALLERS: usize = 4;
 
-/// The queries, 20 rounds, by each of [`CALLERS`] threads at once: searches per
-/// second over the whole run (wall clock).
-fn concurrent(index: &SearchIndex, queries: &[SearchQuery]) -> anyhow::Result<()> {
+/// `rounds` rounds of the queries by each of [`CALLERS`] threads at once: searches
+/// per second over the whole run (wall clock).
+fn concurrent(rounds: usize, index: &SearchIndex, queries: &[SearchQuery]) -> anyhow::Result<()> {
     let started = Instant::now();
     std::thread::scope(|scope| {
         let callers: Vec<_> = (0..CALLERS)
             .map(|_| {
                 scope.spawn(|| {
-                    for _ in 0..20 {
+                    for _ in 0..rounds {
                         for query in queries {
                             index.search(query)?;
                         }
@@ -219,7 +219,7 @@ fn concurrent(index: &SearchIndex, queries: &[SearchQuery]) -> anyhow::Result<()
         })
     })?;
     let seconds = started.elapsed().as_secs_f64();
-    let searches = CALLERS * 20 * queries.len();
+    let searches = CALLERS * rounds * queries.len();
     println!(
         "search, {CALLERS} callers at once: {searches} searches in {seconds:.2} s, {:.0} searches/s",
         searches as f64 / seconds
